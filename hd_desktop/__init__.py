@@ -1,0 +1,3 @@
+"""hd-desktop: listening tests for HumanDiffusion (Ueda et al., Interspeech 2023)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,63 @@
+"""`hd-desktop`: the app, and its sub-commands for headless work.
+
+Each sub-command lives in its own module under `hd_desktop.commands` and exposes
+`register(subparsers)`, which adds its parser and sets `func`. Modules import their
+heavy dependencies inside the command, so `hd-desktop --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from hd_desktop import __version__
+from hd_desktop.errors import UserFacingError
+
+COMMANDS = ("space", "render", "simulate", "export", "import_", "devices")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hd-desktop",
+        description="Listening tests for HumanDiffusion. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"hd-desktop {__version__}")
+    parser.add_argument("--experiment", default=None,
+                        help="experiment name under sessions/ or a folder path (app only)")
+    parser.add_argument("--corpus", default=None,
+                        help="corpus folder (default: the bundled corpus)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"hd_desktop.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"hd_desktop.commands.{name}":
+                continue  # a command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from hd_desktop.gui.app import run_app
+
+        return run_app(experiment=args.experiment, corpus=args.corpus)
+    try:
+        return int(args.func(args) or 0)
+    except UserFacingError as exc:
+        print(f"hd-desktop {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def gui_main() -> int:
+    return main([])
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())
