@@ -1,0 +1,99 @@
+"""Rows <-> records: the exact text forms that go into the database and the rating files."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.store.records import SessionInfo, SessionKind, Vote
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value, so equal designs compare equal as text. Floats keep every bit."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def z_json(z: Sequence[float]) -> str:
+    values = [float(v) for v in z]
+    if not values or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"coordinates {tuple(z)!r} must be finite and non-empty")
+    return json.dumps(values)  # repr of a float round-trips exactly
+
+
+STIMULUS_COLUMNS = "id, round, role, z, seed, neighbour, pair"
+
+
+def stimulus_row(s: Stimulus) -> tuple:
+    return (s.id, int(s.round), Role(s.role).value, z_json(s.z), int(s.seed),
+            None if s.neighbour is None else int(s.neighbour),
+            None if s.pair is None else int(s.pair))
+
+
+def stimulus_from_row(row: sqlite3.Row | Sequence) -> Stimulus:
+    sid, rnd, role, z, seed, neighbour, pair = tuple(row)
+    return Stimulus(id=sid, round=rnd, role=Role(role), z=tuple(json.loads(z)), seed=seed,
+                    neighbour=neighbour, pair=pair)
+
+
+def stimulus_to_json(s: Stimulus) -> dict[str, Any]:
+    return {"id": s.id, "round": s.round, "role": Role(s.role).value, "z": [float(v) for v in s.z],
+            "seed": s.seed, "neighbour": s.neighbour, "pair": s.pair}
+
+
+def stimulus_from_json(d: dict[str, Any]) -> Stimulus:
+    return Stimulus(id=str(d["id"]), round=int(d["round"]), role=Role(d["role"]),
+                    z=tuple(float(v) for v in d["z"]), seed=int(d["seed"]),
+                    neighbour=None if d.get("neighbour") is None else int(d["neighbour"]),
+                    pair=None if d.get("pair") is None else int(d["pair"]))
+
+
+SESSION_COLUMNS = ("id, listener, kind, order_ids, order_seed, device, gain_db, started_at, "
+                   "finished_at, settings")
+
+
+def session_from_row(row: Sequence) -> SessionInfo:
+    sid, listener, kind, order, seed, device, gain, started, finished, settings = tuple(row)
+    return SessionInfo(id=sid, listener=listener, kind=SessionKind(kind),
+                       order=tuple(json.loads(order)), order_seed=seed, device=device,
+                       gain_db=gain, started_at=started, finished_at=finished,
+                       settings=json.loads(settings))
+
+
+def session_row(s: SessionInfo) -> tuple:
+    return (s.id, s.listener, SessionKind(s.kind).value, json.dumps(list(s.order)), s.order_seed,
+            s.device, s.gain_db, s.started_at, s.finished_at, canonical_json(s.settings))
+
+
+def session_to_json(s: SessionInfo) -> dict[str, Any]:
+    return {"id": s.id, "listener": s.listener, "kind": SessionKind(s.kind).value,
+            "order": list(s.order), "order_seed": s.order_seed, "device": s.device,
+            "gain_db": s.gain_db, "started_at": s.started_at, "finished_at": s.finished_at,
+            "settings": s.settings}
+
+
+def session_from_json(d: dict[str, Any]) -> SessionInfo:
+    return SessionInfo(id=str(d["id"]), listener=str(d["listener"]), kind=SessionKind(d["kind"]),
+                       order=tuple(str(i) for i in d["order"]),
+                       order_seed=None if d.get("order_seed") is None else int(d["order_seed"]),
+                       device=d.get("device"),
+                       gain_db=None if d.get("gain_db") is None else float(d["gain_db"]),
+                       started_at=str(d["started_at"]), finished_at=d.get("finished_at"),
+                       settings=dict(d.get("settings") or {}))
+
+
+VOTE_COLUMNS = ("id, listener, session_id, trial, stimulus_id, response, rt_ms, n_plays, "
+                "presented_at, responded_at, device, gain_db, app_version, undone_at")
+
+
+def vote_from_row(row: Sequence) -> Vote:
+    return Vote(*tuple(row))
+
+
+def vote_row(v: Vote) -> tuple:
+    return (v.id, v.listener, v.session_id, v.trial, v.stimulus_id, v.response, v.rt_ms,
+            v.n_plays, v.presented_at, v.responded_at, v.device, v.gain_db, v.app_version,
+            v.undone_at)

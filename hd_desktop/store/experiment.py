@@ -1,0 +1,372 @@
+"""The experiment: one SQLite file that owns the voice space, rounds, stimuli, sessions and votes.
+
+Every vote is its own committed transaction (WAL, synchronous=FULL): when `record_vote`
+returns, the vote survives a crash or a power cut. Each thread gets its own connection, so
+the GUI thread can write while workers read consistent snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hd_desktop import __version__
+from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.errors import UserFacingError
+from hd_desktop.store import codec, schema
+from hd_desktop.store.records import (Screening, SessionInfo, SessionKind, Vote, iso_utc,
+                                      utc_now)
+
+DB_NAME = "experiment.sqlite"
+EXPORTS = "exports"
+COUNTED_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)
+
+
+@dataclass(frozen=True)
+class NewVote:
+    """A vote to record (for bulk writers such as `simulate`)."""
+
+    trial: int
+    stimulus_id: str
+    response: int | bool
+    rt_ms: float
+    n_plays: int
+    presented_at: datetime
+    responded_at: datetime
+    device: str | None = None
+    gain_db: float | None = None
+
+
+class Experiment:
+    """An open experiment folder. Use `Experiment.open(folder)`; close it (or use `with`)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / DB_NAME
+        self.exports_dir = self.folder / EXPORTS
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- opening
+    @staticmethod
+    def exists(folder: str | os.PathLike) -> bool:
+        return (Path(folder) / DB_NAME).is_file()
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike, *, create: bool = True,
+             experiment_id: str | None = None) -> Experiment:
+        """Open (or, with `create`, make) the experiment in `folder`; refuse unreadable versions."""
+        folder = Path(folder)
+        if not cls.exists(folder):
+            if not create:
+                raise UserFacingError(f"no experiment in {folder} (no {DB_NAME})")
+            if folder.exists() and not folder.is_dir():
+                raise UserFacingError(f"{folder} is a file, not an experiment folder")
+            folder.mkdir(parents=True, exist_ok=True)
+        exp = cls(folder)
+        try:
+            schema.prepare(exp._con(), exp.path)
+            if exp._meta("experiment_id") is None:
+                with exp._write() as con:
+                    for key, value in (("experiment_id", experiment_id or uuid.uuid4().hex),
+                                       ("created_at", iso_utc(utc_now())),
+                                       ("created_with", __version__)):
+                        con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        except BaseException:
+            exp.close()
+            raise
+        exp.exports_dir.mkdir(exist_ok=True)
+        return exp
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            try:
+                con = sqlite3.connect(self.path, isolation_level=None, timeout=15.0)
+                schema.configure(con)
+            except sqlite3.DatabaseError as exc:
+                raise UserFacingError(f"cannot open {self.path}: {exc}") from None
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, taken with the write lock up front so it cannot deadlock on upgrade."""
+        con = self._con()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every thread's connection (call from the owning thread when the app quits)."""
+        with self._lock:
+            cons, self._all = self._all, []
+        for con in cons:
+            try:
+                con.close()
+            except sqlite3.ProgrammingError:
+                pass  # made in another thread that is gone; the OS reclaims it
+        self._local = threading.local()
+
+    def __enter__(self) -> Experiment:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- meta and space
+    def _meta(self, key: str) -> str | None:
+        row = self._con().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    @property
+    def experiment_id(self) -> str:
+        return self._meta("experiment_id") or ""
+
+    def space(self) -> tuple[str, dict[str, Any]] | None:
+        """The voice-space (fingerprint, info) the experiment was built on, if set."""
+        fp = self._meta("space_fingerprint")
+        return None if fp is None else (fp, json.loads(self._meta("space_info") or "{}"))
+
+    def set_space(self, fingerprint: str, info: Mapping[str, Any]) -> None:
+        """Bind the experiment to a voice space; a different space is refused (its z differ)."""
+        with self._write() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'space_fingerprint'").fetchone()
+            if row is not None:
+                if row[0] != fingerprint:
+                    raise UserFacingError(
+                        f"experiment {self.folder} was built on voice space {row[0]}; this space is "
+                        f"{fingerprint}. Its coordinates mean different voices: start a new "
+                        "experiment for this space.")
+                return
+            con.execute("INSERT INTO meta VALUES ('space_fingerprint', ?)", (fingerprint,))
+            con.execute("INSERT INTO meta VALUES ('space_info', ?)",
+                        (codec.canonical_json(dict(info)),))
+
+    # ---------------------------------------------------------------- rounds and stimuli
+    def add_round(self, index: int, design: Mapping[str, Any], stimuli: Iterable[Stimulus]) -> None:
+        """Store a round's design and stimuli; adding the same again is a no-op, a change is refused."""
+        with self._write() as con:
+            self._add_round(con, int(index), design, stimuli)
+
+    def _add_round(self, con: sqlite3.Connection, index: int, design: Mapping[str, Any],
+                   stimuli: Iterable[Stimulus]) -> None:
+        text = codec.canonical_json(dict(design))
+        row = con.execute("SELECT design FROM rounds WHERE idx = ?", (index,)).fetchone()
+        if row is None:
+            con.execute("INSERT INTO rounds VALUES (?, ?, ?)", (index, text, iso_utc(utc_now())))
+        elif row[0] != text:
+            raise UserFacingError(f"round {index} of {self.folder} already has a different design; "
+                                  "a round's design never changes once stored")
+        for s in stimuli:
+            if s.round != index:
+                raise ValueError(f"stimulus {s.id} belongs to round {s.round}, not {index}")
+            new = codec.stimulus_row(s)
+            old = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
+                              (s.id,)).fetchone()
+            if old is None:
+                con.execute("INSERT INTO stimuli VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+            elif tuple(old) != new:
+                raise UserFacingError(f"stimulus {s.id} is already stored with other values in "
+                                      f"{self.folder}; stimuli never change once stored")
+
+    def rounds(self) -> dict[int, dict[str, Any]]:
+        rows = self._con().execute("SELECT idx, design FROM rounds ORDER BY idx")
+        return {i: json.loads(d) for i, d in rows}
+
+    def stimuli(self, round: int | None = None, ids: Iterable[str] | None = None) -> list[Stimulus]:
+        """Stored stimuli (of one round, or with the given ids in that order), as Stimulus objects."""
+        con = self._con()
+        if ids is not None:
+            out = []
+            for sid in ids:
+                row = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
+                                  (sid,)).fetchone()
+                if row is None:
+                    raise UserFacingError(f"stimulus {sid} is not in {self.path}")
+                out.append(codec.stimulus_from_row(row))
+            return out
+        sql = f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli"
+        rows = (con.execute(sql + " ORDER BY round, rowid") if round is None else
+                con.execute(sql + " WHERE round = ? ORDER BY rowid", (int(round),)))
+        return [codec.stimulus_from_row(r) for r in rows]
+
+    # ---------------------------------------------------------------- sessions
+    def start_session(self, listener_id: str, kind: SessionKind | str, order: Sequence[str],
+                      order_seed: int | None, device: str | None = None,
+                      gain_db: float | None = None,
+                      settings: Mapping[str, Any] | None = None) -> str:
+        """Record a new session and its trial order (stimulus ids); returns the session id."""
+        listener_id = str(listener_id).strip()
+        if not listener_id:
+            raise UserFacingError("a session needs a listener id")
+        info = SessionInfo(id=uuid.uuid4().hex, listener=listener_id, kind=SessionKind(kind),
+                           order=tuple(order), order_seed=order_seed, device=device,
+                           gain_db=None if gain_db is None else float(gain_db),
+                           started_at=iso_utc(utc_now()), finished_at=None,
+                           settings=dict(settings or {}))
+        with self._write() as con:
+            missing = [sid for sid in info.order if con.execute(
+                "SELECT 1 FROM stimuli WHERE id = ?", (sid,)).fetchone() is None]
+            if missing:
+                raise UserFacingError(f"the session order names {len(missing)} stimuli that are "
+                                      f"not in the experiment, e.g. {missing[0]}")
+            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        codec.session_row(info))
+        return info.id
+
+    def session(self, session_id: str) -> SessionInfo:
+        row = self._con().execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
+                                  (session_id,)).fetchone()
+        if row is None:
+            raise UserFacingError(f"no session {session_id} in {self.path}")
+        return codec.session_from_row(row)
+
+    def sessions(self, listener_id: str | None = None) -> list[SessionInfo]:
+        sql = f"SELECT {codec.SESSION_COLUMNS} FROM sessions"
+        rows = (self._con().execute(sql + " ORDER BY started_at, id") if listener_id is None else
+                self._con().execute(sql + " WHERE listener = ? ORDER BY started_at, id",
+                                    (listener_id,)))
+        return [codec.session_from_row(r) for r in rows]
+
+    def finish_session(self, session_id: str, at: datetime | None = None) -> None:
+        """Mark the session finished (the first finish time is kept)."""
+        with self._write() as con:
+            con.execute("UPDATE sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                        (iso_utc(at or utc_now()), session_id))
+
+    # ---------------------------------------------------------------- votes
+    def record_vote(self, session_id: str, trial_index: int, stimulus_id: str,
+                    response: int | bool, rt_ms: float, n_plays: int, presented_at: datetime,
+                    responded_at: datetime, device: str | None = None,
+                    gain_db: float | None = None) -> str:
+        """Commit one vote (its own transaction, on disk before this returns); returns its id."""
+        vote = NewVote(trial_index, stimulus_id, response, rt_ms, n_plays, presented_at,
+                       responded_at, device, gain_db)
+        return self.record_votes(session_id, [vote])[0]
+
+    def record_votes(self, session_id: str, votes: Iterable[NewVote]) -> list[str]:
+        """Commit several consecutive votes in one transaction (simulated listeners)."""
+        ids = []
+        with self._write() as con:
+            session = self._session_in(con, session_id)
+            expected = _next_trial(con, session_id)
+            for v in votes:
+                row = self._checked_vote(session, expected, v)
+                con.execute(f"INSERT INTO votes ({codec.VOTE_COLUMNS}) VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                ids.append(row[0])
+                expected += 1
+        return ids
+
+    def _session_in(self, con: sqlite3.Connection, session_id: str) -> SessionInfo:
+        row = con.execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
+                          (session_id,)).fetchone()
+        if row is None:
+            raise UserFacingError(f"no session {session_id} in {self.path}")
+        return codec.session_from_row(row)
+
+    @staticmethod
+    def _checked_vote(session: SessionInfo, expected: int, v: NewVote) -> tuple:
+        if v.trial != expected:
+            raise ValueError(f"session {session.id}: trial {v.trial} voted, but the next unvoted "
+                             f"trial is {expected}")
+        if v.trial >= len(session.order) or session.order[v.trial] != v.stimulus_id:
+            raise ValueError(f"session {session.id}: trial {v.trial} does not play {v.stimulus_id}")
+        if v.response not in (0, 1):  # True/False compare equal to 1/0
+            raise ValueError(f"response must be 1 (accept) or 0 (reject), not {v.response!r}")
+        if not (math.isfinite(v.rt_ms) and v.rt_ms >= 0):
+            raise ValueError(f"reaction time {v.rt_ms!r} ms is not a time after sound onset")
+        if int(v.n_plays) < 1:
+            raise ValueError(f"a voted stimulus was played at least once, not {v.n_plays}")
+        return (uuid.uuid4().hex, session.listener, session.id, int(v.trial), v.stimulus_id,
+                int(v.response), float(v.rt_ms), int(v.n_plays), iso_utc(v.presented_at),
+                iso_utc(v.responded_at), v.device,
+                None if v.gain_db is None else float(v.gain_db), __version__, None)
+
+    def undo_last_vote(self, session_id: str, at: datetime | None = None) -> Vote | None:
+        """Take back the session's latest standing vote; it stays in the log, marked undone."""
+        with self._write() as con:
+            row = con.execute(f"SELECT {codec.VOTE_COLUMNS} FROM votes WHERE session_id = ? AND "
+                              "undone_at IS NULL ORDER BY trial DESC LIMIT 1",
+                              (session_id,)).fetchone()
+            if row is None:
+                return None
+            stamp = iso_utc(at or utc_now())
+            con.execute("UPDATE votes SET undone_at = ? WHERE id = ?", (stamp, row[0]))
+        return codec.vote_from_row(tuple(row[:-1]) + (stamp,))
+
+    def next_trial(self, session_id: str) -> int:
+        """The first trial of the session without a standing vote: where a resumed session goes on."""
+        return _next_trial(self._con(), session_id)
+
+    def votes(self, session_id: str | None = None, listener_id: str | None = None,
+              include_undone: bool = False) -> list[Vote]:
+        """Votes in recording order; undone votes only when asked for."""
+        where, args = [], []
+        if session_id is not None:
+            where.append("session_id = ?")
+            args.append(session_id)
+        if listener_id is not None:
+            where.append("listener = ?")
+            args.append(listener_id)
+        if not include_undone:
+            where.append("undone_at IS NULL")
+        sql = f"SELECT {codec.VOTE_COLUMNS} FROM votes"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._con().execute(sql + " ORDER BY rowid", args)
+        return [codec.vote_from_row(r) for r in rows]
+
+    def vote_counts(self, exclude_listeners: Iterable[str] = (),
+                    kinds: Iterable[SessionKind | str] = COUNTED_KINDS,
+                    ) -> dict[str, tuple[int, int]]:
+        """{stimulus id: (accepts, votes)} over standing votes; practice never counts."""
+        excluded = list(exclude_listeners)
+        kind_values = [SessionKind(k).value for k in kinds]
+        sql = ("SELECT v.stimulus_id, sum(v.response), count(*) FROM votes v "
+               "JOIN sessions s ON s.id = v.session_id JOIN stimuli t ON t.id = v.stimulus_id "
+               "WHERE v.undone_at IS NULL AND t.role != 'practice' "
+               f"AND s.kind IN ({','.join('?' * len(kind_values))}) "
+               f"AND v.listener NOT IN ({','.join('?' * len(excluded))}) "
+               "GROUP BY v.stimulus_id")
+        rows = self._con().execute(sql, kind_values + excluded)
+        return {sid: (int(a), int(n)) for sid, a, n in rows}
+
+    def screening_accuracy(self, listener_id: str, session_id: str | None = None) -> Screening:
+        """How often the listener accepted gold-real and rejected gold-far stimuli."""
+        sql = ("SELECT t.role, v.response FROM votes v JOIN stimuli t ON t.id = v.stimulus_id "
+               "WHERE v.undone_at IS NULL AND v.listener = ? AND t.role IN (?, ?)")
+        args: list[Any] = [listener_id, Role.GOLD_REAL.value, Role.GOLD_FAR.value]
+        if session_id is not None:
+            sql += " AND v.session_id = ?"
+            args.append(session_id)
+        rows = self._con().execute(sql, args).fetchall()
+        correct = sum(1 for role, r in rows if (r == 1) == (role == Role.GOLD_REAL.value))
+        return Screening(correct=correct, total=len(rows))
+
+
+def _next_trial(con: sqlite3.Connection, session_id: str) -> int:
+    trials = [t for (t,) in con.execute("SELECT trial FROM votes WHERE session_id = ? AND "
+                                        "undone_at IS NULL ORDER BY trial", (session_id,))]
+    for i, t in enumerate(trials):
+        if t != i:
+            return i
+    return len(trials)

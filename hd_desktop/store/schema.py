@@ -1,0 +1,123 @@
+"""The layout of experiment.sqlite and the one place that decides which versions we can read.
+
+The version lives in PRAGMA user_version. A file from a newer app, or a file that is not an
+experiment, is refused with a message; an older known version is migrated step by step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from hd_desktop.errors import UserFacingError
+
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE rounds (
+    idx        INTEGER PRIMARY KEY,
+    design     TEXT NOT NULL,            -- JSON, as the design module wrote it
+    created_at TEXT NOT NULL
+);
+CREATE TABLE stimuli (
+    id        TEXT PRIMARY KEY,
+    round     INTEGER NOT NULL REFERENCES rounds(idx),
+    role      TEXT NOT NULL,
+    z         TEXT NOT NULL,             -- JSON list, floats written with repr (exact)
+    seed      INTEGER NOT NULL,
+    neighbour INTEGER,
+    pair      INTEGER
+);
+CREATE INDEX stimuli_by_round ON stimuli(round);
+CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY,
+    listener    TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('trials', 'practice', 'evaluation', 'simulated')),
+    order_ids   TEXT NOT NULL,           -- JSON list of stimulus ids, trial i plays order_ids[i]
+    order_seed  INTEGER,
+    device      TEXT,
+    gain_db     REAL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    settings    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE votes (
+    id           TEXT PRIMARY KEY,       -- globally unique (uuid4 hex): merging is idempotent
+    listener     TEXT NOT NULL,
+    session_id   TEXT NOT NULL REFERENCES sessions(id),
+    trial        INTEGER NOT NULL CHECK (trial >= 0),
+    stimulus_id  TEXT NOT NULL REFERENCES stimuli(id),
+    response     INTEGER NOT NULL CHECK (response IN (0, 1)),
+    rt_ms        REAL NOT NULL CHECK (rt_ms >= 0),
+    n_plays      INTEGER NOT NULL CHECK (n_plays >= 1),
+    presented_at TEXT NOT NULL,
+    responded_at TEXT NOT NULL,
+    device       TEXT,
+    gain_db      REAL,
+    app_version  TEXT NOT NULL,
+    undone_at    TEXT                    -- the undo log: set once, never cleared, never deleted
+);
+-- One standing vote per trial: a doubled vote cannot be written, whatever the caller does.
+CREATE UNIQUE INDEX votes_one_standing ON votes(session_id, trial) WHERE undone_at IS NULL;
+CREATE INDEX votes_by_stimulus ON votes(stimulus_id);
+CREATE INDEX votes_by_listener ON votes(listener);
+"""
+
+# MIGRATIONS[v] turns a version-v file into version v+1 (e.g. models and samples tables at v2).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def configure(con: sqlite3.Connection) -> None:
+    """Durability settings every connection needs: a vote is on disk when commit returns."""
+    con.execute("PRAGMA busy_timeout = 15000")
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("PRAGMA synchronous = FULL")
+
+
+def _is_empty(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def prepare(con: sqlite3.Connection, path: Path) -> None:
+    """Create the schema in an empty file, migrate a known older one, refuse anything else."""
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        empty = _is_empty(con)
+    except sqlite3.DatabaseError as exc:
+        raise UserFacingError(f"{path} is not an hd-desktop experiment database ({exc})") from None
+    if version == 0 and empty:
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if _is_empty(con):  # another process may have created it meanwhile
+                for statement in _V1.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return
+    if version == 0:
+        raise UserFacingError(f"{path} is an SQLite file but not an hd-desktop experiment "
+                              "(it has no schema version); it was not changed")
+    if version > SCHEMA_VERSION:
+        raise UserFacingError(f"{path} was written by a newer hd-desktop (schema {version}); this "
+                              f"version reads schema {SCHEMA_VERSION} and older. Update hd-desktop.")
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise UserFacingError(f"{path} has schema {version}, which this hd-desktop cannot "
+                                  "upgrade; it was not changed")
+        con.execute("BEGIN IMMEDIATE")
+        step(con)
+        version += 1
+        con.execute(f"PRAGMA user_version = {version}")
+        con.execute("COMMIT")
+    con.execute("PRAGMA journal_mode = WAL")
