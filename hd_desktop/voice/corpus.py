@@ -1,0 +1,87 @@
+"""A corpus folder: one sub-folder per speaker holding WAV/FLAC files (JVS-style), checked file by file.
+
+A file that cannot serve as a voice (unreadable, silent, stereo, too short, sampled below the
+analysis rate) is skipped with a message naming it; the rest of the corpus still builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+AUDIO_SUFFIXES = {".wav", ".flac"}
+SILENCE_RMS = 1e-4          # about -80 dBFS: digital silence or a disconnected microphone
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: Path
+    speaker: str
+    item: str               # path relative to the corpus folder, with forward slashes
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that was skipped (or changed on the way in), and why."""
+
+    path: str
+    message: str
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def discover(corpus_dir: Path) -> list[CorpusFile]:
+    """All audio files under speaker sub-folders, in a stable order."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        from hd_desktop.errors import BadInputError
+
+        raise BadInputError(f"corpus folder {corpus_dir} does not exist")
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file():
+            rel = path.relative_to(corpus_dir)
+            speaker = rel.parts[0] if len(rel.parts) > 1 else path.stem
+            files.append(CorpusFile(path=path, speaker=speaker, item=rel.as_posix()))
+    return files
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_mono(path: Path, sample_rate: int, min_samples: int) -> tuple[np.ndarray, Problem | None]:
+    """Read one file for analysis at `sample_rate`; raises ValueError with the reason it cannot be used.
+
+    Returns the waveform and, when it was resampled, a notice (not an error).
+    """
+    try:
+        audio, rate = sf.read(path, dtype="float64", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise ValueError(f"cannot be read as audio ({exc})") from None
+    if audio.shape[1] != 1:
+        raise ValueError(f"has {audio.shape[1]} channels; the corpus needs mono recordings of one "
+                         "speaker (downmix or split it first)")
+    x = audio[:, 0]
+    notice = None
+    if rate < sample_rate:
+        raise ValueError(f"is sampled at {rate} Hz, below the analysis rate of {sample_rate} Hz: "
+                         "the upper half of its spectrum is missing")
+    if rate != sample_rate:
+        x = soxr.resample(x, rate, sample_rate, quality="HQ")
+        notice = Problem(str(path), f"resampled from {rate} Hz to {sample_rate} Hz", skipped=False)
+    if len(x) < min_samples:
+        raise ValueError(f"is too short ({len(x) / sample_rate * 1000:.0f} ms); "
+                         f"at least {min_samples / sample_rate * 1000:.0f} ms of speech is needed")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("contains NaN or infinite samples")
+    if np.sqrt(np.mean(x**2)) < SILENCE_RMS:
+        raise ValueError("is silent (RMS below -80 dBFS)")
+    return x, notice
