@@ -1,0 +1,83 @@
+"""Getting a stimulus ready for the output device: resample, fade, gain.
+
+All of this runs before a stimulus is due (on the caller's thread or a prefetch thread),
+never in the audio callback, which only copies what these functions return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hd_desktop.errors import BadInputError
+
+FADE_S = 0.005  # 5 ms raised-cosine ramps: long enough to avoid clicks, too short to hear
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Audio at the device rate, faded, unit gain: `samples` is float32 of shape (n, 1)."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def frames(self) -> int:
+        return len(self.samples)
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def prepare(audio: np.ndarray, sample_rate: float, device_rate: int,
+            fade_s: float = FADE_S) -> Prepared:
+    """Resample mono `audio` to `device_rate` with soxr and apply fades at both ends."""
+    x = _as_mono(audio)
+    if sample_rate <= 0:
+        raise ValueError(f"sample rate must be positive, got {sample_rate}")
+    if int(sample_rate) != int(device_rate):
+        import soxr
+
+        x = soxr.resample(x, sample_rate, device_rate, quality="HQ").astype(np.float32, copy=False)
+    else:
+        x = x.copy()
+    apply_fades(x, int(round(fade_s * device_rate)))
+    samples = np.ascontiguousarray(x.reshape(-1, 1))
+    samples.flags.writeable = False  # shared with the audio thread: nobody may change it
+    return Prepared(samples, int(device_rate))
+
+
+def with_gain(prepared: Prepared, gain_db: float) -> np.ndarray:
+    """The samples scaled by `gain_db` (clipped to +-1), as a new read-only (n, 1) array."""
+    if gain_db == 0.0:
+        return prepared.samples
+    out = prepared.samples * np.float32(10.0 ** (gain_db / 20.0))
+    np.clip(out, -1.0, 1.0, out=out)
+    out.flags.writeable = False
+    return out
+
+
+def apply_fades(x: np.ndarray, n: int) -> None:
+    """Raised-cosine fade-in and fade-out of `n` samples each, in place."""
+    n = min(n, len(x) // 2)
+    if n <= 0:
+        return
+    ramp = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(x.dtype)
+    x[:n] *= ramp
+    x[-n:] *= ramp[::-1]
+
+
+def _as_mono(audio: np.ndarray) -> np.ndarray:
+    x = np.asarray(audio)
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1:
+        raise BadInputError(f"stimulus audio must be mono, got an array of shape {x.shape}")
+    if len(x) == 0:
+        raise BadInputError("stimulus audio is empty")
+    x = x.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise BadInputError("stimulus audio contains NaN or infinite samples")
+    return x

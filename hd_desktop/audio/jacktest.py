@@ -1,0 +1,153 @@
+"""A JACK dummy server and a capture client: a real output device on machines with no sound card.
+
+Used by the test fixtures and the latency benchmark, never by the app. The dummy backend
+runs on a real-time clock, so PortAudio streams on it behave like a sound card's. Needs
+`jackd` (apt: jackd2) and, for capture, the `jack` module (pip: JACK-Client).
+
+Why a 256-frame period: PortAudio's JACK streams see two periods of output latency on the
+dummy backend, and a new stimulus waits up to one more period for the next cycle. At
+48 kHz a 1024-frame period makes vote -> audible about 43-64 ms; 256 frames gives 11-16 ms,
+inside the 20 ms budget (benchmarks/latency.py measures it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE = 48000
+PERIOD = 256
+
+
+class JackServer:
+    """A private `jackd -d dummy` named `name`, started and stopped by its owner."""
+
+    def __init__(self, name: str, rate: int = RATE, period: int = PERIOD):
+        self.name, self.rate, self.period = name, rate, period
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.gettempdir()) / f"jackd-{name}.log"
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("jackd") is not None
+
+    def start(self, timeout: float = 10.0) -> JackServer:
+        env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                ["jackd", "-n", self.name, "--no-realtime", "-d", "dummy",
+                 "-r", str(self.rate), "-p", str(self.period)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not server_running(self.name):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"jackd did not start; its log: {self.log_path}:\n"
+                                   + self.log_path.read_text(errors="replace")[-2000:])
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+def server_running(name: str | None = None) -> bool:
+    """True when a JACK server called `name` (None: the default server) accepts clients."""
+    import jack
+
+    jack.set_error_function(lambda msg: None)  # a refused probe is expected, not news
+    try:
+        client = jack.Client("hd-probe", servername=name, no_start_server=True)
+    except jack.JackOpenError:
+        return False
+    finally:
+        jack.set_error_function()
+    client.close()
+    return True
+
+
+def use_server(name: str | None) -> None:
+    """Point PortAudio (and libjack) at server `name` and make PortAudio enumerate again."""
+    from hd_desktop.audio.devices import rescan
+
+    if name is None:
+        os.environ.pop("JACK_DEFAULT_SERVER", None)
+    else:
+        os.environ["JACK_DEFAULT_SERVER"] = name
+    rescan()
+
+
+class Capture:
+    """A JACK client whose inputs listen to PortAudio's outputs and record every cycle.
+
+    Each cycle stores (JACK frame time of the cycle start, time.monotonic() in the process
+    callback, a copy of channel 0). `attach()` after a Player has opened its stream.
+    """
+
+    def __init__(self, server: str | None = None, name: str = "hd-capture"):
+        import jack
+
+        self.client = jack.Client(name, servername=server, no_start_server=True)
+        self.port = self.client.inports.register("in_1")
+        self.samplerate = self.client.samplerate
+        self.blocksize = self.client.blocksize
+        self._blocks: list[tuple[int, float, np.ndarray]] = []
+        self._lock = threading.Lock()
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+
+    def _process(self, frames: int) -> None:
+        block = (self.client.last_frame_time, time.monotonic(), self.port.get_array().copy())
+        with self._lock:
+            self._blocks.append(block)
+
+    def attach(self, prefix: str = "PortAudio") -> str:
+        """Connect to the first output port of the PortAudio client; return its name."""
+        ports = [p for p in self.client.get_ports(is_audio=True, is_output=True)
+                 if p.name.startswith(prefix)]
+        if not ports:
+            raise RuntimeError(f"no JACK output port starting with {prefix!r}: is a stream open?")
+        source = sorted(p.name for p in ports)[0]
+        if source not in {p.name for p in self.client.get_all_connections(self.port)}:
+            self.client.connect(source, self.port)
+        return source
+
+    def clear(self) -> None:
+        with self._lock:
+            self._blocks.clear()
+
+    def blocks(self) -> list[tuple[int, float, np.ndarray]]:
+        with self._lock:
+            return list(self._blocks)
+
+    def signal(self) -> np.ndarray:
+        """Everything recorded since the last clear(), channel 0, as one float32 array."""
+        blocks = self.blocks()
+        return np.concatenate([b[2] for b in blocks]) if blocks else np.zeros(0, np.float32)
+
+    def first_sound(self, threshold: float = 1e-4) -> tuple[int, float] | None:
+        """(JACK frame, monotonic estimate) of the first sample above `threshold`, or None."""
+        for frame0, mono, data in self.blocks():
+            hits = np.flatnonzero(np.abs(data) > threshold)
+            if len(hits):
+                return frame0 + int(hits[0]), mono + hits[0] / self.samplerate
+        return None
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
