@@ -1,0 +1,122 @@
+"""The parameters of a round's design (DESIGN.md 1.3), their presets and their JSON form.
+
+Units: sigmas are in voice-space units (1 = one SD of the real data per axis). The paper's
+sigma_nei 10 and sigma_NES 1.0 are in raw PCA units whose scale it does not report, so they
+cannot be copied. In our units the listener's acceptable region is a few SD wide: neighbours
+one SD from their anchor reach past the real data without leaving the region in one round, and
+perturbations of half an SD resolve a slope of D while smoothing D by only ~3% of its width
+(the D estimate at x is D averaged over x +/- delta). The benchmark in benchmarks/engine.py
+checks these values against the simulated listeners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from hd_desktop.errors import UserFacingError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DesignParams:
+    """Everything that shapes one round's stimuli; the seed makes every draw reproducible."""
+
+    n_anchors: int | None = 100     # N: anchors used per round (None = all of them)
+    m_neighbours: int = 3           # M: neighbours per anchor
+    r_pairs: int = 20               # R: antithetic pairs per neighbour
+    sigma_nei: float = 1.0          # neighbour spread around an anchor (SD units)
+    sigma_nes: float = 0.5          # NES perturbation SD (SD units)
+    gold_rate: float = 0.05         # share of all trials that are screening (gold) trials
+    gold_far_radius: float = 8.0    # GOLD_FAR voices sit this far from the real mean (SD units)
+    stimulus_seconds: float = 1.0   # length of one stimulus
+    response_seconds: float = 1.5   # typical time to answer after it ends
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.n_anchors is not None and self.n_anchors < 1:
+            problems.append("n_anchors must be at least 1 (or null for all)")
+        if self.m_neighbours < 1 or self.r_pairs < 1:
+            problems.append("m_neighbours and r_pairs must be at least 1")
+        if self.sigma_nei < 0 or self.sigma_nes <= 0:
+            problems.append("sigma_nei must be >= 0 and sigma_nes > 0")
+        if not 0 <= self.gold_rate < 1:
+            problems.append("gold_rate must be in [0, 1)")
+        if problems:
+            raise UserFacingError("design parameters: " + "; ".join(problems))
+
+    def to_dict(self) -> dict:
+        """The JSON form, with its schema version."""
+        return {"schema": SCHEMA_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DesignParams":
+        """Read the JSON form; refuse unknown schema versions or keys."""
+        data = dict(data)
+        schema = data.pop("schema", None)
+        if schema != SCHEMA_VERSION:
+            raise UserFacingError(
+                f"design parameters: schema version {schema!r} is not supported "
+                f"(this version reads {SCHEMA_VERSION})")
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise UserFacingError(f"design parameters: unknown keys {sorted(unknown)}")
+        return cls(**data)
+
+    def with_overrides(self, **changes) -> "DesignParams":
+        """A copy with some parameters changed (values as typed, e.g. from the command line)."""
+        known = {f.name: f for f in fields(self)}
+        typed = {}
+        for name, value in changes.items():
+            if name not in known:
+                raise UserFacingError(
+                    f"design parameters: no parameter {name!r} (known: {', '.join(known)})")
+            typed[name] = _coerce(name, value, getattr(self, name))
+        return replace(self, **typed)
+
+
+def _coerce(name: str, value, current):
+    if not isinstance(value, str):
+        return value
+    if name == "n_anchors" and value.lower() in ("all", "none", "null"):
+        return None
+    try:
+        return int(value) if name in ("n_anchors", "m_neighbours", "r_pairs", "seed") else float(value)
+    except ValueError:
+        raise UserFacingError(f"design parameters: {name}={value!r} is not a number") from None
+
+
+PRESETS: dict[str, DesignParams] = {
+    # Ueda et al. 2023: N 100 (or all items), M 3, R 20; 12 000 NES stimuli a round, 105 listeners.
+    "paper": DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20),
+    # One listener, about one hour: 1440 trials of ~2.5 s.
+    "lab-hour": DesignParams(n_anchors=40, m_neighbours=2, r_pairs=8),
+    # The engine's default: one listener, two hours over three rounds (~3000 votes).
+    "default": DesignParams(n_anchors=40, m_neighbours=2, r_pairs=6),
+}
+
+
+def preset(name: str) -> DesignParams:
+    """A named preset; the message lists the known ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise UserFacingError(
+            f"no design preset {name!r} (known: {', '.join(PRESETS)})") from None
+
+
+def count_stimuli(params: DesignParams, n_available: int) -> dict:
+    """Numbers of stimuli in one round and its estimated listening time for one listener."""
+    n = n_available if params.n_anchors is None else min(params.n_anchors, n_available)
+    nes = 2 * n * params.m_neighbours * params.r_pairs
+    gold = n_gold(nes, params.gold_rate)
+    trials = nes + gold
+    seconds = trials * (params.stimulus_seconds + params.response_seconds)
+    return {"anchors": n, "nes": nes, "gold": gold, "trials": trials, "seconds": seconds}
+
+
+def n_gold(n_nes: int, rate: float) -> int:
+    """Gold trials so that they make up `rate` of all trials."""
+    return int(round(n_nes * rate / (1.0 - rate)))

@@ -1,0 +1,72 @@
+"""Settings of estimates, training and sampling, with presets and a versioned JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from hd_desktop.errors import UserFacingError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything after the votes: screening, network, Adam, Langevin (DESIGN.md 1.4-1.6)."""
+
+    screen_threshold: float = 0.7   # gold accuracy below this drops a listener (screening.py)
+    floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
+    width: int = 64
+    activation: str = "silu"
+    lr: float = 3e-3
+    train_steps: int = 2000
+    eps: float = 0.1
+    sampler_steps: int = 2000
+    n_chains: int = 1000
+    adjust: bool = True             # Metropolis-adjust the Langevin moves with S_D (sampler.py)
+    d_floor: float = 0.05           # guard of S_VD / S_D
+    region_margin: float = 0.5      # the covered region grows by this many SDs (sampler.py)
+
+    def to_dict(self) -> dict:
+        return {"schema": SCHEMA_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EngineConfig":
+        data = dict(data)
+        if data.pop("schema", None) != SCHEMA_VERSION:
+            raise UserFacingError("engine settings: unsupported schema version")
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise UserFacingError(f"engine settings: unknown keys {sorted(unknown)}")
+        return cls(**data)
+
+    def with_overrides(self, **changes) -> "EngineConfig":
+        known = {f.name: type(getattr(self, f.name)) for f in fields(self)}
+        typed = {}
+        for name, value in changes.items():
+            if name not in known:
+                raise UserFacingError(f"engine settings: no setting {name!r} (known: {', '.join(known)})")
+            kind = known[name]
+            if isinstance(value, str) and kind is bool:
+                value = value.lower() in ("1", "true", "yes", "on")
+            elif isinstance(value, str) and kind is not str:
+                try:
+                    value = kind(value)
+                except ValueError:
+                    raise UserFacingError(f"engine settings: {name}={value!r} is not a {kind.__name__}") from None
+            typed[name] = value
+        return replace(self, **typed)
+
+
+ENGINE_PRESETS = {
+    # Ueda et al. 2023: plain Langevin, eps 0.003, T 10000 (the region guard stays on).
+    "paper": EngineConfig(eps=0.003, sampler_steps=10000, adjust=False),
+    "default": EngineConfig(),
+}
+
+
+def engine_preset(name: str) -> EngineConfig:
+    try:
+        return ENGINE_PRESETS[name]
+    except KeyError:
+        raise UserFacingError(
+            f"no engine preset {name!r} (known: {', '.join(ENGINE_PRESETS)})") from None

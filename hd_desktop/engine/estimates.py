@@ -1,0 +1,105 @@
+"""Votes -> estimates of acceptability D and its NES gradient (DESIGN.md 1.4), with standard errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple
+
+import numpy as np
+
+from hd_desktop.design.stimulus import Role, Stimulus
+
+
+class Vote(NamedTuple):
+    """One answer: 1 = natural (accept), 0 = not natural. Store rows with these attributes also work."""
+
+    listener: str
+    stimulus_id: str
+    response: int
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Per neighbour x: D(x), grad D(x) and their standard errors, from `n_pairs` complete pairs."""
+
+    x: np.ndarray         # (P, k)
+    d: np.ndarray         # (P,)
+    d_se: np.ndarray      # (P,)
+    grad: np.ndarray      # (P, k)
+    grad_se: np.ndarray   # (P, k)
+    n_pairs: np.ndarray   # (P,)
+    round: np.ndarray     # (P,)
+
+    def __len__(self) -> int:
+        return len(self.d)
+
+    @staticmethod
+    def concat(parts: "Iterable[Estimates]") -> "Estimates":
+        """All estimates so far as one set (the training set of DESIGN.md 1.5)."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            raise ValueError("no estimates to concatenate")
+        return Estimates(*(np.concatenate([getattr(p, f) for p in parts])
+                           for f in Estimates.__dataclass_fields__))
+
+
+def acceptance(votes: Iterable, keep=None) -> dict[str, tuple[float, int]]:
+    """D(s) per stimulus id = its acceptance rate over all its votes: {id: (rate, n_votes)}."""
+    acc: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for v in votes:
+        if keep is not None and v.listener not in keep:
+            continue
+        a = acc[v.stimulus_id]
+        a[0] += int(v.response)
+        a[1] += 1
+    return {sid: (s / n, n) for sid, (s, n) in acc.items()}
+
+
+def correct_floor(d, guess: float):
+    """Remove the lapse floor: D' = max(D - g, 0) / (1 - g), g = acceptance of far voices."""
+    return np.clip((np.asarray(d, dtype=np.float64) - guess) / (1.0 - guess), 0.0, 1.0)
+
+
+def nes_estimates(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int]],
+                  sigma_nes: float, *, guess: float = 0.0) -> Estimates:
+    """grad D(x) ~= 1/(2 sigma^2 R') sum_r (D(x+d_r) - D(x-d_r)) d_r; D(x) = mean over its stimuli.
+
+    Only pairs with both halves voted count (R' of them). `guess` is a lapse floor removed from
+    every D(s) first (correct_floor). Standard errors are those of a mean over the R' pairs.
+    """
+    halves: dict[tuple[int, int, int], dict[int, Stimulus]] = defaultdict(dict)
+    for s in stimuli:
+        if s.sign and s.id in rates:
+            halves[(s.round, s.neighbour, s.pair)][s.sign] = s
+    per_neighbour: dict[tuple[int, int], list] = defaultdict(list)
+    for (rnd, nb, _), pair in sorted(halves.items()):
+        if len(pair) == 2:
+            per_neighbour[(rnd, nb)].append(pair)
+    rows = []
+    for (rnd, _), pairs in sorted(per_neighbour.items()):
+        plus = np.array([p[1].z for p in pairs])
+        minus = np.array([p[-1].z for p in pairs])
+        d_plus = correct_floor([rates[p[1].id][0] for p in pairs], guess)
+        d_minus = correct_floor([rates[p[-1].id][0] for p in pairs], guess)
+        rows.append((rnd, *_one_neighbour(plus, minus, d_plus, d_minus, sigma_nes)))
+    if not rows:
+        k = len(next(iter(stimuli), Stimulus("", 0, Role.PRACTICE, (0.0, 0.0), 0)).z)
+        z = np.zeros((0, k))
+        return Estimates(z, z[:, 0], z[:, 0], z, z, np.zeros(0, int), np.zeros(0, int))
+    rnd, x, d, d_se, g, g_se, n = zip(*rows)
+    return Estimates(np.array(x), np.array(d), np.array(d_se), np.array(g), np.array(g_se),
+                     np.array(n), np.array(rnd))
+
+
+def _one_neighbour(plus, minus, d_plus, d_minus, sigma):
+    """Estimates at one neighbour from its R' complete pairs (x is their common midpoint)."""
+    r = len(plus)
+    x = (plus + minus).mean(axis=0) / 2.0
+    delta = (plus - minus) / 2.0
+    terms = (d_plus - d_minus)[:, None] * delta / (2.0 * sigma ** 2)
+    d_all = np.concatenate([d_plus, d_minus])
+    grad = terms.mean(axis=0)
+    grad_se = terms.std(axis=0, ddof=1) / np.sqrt(r) if r > 1 else np.full_like(grad, np.nan)
+    d_se = d_all.std(ddof=1) / np.sqrt(len(d_all))
+    return x, d_all.mean(), d_se, grad, grad_se, r

@@ -1,0 +1,62 @@
+"""How close samples come to a listener's acceptable distribution p*(z) ∝ probability(z)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def energy_distance(x, y) -> float:
+    """E = 2 E|X-Y| - E|X-X'| - E|Y-Y'| (Szekely & Rizzo), unbiased within-sample terms."""
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float64)
+    y = torch.as_tensor(np.asarray(y), dtype=torch.float64)
+    xy = torch.cdist(x, y).mean()
+    xx = torch.cdist(x, x).sum() / (len(x) * (len(x) - 1))
+    yy = torch.cdist(y, y).sum() / (len(y) * (len(y) - 1))
+    return float(2 * xy - xx - yy)
+
+
+def sample_target(probability, real, n: int, *, rng: np.random.Generator,
+                  margin: float = 8.0, batch: int = 20000) -> np.ndarray:
+    """n draws from p*(z) ∝ probability(z), by rejection from a uniform box around the real data.
+
+    The box is the real data's bounding box grown by `margin` SDs on each side; p* is exact inside
+    it. probability must be vectorised: (m, k) -> (m,) values in [0, 1].
+    """
+    real = np.asarray(real, dtype=np.float64)
+    lo, hi = real.min(axis=0) - margin, real.max(axis=0) + margin
+    out: list[np.ndarray] = []
+    got = 0
+    for _ in range(10000):
+        z = rng.uniform(lo, hi, size=(batch, real.shape[1]))
+        keep = z[rng.uniform(size=batch) < np.asarray(probability(z))]
+        out.append(keep)
+        got += len(keep)
+        if got >= n:
+            return np.concatenate(out)[:n]
+    raise RuntimeError("sample_target: the listener accepts almost nothing in the box")
+
+
+def spread(x) -> float:
+    """Mean distance to the centroid."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.linalg.norm(x - x.mean(axis=0), axis=1).mean())
+
+
+def evaluate(samples, real, probability, *, seed: int = 0, n_target: int = 2000) -> dict:
+    """fidelity_ratio = ED(samples, p*) / ED(real, p*); acceptance; spread_ratio = spread(s)/spread(real)."""
+    rng = np.random.default_rng(seed)
+    target = sample_target(probability, real, n_target, rng=rng)
+    ed_s, ed_r = energy_distance(samples, target), energy_distance(real, target)
+    return {
+        "fidelity_ratio": ed_s / ed_r,
+        "energy_distance_samples": ed_s,
+        "energy_distance_real": ed_r,
+        "acceptance_samples": float(np.mean(probability(np.asarray(samples)))),
+        "acceptance_target": float(np.mean(probability(target))),
+        "acceptance_real": float(np.mean(probability(np.asarray(real)))),
+        "spread_samples": spread(samples),
+        "spread_real": spread(real),
+        "spread_target": spread(target),
+        "spread_ratio": spread(samples) / spread(real),
+    }

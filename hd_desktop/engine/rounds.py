@@ -1,0 +1,136 @@
+"""Rounds (DESIGN.md 1.7): design -> votes -> estimates (all rounds) -> train -> sample -> anchors.
+
+Each long step is a generator that yields `Event`s; stop iterating to cancel.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from hd_desktop.design import DesignParams, RoundDesign, derive_seed, make_round
+from hd_desktop.engine.config import EngineConfig
+from hd_desktop.engine.estimates import Estimates, Vote, acceptance, nes_estimates
+from hd_desktop.engine.listeners import Heard
+from hd_desktop.engine.network import ScoreNet, score_field
+from hd_desktop.engine.sampler import covered_region, iter_langevin, start_points
+from hd_desktop.engine.screening import guess_rate, kept_listeners
+from hd_desktop.engine.training import init_network, train
+
+_TRAIN, _SAMPLE, _ORDER = 10, 11, 12
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str        # "votes", "train", "sample", "round"
+    round: int
+    done: int
+    total: int
+    info: dict = field(default_factory=dict)
+
+
+@dataclass
+class History:
+    """Everything a run produced; rounds accumulate."""
+
+    designs: list[RoundDesign] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
+    samples: list[np.ndarray] = field(default_factory=list)
+    timings: list[dict] = field(default_factory=list)
+    estimates: Estimates | None = None
+    net: ScoreNet | None = None
+    region: object = None
+
+
+def all_estimates(designs: list[RoundDesign], votes: list, config: EngineConfig) -> Estimates:
+    """Estimates of every round from every vote, after screening and lapse-floor correction."""
+    stimuli = [s for d in designs for s in d.stimuli]
+    keep = kept_listeners(stimuli, votes, config.screen_threshold)
+    rates = acceptance(votes, keep)
+    guess = guess_rate(stimuli, votes, keep) if config.floor_correction else 0.0
+    parts = [nes_estimates(d.stimuli, rates, d.design["params"]["sigma_nes"], guess=guess)
+             for d in designs]
+    return Estimates.concat(parts)
+
+
+def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, round_index: int = 0):
+    """Train a fresh seeded network on `est`, then run Langevin chains from the real data.
+
+    Yields Events; returns (net, samples, region, timings) as the generator's value.
+    """
+    k = est.x.shape[1]
+    t0 = time.perf_counter()
+    net = init_network(k, width=config.width, activation=config.activation,
+                       seed=derive_seed(seed, round_index, _TRAIN))
+    for p in train(net, est, steps=config.train_steps, lr=config.lr,
+                   seed=derive_seed(seed, round_index, _TRAIN)):
+        yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
+    t1 = time.perf_counter()
+    region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
+    gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
+    z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
+    z = torch.as_tensor(z0, dtype=torch.float32)
+    for t, z, acc in iter_langevin(score_field(net, config.d_floor), z0, config.eps,
+                                   config.sampler_steps, generator=gen, adjust=config.adjust,
+                                   region=region):
+        yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
+    t2 = time.perf_counter()
+    return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1}
+
+
+def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,
+                  listener_id: str = "sim", render=None):
+    """Present stimuli in a seeded random order until `budget` votes; yields Events, returns votes."""
+    order = np.random.default_rng(derive_seed(seed, round_index, _ORDER)).permutation(len(stimuli))
+    order = order[:max(0, budget)]
+    votes = []
+    for i, j in enumerate(order, 1):
+        s = stimuli[j]
+        audio, sr = render(s.z) if render is not None else (None, None)
+        votes.append(Vote(listener_id, s.id, int(bool(listener.vote(Heard(s, audio, sr))))))
+        if i % 100 == 0 or i == len(order):
+            yield Event("votes", round_index, i, len(order))
+    return votes
+
+
+def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, rounds: int,
+               budget: int, seed: int = 0, render=None, history: History | None = None):
+    """Run `rounds` rounds (or until `budget` votes); yields Events, returns the History."""
+    real = np.asarray(real, dtype=np.float64)
+    h = history or History()
+    anchors = h.samples[-1] if h.samples else real
+    for _ in range(rounds):
+        r = len(h.designs)
+        left = budget - len(h.votes)
+        if left <= 0:
+            break
+        t0 = time.perf_counter()
+        design = make_round(anchors, params, round_index=r, real=real)
+        votes = yield from collect_votes(listener, design.stimuli, left, seed=seed, round_index=r,
+                                         render=render)
+        t1 = time.perf_counter()
+        h.designs.append(design)
+        h.votes.extend(votes)
+        est = all_estimates(h.designs, h.votes, config)
+        t2 = time.perf_counter()
+        net, samples, region, times = yield from fit_and_sample(est, real, config, seed=seed,
+                                                                round_index=r)
+        h.estimates, h.net, h.region = est, net, region
+        h.samples.append(samples)
+        h.timings.append({"round": r, "votes_s": t1 - t0, "estimates_s": t2 - t1, **times,
+                          "votes": len(votes), "estimates": len(est)})
+        anchors = samples
+        yield Event("round", r, r + 1, rounds, h.timings[-1])
+    return h
+
+
+def run_to_end(gen):
+    """Drive a generator of Events to its return value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value

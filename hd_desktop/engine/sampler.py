@@ -1,0 +1,99 @@
+"""Langevin sampling from D (DESIGN.md 1.6), vectorised over chains, kept inside the covered region.
+
+Outside the points where votes were gathered the network extrapolates, and a chain following
+S_VD/S_D there can run off to infinity. Two guards keep chains honest:
+- `region`: the ellipsoid spanned by the estimate points (their mean and covariance, grown to hold
+  all of them plus a margin). A move that would leave it is refused: the chain stays put. Rounds
+  widen the region as samples become the next round's anchors.
+- `adjust` (Metropolis-adjusted Langevin): the Langevin move is a proposal, accepted with the
+  Metropolis-Hastings ratio of S_D, the network's own acceptance head. The samples then follow
+  S_D/int S_D inside the region even where S_VD is noisy; eps can be large without bias.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class Region:
+    """{z : (z - c)^T P (z - c) <= r2}."""
+
+    centre: torch.Tensor
+    precision: torch.Tensor
+    r2: float
+
+    def contains(self, z: torch.Tensor) -> torch.Tensor:
+        d = z - self.centre
+        return ((d @ self.precision) * d).sum(dim=1) <= self.r2
+
+
+def covered_region(points, margin: float = 0.5) -> Region:
+    """The ellipsoid of the points' mean and covariance holding every point, grown by `margin` SDs."""
+    p = np.asarray(points, dtype=np.float64)
+    centre = p.mean(axis=0)
+    cov = np.cov(p, rowvar=False).reshape(p.shape[1], p.shape[1]) + 1e-9 * np.eye(p.shape[1])
+    prec = np.linalg.inv(cov)
+    d = p - centre
+    r = math.sqrt(float(((d @ prec) * d).sum(axis=1).max())) + margin
+    return Region(torch.as_tensor(centre, dtype=torch.float32),
+                  torch.as_tensor(prec, dtype=torch.float32), r * r)
+
+
+def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator,
+                  adjust: bool = False, region: Region | None = None, report_every: int = 500):
+    """z <- z + eps^2/2 * S_VD/S_D + eps * noise (DESIGN.md 1.6); yields (step, z, accept_rate).
+
+    `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
+    """
+    z = torch.as_tensor(z0, dtype=torch.float32).clone()
+    n, k = z.shape
+    half = eps * eps / 2.0
+    accepted = torch.zeros(n)
+    with torch.no_grad():
+        d, s = field(z)
+        for t in range(1, steps + 1):
+            noise = torch.randn(n, k, generator=generator)
+            prop = z + half * s + eps * noise
+            d_p, s_p = field(prop)
+            ok = torch.isfinite(prop).all(dim=1) & torch.isfinite(s_p).all(dim=1)
+            if region is not None:
+                ok &= region.contains(prop)
+            if adjust:
+                back = z - prop - half * s_p
+                log_q_back = -(back * back).sum(dim=1) / (2 * eps * eps)
+                log_q_fwd = -(noise * noise).sum(dim=1) / 2
+                log_a = (torch.log(d_p.clamp_min(1e-30)) - torch.log(d.clamp_min(1e-30))
+                         + log_q_back - log_q_fwd)
+                u = torch.rand(n, generator=generator)
+                ok &= torch.log(u) < log_a
+            z = torch.where(ok[:, None], prop, z)
+            d = torch.where(ok, d_p, d)
+            s = torch.where(ok[:, None], s_p, s)
+            accepted += ok
+            if t % report_every == 0 or t == steps:
+                yield t, z, float(accepted.mean()) / t
+
+
+def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
+             adjust: bool = False, region: Region | None = None) -> torch.Tensor:
+    """Run iter_langevin to the end; `callback({'step', 'steps', 'z', 'accept'})` at each report."""
+    z = torch.as_tensor(z0, dtype=torch.float32)
+    for t, z, acc in iter_langevin(field, z0, eps, steps, generator=generator, adjust=adjust,
+                                   region=region):
+        if callback is not None:
+            callback({"step": t, "steps": steps, "z": z, "accept": acc})
+    return z
+
+
+def start_points(real, n_chains: int, *, seed: int) -> np.ndarray:
+    """Chains start from the real data: every item in turn, then a seeded resample of them."""
+    real = np.asarray(real, dtype=np.float64)
+    reps = np.tile(np.arange(len(real)), n_chains // len(real))
+    rest = np.random.default_rng(seed).choice(len(real), n_chains - len(reps), replace=False) \
+        if n_chains % len(real) else np.zeros(0, int)
+    return real[np.concatenate([reps, rest]).astype(int)]

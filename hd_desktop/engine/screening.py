@@ -1,0 +1,52 @@
+"""Screening with gold trials: who answers them well, and how often far voices are still accepted.
+
+Default threshold 0.7: a listener answering at random scores 0.5 on gold trials, an attentive one
+~0.9 (real voices are accepted ~80-95% of the time, far ones almost never). With 20 or more gold
+trials, a random answerer reaches 0.7 with probability < 5%, while an attentive one falls below it
+rarely. Listeners with fewer than `min_gold` gold answers are kept: too little to judge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from hd_desktop.design.stimulus import Role, Stimulus
+
+DEFAULT_THRESHOLD = 0.7
+DEFAULT_MIN_GOLD = 10
+
+
+def gold_accuracy(stimuli: Iterable[Stimulus], votes: Iterable) -> dict[str, tuple[float, int]]:
+    """Per listener: share of gold trials answered as expected (real accepted, far rejected)."""
+    role = {s.id: s.role for s in stimuli if s.role in (Role.GOLD_REAL, Role.GOLD_FAR)}
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for v in votes:
+        r = role.get(v.stimulus_id)
+        if r is None:
+            continue
+        expected = 1 if r is Role.GOLD_REAL else 0
+        tally[v.listener][0] += int(int(v.response) == expected)
+        tally[v.listener][1] += 1
+    return {who: (ok / n, n) for who, (ok, n) in tally.items()}
+
+
+def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
+                   min_gold: int = DEFAULT_MIN_GOLD) -> set[str]:
+    """Listeners whose gold accuracy is at least `threshold` (or who have too few gold answers)."""
+    votes = list(votes)
+    acc = gold_accuracy(stimuli, votes)
+    everyone = {v.listener for v in votes}
+    return {who for who in everyone
+            if who not in acc or acc[who][1] < min_gold or acc[who][0] >= threshold}
+
+
+def guess_rate(stimuli: Iterable[Stimulus], votes: Iterable, keep=None) -> float:
+    """Acceptance of GOLD_FAR voices: the floor that lapses add to every D (0 if none voted)."""
+    far = {s.id for s in stimuli if s.role is Role.GOLD_FAR}
+    n = hits = 0
+    for v in votes:
+        if v.stimulus_id in far and (keep is None or v.listener in keep):
+            n += 1
+            hits += int(v.response)
+    return hits / n if n else 0.0

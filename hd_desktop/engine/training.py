@@ -1,0 +1,86 @@
+"""Training the score network on every estimate so far (DESIGN.md 1.5), as a generator of progress."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from hd_desktop.engine.estimates import Estimates
+from hd_desktop.engine.network import ScoreNet
+from hd_desktop.errors import UserFacingError
+
+
+class TrainingDiverged(UserFacingError):
+    """The loss turned NaN or blew up; the network holds the last good weights."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    steps: int
+    loss: float
+
+
+def hd_loss(net: ScoreNet, z, d, grad) -> torch.Tensor:
+    """L = mean_n |S_VD(x_n) - grad D(x_n)|^2 + |S_D(x_n) - D(x_n)|^2 (the poster's sum, averaged)."""
+    s_d, s_vd = net(z)
+    return ((s_vd - grad) ** 2).sum(dim=1).mean() + ((s_d - d) ** 2).mean()
+
+
+def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
+          seed: int = 0, report_every: int = 50, diverge_factor: float = 1e3):
+    """Full-batch Adam on hd_loss; yields Progress every `report_every` steps (stop iterating to cancel).
+
+    Every report checks the loss: NaN/inf, or `diverge_factor` times the best loss so far, restores
+    the last good weights and raises TrainingDiverged.
+    """
+    torch.manual_seed(seed)
+    z = torch.as_tensor(est.x, dtype=torch.float32)
+    d = torch.as_tensor(est.d, dtype=torch.float32)
+    g = torch.as_tensor(est.grad, dtype=torch.float32)
+    if not (torch.isfinite(z).all() and torch.isfinite(d).all() and torch.isfinite(g).all()):
+        raise TrainingDiverged("training: the estimates contain NaN or infinite values")
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    good, best = copy.deepcopy(net.state_dict()), math.inf
+    for step in range(1, steps + 1):
+        opt.zero_grad()
+        loss = hd_loss(net, z, d, g)
+        value = float(loss.detach())
+        if not math.isfinite(value) or value > diverge_factor * max(best, 1e-6):
+            net.load_state_dict(good)
+            what = "turned NaN" if not math.isfinite(value) else f"diverged to {value:.3g}"
+            raise TrainingDiverged(
+                f"training: the loss {what} at step {step}; kept the model from before "
+                f"(loss {best:.4g}). Try a smaller learning rate.")
+        loss.backward()
+        opt.step()
+        if value < best:
+            best = value
+        if step % report_every == 0 or step == steps:
+            good = copy.deepcopy(net.state_dict())
+            yield Progress(step, steps, value)
+
+
+def init_network(k: int, *, width: int = 64, activation: str = "silu", seed: int = 0) -> ScoreNet:
+    """A freshly initialised network, seeded."""
+    torch.manual_seed(seed)
+    return ScoreNet(k, width, activation)
+
+
+def run_training(net, est, **kw) -> float:
+    """Train to the end without progress; returns the last loss."""
+    last = float("nan")
+    for p in train(net, est, **kw):
+        last = p.loss
+    return last
+
+
+def predict(net: ScoreNet, z) -> tuple[np.ndarray, np.ndarray]:
+    """S_D and S_VD at points z (numpy in, numpy out)."""
+    with torch.no_grad():
+        s_d, s_vd = net(torch.as_tensor(np.asarray(z), dtype=torch.float32))
+    return s_d.numpy().astype(np.float64), s_vd.numpy().astype(np.float64)
