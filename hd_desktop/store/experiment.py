@@ -298,7 +298,7 @@ class Experiment:
             raise ValueError(f"a voted stimulus was played at least once, not {v.n_plays}")
         return (uuid.uuid4().hex, session.listener, session.id, int(v.trial), v.stimulus_id,
                 int(v.response), float(v.rt_ms), int(v.n_plays), iso_utc(v.presented_at),
-                iso_utc(v.responded_at), v.device,
+                iso_utc(v.responded_at), v.device or None,
                 None if v.gain_db is None else float(v.gain_db), __version__, None)
 
     def undo_last_vote(self, session_id: str, at: datetime | None = None) -> Vote | None:

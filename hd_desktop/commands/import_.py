@@ -1,0 +1,38 @@
+"""`hd-desktop import EXPERIMENT FILE...`: merge rating files from other workstations."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "import", help="merge rating files into an experiment",
+        description="Merge rating files (give the .csv or the .json of each pair). The experiment "
+                    "is created from the first file when it does not exist. Every file is "
+                    "checked first; if any is refused, nothing is imported. Importing a file "
+                    "twice changes nothing.")
+    p.add_argument("experiment", metavar="EXPERIMENT",
+                   help="experiment name under sessions/ or a folder path")
+    p.add_argument("files", nargs="+", metavar="FILE", help="rating files (.csv or .json)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hd_desktop.paths import experiment_dir
+    from hd_desktop.store import import_rating_files
+
+    folder = experiment_dir(args.experiment)
+    paths = list(dict.fromkeys(_pair_stem(f) for f in args.files))  # a .csv and its .json: once
+    r = import_rating_files(folder, paths)
+    made = "created " if r.created else ""
+    print(f"{made}{folder}: {r.files} file(s), {r.new_votes} new vote(s), {r.known_votes} "
+          f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s)")
+    return 0
+
+
+def _pair_stem(name: str) -> str:
+    from pathlib import Path
+
+    p = Path(name)
+    return str(p.with_suffix(".csv")) if p.suffix.lower() in (".csv", ".json") else name

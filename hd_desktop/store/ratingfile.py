@@ -1,0 +1,125 @@
+"""Rating files: one session's votes as a long-format CSV plus a JSON sidecar.
+
+The CSV has one row per vote (undone votes included, marked by `undone_at`) with the stimulus
+it played. The sidecar carries everything needed to trust and re-render it: experiment id,
+voice-space fingerprint and info, the designs of the rounds involved, the session and its order
+seed, the stimuli of the order, and the CSV's SHA-256 and row count. `read_rating_file` checks
+all of that and every row, and refuses the pair with a message naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hd_desktop import __version__
+from hd_desktop.design.stimulus import Stimulus
+from hd_desktop.store import codec
+from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
+
+FORMAT = "hd-desktop-ratings"
+FORMAT_VERSION = 1
+
+_BEFORE_Z = ["vote_id", "listener_id", "session_id", "session_kind", "trial_index", "stimulus_id",
+             "round", "role", "neighbour", "pair", "seed"]
+_AFTER_Z = ["response", "rt_ms", "n_plays", "presented_at", "responded_at", "device", "gain_db",
+            "app_version", "undone_at"]
+
+
+def columns(dims: int) -> list[str]:
+    """The CSV header for a k-dimensional space: ..., seed, z1..zk, response, ..."""
+    return _BEFORE_Z + [f"z{i + 1}" for i in range(dims)] + _AFTER_Z
+
+
+@dataclass(frozen=True)
+class RatingFile:
+    """A checked rating file pair, ready to merge."""
+
+    csv_path: Path
+    json_path: Path
+    experiment_id: str
+    space: tuple[str, dict[str, Any]] | None
+    rounds: dict[int, dict[str, Any]]
+    stimuli: dict[str, Stimulus]
+    session: SessionInfo
+    votes: list[Vote]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def file_stem(session: SessionInfo) -> str:
+    listener = re.sub(r"[^A-Za-z0-9_-]+", "_", session.listener)[:40] or "listener"
+    return f"ratings-{listener}-{session.id}"
+
+
+def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write the session's CSV and sidecar into `out_dir`; returns (csv path, json path)."""
+    session = exp.session(session_id)
+    votes = exp.votes(session_id=session_id, include_undone=True)
+    stimuli = {s.id: s for s in exp.stimuli(ids=dict.fromkeys(session.order))}
+    dims = len(next(iter(stimuli.values())).z) if stimuli else 0
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns(dims))
+    for v in votes:
+        s = stimuli[v.stimulus_id]
+        writer.writerow([_cell(x) for x in (
+            v.id, v.listener, v.session_id, session.kind.value, v.trial, v.stimulus_id, s.round,
+            s.role.value, s.neighbour, s.pair, s.seed, *[float(c) for c in s.z], v.response,
+            float(v.rt_ms), v.n_plays, v.presented_at, v.responded_at, v.device,
+            None if v.gain_db is None else float(v.gain_db), v.app_version, v.undone_at)])
+    data = buf.getvalue().encode("utf-8")
+    all_rounds = exp.rounds()
+    rounds = sorted({s.round for s in stimuli.values()})
+    space = exp.space()
+    sidecar = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "app_version": __version__,
+        "written_at": iso_utc(utc_now()),
+        "experiment_id": exp.experiment_id,
+        "space": None if space is None else {"fingerprint": space[0], "info": space[1]},
+        "rounds": [{"index": r, "design": all_rounds[r]} for r in rounds],
+        "seeds": {"order": session.order_seed,
+                  "designs": {str(r): all_rounds[r].get("seed") for r in rounds}},
+        "session": codec.session_to_json(session),
+        "stimuli": [codec.stimulus_to_json(stimuli[sid]) for sid in dict.fromkeys(session.order)],
+        "csv": {"file": "", "sha256": hashlib.sha256(data).hexdigest(), "rows": len(votes),
+                "dims": dims},
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(session)
+    csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
+    sidecar["csv"]["file"] = csv_path.name
+    _atomic_write(csv_path, data)
+    _atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
+    return csv_path, json_path
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def pair_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """(csv, sidecar) for either half of a rating file pair."""
+    p = Path(path)
+    return p.with_suffix(".csv"), p.with_suffix(".json")
