@@ -96,7 +96,8 @@ class Experiment:
                 con = sqlite3.connect(self.path, isolation_level=None, timeout=15.0)
                 schema.configure(con)
             except sqlite3.DatabaseError as exc:
-                raise UserFacingError(f"cannot open {self.path}: {exc}") from None
+                raise UserFacingError(f"{self.path} is not an hd-desktop experiment database "
+                                      f"({exc}); it was not changed") from None
             self._local.con = con
             with self._lock:
                 self._all.append(con)
