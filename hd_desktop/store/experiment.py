@@ -320,7 +320,7 @@ class Experiment:
 
     def votes(self, session_id: str | None = None, listener_id: str | None = None,
               include_undone: bool = False) -> list[Vote]:
-        """Votes in recording order; undone votes only when asked for."""
+        """Votes by session and trial (an undone vote before the one that replaced it)."""
         where, args = [], []
         if session_id is not None:
             where.append("session_id = ?")
@@ -333,7 +333,8 @@ class Experiment:
         sql = f"SELECT {codec.VOTE_COLUMNS} FROM votes"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self._con().execute(sql + " ORDER BY rowid", args)
+        rows = self._con().execute(
+            sql + " ORDER BY session_id, trial, undone_at IS NULL, undone_at", args)
         return [codec.vote_from_row(r) for r in rows]
 
     def vote_counts(self, exclude_listeners: Iterable[str] = (),
