@@ -104,9 +104,13 @@ def test_a_whole_session(setup):
     flow.vote(True)
     assert exp.votes(session_id=flow.session_id)[-1].n_plays == 2
 
-    while flow.phase == Phase.TRIALS:
+    breaks_at = []
+    while flow.phase in (Phase.TRIALS, Phase.BREAK):
+        if flow.phase == Phase.BREAK:
+            breaks_at.append(exp.next_trial(flow.session_id))
+            flow.continue_after_break()
         _answer(flow, clock)
-    assert flow.phase == Phase.COMPLETE
+    assert breaks_at == [20] and flow.phase == Phase.COMPLETE  # no break after the last trial
     summary = flow.finish()
     assert flow.phase == Phase.FINISHED
     assert (summary.votes, summary.trials, summary.practice_votes) == (28, 28, 3)
