@@ -35,7 +35,6 @@ def run(args) -> int:
         from hd_desktop.audio.player import Player
 
         with Player(device=args.device) as player:
-            print(f"playing on {player.device_name}")
-            player.play(audio, rate)
-            player.wait()
+            print(f"playing on {player.device.label()}")
+            player.play(audio, rate).wait(timeout=len(audio) / rate + 5)
     return 0

@@ -1,0 +1,201 @@
+"""The main window: the voice map of the experiment's corpus, click to hear, carrier and device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QLabel, QMainWindow, QProgressBar, QPushButton,
+                               QStackedWidget, QToolBar, QVBoxLayout, QWidget)
+
+from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.jobs import cancel, start_job
+from hd_desktop.gui.map_view import VoiceMap
+from hd_desktop.settings import Settings, save_settings
+from hd_desktop.voice import SpaceSettings, VoiceSpace, open_space
+
+CARRIER_LABELS = {"sustained": "Sustained vowel (1 s)", "sentence": "Sentence (CMU ARCTIC)"}
+
+
+@dataclass(frozen=True)
+class PlayedVoice:
+    z: tuple[float, ...]
+    carrier: str
+    playback: object
+
+
+class MainWindow(QMainWindow):
+    spaceReady = Signal(object)       # VoiceSpace
+    played = Signal(object)           # PlayedVoice, when the voice was handed to the device
+
+    def __init__(self, experiment: Path, corpus: Path | None, settings: Settings,
+                 settings_note: str | None = None):
+        super().__init__()
+        self.experiment, self.corpus, self.settings = Path(experiment), corpus, settings
+        self.space: VoiceSpace | None = None
+        self._render_seq = 0
+        self._build_worker = None
+        self.setWindowTitle(f"hd-desktop — {self.experiment.name}")
+        self.resize(980, 720)
+        self.audio = AudioOutput(self)
+        self.audio.unavailable.connect(self._audio_unavailable)
+        self._build_toolbar()
+        self._build_pages()
+        if settings_note:
+            self.statusBar().showMessage(settings_note, 10000)
+        QTimer.singleShot(0, self._start)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Voice", self)
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Carrier: "))
+        self.carrier_box = QComboBox()
+        for key, label in CARRIER_LABELS.items():
+            self.carrier_box.addItem(label, key)
+        self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.settings.carrier)))
+        self.carrier_box.currentIndexChanged.connect(self._carrier_changed)
+        bar.addWidget(self.carrier_box)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Output: "))
+        self.device_box = QComboBox()
+        self.device_box.setMinimumWidth(260)
+        self.device_box.activated.connect(self._device_chosen)
+        bar.addWidget(self.device_box)
+
+    def _build_pages(self) -> None:
+        self.pages = QStackedWidget()
+        loading = QWidget()
+        lay = QVBoxLayout(loading)
+        lay.addStretch()
+        self.progress_label = QLabel("Opening the voice space…")
+        self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(lambda: cancel(self._build_worker))
+        for w in (self.progress_label, self.progress, self.cancel_button):
+            lay.addWidget(w)
+        lay.addStretch()
+        self.map = VoiceMap()
+        self.map.pointClicked.connect(self.play_point)
+        map_page = QWidget()
+        mlay = QVBoxLayout(map_page)
+        self.space_label = QLabel()
+        self.space_label.setWordWrap(True)
+        mlay.addWidget(self.space_label)
+        mlay.addWidget(self.map, 1)
+        self.pages.addWidget(loading)
+        self.pages.addWidget(map_page)
+        self.setCentralWidget(self.pages)
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._open_audio(self.settings.effective_device())
+        self._build_worker = start_job(
+            open_space, self.corpus, self.experiment / "space", SpaceSettings(),
+            on_progress=self._build_progress, on_result=self._space_ready,
+            on_error=self._build_failed)
+        self._build_worker.aborted.connect(
+            lambda: self.progress_label.setText("Building the voice space was cancelled."))
+
+    def _build_progress(self, p) -> None:
+        self.progress.setValue(int(p.fraction * 100))
+        self.progress_label.setText(p.message)
+
+    def _space_ready(self, space: VoiceSpace) -> None:
+        self.space = space
+        info = space.info()
+        labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
+        self.map.set_real(space.coords, labels, info["explained_variance"])
+        text = (f"{info['n_items']} real voices of {info['n_speakers']} speakers, "
+                f"{info['dims']} dims; one unit = one SD of the real voices. "
+                "Click anywhere on the map to hear that voice.")
+        if space.problems:
+            text += f"  ({len(space.problems)} files skipped or changed: see Details.)"
+            self.space_label.setToolTip("\n".join(space.problems))
+        self.space_label.setText(text)
+        self.pages.setCurrentIndex(1)
+        self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
+        self.spaceReady.emit(space)
+
+    def _build_failed(self, exc: Exception) -> None:
+        self.progress_label.setText(f"The voice space could not be built: {exc}")
+        self.cancel_button.hide()
+
+    # -- audio -------------------------------------------------------------------------------
+
+    def _open_audio(self, device) -> None:
+        from hd_desktop.audio import list_output_devices
+
+        ok = self.audio.open(device, self.settings.gain_db)
+        self.device_box.clear()
+        try:
+            devices = list_output_devices()
+        except OSError:
+            devices = []
+        for d in devices:
+            self.device_box.addItem(d.label(), d.label())
+        if not devices:
+            self.device_box.addItem("No output device found")
+        if ok:
+            self.device_box.setCurrentIndex(max(0, self.device_box.findData(self.audio.device_label)))
+            self.statusBar().showMessage(f"Output: {self.audio.device_label}", 5000)
+
+    def _device_chosen(self, index: int) -> None:
+        label = self.device_box.itemData(index)
+        if label:
+            self.settings = self.settings.with_(output_device=label)
+            save_settings(self.settings)
+            self._open_audio(label)
+
+    def _audio_unavailable(self, message: str) -> None:
+        self.statusBar().showMessage(f"No sound: {message}")
+
+    def _carrier_changed(self) -> None:
+        self.settings = self.settings.with_(carrier=self.carrier_box.currentData())
+        save_settings(self.settings)
+
+    # -- click to hear -------------------------------------------------------------------------
+
+    def play_point(self, x: float, y: float) -> None:
+        """Render the voice at (x, y) off the GUI thread, then play it."""
+        if self.space is None:
+            return
+        z = np.zeros(self.space.dims)
+        z[:2] = (x, y)
+        carrier = self.carrier_box.currentData()
+        self.map.mark_point(x, y)
+        self._render_seq += 1
+        seq = self._render_seq
+        self.statusBar().showMessage(f"Rendering ({x:.2f}, {y:.2f})…")
+        start_job(self._render, self.space, tuple(z), carrier,
+                  on_result=lambda r: self._rendered(seq, *r),
+                  on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
+
+    def _render(self, space, z, carrier):
+        audio, rate = space.render(z, carrier)
+        return z, carrier, self.audio.prepare(audio, rate), len(audio) / rate
+
+    def _rendered(self, seq, z, carrier, prepared, seconds) -> None:
+        if seq != self._render_seq:
+            return  # a later click wins
+        playback = self.audio.play(prepared) if prepared is not None else None
+        where = ", ".join(f"{v:.2f}" for v in z)
+        if playback is None:
+            self.statusBar().showMessage(f"({where}) rendered, but there is no output device: "
+                                         f"{self.audio.problem}")
+            return
+        self.statusBar().showMessage(f"Playing ({where}), {CARRIER_LABELS[carrier].lower()}, "
+                                     f"{seconds:.1f} s, on {self.audio.device_label}")
+        self.played.emit(PlayedVoice(z, carrier, playback))
+
+    def closeEvent(self, event) -> None:
+        cancel(self._build_worker)
+        self.audio.close()
+        super().closeEvent(event)
