@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QLabel, QMainWindow, QProgressBar, QPushButton,
-                               QStackedWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
+                               QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.jobs import cancel, start_job
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Voice", self)
         bar.setMovable(False)
         self.addToolBar(bar)
+        self.output_state = QLabel()
+        self.statusBar().addPermanentWidget(self.output_state)
         bar.addWidget(QLabel(" Carrier: "))
         self.carrier_box = QComboBox()
         for key, label in CARRIER_LABELS.items():
@@ -84,14 +87,31 @@ class MainWindow(QMainWindow):
         self.map = VoiceMap()
         self.map.pointClicked.connect(self.play_point)
         map_page = QWidget()
-        mlay = QVBoxLayout(map_page)
+        mlay = QHBoxLayout(map_page)
+        left = QVBoxLayout()
         self.space_label = QLabel()
         self.space_label.setWordWrap(True)
-        mlay.addWidget(self.space_label)
-        mlay.addWidget(self.map, 1)
+        left.addWidget(self.space_label)
+        left.addWidget(self.map, 1)
+        mlay.addLayout(left, 1)
+        mlay.addWidget(self._details_panel())
         self.pages.addWidget(loading)
         self.pages.addWidget(map_page)
         self.setCentralWidget(self.pages)
+
+    def _details_panel(self) -> QWidget:
+        box = QGroupBox("Voice space")
+        box.setFixedWidth(280)
+        lay = QVBoxLayout(box)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.details)
+        lay.addWidget(QLabel("Files skipped or changed:"))
+        self.problems_view = QPlainTextEdit()
+        self.problems_view.setReadOnly(True)
+        lay.addWidget(self.problems_view, 1)
+        return box
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -113,13 +133,17 @@ class MainWindow(QMainWindow):
         info = space.info()
         labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
         self.map.set_real(space.coords, labels, info["explained_variance"])
-        text = (f"{info['n_items']} real voices of {info['n_speakers']} speakers, "
-                f"{info['dims']} dims; one unit = one SD of the real voices. "
-                "Click anywhere on the map to hear that voice.")
-        if space.problems:
-            text += f"  ({len(space.problems)} files skipped or changed: see Details.)"
-            self.space_label.setToolTip("\n".join(space.problems))
-        self.space_label.setText(text)
+        self.space_label.setText("Click anywhere on the map to hear the voice at that point. "
+                                 "Blue dots are real voices (hover for the speaker).")
+        variance = ", ".join(f"{e:.0%}" for e in info["explained_variance"])
+        self.details.setText(
+            f"<b>{info['n_items']}</b> real items of <b>{info['n_speakers']}</b> speakers<br>"
+            f"corpus: {self.corpus or 'bundled (AMI meeting corpus)'}<br>"
+            f"{info['dims']} dimensions, explaining {variance} of the variance<br>"
+            f"units: one unit = one SD of the real voices along that axis<br>"
+            f"fingerprint: <tt>{space.fingerprint[:16]}</tt><br>"
+            f"experiment: {self.experiment}")
+        self.problems_view.setPlainText("\n".join(space.problems) or "none")
         self.pages.setCurrentIndex(1)
         self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
         self.spaceReady.emit(space)
@@ -143,6 +167,9 @@ class MainWindow(QMainWindow):
             self.device_box.addItem(d.label(), d.label())
         if not devices:
             self.device_box.addItem("No output device found")
+        self.output_state.setText(f"Output: {self.audio.device_label}" if ok else "No sound: no output device")
+        self.output_state.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+        self.output_state.setToolTip(self.audio.problem or "")
         if ok:
             self.device_box.setCurrentIndex(max(0, self.device_box.findData(self.audio.device_label)))
             self.statusBar().showMessage(f"Output: {self.audio.device_label}", 5000)
