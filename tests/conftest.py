@@ -29,8 +29,8 @@ def tmp_home(tmp_path, monkeypatch):
 # runs and a user's own JACK server never collide), point PortAudio at it through
 # JACK_DEFAULT_SERVER and re-initialise PortAudio, which only enumerates devices when it
 # is initialised. Skipped only when jackd itself is missing; CI installs jackd2.
-# The period (256 frames at 48 kHz) is the one that meets the latency budget: see
-# hd_desktop/audio/jacktest.py.
+# The server runs with --sync and a 256-frame period at 48 kHz: no lost frames under load,
+# and the latency budget is met (see hd_desktop/audio/jacktest.py).
 
 
 @pytest.fixture(scope="session")

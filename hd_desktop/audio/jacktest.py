@@ -4,10 +4,12 @@ Used by the test fixtures and the latency benchmark, never by the app. The dummy
 runs on a real-time clock, so PortAudio streams on it behave like a sound card's. Needs
 `jackd` (apt: jackd2) and, for capture, the `jack` module (pip: JACK-Client).
 
-Why a 256-frame period: PortAudio's JACK streams see two periods of output latency on the
-dummy backend, and a new stimulus waits up to one more period for the next cycle. At
-48 kHz a 1024-frame period makes vote -> audible about 43-64 ms; 256 frames gives 11-16 ms,
-inside the 20 ms budget (benchmarks/latency.py measures it).
+Why `--sync`: the server then waits for every client each cycle instead of dropping the
+output of a late one, so on a busy 2-core machine a non-realtime server stretches a cycle
+rather than losing frames, and output latency is one period instead of two.
+Why a 256-frame period: a new stimulus waits up to one period for the next cycle, then one
+period of output latency. At 48 kHz, 1024 frames makes vote -> audible 21-43 ms (the
+budget is a p95 under 20 ms); 256 frames makes it 5-11 ms. benchmarks/latency.py measures it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class JackServer:
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                ["jackd", "-n", self.name, "--no-realtime", "-d", "dummy",
+                ["jackd", "-n", self.name, "--no-realtime", "--sync", "-d", "dummy",
                  "-r", str(self.rate), "-p", str(self.period)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                 start_new_session=True)
