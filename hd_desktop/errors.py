@@ -23,10 +23,12 @@ class NoOutputDevice(UserFacingError):
         self.available = list(available or [])
         if wanted is None:
             what = "No audio output device found (PortAudio reports no default output)"
+        elif isinstance(wanted, int) or str(wanted).strip().isdigit():
+            what = f"No audio output device has index {str(wanted).strip()}"
         else:
             what = f"No audio output device matches {wanted!r}"
-            if source:
-                what += f" (from {source})"
+        if wanted is not None and source:
+            what += f" (from {source})"
         if self.available:
             what += ". Output devices here: " + "; ".join(self.available)
         else:
