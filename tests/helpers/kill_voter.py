@@ -3,8 +3,9 @@
     python kill_voter.py FOLDER new SEED     start a session (prints "session <id>")
     python kill_voter.py FOLDER SESSION_ID SEED   resume it
 
-Prints "voted <trial>" after each vote is committed (and "undone <trial>" / "revoted <trial>"
-around the occasional undo), flushing every line, then "complete" when every trial is voted.
+Prints "voted <trial> <vote id>" once each vote is committed (and "undone <trial>",
+"revoted <trial> <vote id>" around the occasional change of mind), flushing every line, then
+"complete" when every trial is voted.
 """
 
 from __future__ import annotations
@@ -45,14 +46,14 @@ def main(folder: str, session: str, seed: int) -> None:
         trial = flow.current
         flow.sound_started()
         time.sleep(rng.choice((0.0, 0.0, 0.001, 0.003)))
-        flow.vote(scripted_answer(trial.stimulus))
-        say(f"voted {trial.index}")
+        vote_id = flow.vote(scripted_answer(trial.stimulus))
+        say(f"voted {trial.index} {vote_id}")
         if rng.random() < 0.15:  # change of mind: undo, then vote the same trial again
             flow.undo()
             say(f"undone {trial.index}")
             flow.sound_started()
-            flow.vote(scripted_answer(trial.stimulus))
-            say(f"revoted {trial.index}")
+            vote_id = flow.vote(scripted_answer(trial.stimulus))
+            say(f"revoted {trial.index} {vote_id}")
     say("complete")
 
 
