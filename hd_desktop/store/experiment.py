@@ -57,6 +57,7 @@ class Experiment:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._sessions_seen: dict[str, SessionInfo] = {}
 
     # ---------------------------------------------------------------- opening
     @staticmethod
@@ -278,11 +279,15 @@ class Experiment:
         return ids
 
     def _session_in(self, con: sqlite3.Connection, session_id: str) -> SessionInfo:
-        row = con.execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
-                          (session_id,)).fetchone()
-        if row is None:
-            raise UserFacingError(f"no session {session_id} in {self.path}")
-        return codec.session_from_row(row)
+        # A session's order never changes once stored, so it is parsed once, not per vote.
+        info = self._sessions_seen.get(session_id)
+        if info is None:
+            row = con.execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
+                              (session_id,)).fetchone()
+            if row is None:
+                raise UserFacingError(f"no session {session_id} in {self.path}")
+            info = self._sessions_seen[session_id] = codec.session_from_row(row)
+        return info
 
     @staticmethod
     def _checked_vote(session: SessionInfo, expected: int, v: NewVote) -> tuple:

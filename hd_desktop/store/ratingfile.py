@@ -94,7 +94,7 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
         "space": None if space is None else {"fingerprint": space[0], "info": space[1]},
         "rounds": [{"index": r, "design": all_rounds[r]} for r in rounds],
         "seeds": {"order": session.order_seed,
-                  "designs": {str(r): all_rounds[r].get("seed") for r in rounds}},
+                  "designs": {str(r): _design_seed(all_rounds[r]) for r in rounds}},
         "session": codec.session_to_json(session),
         "stimuli": [codec.stimulus_to_json(stimuli[sid]) for sid in dict.fromkeys(session.order)],
         "csv": {"file": "", "sha256": hashlib.sha256(data).hexdigest(), "rows": len(votes),
@@ -108,6 +108,11 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
     _atomic_write(csv_path, data)
     _atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
     return csv_path, json_path
+
+
+def _design_seed(design: dict[str, Any]) -> Any:
+    params = design.get("params")
+    return design.get("seed", params.get("seed") if isinstance(params, dict) else None)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
