@@ -1,0 +1,132 @@
+"""Vote -> next stimulus audible, through a real clocked output device (JACK dummy).
+
+A session plays stimuli rendered ahead; the listener votes, and the vote calls
+player.play(next_buffer). This measures, for 200 such votes, the time from the vote to the
+DAC time of the next stimulus's first frame (PortAudio's outputBufferDacTime converted to
+time.monotonic()), and cross-checks it with when the sound actually entered the JACK graph
+(a capture client) plus the device's output latency.
+
+    .venv/bin/python benchmarks/latency.py [--trials 200] [--period 256] [--reuse]
+
+Starts a private jackd (dummy backend, --sync, 48 kHz) unless --reuse is given and a
+default JACK server is running. Budget (DESIGN.md section 5): p95 under 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+from hd_desktop.audio import Player
+from hd_desktop.audio.jacktest import PERIOD, Capture, JackServer, server_running, use_server
+
+BUDGET_MS = 20.0
+
+
+def stimuli(n: int, sr: int = 16000, seconds: float = 0.08) -> list[tuple[np.ndarray, int]]:
+    t = np.arange(int(sr * seconds)) / sr
+    return [((0.3 * np.sin(2 * np.pi * (300 + 5 * i) * t)).astype(np.float32), sr)
+            for i in range(n)]
+
+
+def run_session(player: Player, capture: Capture, n: int, seed: int = 0):
+    """Play n stimuli, each 'voted' on 20-60 ms after the previous one ended."""
+    rng = random.Random(seed)
+    ready = [player.prepare(a, sr) for a, sr in stimuli(n)]  # rendered ahead, as prefetch does
+    votes, playbacks = [], []
+    previous = None
+    for buffer in ready:
+        if previous is not None:
+            previous.wait(timeout=2)
+            time.sleep(rng.uniform(0.02, 0.06))  # the listener's response after the sound
+        votes.append(time.monotonic())
+        previous = player.play(buffer)
+        playbacks.append(previous)
+    previous.wait(timeout=2)
+    time.sleep(0.05)
+    return votes, playbacks
+
+
+def captured_onsets(capture: Capture, votes: list[float], latency: float) -> list[float]:
+    """For each vote, when the first sound after it entered the graph, plus output latency."""
+    blocks = capture.blocks()
+    sr = capture.samplerate
+    onsets, b = [], 0
+    for vote in votes:
+        found = None
+        while b < len(blocks) and found is None:
+            frame0, mono, data = blocks[b]
+            hits = np.flatnonzero(np.abs(data) > 1e-6)
+            block_start = mono  # the capture callback runs just after the cycle starts
+            if block_start + len(data) / sr > vote and len(hits):
+                found = block_start + hits[0] / sr + latency
+                # skip the rest of this stimulus: advance to the first silent block
+                while b < len(blocks) and np.any(blocks[b][2] != 0):
+                    b += 1
+            else:
+                b += 1
+        onsets.append(found if found is not None else float("nan"))
+    return onsets
+
+
+def summary(label: str, ms: np.ndarray) -> str:
+    ms = ms[np.isfinite(ms)]
+    p50, p95, worst = np.percentile(ms, 50), np.percentile(ms, 95), ms.max()
+    verdict = "meets" if p95 < BUDGET_MS else "MISSES"
+    return (f"{label:<38} p50 {p50:6.2f}  p95 {p95:6.2f}  max {worst:6.2f} ms"
+            f"   [budget p95 < {BUDGET_MS:.0f} ms: {verdict}]  (n={len(ms)})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--trials", type=int, default=200)
+    parser.add_argument("--period", type=int, default=PERIOD, help="JACK frames per period")
+    parser.add_argument("--reuse", action="store_true", help="use a running default server")
+    args = parser.parse_args(argv)
+
+    server = None
+    if args.reuse and server_running(None):
+        use_server(None)
+        name = None
+    else:
+        server = JackServer(f"hd-bench-{os.getpid()}", period=args.period).start()
+        name = server.name
+        use_server(name)
+    try:
+        capture = Capture(name, name="hd-bench-capture")
+        with Player() as player:
+            capture.attach()
+            period_ms = 1000 * capture.blocksize / capture.samplerate
+            print(f"device: {player.device.label()}  {player.sample_rate} Hz, "
+                  f"JACK period {capture.blocksize} frames = {period_ms:.2f} ms"
+                  + (" (server started here, --sync)" if server else " (reused server)"))
+            votes, playbacks = run_session(player, capture, args.trials)
+            xruns = player.xruns
+        capture.close()
+    finally:
+        use_server(None)
+        if server is not None:
+            server.stop()
+
+    onsets = [p.onset for p in playbacks]
+    missing = sum(o is None for o in onsets)
+    latency = np.median([o.output_latency for o in onsets if o])
+    dac_ms = np.array([1000 * (o.monotonic - v) if o else np.nan for o, v in zip(onsets, votes)])
+    wait_ms = np.array([1000 * (o.monotonic - o.output_latency - v) if o else np.nan
+                        for o, v in zip(onsets, votes)])
+    cap_ms = 1000 * (np.array(captured_onsets(capture, votes, latency)) - np.array(votes))
+    print(f"{args.trials} votes; output latency {1000 * latency:.2f} ms; xruns {xruns}; "
+          f"stimuli that never started {missing}")
+    print(summary("vote -> audible (DAC time of 1st frame)", dac_ms))
+    print(summary("vote -> audible (JACK capture + latency)", cap_ms))
+    print(summary("  of which: vote -> next audio cycle", wait_ms))
+    return 0 if np.nanpercentile(dac_ms, 95) < BUDGET_MS and not missing else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
