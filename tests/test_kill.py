@@ -26,31 +26,29 @@ HELPER = Path(__file__).parent / "helpers" / "kill_voter.py"
 
 def _run(folder: Path, session: str, seed: int, kill_after: int | None, rng: random.Random):
     """Run the helper; SIGKILL it after `kill_after` printed votes. Returns its printed lines."""
-    proc = subprocess.Popen([sys.executable, str(HELPER), str(folder), session, str(seed)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err_path = folder.parent / f"helper-{seed}.err"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen([sys.executable, str(HELPER), str(folder), session, str(seed)],
+                                stdout=subprocess.PIPE, stderr=err, text=True)
     lines = []
     try:
-        while True:
-            line = proc.stdout.readline()
-            if not line:
-                break
+        for line in proc.stdout:  # through the pipe's buffer: no printed line is skipped
             lines.append(line.split())
-            if lines[-1][0] == "complete":
-                break
             votes = sum(1 for w in lines if w[0] in ("voted", "revoted"))
             if kill_after is not None and votes >= kill_after:
                 time.sleep(rng.uniform(0.0, 0.004))  # land anywhere: mid-commit, mid-print
                 os.kill(proc.pid, signal.SIGKILL)
                 break
-        rest, err = proc.communicate(timeout=60)
+        lines += [ln.split() for ln in proc.stdout.read().splitlines() if ln.strip()]
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    lines += [ln.split() for ln in rest.splitlines() if ln.strip()]
-    if kill_after is None or lines[-1][0] == "complete":
-        assert proc.returncode == 0, err
+        proc.stdout.close()
+    if lines[-1][0] == "complete":
+        assert proc.returncode in (0, -signal.SIGKILL), err_path.read_text()
     else:
-        assert proc.returncode == -signal.SIGKILL, err
+        assert kill_after is not None and proc.returncode == -signal.SIGKILL, err_path.read_text()
     return lines
 
 
