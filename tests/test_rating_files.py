@@ -157,6 +157,8 @@ REFUSALS = {
                           "voice space"),
     "other design": (_sidecar(lambda m: m["rounds"][0]["design"].update(seed=12)),
                      "different design"),
+    "stimulus left out of the sidecar": (_sidecar(lambda m: m["stimuli"].pop()),
+                                         "does not describe"),
     "truncated": (_truncate, "checksum"),
     "rows dropped, checksum forged": (lambda p: _edit_rows(p, lambda r: r.pop(), False)
                                       or _sidecar(lambda m: m["csv"].update(
@@ -195,7 +197,7 @@ def test_bad_files_are_refused_and_the_experiment_is_untouched(source, tmp_path,
     before = _folder_digest(good)
     with pytest.raises(BadInputError, match=message) as err:
         import_rating_files(good, [good_b, bad])  # one bad file: nothing is imported
-    assert bad.name in str(err.value)
+    assert bad.stem in str(err.value)  # the message names the file
     assert _folder_digest(good) == before
     if case not in AGAINST_THE_EXPERIMENT:  # the file itself is bad: no fresh experiment either
         with pytest.raises(BadInputError):

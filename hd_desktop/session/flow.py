@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from hd_desktop.design.order import session_order
-from hd_desktop.design.stimulus import Stimulus
+from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.store import Experiment, SessionKind, write_rating_file
 from hd_desktop.store.records import utc_now
 from hd_desktop.session.states import FlowSettings, Phase, Summary, Trial
@@ -33,6 +33,8 @@ class SessionFlow:
         self.experiment = experiment
         self.settings = settings
         self._clock, self._now = clock, now
+        if any(s.role == Role.PRACTICE for s in stimuli):
+            raise ValueError("practice stimuli go in `practice`, not among the trials")
         self.order_seed = random.SystemRandom().randrange(2**31) if order_seed is None \
             else int(order_seed)
         self.order: list[Stimulus] = session_order(list(stimuli), self.order_seed)

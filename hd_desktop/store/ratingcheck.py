@@ -69,6 +69,10 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
     if len(body) != int(meta["rows"]):
         raise BadInputError(f"{csv_path}: {len(body)} rows, but the sidecar says {meta['rows']} "
                             "(truncated file)")
+    missing = [sid for sid in session.order if sid not in stimuli]
+    if missing:
+        raise BadInputError(f"{json_path}: the session's order names {len(missing)} stimuli the "
+                            f"sidecar does not describe, e.g. {missing[0]}")
     for s in stimuli.values():
         if s.round not in rounds:
             raise BadInputError(f"{json_path}: stimulus {s.id} is from round {s.round}, whose "
