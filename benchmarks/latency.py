@@ -53,24 +53,22 @@ def run_session(player: Player, capture: Capture, n: int, seed: int = 0):
 
 
 def captured_onsets(capture: Capture, votes: list[float], latency: float) -> list[float]:
-    """For each vote, when the first sound after it entered the graph, plus output latency."""
+    """For each vote, when the first sound after it entered the graph, plus output latency.
+
+    A sample's graph time is its cycle's capture-callback time plus its offset in the
+    cycle; an onset is a sound sample after at least 1 ms of digital silence.
+    """
     blocks = capture.blocks()
     sr = capture.samplerate
-    onsets, b = [], 0
+    signal = np.concatenate([data for _, _, data in blocks])
+    times = np.concatenate([mono + np.arange(len(data)) / sr for _, mono, data in blocks])
+    sound = np.flatnonzero(np.abs(signal) > 1e-6)
+    starts = sound[np.r_[True, np.diff(sound) > sr // 1000]]
+    start_times = times[starts] + latency
+    onsets = []
     for vote in votes:
-        found = None
-        while b < len(blocks) and found is None:
-            frame0, mono, data = blocks[b]
-            hits = np.flatnonzero(np.abs(data) > 1e-6)
-            block_start = mono  # the capture callback runs just after the cycle starts
-            if block_start + len(data) / sr > vote and len(hits):
-                found = block_start + hits[0] / sr + latency
-                # skip the rest of this stimulus: advance to the first silent block
-                while b < len(blocks) and np.any(blocks[b][2] != 0):
-                    b += 1
-            else:
-                b += 1
-        onsets.append(found if found is not None else float("nan"))
+        i = np.searchsorted(start_times, vote + latency)  # nothing played before the vote
+        onsets.append(start_times[i] if i < len(start_times) else float("nan"))
     return onsets
 
 
