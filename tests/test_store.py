@@ -183,3 +183,27 @@ def test_gui_thread_writes_while_a_worker_reads(tmp_path):
     t.join()
     assert not errors and seen == sorted(seen) and exp.next_trial(sid) == len(trials)
     exp.close()
+
+
+def test_an_older_schema_is_migrated_in_one_step_or_refused_untouched(tmp_path, monkeypatch):
+    from hd_desktop.store import schema
+
+    make_experiment(tmp_path / "e")[0].close()
+    path = tmp_path / "e" / "experiment.sqlite"
+
+    def add_models(con):
+        con.execute("CREATE TABLE models (id TEXT PRIMARY KEY, checkpoint BLOB)")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: add_models})  # no way from 2 to 3
+    before = _digest(path)
+    with pytest.raises(UserFacingError, match="cannot upgrade"):
+        Experiment.open(tmp_path / "e")
+    assert _digest(path) == before
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    with Experiment.open(tmp_path / "e") as exp:
+        assert exp._con().execute("PRAGMA user_version").fetchone()[0] == 2
+        assert exp._con().execute("SELECT count(*) FROM models").fetchone()[0] == 0
+        assert len(exp.stimuli()) > 0
+    with Experiment.open(tmp_path / "fresh") as exp:  # a new file is built by the same path
+        assert exp._con().execute("SELECT count(*) FROM models").fetchone()[0] == 0

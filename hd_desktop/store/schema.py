@@ -98,26 +98,30 @@ def prepare(con: sqlite3.Connection, path: Path) -> None:
                 for statement in _V1.split(";"):
                     if statement.strip():
                         con.execute(statement)
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                con.execute("PRAGMA user_version = 1")  # later versions come by migration
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return
+        version = con.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         raise UserFacingError(f"{path} is an SQLite file but not an hd-desktop experiment "
                               "(it has no schema version); it was not changed")
     if version > SCHEMA_VERSION:
         raise UserFacingError(f"{path} was written by a newer hd-desktop (schema {version}); this "
                               f"version reads schema {SCHEMA_VERSION} and older. Update hd-desktop.")
-    while version < SCHEMA_VERSION:
-        step = MIGRATIONS.get(version)
-        if step is None:
-            raise UserFacingError(f"{path} has schema {version}, which this hd-desktop cannot "
-                                  "upgrade; it was not changed")
+    steps = [MIGRATIONS.get(v) for v in range(version, SCHEMA_VERSION)]
+    if None in steps:
+        raise UserFacingError(f"{path} has schema {version}, which this hd-desktop cannot "
+                              f"upgrade to {SCHEMA_VERSION}; it was not changed")
+    if steps:  # the whole upgrade in one transaction: a failed step leaves the file as it was
         con.execute("BEGIN IMMEDIATE")
-        step(con)
-        version += 1
-        con.execute(f"PRAGMA user_version = {version}")
-        con.execute("COMMIT")
+        try:
+            for step in steps:
+                step(con)
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     con.execute("PRAGMA journal_mode = WAL")
