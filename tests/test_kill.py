@@ -88,7 +88,7 @@ def _check(exp: Experiment, session_id: str, order: tuple, printed: list,
 @pytest.mark.timeout(120)
 def test_sigkill_mid_session_loses_no_vote_and_resumes_in_order(tmp_path):
     folder = tmp_path / "exp"
-    exp, trials = make_experiment(folder, neighbours=6, pairs=5)  # 60 + 4 gold trials
+    exp, trials = make_experiment(folder, neighbours=8, pairs=5)  # 80 + 4 gold trials
     exp.close()
     rng = random.Random(20260302)
     lines = _run(folder, "new", 7, kill_after=rng.randint(2, 6), rng=rng)
