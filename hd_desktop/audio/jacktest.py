@@ -47,7 +47,7 @@ class JackServer:
                 ["jackd", "-n", self.name, "--no-realtime", "--sync", "-d", "dummy",
                  "-r", str(self.rate), "-p", str(self.period)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while not server_running(self.name):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -66,6 +66,21 @@ class JackServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM jackd if its parent dies (a killed test run).
+
+    Linux ties this to the thread that started the server, so start it from a thread that
+    lives as long as the server should (the main thread, in pytest and the benchmark).
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: stop() is the only clean-up
 
 
 def server_running(name: str | None = None) -> bool:
@@ -98,7 +113,7 @@ class Capture:
     """A JACK client whose inputs listen to PortAudio's outputs and record every cycle.
 
     Each cycle stores (JACK frame time of the cycle start, time.monotonic() in the process
-    callback, a copy of channel 0). `attach()` after a Player has opened its stream.
+    callback, a copy of the input). `attach()` after a Player has opened its stream.
     """
 
     def __init__(self, server: str | None = None, name: str = "hd-capture"):
@@ -118,16 +133,20 @@ class Capture:
         with self._lock:
             self._blocks.append(block)
 
-    def attach(self, prefix: str = "PortAudio") -> str:
-        """Connect to the first output port of the PortAudio client; return its name."""
-        ports = [p for p in self.client.get_ports(is_audio=True, is_output=True)
-                 if p.name.startswith(prefix)]
-        if not ports:
-            raise RuntimeError(f"no JACK output port starting with {prefix!r}: is a stream open?")
-        source = sorted(p.name for p in ports)[0]
-        if source not in {p.name for p in self.client.get_all_connections(self.port)}:
-            self.client.connect(source, self.port)
-        return source
+    def attach(self, prefix: str = "PortAudio") -> list[str]:
+        """Listen to every PortAudio stream's first channel (what feeds system:playback_1).
+
+        Call it after opening the Player(s); returns the ports now connected.
+        """
+        feeding = {p.name for p in self.client.get_all_connections("system:playback_1")}
+        sources = sorted(name for name in feeding if name.startswith(prefix))
+        if not sources:
+            raise RuntimeError(f"no {prefix} port feeds system:playback_1: is a stream open?")
+        connected = {p.name for p in self.client.get_all_connections(self.port)}
+        for source in sources:
+            if source not in connected:
+                self.client.connect(source, self.port)
+        return sources
 
     def clear(self) -> None:
         with self._lock:
