@@ -208,3 +208,11 @@ def test_unknown_device_name_is_a_clear_error(jack_device):
     assert "'Focusrite 18i20'" in message
     assert jack_device in message  # lists what there is
     assert "settings" in message and "HD_AUDIO_DEVICE" in message  # says how to choose
+
+
+def test_devices_command_marks_the_jack_device(jack_device, capsys):
+    from hd_desktop.cli import main
+
+    assert main(["devices"]) == 0
+    marked = [line for line in capsys.readouterr().out.splitlines() if line.startswith(" *")]
+    assert len(marked) == 1 and jack_device in marked[0] and "JACK" in marked[0]
