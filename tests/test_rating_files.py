@@ -226,3 +226,12 @@ def test_read_refuses_an_unknown_format_version(source):
     _sidecar(lambda m: m.update(format_version=2))(csv_path)
     with pytest.raises(UserFacingError, match="format version 2"):
         read_rating_file(csv_path)
+
+
+def test_an_unwritable_export_folder_is_reported_by_name(source, tmp_path):
+    exp, _, sid, _ = source
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the export folder should be")
+    with pytest.raises(UserFacingError, match="not-a-folder"):
+        write_rating_file(exp, sid, blocker)
+    assert len(exp.votes(session_id=sid)) == 12

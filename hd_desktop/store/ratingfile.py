@@ -21,6 +21,7 @@ from typing import Any
 
 from hd_desktop import __version__
 from hd_desktop.design.stimulus import Stimulus
+from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec
 from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
 
@@ -101,12 +102,17 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
                 "dims": dims},
     }
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
     sidecar["csv"]["file"] = csv_path.name
-    _atomic_write(csv_path, data)
-    _atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(csv_path, data)
+        _atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
+    except OSError as exc:
+        raise UserFacingError(f"cannot write the rating file {csv_path} ({exc.strerror or exc}); "
+                              "the votes are safe in the experiment, export them again with "
+                              "`hd-desktop export`") from None
     return csv_path, json_path
 
 
