@@ -9,9 +9,11 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
                                QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget,
-                               QToolBar, QVBoxLayout, QWidget)
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
+from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.experiment_panel import ExperimentPanel
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.gui.map_view import VoiceMap
 from hd_desktop.settings import Settings, save_settings
@@ -36,6 +38,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.experiment, self.corpus, self.settings = Path(experiment), corpus, settings
         self.space: VoiceSpace | None = None
+        self.lab = None
+        self.session_window = None
         self._render_seq = 0
         self._build_worker = None
         self.setWindowTitle(f"hd-desktop — {self.experiment.name}")
@@ -95,8 +99,14 @@ class MainWindow(QMainWindow):
         left.addWidget(self.map, 1)
         mlay.addLayout(left, 1)
         mlay.addWidget(self._details_panel())
+        self.experiment_panel = ExperimentPanel()
+        self.experiment_panel.startSession.connect(self.start_session)
+        self.experiment_panel.resumeSession.connect(self.resume_session)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(map_page, "Voice map")
+        self.tabs.addTab(self.experiment_panel, "Experiment")
         self.pages.addWidget(loading)
-        self.pages.addWidget(map_page)
+        self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
 
     def _details_panel(self) -> QWidget:
@@ -146,7 +156,46 @@ class MainWindow(QMainWindow):
         self.problems_view.setPlainText("\n".join(space.problems) or "none")
         self.pages.setCurrentIndex(1)
         self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
+        self._open_lab(space)
         self.spaceReady.emit(space)
+
+    def _open_lab(self, space: VoiceSpace) -> None:
+        from hd_desktop.lab import Lab
+
+        try:
+            self.lab = Lab(self.experiment, space)
+        except UserFacingError as exc:
+            self.experiment_panel.setEnabled(False)
+            self.experiment_panel.setToolTip(str(exc))
+            self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
+            return
+        self.experiment_panel.set_lab(self.lab)
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def start_session(self, size: int, seed: int) -> None:
+        try:
+            flow = self.lab.new_session(size, seed)
+        except UserFacingError as exc:
+            self.statusBar().showMessage(str(exc))
+            return
+        self._open_session(flow)
+
+    def resume_session(self, session_id: str) -> None:
+        self._open_session(self.lab.resume_session(session_id))
+
+    def _open_session(self, flow):
+        from hd_desktop.gui.session_window import SessionWindow
+
+        if self.session_window is not None:
+            self.session_window.close()
+        self.session_window = SessionWindow(flow, self.space, self.audio,
+                                            self.carrier_box.currentData())
+        self.session_window.closed.connect(self.experiment_panel.refresh)
+        self.session_window.finished.connect(lambda _: self.experiment_panel.refresh())
+        self.session_window.show()
+        self.session_window.activateWindow()
+        return self.session_window
 
     def _build_failed(self, exc: Exception) -> None:
         self.progress_label.setText(f"The voice space could not be built: {exc}")
@@ -224,5 +273,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         cancel(self._build_worker)
+        if self.session_window is not None:
+            self.session_window.close()
+        if self.lab is not None:
+            self.lab.close()
         self.audio.close()
         super().closeEvent(event)

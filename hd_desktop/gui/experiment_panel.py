@@ -1,0 +1,221 @@
+"""The experimenter's panel: design a round (size and listening time shown first), run sessions,
+resume interrupted ones, export and import rating files."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from hd_desktop.design import PRESETS, DesignParams, preset
+from hd_desktop.errors import UserFacingError
+
+INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
+              "seed": (0, 2**31 - 1)}
+FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate": (0.0, 0.5),
+                "gold_far_radius": (1.0, 50.0), "stimulus_seconds": (0.2, 10.0),
+                "response_seconds": (0.2, 10.0)}
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
+class ExperimentPanel(QWidget):
+    startSession = Signal(int, int)     # size, seed
+    resumeSession = Signal(str)         # session id
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lab = None
+        self._editors: dict[str, QWidget] = {}
+        lay = QHBoxLayout(self)
+        lay.addWidget(self._design_box(), 1)
+        right = QVBoxLayout()
+        right.addWidget(self._session_box())
+        right.addWidget(self._files_box())
+        right.addStretch()
+        lay.addLayout(right, 1)
+        self.setEnabled(False)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _design_box(self) -> QWidget:
+        box = QGroupBox("Round design")
+        lay = QVBoxLayout(box)
+        self.round_state = QLabel()
+        self.round_state.setWordWrap(True)
+        lay.addWidget(self.round_state)
+        self.preset_box = QComboBox()
+        self.preset_box.addItems(list(PRESETS))
+        self.preset_box.setCurrentText("lab-hour")
+        self.preset_box.currentTextChanged.connect(lambda name: self.set_params(preset(name)))
+        form = QFormLayout()
+        form.addRow("Preset", self.preset_box)
+        for f in fields(DesignParams):
+            if f.name in INT_FIELDS:
+                ed = QSpinBox()
+                ed.setRange(*INT_FIELDS[f.name])
+                ed.valueChanged.connect(self._params_edited)
+            else:
+                ed = QDoubleSpinBox()
+                ed.setRange(*FLOAT_FIELDS[f.name])
+                ed.setDecimals(3)
+                ed.setSingleStep(0.05)
+                ed.valueChanged.connect(self._params_edited)
+            self._editors[f.name] = ed
+            form.addRow(f.name, ed)
+        lay.addLayout(form)
+        self.size_label = QLabel()
+        self.size_label.setWordWrap(True)
+        lay.addWidget(self.size_label)
+        self.create_button = QPushButton("Create round 0 from the real voices")
+        self.create_button.clicked.connect(self._create_round)
+        lay.addWidget(self.create_button)
+        lay.addStretch()
+        return box
+
+    def _session_box(self) -> QWidget:
+        box = QGroupBox("Listening sessions")
+        lay = QVBoxLayout(box)
+        form = QFormLayout()
+        self.session_size = QSpinBox()
+        self.session_size.setRange(1, 100000)
+        self.session_size.setValue(240)
+        self.session_size.valueChanged.connect(self._update_size)
+        form.addRow("Trials per session", self.session_size)
+        self.session_seed = QSpinBox()
+        self.session_seed.setRange(0, 2**31 - 1)
+        self.session_seed.setValue(1)
+        form.addRow("Order seed", self.session_seed)
+        lay.addLayout(form)
+        self.start_button = QPushButton("Start a listening session")
+        self.start_button.clicked.connect(
+            lambda: self.startSession.emit(self.session_size.value(), self.session_seed.value()))
+        lay.addWidget(self.start_button)
+        lay.addWidget(QLabel("Interrupted sessions (double-click to resume):"))
+        self.unfinished = QListWidget()
+        self.unfinished.itemDoubleClicked.connect(
+            lambda item: self.resumeSession.emit(item.data(0x0100)))
+        lay.addWidget(self.unfinished)
+        return box
+
+    def _files_box(self) -> QWidget:
+        box = QGroupBox("Rating files")
+        lay = QVBoxLayout(box)
+        self.files_state = QLabel()
+        self.files_state.setWordWrap(True)
+        lay.addWidget(self.files_state)
+        row = QHBoxLayout()
+        self.export_button = QPushButton("Export all sessions…")
+        self.export_button.clicked.connect(self._export)
+        self.import_button = QPushButton("Import rating files…")
+        self.import_button.clicked.connect(self._import)
+        row.addWidget(self.export_button)
+        row.addWidget(self.import_button)
+        lay.addLayout(row)
+        return box
+
+    # -- state -------------------------------------------------------------------------------
+
+    def set_lab(self, lab) -> None:
+        self.lab = lab
+        self.setEnabled(True)
+        self.set_params(preset(self.preset_box.currentText()))
+        self.refresh()
+
+    def params(self) -> DesignParams:
+        values = {name: ed.value() for name, ed in self._editors.items()}
+        return DesignParams(**values)
+
+    def set_params(self, params: DesignParams) -> None:
+        for name, ed in self._editors.items():
+            ed.blockSignals(True)
+            value = getattr(params, name)
+            ed.setValue(value if value is not None else ed.maximum())
+            ed.blockSignals(False)
+        self._params_edited()
+
+    def _params_edited(self) -> None:
+        self._update_size()
+
+    def _update_size(self) -> None:
+        if self.lab is None:
+            return
+        try:
+            count = self.lab.preview_round(self.params())
+        except UserFacingError as exc:
+            self.size_label.setText(f"<b>{exc}</b>")
+            return
+        per_trial = count["seconds"] / max(count["trials"], 1)
+        sessions = -(-count["trials"] // max(self.session_size.value(), 1))
+        self.size_label.setText(
+            f"<b>{count['trials']} stimuli</b> ({count['nes']} NES from {count['anchors']} anchors, "
+            f"{count['gold']} screening) — about <b>{minutes(count['seconds'])}</b> of listening "
+            f"for one listener; {sessions} session(s) of {self.session_size.value()} trials "
+            f"(~{minutes(self.session_size.value() * per_trial)} each).")
+
+    def refresh(self) -> None:
+        if self.lab is None:
+            return
+        rounds = self.lab.rounds()
+        current = rounds[-1] if rounds else None
+        if current is None:
+            self.round_state.setText("No round yet. Choose a preset (or edit the values), check "
+                                     "the size, then create round 0: anchors are the real voices.")
+        else:
+            self.round_state.setText(
+                f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
+                f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
+        self.create_button.setEnabled(current is None)
+        self.start_button.setEnabled(current is not None)
+        self.unfinished.clear()
+        for s in self.lab.unfinished_sessions():
+            done = self.lab.experiment.next_trial(s.id)
+            item = QListWidgetItem(f"{s.listener} — {done}/{len(s.order)} voted — started "
+                                   f"{s.started_at[:16].replace('T', ' ')}")
+            item.setData(0x0100, s.id)
+            self.unfinished.addItem(item)
+        n_votes = len(self.lab.experiment.votes())
+        self.files_state.setText(f"{n_votes} votes stored in {self.lab.experiment.path}. "
+                                 f"Each finished session writes its rating file to "
+                                 f"{self.lab.experiment.exports_dir}.")
+        self._update_size()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _create_round(self) -> None:
+        try:
+            self.lab.create_round(self.params())
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "Round design", str(exc))
+        self.refresh()
+
+    def _export(self) -> None:
+        from hd_desktop.store import write_rating_file
+
+        folder = QFileDialog.getExistingDirectory(self, "Export rating files to")
+        if not folder:
+            return
+        exp = self.lab.experiment
+        written = [write_rating_file(exp, s.id, folder)[0].name for s in exp.sessions()
+                   if exp.votes(session_id=s.id)]
+        QMessageBox.information(self, "Export", f"{len(written)} rating files written to {folder}.")
+
+    def _import(self) -> None:
+        from hd_desktop.store import import_rating_files
+
+        files, _ = QFileDialog.getOpenFileNames(self, "Import rating files", "", "Rating files (*.csv)")
+        if not files:
+            return
+        try:
+            report = import_rating_files(self.lab.folder, files)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "Import refused", str(exc))
+            return
+        QMessageBox.information(self, "Import", f"{report.files} file(s): {report.new_votes} new "
+                                f"votes merged, {report.known_votes} were already here.")
+        self.refresh()

@@ -1,0 +1,273 @@
+"""The listener's window: a SessionFlow driven by keys, each stimulus rendered before it is due.
+
+The flow (hd_desktop.session) owns the session's state and commits each vote before `vote`
+returns; this window only shows the flow's phase and turns keys into calls. The next stimulus
+is rendered ahead by a Prefetcher, so after a vote it starts at the next audio period.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+
+from hd_desktop.audio import Prefetcher
+from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
+                                          PausedPage, SummaryPage, TrialPage)
+from hd_desktop.session.flow import SessionFlow
+from hd_desktop.session.states import Phase
+from hd_desktop.voice import VoiceSpace
+
+ACCEPT_KEYS = {Qt.Key.Key_F, Qt.Key.Key_Left}
+REJECT_KEYS = {Qt.Key.Key_J, Qt.Key.Key_Right}
+REPLAY_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_R}
+UNDO_KEYS = {Qt.Key.Key_Backspace}
+PAUSE_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Escape}
+ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+SECONDS_PER_TRIAL = 2.5     # until a few trials give the listener's own pace
+
+
+class SessionWindow(QWidget):
+    voted = Signal(str)              # vote id, once committed
+    phaseChanged = Signal(object)    # Phase
+    finished = Signal(object)        # Summary
+    closed = Signal()
+
+    def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput,
+                 carrier: str = "sustained", parent=None):
+        super().__init__(parent)
+        self.flow, self.space, self.audio, self.carrier = flow, space, audio, carrier
+        self.summary = None
+        self._playback = None
+        self._trial_started: list[float] = []
+        self.setWindowTitle("Listening session")
+        self.resize(900, 640)
+        self.prefetch = Prefetcher(self._render, ahead=3)
+        self.prefetch.set_order(list(flow.practice) + list(flow.order))
+        self.audio.started.connect(self._sound_started)
+        self._build()
+        self._show_phase()
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.pages = QStackedWidget()
+        self.listener_page, self.instructions_page = ListenerPage(), InstructionsPage()
+        self.level_page, self.trial_page = LevelPage(), TrialPage()
+        self.break_page, self.paused_page = BreakPage(), PausedPage()
+        self.summary_page = SummaryPage()
+        self._page_of = {
+            Phase.LISTENER: self.listener_page, Phase.INSTRUCTIONS: self.instructions_page,
+            Phase.LEVEL_CHECK: self.level_page, Phase.PRACTICE: self.trial_page,
+            Phase.TRIALS: self.trial_page, Phase.BREAK: self.break_page,
+            Phase.PAUSED: self.paused_page, Phase.FINISHED: self.summary_page,
+        }
+        for p in dict.fromkeys(self._page_of.values()):
+            self.pages.addWidget(p)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.pages)
+        # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent)
+        self.listener_page.start.clicked.connect(self._listener_entered)
+        self.instructions_page.go.clicked.connect(self._instructions_read)
+        self.level_page.play.clicked.connect(self._play_reference)
+        self.level_page.gain.valueChanged.connect(self._gain_changed)
+        self.level_page.go.clicked.connect(self._level_checked)
+        tp = self.trial_page
+        tp.accept.clicked.connect(lambda: self.vote(True))
+        tp.reject.clicked.connect(lambda: self.vote(False))
+        tp.replay.clicked.connect(self.replay)
+        tp.undo.clicked.connect(self.undo)
+        tp.pause.clicked.connect(self.pause)
+        self.break_page.go.clicked.connect(self._continue)
+        self.paused_page.go.clicked.connect(self._continue)
+        self.summary_page.close_button.clicked.connect(self.close)
+
+    # -- what the listener does ------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:
+        key, phase = event.key(), self.flow.phase
+        if phase in (Phase.PRACTICE, Phase.TRIALS):
+            if key in ACCEPT_KEYS:
+                return self.vote(True)
+            if key in REJECT_KEYS:
+                return self.vote(False)
+            if key in REPLAY_KEYS:
+                return self.replay()
+            if key in UNDO_KEYS:
+                return self.undo()
+            if key in PAUSE_KEYS:
+                return self.pause()
+        elif phase == Phase.BREAK and key in UNDO_KEYS:
+            return self.undo()
+        elif key in ENTER_KEYS:
+            action = {Phase.LISTENER: self._listener_entered,
+                      Phase.INSTRUCTIONS: self._instructions_read, Phase.LEVEL_CHECK: self._level_checked,
+                      Phase.BREAK: self._continue, Phase.PAUSED: self._continue}.get(phase)
+            if action:
+                return action()
+        elif phase == Phase.LEVEL_CHECK and key in REPLAY_KEYS:
+            return self._play_reference()
+        elif phase == Phase.LEVEL_CHECK and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            step = 1 if key == Qt.Key.Key_Up else -1
+            return self.level_page.gain.setValue(self.level_page.gain.value() + step)
+        super().keyPressEvent(event)
+
+    def vote(self, accept: bool) -> None:
+        if self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS) or not self.trial_page.accept.isEnabled():
+            return  # no answer before the voice has started
+        vote_id = self.flow.vote(accept)   # committed to the database before anything plays
+        self._trial_started.append(time.monotonic())
+        self._show_phase()                 # the next voice starts here
+        self.voted.emit(vote_id)
+
+    def replay(self) -> None:
+        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+            self._play_current()
+
+    def undo(self) -> None:
+        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS, Phase.BREAK) and self.flow.undo():
+            self._show_phase()
+
+    def pause(self) -> None:
+        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+            self.flow.pause()
+            if self.audio.player:
+                self.audio.player.stop()
+            self._show_phase()
+
+    # -- phases ------------------------------------------------------------------------------
+
+    def _listener_entered(self) -> None:
+        text = self.listener_page.listener.text().strip()
+        if text and self.flow.phase == Phase.LISTENER:
+            self.flow.set_listener(text)
+            self._show_phase()
+
+    def _instructions_read(self) -> None:
+        self.flow.instructions_read()
+        self._show_phase()
+
+    def _level_checked(self) -> None:
+        if self.audio.player is None:
+            return  # the level page says why
+        self.flow.level_checked(self.audio.device_label, float(self.level_page.gain.value()))
+        self._show_phase()
+
+    def _continue(self) -> None:
+        if self.flow.phase == Phase.BREAK:
+            self.flow.continue_after_break()
+        elif self.flow.phase == Phase.PAUSED:
+            self.flow.unpause()
+        self._show_phase()
+
+    def _show_phase(self) -> None:
+        phase = self.flow.phase
+        if phase == Phase.COMPLETE:
+            self.summary = self.flow.finish()
+            self._show_summary()
+            phase = self.flow.phase
+        self.pages.setCurrentWidget(self._page_of[phase])
+        if phase == Phase.LISTENER:
+            self.listener_page.listener.setFocus()
+        elif phase == Phase.LEVEL_CHECK:
+            self.level_page.device.setText(
+                f"Output: {self.audio.device_label}" if self.audio.player else
+                f"<b>No sound:</b> {self.audio.problem}. Choose an output device in the main window.")
+            self.level_page.go.setEnabled(self.audio.player is not None)
+        elif phase in (Phase.PRACTICE, Phase.TRIALS):
+            self._update_trial_header()
+            self._play_current()
+        elif phase == Phase.BREAK:
+            done = self.flow.experiment.next_trial(self.flow.session_id)
+            self.break_page.text.setText(
+                f"<h2>Time for a short break</h2>{done} of {len(self.flow.order)} voices done. "
+                "Stand up, stretch, rest your ears. Press Enter when you are ready to go on.")
+        if phase != Phase.LISTENER:
+            self.setFocus()
+        self.phaseChanged.emit(phase)
+
+    def _update_trial_header(self) -> None:
+        trial = self.flow.current
+        tp = self.trial_page
+        if trial.practice:
+            tp.header.setText(f"Practice {trial.index + 1} of {trial.total} — not counted")
+        else:
+            tp.header.setText(f"Voice {trial.index + 1} of {trial.total}")
+        tp.progress.setRange(0, trial.total)
+        tp.progress.setValue(trial.index)
+        left = (trial.total - trial.index) * self._seconds_per_trial()
+        tp.status.setText(f"about {max(1, round(left / 60))} min left" if not trial.practice else "")
+
+    def _seconds_per_trial(self) -> float:
+        recent = self._trial_started[-21:]
+        if len(recent) >= 6:
+            return (recent[-1] - recent[0]) / (len(recent) - 1)
+        return SECONDS_PER_TRIAL
+
+    def _show_summary(self) -> None:
+        s = self.summary
+        acc = s.screening.accuracy
+        screening = f"{s.screening.correct} of {s.screening.total} ({acc:.0%})" if acc is not None \
+            else "none in this session"
+        self.summary_page.text.setText(
+            f"<h2>Thank you!</h2>The session is complete.<br><br>"
+            f"Listener {s.listener}: {s.votes} answers ({s.accepted} natural), "
+            f"{s.practice_votes} practice answers.<br>Screening trials right: {screening}.<br><br>"
+            f"Rating file: <tt>{s.rating_csv}</tt>")
+        self.finished.emit(s)
+
+    # -- sound ------------------------------------------------------------------------------
+
+    def _render(self, stimulus):
+        audio, rate = self.space.render(stimulus.z, self.carrier)
+        return self.audio.prepare(audio, rate)
+
+    def _play_current(self) -> None:
+        self.trial_page.set_ready(False)
+        trial = self.flow.current
+        if trial is None:
+            return
+        prepared = self.prefetch.get(trial.stimulus)
+        self._playback = self.audio.play(prepared) if prepared is not None else None
+        if self._playback is None:
+            self.trial_page.status.setText(f"<b>No sound:</b> {self.audio.problem}")
+
+    def _sound_started(self, playback) -> None:
+        if playback is not self._playback or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
+            return
+        self.flow.sound_started(playback.onset.monotonic)
+        # the onset is when the first frame reaches the DAC, a few ms after it was written:
+        # answers open then, so no reaction time is ever negative
+        wait_ms = max(0, int((playback.onset.monotonic - time.monotonic()) * 1000) + 1)
+        QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))
+
+    def _open_answers(self, playback) -> None:
+        if playback is self._playback and self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+            self.trial_page.set_ready(True)
+
+    def _play_reference(self) -> None:
+        audio, rate = self.space.render([0.0] * self.space.dims, self.carrier)
+        prepared = self.audio.prepare(audio, rate)
+        if prepared is not None:
+            self.audio.play(prepared)
+
+    def _gain_changed(self, value: int) -> None:
+        if self.audio.player is not None:
+            self.audio.player.gain_db = float(value)
+        if self.flow.phase not in (Phase.LISTENER, Phase.INSTRUCTIONS, Phase.LEVEL_CHECK):
+            self.flow.set_output(self.audio.device_label, float(value))
+
+    def closeEvent(self, event) -> None:
+        """Votes are already stored; an unfinished session resumes from the main window."""
+        if self.audio.player is not None:
+            self.audio.player.stop()
+        try:
+            self.audio.started.disconnect(self._sound_started)
+        except (RuntimeError, TypeError):
+            pass
+        self.prefetch.close()
+        self.closed.emit()
+        super().closeEvent(event)

@@ -1,0 +1,114 @@
+"""The experimenter's actions on one experiment: its voice space, its rounds, its sessions (no Qt).
+
+The GUI and the command line both go through here, so a round designed in the app and one
+designed headless are made by the same code (hd_desktop.design) and stored the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hd_desktop.design import DesignParams, RoundDesign, count_stimuli, derive_seed, make_round
+from hd_desktop.design.order import pick_session_stimuli
+from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.errors import UserFacingError
+from hd_desktop.session.flow import SessionFlow
+from hd_desktop.session.states import FlowSettings
+from hd_desktop.store import Experiment, SessionInfo, SessionKind
+from hd_desktop.voice import VoiceSpace
+
+PRACTICE_TRIALS = 4
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    index: int
+    n_stimuli: int
+    votes: int                 # standing votes on the round's trial stimuli
+    covered: int               # stimuli with at least one vote
+    design: dict
+
+    @property
+    def complete(self) -> bool:
+        return self.covered >= self.n_stimuli
+
+
+class Lab:
+    """One experiment bound to one voice space."""
+
+    def __init__(self, folder: Path, space: VoiceSpace):
+        self.folder = Path(folder)
+        self.space = space
+        self.experiment = Experiment.open(self.folder)
+        self.experiment.set_space(space.fingerprint, space.info())
+
+    def close(self) -> None:
+        self.experiment.close()
+
+    # -- rounds ----------------------------------------------------------------------------
+
+    def rounds(self) -> list[RoundStatus]:
+        counts = self.experiment.vote_counts()
+        out = []
+        for index, design in sorted(self.experiment.rounds().items()):
+            trials = [s for s in self.experiment.stimuli(round=index) if s.role != Role.PRACTICE]
+            voted = [counts.get(s.id, (0, 0))[1] for s in trials]
+            out.append(RoundStatus(index, len(trials), sum(voted), sum(v > 0 for v in voted), design))
+        return out
+
+    def current_round(self) -> RoundStatus | None:
+        rounds = self.rounds()
+        return rounds[-1] if rounds else None
+
+    def preview_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> dict:
+        """Size and listening time of the next round before anything is made."""
+        n = len(self.space.coords if anchors is None else anchors)
+        return count_stimuli(params, n)
+
+    def create_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> RoundDesign:
+        """The next round from `anchors` (round 0: the real voices), stored with its practice trials."""
+        current = self.current_round()
+        index = 0 if current is None else current.index + 1
+        if anchors is None:
+            if index != 0:
+                raise UserFacingError(f"round {index} needs anchors: the samples of round {index - 1}")
+            anchors = self.space.coords
+        design = make_round(anchors, params, round_index=index, real=self.space.coords)
+        practice = self._practice(index, params.seed)
+        self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
+        return design
+
+    def _practice(self, round_index: int, seed: int) -> list[Stimulus]:
+        """Practice voices: real voices and one far outside, so the listener hears both ends."""
+        rng = np.random.default_rng(derive_seed(seed, round_index, 99))
+        real = self.space.coords
+        picks = rng.choice(len(real), size=PRACTICE_TRIALS - 1, replace=False)
+        points = [real[i] for i in picks]
+        far = rng.standard_normal(real.shape[1])
+        points.insert(1, 8.0 * far / np.linalg.norm(far))
+        return [Stimulus(f"r{round_index}-practice-{i}", round_index, Role.PRACTICE,
+                         tuple(float(v) for v in z), derive_seed(seed, round_index, 99, i))
+                for i, z in enumerate(points)]
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def new_session(self, size: int, seed: int, settings: FlowSettings = FlowSettings()) -> SessionFlow:
+        """A listener's session over the least-covered stimuli of the current round."""
+        current = self.current_round()
+        if current is None:
+            raise UserFacingError("no round designed yet: design round 0 first")
+        stimuli = self.experiment.stimuli(round=current.index)
+        practice = [s for s in stimuli if s.role == Role.PRACTICE]
+        picked = pick_session_stimuli(stimuli, self.experiment.vote_counts(), size, seed)
+        return SessionFlow(self.experiment, picked, practice=practice, order_seed=seed,
+                           settings=settings)
+
+    def unfinished_sessions(self) -> list[SessionInfo]:
+        return [s for s in self.experiment.sessions()
+                if s.finished_at is None and s.kind != SessionKind.PRACTICE]
+
+    def resume_session(self, session_id: str, settings: FlowSettings = FlowSettings()) -> SessionFlow:
+        return SessionFlow.resume(self.experiment, session_id, settings=settings)
