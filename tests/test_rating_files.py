@@ -1,4 +1,4 @@
-"""Rating files: export -> import reproduces votes exactly; bad files are refused, nothing touched."""
+"""Rating files: export -> import reproduces votes exactly; bad files refused, nothing touched."""
 
 from __future__ import annotations
 

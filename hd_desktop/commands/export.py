@@ -1,4 +1,4 @@
-"""`hd-desktop export EXPERIMENT --out DIR [--session ID]`: write rating files (CSV + JSON sidecar)."""
+"""`hd-desktop export EXPERIMENT --out DIR [--session ID]`: rating files (CSV + JSON sidecar)."""
 
 from __future__ import annotations
 

@@ -8,43 +8,28 @@ the GUI thread can write while workers read consistent snapshots.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hd_desktop import __version__
-from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec, schema
+from hd_desktop.store import votes as votes_sql
 from hd_desktop.store.records import (Screening, SessionInfo, SessionKind, Vote, iso_utc,
                                       utc_now)
+from hd_desktop.store.votes import NewVote
 
 DB_NAME = "experiment.sqlite"
 EXPORTS = "exports"
 COUNTED_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)
-
-
-@dataclass(frozen=True)
-class NewVote:
-    """A vote to record (for bulk writers such as `simulate`)."""
-
-    trial: int
-    stimulus_id: str
-    response: int | bool
-    rt_ms: float
-    n_plays: int
-    presented_at: datetime
-    responded_at: datetime
-    device: str | None = None
-    gain_db: float | None = None
 
 
 class Experiment:
@@ -154,8 +139,8 @@ class Experiment:
             if row is not None:
                 if row[0] != fingerprint:
                     raise UserFacingError(
-                        f"experiment {self.folder} was built on voice space {row[0]}; this space is "
-                        f"{fingerprint}. Its coordinates mean different voices: start a new "
+                        f"experiment {self.folder} was built on voice space {row[0]}; this space "
+                        f"is {fingerprint}. Its coordinates mean different voices: start a new "
                         "experiment for this space.")
                 return
             con.execute("INSERT INTO meta VALUES ('space_fingerprint', ?)", (fingerprint,))
@@ -164,7 +149,7 @@ class Experiment:
 
     # ---------------------------------------------------------------- rounds and stimuli
     def add_round(self, index: int, design: Mapping[str, Any], stimuli: Iterable[Stimulus]) -> None:
-        """Store a round's design and stimuli; adding the same again is a no-op, a change is refused."""
+        """Store a round's design and stimuli; the same again is a no-op, a change is refused."""
         with self._write() as con:
             self._add_round(con, int(index), design, stimuli)
 
@@ -194,7 +179,7 @@ class Experiment:
         return {i: json.loads(d) for i, d in rows}
 
     def stimuli(self, round: int | None = None, ids: Iterable[str] | None = None) -> list[Stimulus]:
-        """Stored stimuli (of one round, or with the given ids in that order), as Stimulus objects."""
+        """Stored stimuli: all, one round's, or those with the given ids (in that order)."""
         con = self._con()
         if ids is not None:
             out = []
@@ -269,9 +254,9 @@ class Experiment:
         ids = []
         with self._write() as con:
             session = self._session_in(con, session_id)
-            expected = _next_trial(con, session_id)
+            expected = votes_sql.next_trial(con, session_id)
             for v in votes:
-                row = self._checked_vote(session, expected, v)
+                row = votes_sql.checked_row(session, expected, v)
                 con.execute(f"INSERT INTO votes ({codec.VOTE_COLUMNS}) VALUES "
                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
                 ids.append(row[0])
@@ -289,24 +274,6 @@ class Experiment:
             info = self._sessions_seen[session_id] = codec.session_from_row(row)
         return info
 
-    @staticmethod
-    def _checked_vote(session: SessionInfo, expected: int, v: NewVote) -> tuple:
-        if v.trial != expected:
-            raise ValueError(f"session {session.id}: trial {v.trial} voted, but the next unvoted "
-                             f"trial is {expected}")
-        if v.trial >= len(session.order) or session.order[v.trial] != v.stimulus_id:
-            raise ValueError(f"session {session.id}: trial {v.trial} does not play {v.stimulus_id}")
-        if v.response not in (0, 1):  # True/False compare equal to 1/0
-            raise ValueError(f"response must be 1 (accept) or 0 (reject), not {v.response!r}")
-        if not (math.isfinite(v.rt_ms) and v.rt_ms >= 0):
-            raise ValueError(f"reaction time {v.rt_ms!r} ms is not a time after sound onset")
-        if int(v.n_plays) < 1:
-            raise ValueError(f"a voted stimulus was played at least once, not {v.n_plays}")
-        return (uuid.uuid4().hex, session.listener, session.id, int(v.trial), v.stimulus_id,
-                int(v.response), float(v.rt_ms), int(v.n_plays), iso_utc(v.presented_at),
-                iso_utc(v.responded_at), v.device or None,
-                None if v.gain_db is None else float(v.gain_db), __version__, None)
-
     def undo_last_vote(self, session_id: str, at: datetime | None = None) -> Vote | None:
         """Take back the session's latest standing vote; it stays in the log, marked undone."""
         with self._write() as con:
@@ -320,8 +287,8 @@ class Experiment:
         return codec.vote_from_row(tuple(row[:-1]) + (stamp,))
 
     def next_trial(self, session_id: str) -> int:
-        """The first trial of the session without a standing vote: where a resumed session goes on."""
-        return _next_trial(self._con(), session_id)
+        """The session's first trial without a standing vote: where a resumed session goes on."""
+        return votes_sql.next_trial(self._con(), session_id)
 
     def votes(self, session_id: str | None = None, listener_id: str | None = None,
               include_undone: bool = False) -> list[Vote]:
@@ -346,34 +313,9 @@ class Experiment:
                     kinds: Iterable[SessionKind | str] = COUNTED_KINDS,
                     ) -> dict[str, tuple[int, int]]:
         """{stimulus id: (accepts, votes)} over standing votes; practice never counts."""
-        excluded = list(exclude_listeners)
-        kind_values = [SessionKind(k).value for k in kinds]
-        sql = ("SELECT v.stimulus_id, sum(v.response), count(*) FROM votes v "
-               "JOIN sessions s ON s.id = v.session_id JOIN stimuli t ON t.id = v.stimulus_id "
-               "WHERE v.undone_at IS NULL AND t.role != 'practice' "
-               f"AND s.kind IN ({','.join('?' * len(kind_values))}) "
-               f"AND v.listener NOT IN ({','.join('?' * len(excluded))}) "
-               "GROUP BY v.stimulus_id")
-        rows = self._con().execute(sql, kind_values + excluded)
-        return {sid: (int(a), int(n)) for sid, a, n in rows}
+        return votes_sql.vote_counts(self._con(), exclude_listeners,
+                                     [SessionKind(k).value for k in kinds])
 
     def screening_accuracy(self, listener_id: str, session_id: str | None = None) -> Screening:
         """How often the listener accepted gold-real and rejected gold-far stimuli."""
-        sql = ("SELECT t.role, v.response FROM votes v JOIN stimuli t ON t.id = v.stimulus_id "
-               "WHERE v.undone_at IS NULL AND v.listener = ? AND t.role IN (?, ?)")
-        args: list[Any] = [listener_id, Role.GOLD_REAL.value, Role.GOLD_FAR.value]
-        if session_id is not None:
-            sql += " AND v.session_id = ?"
-            args.append(session_id)
-        rows = self._con().execute(sql, args).fetchall()
-        correct = sum(1 for role, r in rows if (r == 1) == (role == Role.GOLD_REAL.value))
-        return Screening(correct=correct, total=len(rows))
-
-
-def _next_trial(con: sqlite3.Connection, session_id: str) -> int:
-    trials = [t for (t,) in con.execute("SELECT trial FROM votes WHERE session_id = ? AND "
-                                        "undone_at IS NULL ORDER BY trial", (session_id,))]
-    for i, t in enumerate(trials):
-        if t != i:
-            return i
-    return len(trials)
+        return votes_sql.screening(self._con(), listener_id, session_id)

@@ -1,4 +1,4 @@
-"""Reading a rating file pair back, trusting nothing: every refusal names the file and the reason."""
+"""Reading a rating file pair back, trusting nothing: each refusal names the file and the reason."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
     except BadInputError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadInputError(f"{json_path}: malformed sidecar ({type(exc).__name__}: {exc})") from None
+        raise BadInputError(f"{json_path}: malformed sidecar ({type(exc).__name__}: {exc})"
+                            ) from None
 
 
 def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:

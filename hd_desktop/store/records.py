@@ -59,7 +59,7 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class Vote:
-    """One committed vote. `undone_at` is set when the listener took it back (it is never deleted)."""
+    """One committed vote. `undone_at` is set when the listener took it back (never deleted)."""
 
     id: str
     listener: str

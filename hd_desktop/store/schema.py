@@ -109,7 +109,8 @@ def prepare(con: sqlite3.Connection, path: Path) -> None:
                               "(it has no schema version); it was not changed")
     if version > SCHEMA_VERSION:
         raise UserFacingError(f"{path} was written by a newer hd-desktop (schema {version}); this "
-                              f"version reads schema {SCHEMA_VERSION} and older. Update hd-desktop.")
+                              f"version reads schema {SCHEMA_VERSION} and older. Update hd-desktop."
+                              )
     steps = [MIGRATIONS.get(v) for v in range(version, SCHEMA_VERSION)]
     if None in steps:
         raise UserFacingError(f"{path} has schema {version}, which this hd-desktop cannot "

@@ -54,7 +54,7 @@ def make_experiment(folder: Path, neighbours: int = 4, pairs: int = 5) -> tuple[
 
 
 def scripted_answer(s: Stimulus) -> bool:
-    """A deterministic listener: accepts gold-real, rejects gold-far, the rest by a hash of the id."""
+    """A deterministic listener: accepts gold-real, rejects gold-far, the rest by an id hash."""
     if s.role == Role.GOLD_REAL:
         return True
     if s.role == Role.GOLD_FAR:
