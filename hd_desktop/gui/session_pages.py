@@ -114,9 +114,9 @@ class TrialPage(QWidget):
         self.reject = button("Not natural  (J / →)", 16)
         self.accept.setStyleSheet("QPushButton:enabled { background: #d8f0dc; }")
         self.reject.setStyleSheet("QPushButton:enabled { background: #f6dada; }")
-        self.replay = button("Play again (Space)", 11)
+        self.replay = button("Play again (Space / R)", 11)
         self.undo = button("Undo last answer (Backspace)", 11)
-        self.pause = button("Pause (P)", 11)
+        self.pause = button("Pause (P / Esc)", 11)
         votes = QHBoxLayout()
         votes.addWidget(self.accept)
         votes.addWidget(self.reject)
@@ -124,8 +124,7 @@ class TrialPage(QWidget):
         for b in (self.replay, self.undo, self.pause):
             tools.addWidget(b)
         lay = QVBoxLayout(self)
-        lay.addWidget(page(self.header, self.progress, self.status, self.question, votes, tools,
-                           label(KEYS_HELP, 10)))
+        lay.addWidget(page(self.header, self.progress, self.status, self.question, votes, tools))
 
     def set_ready(self, ready: bool) -> None:
         """Answers are taken once the voice has started playing."""
