@@ -54,7 +54,7 @@ def test_file_layout(source):
     assert rows[0][:12] == ["vote_id", "listener_id", "session_id", "session_kind", "trial_index",
                             "stimulus_id", "round", "role", "neighbour", "pair", "seed", "z1"]
     sidecar = json.loads(csv_path.with_suffix(".json").read_text())
-    assert sidecar["format_version"] == 1 and sidecar["csv"]["rows"] == 13
+    assert sidecar["schema_version"] == 1 and sidecar["schema"] == "hd-desktop-ratings" and sidecar["csv"]["rows"] == 13
     assert sidecar["experiment_id"] == exp.experiment_id
     assert sidecar["space"]["fingerprint"] == exp.space()[0]
     assert sidecar["session"]["order_seed"] == 5 and sidecar["seeds"]["order"] == 5
@@ -221,10 +221,10 @@ def test_cli_export_and_import(source, tmp_path, capsys, monkeypatch):
     assert main(["export", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x")]) == 2
 
 
-def test_read_refuses_an_unknown_format_version(source):
+def test_read_refuses_an_unknown_schema_version(source):
     _, _, _, csv_path = source
-    _sidecar(lambda m: m.update(format_version=2))(csv_path)
-    with pytest.raises(UserFacingError, match="format version 2"):
+    _sidecar(lambda m: m.update(schema_version=2))(csv_path)
+    with pytest.raises(UserFacingError, match="schema version 2"):
         read_rating_file(csv_path)
 
 

@@ -32,11 +32,11 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
         sidecar = json.loads(json_path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(f"{json_path}: unreadable sidecar ({exc})") from None
-    if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
+    if not isinstance(sidecar, dict) or sidecar.get("schema") != FORMAT:
         raise BadInputError(f"{json_path}: not an hd-desktop rating-file sidecar")
-    version = sidecar.get("format_version")
+    version = sidecar.get("schema_version")
     if version != FORMAT_VERSION:
-        raise BadInputError(f"{json_path}: rating-file format version {version!r}; this hd-desktop "
+        raise BadInputError(f"{json_path}: rating-file schema version {version!r}; this hd-desktop "
                             f"reads version {FORMAT_VERSION}")
     try:
         return _check(csv_path, json_path, sidecar)

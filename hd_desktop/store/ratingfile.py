@@ -87,8 +87,8 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
     rounds = sorted({s.round for s in stimuli.values()})
     space = exp.space()
     sidecar = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "schema": FORMAT,
+        "schema_version": FORMAT_VERSION,
         "app_version": __version__,
         "written_at": iso_utc(utc_now()),
         "experiment_id": exp.experiment_id,
