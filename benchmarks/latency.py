@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import sys
+import threading
 import time
 
 import numpy as np
@@ -80,12 +81,23 @@ def summary(label: str, ms: np.ndarray) -> str:
             f"   [budget p95 < {BUDGET_MS:.0f} ms: {verdict}]  (n={len(ms)})")
 
 
+def _spin() -> None:
+    x = 0
+    while True:
+        x = (x + 1) % 1000003
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--period", type=int, default=PERIOD, help="JACK frames per period")
     parser.add_argument("--reuse", action="store_true", help="use a running default server")
+    parser.add_argument("--busy", action="store_true",
+                        help="keep a pure-Python thread busy meanwhile (a GUI or renderer "
+                             "holding the GIL), to see what it costs the audio callback")
     args = parser.parse_args(argv)
+    if args.busy:
+        threading.Thread(target=_spin, daemon=True).start()
 
     server = None
     if args.reuse and server_running(None):

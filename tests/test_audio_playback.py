@@ -176,12 +176,17 @@ def test_gain_scales_what_is_heard(player, jack_capture):
 
 
 def test_close_ends_everything_and_refuses_more(jack_device):
+    import sys
+
+    before = sys.getswitchinterval()
     p = Player()
+    assert sys.getswitchinterval() <= 0.001  # the audio callback waits less for the GIL
     playback = p.play(tone(seconds=2.0), SR)
     playback.wait_started(timeout=2)
     p.close()
     assert playback.wait(timeout=1).reason is EndReason.CLOSED
     assert p.state is PlayerState.CLOSED
+    assert sys.getswitchinterval() == before
     with pytest.raises(RuntimeError):
         p.play(tone(), SR)
 

@@ -1,12 +1,17 @@
 """The stimulus player: one callback stream kept open, buffers handed over whole.
 
-Opening a stream per stimulus costs tens of milliseconds on JACK, so the player opens one
+Opening and starting a stream costs ~15 ms on JACK (measured), too slow per stimulus, so the player opens one
 OutputStream on the chosen device at the device's own rate and keeps it running, playing
 silence between stimuli. play() does every bit of work (resample, fade, gain) on the
 caller's thread and then publishes a new request with one attribute assignment, which is
 atomic under the GIL. The audio callback only notices the new request, copies frames and
 drops tuples in a queue; a helper thread turns those into OnsetInfo/FinishInfo, sets the
 Playback's Events and calls the hooks, so hooks never run on the audio thread.
+
+The callback is Python, so it needs the GIL: a thread that computes in pure Python (the
+GUI, a renderer) can hold it for the interpreter's whole switch interval (5 ms), about
+one JACK period. While any Player is open the interval is 1 ms (restored when the last
+closes); `benchmarks/latency.py --busy` measured p95 ~21 ms without it, 12-16 ms with it.
 
 Ownership: the caller's thread owns `_request`; the audio thread owns `_taken`,
 `_current` and the frame counters; the helper thread owns the records on each Playback.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 import time
 from typing import Callable
@@ -32,6 +38,32 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[Playback], None]
 _START, _END, _TAKEN, _QUIT = "start", "end", "taken", "quit"
+
+
+SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while the audio thread waits
+
+
+class _GilTuning:
+    """Shortens sys.setswitchinterval while players are open; restores it after the last."""
+
+    _lock = threading.Lock()
+    _open = 0
+    _saved: float | None = None
+
+    @classmethod
+    def acquire(cls) -> None:
+        with cls._lock:
+            if cls._open == 0:
+                cls._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._saved, SWITCH_INTERVAL))
+            cls._open += 1
+
+    @classmethod
+    def release(cls) -> None:
+        with cls._lock:
+            cls._open -= 1
+            if cls._open == 0 and cls._saved is not None:
+                sys.setswitchinterval(cls._saved)
 
 
 class _Request:
@@ -74,6 +106,7 @@ class Player:
                 device=self.device.index, samplerate=self.sample_rate, channels=self.channels,
                 dtype="float32", blocksize=0, latency="low", callback=self._callback)
             self._stream.start()
+            _GilTuning.acquire()
         except sd.PortAudioError as exc:
             raise UserFacingError(
                 f"Could not open audio output {self.device.label()} at {self.sample_rate} Hz: "
@@ -147,6 +180,7 @@ class Player:
         self._closed = True
         self._stream.abort()
         self._stream.close()
+        _GilTuning.release()
         current = self._current
         if current is not None:
             self._current = None
