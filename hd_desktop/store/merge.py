@@ -43,7 +43,7 @@ class _Plan:
     finished: dict[str, str] = field(default_factory=dict)        # session id -> finished_at
     votes: dict[str, Vote] = field(default_factory=dict)
     undos: dict[str, str] = field(default_factory=dict)           # vote id -> undone_at
-    standing: dict[tuple[str, int], str] = field(default_factory=dict)
+    standing: dict[tuple[str, int], str | None] = field(default_factory=dict)  # None: freed
 
 
 def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.PathLike],
