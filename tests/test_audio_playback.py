@@ -221,3 +221,39 @@ def test_devices_command_marks_the_jack_device(jack_device, capsys):
     assert main(["devices"]) == 0
     marked = [line for line in capsys.readouterr().out.splitlines() if line.startswith(" *")]
     assert len(marked) == 1 and jack_device in marked[0] and "JACK" in marked[0]
+
+
+DEVICE_DIES = """
+import os, sys, time
+import numpy as np
+from hd_desktop.audio import EndReason, Player
+from hd_desktop.audio.jacktest import JackServer, use_server
+from hd_desktop.errors import UserFacingError
+
+server = JackServer(f"hd-dies-{os.getpid()}").start()
+use_server(server.name)
+player = Player()
+playback = player.play(np.full(16000, 0.1, np.float32), 16000)
+assert playback.wait_started(2)
+server.stop()
+time.sleep(0.3)
+try:
+    player.play(np.zeros(160, np.float32), 16000)
+    sys.exit("play() on a dead device did not raise")
+except UserFacingError as exc:
+    assert "has stopped" in str(exc), exc
+player.close()
+assert playback.wait(1).reason is EndReason.CLOSED
+print("ok")
+"""
+
+
+def test_a_device_that_dies_gives_a_message_and_the_app_can_still_close_and_exit(jack_server):
+    # in a child process: PortAudio's JACK backend hangs forever when it closes a stream
+    # whose server died, so the player must leave that stream alone, and exit must not hang
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", DEVICE_DIES], capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from hd_desktop.errors import NoOutputDevice
+from hd_desktop.errors import NoOutputDevice, UserFacingError
 
 ENV_VAR = "HD_AUDIO_DEVICE"
+_wedged: str | None = None  # set once a dead stream had to be left open: see below
 
 
 @dataclass(frozen=True)
@@ -109,5 +110,27 @@ def rescan() -> None:
     """
     import sounddevice as sd
 
+    if _wedged:
+        raise UserFacingError(f"Audio output {_wedged} stopped while in use; restart the app "
+                              "to look for audio devices again.")
     sd._terminate()
     sd._initialize()
+
+
+def abandon_dead_stream(device: OutputDevice) -> None:
+    """Leave open a stream whose device died, instead of hanging on it.
+
+    When a JACK server dies under a stream, PortAudio's JACK backend waits forever in
+    Pa_CloseStream, and so in Pa_Terminate, which sounddevice calls at exit. So the stream
+    is left open, sounddevice's exit handler is dropped (the OS reclaims everything at
+    exit anyway), and rescan() refuses from now on with a message.
+    """
+    import atexit
+    import logging
+
+    import sounddevice as sd
+
+    global _wedged
+    _wedged = device.label()
+    atexit.unregister(sd._exit_handler)
+    logging.getLogger(__name__).warning("audio output %s died; its stream is left open", _wedged)

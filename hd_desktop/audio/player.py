@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 
 from hd_desktop.audio.buffers import Prepared, prepare, with_gain
-from hd_desktop.audio.devices import OutputDevice, resolve_output_device
+from hd_desktop.audio.devices import OutputDevice, abandon_dead_stream, resolve_output_device
 from hd_desktop.audio.playback import (EndReason, FinishInfo, OnsetInfo, Playback,
                                        PlayerState)
 from hd_desktop.errors import UserFacingError
@@ -101,16 +101,20 @@ class Player:
         self._lock = threading.Lock()  # guards _seq and _unstarted (caller vs helper thread)
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._closed = False
+        stream = None
         try:
-            self._stream = sd.OutputStream(
+            stream = sd.OutputStream(
                 device=self.device.index, samplerate=self.sample_rate, channels=self.channels,
                 dtype="float32", blocksize=0, latency="low", callback=self._callback)
-            self._stream.start()
-            _GilTuning.acquire()
+            stream.start()
         except sd.PortAudioError as exc:
+            if stream is not None:
+                stream.close()
             raise UserFacingError(
                 f"Could not open audio output {self.device.label()} at {self.sample_rate} Hz: "
                 f"{exc}. Choose another device in settings or with HD_AUDIO_DEVICE.") from exc
+        self._stream = stream
+        _GilTuning.acquire()
         self._helper = threading.Thread(target=self._dispatch, name="hd-audio-events",
                                         daemon=True)
         self._helper.start()
@@ -178,8 +182,11 @@ class Player:
         if self._closed:
             return
         self._closed = True
-        self._stream.abort()
-        self._stream.close()
+        if self._stream.active:
+            self._stream.abort()
+            self._stream.close()
+        else:  # the device went away under us (we never stop the stream ourselves)
+            abandon_dead_stream(self.device)
         _GilTuning.release()
         current = self._current
         if current is not None:
