@@ -12,15 +12,19 @@ from pathlib import Path
 import numpy as np
 
 from hd_desktop.design import DesignParams, RoundDesign, count_stimuli, derive_seed, make_round
-from hd_desktop.design.order import pick_session_stimuli
+from hd_desktop.design.order import pick_session_stimuli, session_order
 from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.engine.config import EngineConfig
 from hd_desktop.errors import UserFacingError
+from hd_desktop.lab.engine_job import EngineSnapshot, trial_designs
 from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import FlowSettings
-from hd_desktop.store import Experiment, SessionInfo, SessionKind
+from hd_desktop.store import Experiment, NewVote, SessionInfo, SessionKind
+from hd_desktop.store.records import utc_now
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
+ENGINE_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)   # votes that feed the estimates
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,47 @@ class Lab:
         return SessionFlow(self.experiment, picked, practice=practice, order_seed=seed,
                            settings=settings)
 
+    def simulated_session(self, listener, size: int, seed: int, listener_id: str = "sim",
+                          render: bool = False) -> str:
+        """A whole session answered by a simulated listener, stored like any other (kind simulated)."""
+        from hd_desktop.engine.listeners import Heard
+
+        current = self.current_round()
+        if current is None:
+            raise UserFacingError("no round designed yet: design round 0 first")
+        picked = pick_session_stimuli(self.experiment.stimuli(round=current.index),
+                                      self.experiment.vote_counts(), size, seed)
+        order = session_order(picked, seed)
+        session_id = self.experiment.start_session(
+            listener_id, SessionKind.SIMULATED, [s.id for s in order], seed, None, None,
+            {"listener": type(listener).__name__, "rendered": render})
+        votes = []
+        for i, s in enumerate(order):
+            audio, rate = self.space.render(s.z) if render else (None, None)
+            now = utc_now()
+            votes.append(NewVote(i, s.id, int(bool(listener.vote(Heard(s, audio, rate)))), 0.0, 1,
+                                 now, now))
+        self.experiment.record_votes(session_id, votes)
+        self.experiment.finish_session(session_id)
+        return session_id
+
     def unfinished_sessions(self) -> list[SessionInfo]:
         return [s for s in self.experiment.sessions()
                 if s.finished_at is None and s.kind != SessionKind.PRACTICE]
 
     def resume_session(self, session_id: str, settings: FlowSettings = FlowSettings()) -> SessionFlow:
         return SessionFlow.resume(self.experiment, session_id, settings=settings)
+
+    # -- the engine ------------------------------------------------------------------------
+
+    def engine_snapshot(self, config: EngineConfig, seed: int = 0,
+                        keep_listeners=()) -> EngineSnapshot:
+        """Everything the engine needs, copied out of the store (run the job on any thread)."""
+        current = self.current_round()
+        if current is None:
+            raise UserFacingError("no round designed yet: there is nothing to learn from")
+        sessions = {s.id for s in self.experiment.sessions() if s.kind in ENGINE_KINDS}
+        votes = tuple(v for v in self.experiment.votes() if v.session_id in sessions)
+        return EngineSnapshot(round=current.index, designs=trial_designs(self.experiment),
+                              votes=votes, real=self.space.coords, config=config, seed=seed,
+                              keep_listeners=frozenset(keep_listeners))

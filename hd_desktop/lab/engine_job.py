@@ -1,0 +1,108 @@
+"""One engine update for the app: every vote so far -> estimates -> score network -> samples.
+
+The GUI takes an immutable snapshot of the store on its own thread (fast) and runs the job on a
+worker; the job yields progress events and can be stopped at any of them (DESIGN.md 2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hd_desktop.design import RoundDesign
+from hd_desktop.design.stimulus import Role
+from hd_desktop.engine.config import EngineConfig
+from hd_desktop.engine.estimates import Estimates, Vote
+from hd_desktop.engine.rounds import Event, all_estimates, fit_and_sample
+from hd_desktop.engine.screening import gold_accuracy, kept_listeners
+from hd_desktop.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class EngineSnapshot:
+    """What the engine sees: designs and votes of every round, the real voices, the settings."""
+
+    round: int                           # the latest round; its samples anchor the next one
+    designs: tuple[RoundDesign, ...]
+    votes: tuple[Vote, ...]
+    real: np.ndarray
+    config: EngineConfig
+    seed: int
+    keep_listeners: frozenset[str] = frozenset()   # kept even when their screening is poor
+
+
+@dataclass
+class EngineResult:
+    round: int
+    net: object
+    samples: np.ndarray
+    estimates: Estimates
+    curve: list[dict] = field(default_factory=list)     # {"step", "loss"}
+    timings: dict = field(default_factory=dict)
+    excluded: tuple[str, ...] = ()                      # listeners left out by screening
+    votes_used: int = 0
+
+
+def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:
+    """Listeners below the screening threshold and not kept by the user (engine/screening.py)."""
+    stimuli = [s for d in snapshot.designs for s in d.stimuli]
+    kept = kept_listeners(stimuli, snapshot.votes, snapshot.config.screen_threshold)
+    everyone = {v.listener for v in snapshot.votes}
+    return tuple(sorted(everyone - kept - snapshot.keep_listeners))
+
+
+def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
+    """Estimates from all rounds, a freshly trained network and Langevin samples (DESIGN.md 1.4-1.7)."""
+    import torch
+
+    torch.set_num_threads(1)  # one core stays free for the listener's window and the audio
+    excluded = set(excluded_listeners(snapshot))
+    votes = [v for v in snapshot.votes if v.listener not in excluded]
+    t0 = time.perf_counter()
+    config = snapshot.config
+    try:
+        # screening is decided above (the user may keep a listener); all_estimates must not redo it
+        est = all_estimates(list(snapshot.designs), votes, config.with_overrides(screen_threshold=0.0))
+    except ValueError:
+        raise UserFacingError("no complete antithetic pair has votes yet: the engine needs both "
+                              "halves of at least one pair voted") from None
+    yield Event("estimates", snapshot.round, len(est), len(est), {"seconds": time.perf_counter() - t0})
+    curve: list[dict] = []
+    job = fit_and_sample(est, snapshot.real, config, seed=snapshot.seed, round_index=snapshot.round)
+    while True:
+        try:
+            event = next(job)
+        except StopIteration as stop:
+            net, samples, _region, timings = stop.value
+            break
+        if event.kind == "train" and "loss" in event.info:
+            curve.append({"step": event.done, "loss": float(event.info["loss"])})
+        yield event
+    return EngineResult(round=snapshot.round, net=net, samples=samples, estimates=est, curve=curve,
+                        timings={"estimates_s": time.perf_counter() - t0, **timings},
+                        excluded=tuple(sorted(excluded)), votes_used=len(votes))
+
+
+def trial_designs(experiment) -> tuple[RoundDesign, ...]:
+    """The stored rounds as the engine reads them: their design dicts and trial stimuli."""
+    out = []
+    for index, design in sorted(experiment.rounds().items()):
+        stimuli = tuple(s for s in experiment.stimuli(round=index) if s.role != Role.PRACTICE)
+        out.append(RoundDesign(design=design, stimuli=stimuli, neighbours=np.empty((0, 0))))
+    return tuple(out)
+
+
+def listener_table(snapshot: EngineSnapshot) -> list[dict]:
+    """Per listener: votes, screening accuracy and whether the engine uses their votes."""
+    stimuli = [s for d in snapshot.designs for s in d.stimuli]
+    acc = gold_accuracy(stimuli, snapshot.votes)
+    excluded = set(excluded_listeners(snapshot))
+    counts: dict[str, int] = {}
+    for v in snapshot.votes:
+        counts[v.listener] = counts.get(v.listener, 0) + 1
+    return [{"listener": who, "votes": n, "screening": acc.get(who, (None, 0))[0],
+             "gold_answers": acc.get(who, (None, 0))[1], "used": who not in excluded}
+            for who, n in sorted(counts.items())]
