@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hd_desktop.design.stimulus import Role, Stimulus
-from hd_desktop.store.records import SessionInfo, SessionKind, Vote
+from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, SessionKind, Vote
 
 
 def canonical_json(value: Any) -> str:
@@ -24,24 +24,38 @@ def z_json(z: Sequence[float]) -> str:
     return json.dumps(values)  # repr of a float round-trips exactly
 
 
-STIMULUS_COLUMNS = "id, round, role, z, seed, neighbour, pair"
+STIMULUS_COLUMNS = "id, round, role, z, seed, neighbour, pair, evaluation"
+STIMULUS_PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?"
+EVALUATION_ROLES = (Role.EVAL_REAL, Role.EVAL_SAMPLE)
 
 
-def stimulus_row(s: Stimulus) -> tuple:
-    return (s.id, int(s.round), Role(s.role).value, z_json(s.z), int(s.seed),
-            None if s.neighbour is None else int(s.neighbour),
-            None if s.pair is None else int(s.pair))
+def stimulus_row(s: Stimulus, evaluation: str | None = None) -> tuple:
+    """The stored row; an evaluation's stimulus has round EVALUATION_ROUND in, NULL in the row."""
+    role = Role(s.role)
+    if evaluation is None:
+        if role in EVALUATION_ROLES or int(s.round) < 0:
+            raise ValueError(f"stimulus {s.id} ({role.value}, round {s.round}) belongs to an "
+                             "evaluation, not a round: store it with add_evaluation")
+    elif role not in EVALUATION_ROLES or int(s.round) != EVALUATION_ROUND:
+        raise ValueError(f"stimulus {s.id} ({role.value}, round {s.round}) is not an evaluation "
+                         f"stimulus (roles eval-real/eval-sample, round {EVALUATION_ROUND})")
+    return (s.id, None if evaluation is not None else int(s.round), role.value, z_json(s.z),
+            int(s.seed), None if s.neighbour is None else int(s.neighbour),
+            None if s.pair is None else int(s.pair), evaluation)
 
 
 def stimulus_from_row(row: sqlite3.Row | Sequence) -> Stimulus:
-    sid, rnd, role, z, seed, neighbour, pair = tuple(row)
-    return Stimulus(id=sid, round=rnd, role=Role(role), z=tuple(json.loads(z)), seed=seed,
-                    neighbour=neighbour, pair=pair)
+    sid, rnd, role, z, seed, neighbour, pair, _evaluation = tuple(row)
+    return Stimulus(id=sid, round=EVALUATION_ROUND if rnd is None else rnd, role=Role(role),
+                    z=tuple(json.loads(z)), seed=seed, neighbour=neighbour, pair=pair)
 
 
-def stimulus_to_json(s: Stimulus) -> dict[str, Any]:
-    return {"id": s.id, "round": s.round, "role": Role(s.role).value, "z": [float(v) for v in s.z],
-            "seed": s.seed, "neighbour": s.neighbour, "pair": s.pair}
+def stimulus_to_json(s: Stimulus, evaluation: str | None = None) -> dict[str, Any]:
+    d = {"id": s.id, "round": s.round, "role": Role(s.role).value,
+         "z": [float(v) for v in s.z], "seed": s.seed, "neighbour": s.neighbour, "pair": s.pair}
+    if evaluation is not None:  # only then, so a round's stimuli read as they did in schema 1
+        d["evaluation"] = evaluation
+    return d
 
 
 def stimulus_from_json(d: dict[str, Any]) -> Stimulus:
@@ -49,6 +63,12 @@ def stimulus_from_json(d: dict[str, Any]) -> Stimulus:
                     z=tuple(float(v) for v in d["z"]), seed=int(d["seed"]),
                     neighbour=None if d.get("neighbour") is None else int(d["neighbour"]),
                     pair=None if d.get("pair") is None else int(d["pair"]))
+
+
+def evaluation_from_json(d: dict[str, Any]) -> str | None:
+    """The evaluation a sidecar's stimulus belongs to (None: a round's stimulus)."""
+    name = d.get("evaluation")
+    return None if name is None else str(name)
 
 
 SESSION_COLUMNS = ("id, listener, kind, order_ids, order_seed, device, gain_db, started_at, "

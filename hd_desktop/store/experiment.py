@@ -1,4 +1,5 @@
-"""The experiment: one SQLite file that owns the voice space, rounds, stimuli, sessions and votes.
+"""The experiment: one SQLite file that owns the voice space, rounds, evaluations, stimuli,
+sessions, votes, trained models and their samples.
 
 Every vote is its own committed transaction (WAL, synchronous=FULL): when `record_vote`
 returns, the vote survives a crash or a power cut. Each thread gets its own connection, so
@@ -18,11 +19,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from hd_desktop import __version__
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec, schema
+from hd_desktop.store import evaluations as evaluations_sql
+from hd_desktop.store import models as models_sql
 from hd_desktop.store import votes as votes_sql
+from hd_desktop.store.models import ModelInfo, SampleSet
 from hd_desktop.store.records import (Screening, SessionInfo, SessionKind, Vote, iso_utc,
                                       utc_now)
 from hd_desktop.store.votes import NewVote
@@ -149,7 +155,13 @@ class Experiment:
 
     # ---------------------------------------------------------------- rounds and stimuli
     def add_round(self, index: int, design: Mapping[str, Any], stimuli: Iterable[Stimulus]) -> None:
-        """Store a round's design and stimuli; the same again is a no-op, a change is refused."""
+        """Store a round's design and stimuli; the same again is a no-op, a change is refused.
+
+        A design may name where its anchors came from, e.g. `"anchors_from": {"round": r,
+        "model_id": m}` (the samples of model m, trained after round r); it is kept as given.
+        """
+        if int(index) < 0:
+            raise ValueError(f"round index {index} must be 0 or more")
         with self._write() as con:
             self._add_round(con, int(index), design, stimuli)
 
@@ -169,7 +181,7 @@ class Experiment:
             old = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
                               (s.id,)).fetchone()
             if old is None:
-                con.execute("INSERT INTO stimuli VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+                con.execute(f"INSERT INTO stimuli VALUES ({codec.STIMULUS_PLACEHOLDERS})", new)
             elif tuple(old) != new:
                 raise UserFacingError(f"stimulus {s.id} is already stored with other values in "
                                       f"{self.folder}; stimuli never change once stored")
@@ -178,8 +190,10 @@ class Experiment:
         rows = self._con().execute("SELECT idx, design FROM rounds ORDER BY idx")
         return {i: json.loads(d) for i, d in rows}
 
-    def stimuli(self, round: int | None = None, ids: Iterable[str] | None = None) -> list[Stimulus]:
-        """Stored stimuli: all, one round's, or those with the given ids (in that order)."""
+    def stimuli(self, round: int | None = None, ids: Iterable[str] | None = None,
+                evaluation: str | None = None) -> list[Stimulus]:
+        """Stored stimuli: all (rounds first), one round's, one evaluation's, or those with the
+        given ids (in that order). An evaluation's stimuli carry round EVALUATION_ROUND."""
         con = self._con()
         if ids is not None:
             out = []
@@ -191,9 +205,67 @@ class Experiment:
                 out.append(codec.stimulus_from_row(row))
             return out
         sql = f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli"
-        rows = (con.execute(sql + " ORDER BY round, rowid") if round is None else
-                con.execute(sql + " WHERE round = ? ORDER BY rowid", (int(round),)))
+        if evaluation is not None:
+            rows = con.execute(sql + " WHERE evaluation = ? ORDER BY rowid", (str(evaluation),))
+        elif round is None:
+            rows = con.execute(sql + " ORDER BY round IS NULL, round, evaluation, rowid")
+        else:
+            rows = con.execute(sql + " WHERE round = ? ORDER BY rowid", (int(round),))
         return [codec.stimulus_from_row(r) for r in rows]
+
+    def stimulus_evaluations(self, ids: Iterable[str]) -> dict[str, str]:
+        """{stimulus id: evaluation name} for those of `ids` that belong to an evaluation."""
+        return evaluations_sql.membership(self._con(), ids)
+
+    # ---------------------------------------------------------------- evaluations
+    def add_evaluation(self, name: str, design: Mapping[str, Any],
+                       stimuli: Iterable[Stimulus]) -> str:
+        """Store an evaluation set (roles eval-real/eval-sample, round EVALUATION_ROUND) under
+        `name`, which is its id; the same again is a no-op, a change is refused."""
+        with self._write() as con:
+            return evaluations_sql.add(con, name, design, stimuli, self.folder)
+
+    def evaluations(self) -> dict[str, dict[str, Any]]:
+        """{evaluation name: design}, in the order they were stored."""
+        return evaluations_sql.designs(self._con())
+
+    # ---------------------------------------------------------------- models and samples
+    def save_model(self, round: int, config: Mapping[str, Any], curve: Sequence[Mapping[str, Any]],
+                   checkpoint: bytes, info: Mapping[str, Any]) -> str:
+        """Keep a trained network (state-dict bytes) with its config, loss curve and info."""
+        with self._write() as con:
+            return models_sql.save_model(con, int(round), config, curve, checkpoint, info)
+
+    def models(self, round: int | None = None) -> list[ModelInfo]:
+        """Stored models (without checkpoints), oldest first; all, or one round's."""
+        return models_sql.models(self._con(), None if round is None else int(round))
+
+    def model(self, model_id: str) -> ModelInfo:
+        return models_sql.model(self._con(), model_id, self.path)
+
+    def model_checkpoint(self, model_id: str) -> bytes:
+        """The model's state-dict bytes, checked against the checksum taken when saved."""
+        return models_sql.checkpoint(self._con(), model_id, self.path)
+
+    def latest_model(self, round: int | None = None) -> ModelInfo | None:
+        """The most recently saved model (of `round`, if given), or None."""
+        found = self.models(round)
+        return found[-1] if found else None
+
+    def save_samples(self, model_id: str, round: int, z: np.ndarray, seed: int,
+                     info: Mapping[str, Any]) -> None:
+        """Keep an n x k array drawn by the model (float64, bit for bit); same again: no-op."""
+        with self._write() as con:
+            models_sql.save_samples(con, model_id, int(round), z, seed, info, self.path)
+
+    def samples(self, round: int | None = None, model_id: str | None = None) -> np.ndarray:
+        """The stored samples (of a round, of a model) stacked in the order saved; (0, 0) if none."""
+        return models_sql.samples(self._con(), round, model_id)
+
+    def sample_sets(self, round: int | None = None, model_id: str | None = None,
+                    ) -> list[SampleSet]:
+        """What each `save_samples` call stored: model, round, seed, size and info."""
+        return models_sql.sample_sets(self._con(), round, model_id)
 
     # ---------------------------------------------------------------- sessions
     def start_session(self, listener_id: str, kind: SessionKind | str, order: Sequence[str],
@@ -215,6 +287,9 @@ class Experiment:
             if missing:
                 raise UserFacingError(f"the session order names {len(missing)} stimuli that are "
                                       f"not in the experiment, e.g. {missing[0]}")
+            misplaced = evaluations_sql.misplaced(info, evaluations_sql.membership(con, info.order))
+            if misplaced:
+                raise UserFacingError(misplaced)
             con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         codec.session_row(info))
         return info.id
@@ -291,9 +366,13 @@ class Experiment:
         return votes_sql.next_trial(self._con(), session_id)
 
     def votes(self, session_id: str | None = None, listener_id: str | None = None,
-              include_undone: bool = False) -> list[Vote]:
-        """Votes by session and trial (an undone vote before the one that replaced it)."""
+              include_undone: bool = False, evaluation: str | None = None) -> list[Vote]:
+        """Votes by session and trial (an undone vote before the one that replaced it); with
+        `evaluation`, only votes on that evaluation's stimuli."""
         where, args = [], []
+        if evaluation is not None:
+            where.append("stimulus_id IN (SELECT id FROM stimuli WHERE evaluation = ?)")
+            args.append(str(evaluation))
         if session_id is not None:
             where.append("session_id = ?")
             args.append(session_id)
@@ -312,7 +391,8 @@ class Experiment:
     def vote_counts(self, exclude_listeners: Iterable[str] = (),
                     kinds: Iterable[SessionKind | str] = COUNTED_KINDS,
                     ) -> dict[str, tuple[int, int]]:
-        """{stimulus id: (accepts, votes)} over standing votes; practice never counts."""
+        """{stimulus id: (accepts, votes)} over standing votes; practice never counts, and
+        evaluation sessions only when `kinds` names them (they are not NES data)."""
         return votes_sql.vote_counts(self._con(), exclude_listeners,
                                      [SessionKind(k).value for k in kinds])
 

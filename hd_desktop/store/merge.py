@@ -38,6 +38,7 @@ class _Plan:
 
     space: tuple | None = None
     rounds: dict[int, str] = field(default_factory=dict)          # index -> canonical design
+    evaluations: dict[str, str] = field(default_factory=dict)     # name -> canonical design
     stimuli: dict[str, tuple] = field(default_factory=dict)       # id -> stored row
     sessions: dict[str, SessionInfo] = field(default_factory=dict)
     finished: dict[str, str] = field(default_factory=dict)        # session id -> finished_at
@@ -116,8 +117,16 @@ def _check_file(exp: Experiment, con: sqlite3.Connection, plan: _Plan, rf: Ratin
             raise refuse(f"its round {index} has a different design from the experiment's")
         if known is None:
             plan.rounds[index] = text
+    for name, design in rf.evaluations.items():
+        text = codec.canonical_json(design)
+        row = con.execute("SELECT design FROM evaluations WHERE name = ?", (name,)).fetchone()
+        known = plan.evaluations.get(name, None if row is None else row[0])
+        if known is not None and known != text:
+            raise refuse(f"its evaluation {name} has a different design from the experiment's")
+        if known is None:
+            plan.evaluations[name] = text
     for sid, stim in rf.stimuli.items():
-        new = codec.stimulus_row(stim)
+        new = codec.stimulus_row(stim, rf.stimulus_evaluations.get(sid))
         row = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
                           (sid,)).fetchone()
         known = plan.stimuli.get(sid, None if row is None else tuple(row))
@@ -184,7 +193,11 @@ def _apply(con: sqlite3.Connection, plan: _Plan) -> None:
                     (codec.canonical_json(plan.space[1]),))
     for index, text in sorted(plan.rounds.items()):
         con.execute("INSERT INTO rounds VALUES (?, ?, ?)", (index, text, iso_utc(utc_now())))
-    con.executemany("INSERT INTO stimuli VALUES (?, ?, ?, ?, ?, ?, ?)", plan.stimuli.values())
+    now = iso_utc(utc_now())
+    con.executemany("INSERT INTO evaluations VALUES (?, ?, ?)",
+                    [(name, text, now) for name, text in plan.evaluations.items()])
+    con.executemany(f"INSERT INTO stimuli VALUES ({codec.STIMULUS_PLACEHOLDERS})",
+                    plan.stimuli.values())
     con.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [codec.session_row(s) for s in plan.sessions.values()])
     con.executemany("UPDATE sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",

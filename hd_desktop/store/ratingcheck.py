@@ -14,6 +14,7 @@ from typing import Any
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec
+from hd_desktop.store.evaluations import NAME, misplaced
 from hd_desktop.store.ratingfile import FORMAT, FORMAT_VERSION, RatingFile, columns, pair_paths
 from hd_desktop.store.records import Vote, parse_iso_utc
 
@@ -74,10 +75,27 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
     if missing:
         raise BadInputError(f"{json_path}: the session's order names {len(missing)} stimuli the "
                             f"sidecar does not describe, e.g. {missing[0]}")
+    evaluations = {str(e["name"]): dict(e["design"]) for e in sc.get("evaluations") or []}
+    members = {str(d["id"]): name for d in sc["stimuli"]
+               if (name := codec.evaluation_from_json(d)) is not None}
+    for name in evaluations:
+        if not NAME.fullmatch(name):
+            raise BadInputError(f"{json_path}: {name!r} is not an evaluation name")
     for s in stimuli.values():
-        if s.round not in rounds:
+        name = members.get(s.id)
+        if name is None and s.round not in rounds:
             raise BadInputError(f"{json_path}: stimulus {s.id} is from round {s.round}, whose "
                                 "design is not in the sidecar")
+        if name is not None and name not in evaluations:
+            raise BadInputError(f"{json_path}: stimulus {s.id} is from evaluation {name}, whose "
+                                "design is not in the sidecar")
+        try:
+            codec.stimulus_row(s, name)
+        except ValueError as exc:
+            raise BadInputError(f"{json_path}: {exc}") from None
+    wrong = misplaced(session, {sid: members[sid] for sid in session.order if sid in members})
+    if wrong:
+        raise BadInputError(f"{json_path}: {wrong}")
     votes = [_vote(csv_path, n + 2, row, session, stimuli, dims) for n, row in enumerate(body)]
     seen: set[str] = set()
     standing: set[int] = set()
@@ -92,7 +110,8 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
             standing.add(v.trial)
     return RatingFile(csv_path=csv_path, json_path=json_path,
                       experiment_id=str(sc["experiment_id"]), space=space, rounds=rounds,
-                      stimuli=stimuli, session=session, votes=votes)
+                      stimuli=stimuli, session=session, votes=votes, evaluations=evaluations,
+                      stimulus_evaluations=members)
 
 
 def _vote(path: Path, line: int, row: list[str], session: Any, stimuli: dict[str, Stimulus],

@@ -2,8 +2,10 @@
 
 The CSV has one row per vote (undone votes included, marked by `undone_at`) with the stimulus
 it played. The sidecar carries everything needed to trust and re-render it: experiment id,
-voice-space fingerprint and info, the designs of the rounds involved, the session and its order
-seed, the stimuli of the order, and the CSV's SHA-256 and row count. `read_rating_file` checks
+voice-space fingerprint and info, the designs of the rounds involved (and, for an evaluation
+session, of its evaluations: key `evaluations`, and `evaluation` on each of their stimuli, whose
+round is -1), the session and its order seed, the stimuli of the order, and the CSV's SHA-256
+and row count. `read_rating_file` checks
 all of that and every row, and refuses the pair with a message naming the file and the reason.
 """
 
@@ -15,7 +17,7 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,8 @@ class RatingFile:
     stimuli: dict[str, Stimulus]
     session: SessionInfo
     votes: list[Vote]
+    evaluations: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> design
+    stimulus_evaluations: dict[str, str] = field(default_factory=dict)    # stimulus id -> name
 
 
 def _cell(value: Any) -> str:
@@ -84,7 +88,8 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
             None if v.gain_db is None else float(v.gain_db), v.app_version, v.undone_at)])
     data = buf.getvalue().encode("utf-8")
     all_rounds = exp.rounds()
-    rounds = sorted({s.round for s in stimuli.values()})
+    members = exp.stimulus_evaluations(stimuli)
+    rounds = sorted({s.round for s in stimuli.values() if s.id not in members})
     space = exp.space()
     sidecar = {
         "schema": FORMAT,
@@ -97,10 +102,16 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
         "seeds": {"order": session.order_seed,
                   "designs": {str(r): _design_seed(all_rounds[r]) for r in rounds}},
         "session": codec.session_to_json(session),
-        "stimuli": [codec.stimulus_to_json(stimuli[sid]) for sid in dict.fromkeys(session.order)],
+        "stimuli": [codec.stimulus_to_json(stimuli[sid], members.get(sid))
+                    for sid in dict.fromkeys(session.order)],
         "csv": {"file": "", "sha256": hashlib.sha256(data).hexdigest(), "rows": len(votes),
                 "dims": dims},
     }
+    if members:  # only then, so a round session's sidecar is laid out as before evaluations
+        all_evaluations = exp.evaluations()
+        names = sorted(set(members.values()))
+        sidecar["evaluations"] = [{"name": n, "design": all_evaluations[n]} for n in names]
+        sidecar["seeds"]["evaluations"] = {n: _design_seed(all_evaluations[n]) for n in names}
     out = Path(out_dir)
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"

@@ -9,6 +9,9 @@ from typing import Any
 
 from hd_desktop.errors import BadInputError
 
+# The `round` an evaluation's stimuli carry: evaluations are not rounds and take no round number.
+EVALUATION_ROUND = -1
+
 
 class SessionKind(str, Enum):
     """What a session was for; only `trials` and `simulated` votes feed the estimates by default."""

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.store import schema_v2
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE meta (
@@ -68,8 +69,9 @@ CREATE INDEX votes_by_stimulus ON votes(stimulus_id);
 CREATE INDEX votes_by_listener ON votes(listener);
 """
 
-# MIGRATIONS[v] turns a version-v file into version v+1 (e.g. models and samples tables at v2).
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+# MIGRATIONS[v] turns a version-v file into version v+1. _V1 stays as version 1 was shipped:
+# new files are made as version 1 and brought up by the same steps as old ones.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: schema_v2.upgrade}
 
 
 def configure(con: sqlite3.Connection) -> None:
@@ -81,6 +83,13 @@ def configure(con: sqlite3.Connection) -> None:
 
 def _is_empty(con: sqlite3.Connection) -> bool:
     return con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def _concurrent_change(path: Path, before: int, now: int) -> Callable[[sqlite3.Connection], None]:
+    def refuse(con: sqlite3.Connection) -> None:
+        raise UserFacingError(f"{path} changed from schema {before} to {now} while opening it; "
+                              "open it again")
+    return refuse
 
 
 def prepare(con: sqlite3.Connection, path: Path) -> None:
@@ -116,13 +125,26 @@ def prepare(con: sqlite3.Connection, path: Path) -> None:
         raise UserFacingError(f"{path} has schema {version}, which this hd-desktop cannot "
                               f"upgrade to {SCHEMA_VERSION}; it was not changed")
     if steps:  # the whole upgrade in one transaction: a failed step leaves the file as it was
+        # Steps may rebuild a table others refer to (SQLite's documented way to change a
+        # column), which needs foreign keys off; they are checked in full before the commit.
+        con.execute("PRAGMA foreign_keys = OFF")
         con.execute("BEGIN IMMEDIATE")
         try:
+            now = con.execute("PRAGMA user_version").fetchone()[0]
+            if now != version:  # another process upgraded it while we waited for the lock
+                steps = [] if now == SCHEMA_VERSION else [_concurrent_change(path, version, now)]
             for step in steps:
                 step(con)
+            broken = con.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise UserFacingError(f"{path}: upgrading schema {version} to {SCHEMA_VERSION} "
+                                      f"would break a reference in table {broken[0]}; the file "
+                                      "was not changed")
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA journal_mode = WAL")
