@@ -1,0 +1,224 @@
+"""Evaluation 2 (DESIGN.md 1): are sampled voices accepted as often as real ones, and do they
+spread wider? Acceptance per group with 95% intervals, their difference, and each group's spread.
+
+Votes are anything with `listener`, `stimulus_id` and `response` (store votes or engine votes);
+a vote with `undone_at` set is skipped. Coordinates are in voice-space units (one unit = one SD
+of the real data along that axis).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import norm
+
+from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.store.evaluations import check_name
+from hd_desktop.store.records import EVALUATION_ROUND
+
+SCHEMA = "hd-desktop-evaluation"
+SCHEMA_VERSION = 1
+UNITS = "voice-space units: one unit = one SD of the real data along that axis"
+Z95 = float(norm.ppf(0.975))
+GROUPS = {"real": Role.EVAL_REAL, "sampled": Role.EVAL_SAMPLE}
+
+
+def wilson_interval(accepts: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval: (p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)."""
+    if n <= 0:
+        return None
+    p = accepts / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_difference(a1: int, n1: int, a2: int, n2: int,
+                        z: float = Z95) -> tuple[float, float] | None:
+    """Newcombe hybrid score interval of p1 - p2: d -/+ sqrt((p1-l1)^2 + (u2-p2)^2), ... ."""
+    w1, w2 = wilson_interval(a1, n1, z), wilson_interval(a2, n2, z)
+    if w1 is None or w2 is None:
+        return None
+    p1, p2 = a1 / n1, a2 / n2
+    (l1, u1), (l2, u2) = w1, w2
+    d = p1 - p2
+    return (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+            d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
+def clustered_bootstrap(per_listener: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Listener-clustered bootstrap of (p_real, p_sampled): resample listeners with replacement,
+    each bringing all of their votes; `per_listener` rows are (acc_real, n_real, acc_s, n_s)."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(per_listener), size=(resamples, len(per_listener)))
+    sums = per_listener[picks].sum(axis=1)  # (resamples, 4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.stack([sums[:, 0] / sums[:, 1], sums[:, 2] / sums[:, 3]], axis=1)
+
+
+def _percentile_ci(values: np.ndarray) -> list[float] | None:
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    return [float(v) for v in np.percentile(values, [2.5, 97.5])]
+
+
+def spread(z: np.ndarray) -> dict[str, Any]:
+    """Mean Euclidean distance to the group centroid, and the per-axis SD (ddof = 1)."""
+    z = np.asarray(z, dtype=np.float64)
+    if len(z) == 0:
+        return {"centroid": None, "mean_distance_to_centroid": None, "sd_per_axis": None}
+    centroid = z.mean(axis=0)
+    sd = z.std(axis=0, ddof=1) if len(z) > 1 else np.full(z.shape[1], np.nan)
+    return {"centroid": _floats(centroid),
+            "mean_distance_to_centroid": float(np.linalg.norm(z - centroid, axis=1).mean()),
+            "sd_per_axis": _floats(sd)}
+
+
+def _floats(values: Iterable[float]) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in values]
+
+
+def evaluation_table(votes: Iterable[Any], stimuli: Iterable[Stimulus], *,
+                     resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """Per group (real, sampled): stimuli, votes, acceptance a/n with its Wilson and (from 2
+    listeners) clustered-bootstrap 95% intervals, spread; and sampled - real with its intervals."""
+    by_id = {s.id: s for s in stimuli if s.role in GROUPS.values()}
+    listeners: dict[str, list[int]] = {}
+    ignored = 0
+    for v in votes:
+        s = by_id.get(v.stimulus_id)
+        if s is None or getattr(v, "undone_at", None) is not None:
+            ignored += s is None
+            continue
+        row = listeners.setdefault(str(v.listener), [0, 0, 0, 0])
+        col = 0 if s.role == Role.EVAL_REAL else 2
+        row[col] += int(v.response)
+        row[col + 1] += 1
+    per_listener = np.array(list(listeners.values()), dtype=np.int64).reshape(-1, 4)
+    totals = per_listener.sum(axis=0)
+    boot = (clustered_bootstrap(per_listener, resamples, seed) if len(per_listener) >= 2
+            else None)
+    groups = {}
+    for g, (name, role) in enumerate(GROUPS.items()):
+        accepts, n = int(totals[2 * g]), int(totals[2 * g + 1])
+        wilson = wilson_interval(accepts, n)
+        groups[name] = {
+            "role": role.value,
+            "stimuli": sum(1 for s in by_id.values() if s.role == role),
+            "votes": n, "accepts": accepts,
+            "listeners": int((per_listener[:, 2 * g + 1] > 0).sum()),
+            "acceptance": accepts / n if n else None,
+            "ci95_wilson": None if wilson is None else list(wilson),
+            "ci95_bootstrap": None if boot is None else _percentile_ci(boot[:, g]),
+            "spread": spread([s.z for s in by_id.values() if s.role == role]),
+        }
+    real, sampled = groups["real"], groups["sampled"]
+    both = real["votes"] and sampled["votes"]
+    newcombe = newcombe_difference(sampled["accepts"], sampled["votes"], real["accepts"],
+                                   real["votes"])
+    return {
+        "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "units": UNITS,
+        "listeners": len(per_listener), "votes_ignored": ignored,
+        "groups": groups,
+        "difference": {
+            "of": "sampled - real",
+            "estimate": sampled["acceptance"] - real["acceptance"] if both else None,
+            "ci95_newcombe": None if newcombe is None else list(newcombe),
+            "ci95_bootstrap": None if boot is None else _percentile_ci(boot[:, 1] - boot[:, 0]),
+        },
+        "intervals": {
+            "ci95_wilson": f"Wilson score interval per group, z = {Z95:.4f}",
+            "ci95_newcombe": "Newcombe hybrid score interval of the difference (from the two "
+                             "Wilson intervals; treats the groups as independent)",
+            "ci95_bootstrap": (f"listener-clustered percentile bootstrap, {resamples} resamples "
+                               f"of {len(per_listener)} listeners, seed {seed}"
+                               if boot is not None else
+                               "not computed: fewer than 2 listeners"),
+        },
+    }
+
+
+CSV_COLUMNS = ["group", "stimuli", "votes", "accepts", "listeners", "estimate", "ci95_lo",
+               "ci95_hi", "ci95_method", "bootstrap_lo", "bootstrap_hi",
+               "mean_distance_to_centroid"]
+
+
+def evaluation_rows(table: Mapping[str, Any]) -> list[list[Any]]:
+    """The table as CSV rows: header, one row per group, then the difference."""
+    dims = max((len(g["spread"]["sd_per_axis"] or []) for g in table["groups"].values()),
+               default=0)
+    rows: list[list[Any]] = [CSV_COLUMNS + [f"sd_z{i + 1}" for i in range(dims)]]
+    for name, g in table["groups"].items():
+        ci, boot, sp = g["ci95_wilson"] or [None, None], g["ci95_bootstrap"] or [None, None], \
+            g["spread"]
+        rows.append([name, g["stimuli"], g["votes"], g["accepts"], g["listeners"],
+                     g["acceptance"], *ci, "wilson", *boot, sp["mean_distance_to_centroid"],
+                     *(sp["sd_per_axis"] or [None] * dims)])
+    d = table["difference"]
+    rows.append([d["of"].replace(" ", ""), None, None, None, table["listeners"], d["estimate"],
+                 *(d["ci95_newcombe"] or [None, None]), "newcombe",
+                 *(d["ci95_bootstrap"] or [None, None]), None, *[None] * dims])
+    return rows
+
+
+def write_evaluation(table: Mapping[str, Any], out_dir: str | os.PathLike,
+                     stem: str) -> tuple[Path, Path]:
+    """Write `<stem>-evaluation.json` and `<stem>-evaluation.csv` into `out_dir`; returns both."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = out / f"{stem}-evaluation.json", out / f"{stem}-evaluation.csv"
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in evaluation_rows(table):
+        writer.writerow(["" if x is None else repr(x) if isinstance(x, float) else x for x in row])
+    document = dict(table)
+    document["csv"] = {"file": csv_path.name}
+    _atomic_write(csv_path, buf.getvalue().encode("utf-8"))
+    _atomic_write(json_path, (json.dumps(document, indent=1, allow_nan=False) + "\n").encode())
+    return json_path, csv_path
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def make_evaluation_stimuli(real: np.ndarray, samples: np.ndarray, n_each: int, seed: int, *,
+                            name: str = "eval") -> list[Stimulus]:
+    """n_each real voices and n_each samples drawn without replacement by a seeded generator,
+    as stimuli `eval-<name>-real-007` / `eval-<name>-sample-007` (play them in a shuffled order)."""
+    name = check_name(name)
+    rng = np.random.default_rng(seed)
+    out = []
+    for label, role, points in (("real", Role.EVAL_REAL, real),
+                                ("sample", Role.EVAL_SAMPLE, samples)):
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim != 2 or not np.isfinite(points).all():
+            raise ValueError(f"{label} points must be a finite n x k array")
+        if not 0 < n_each <= len(points):
+            raise ValueError(f"cannot draw {n_each} {label} voices from {len(points)}")
+        for i, j in enumerate(rng.choice(len(points), size=n_each, replace=False)):
+            out.append(Stimulus(f"eval-{name}-{label}-{i:03d}", EVALUATION_ROUND, role,
+                                tuple(float(c) for c in points[j]), int(seed)))
+    return out
+
+
+def evaluation_design(name: str, n_each: int, seed: int, *, samples_from: Mapping | None = None,
+                      **extra: Any) -> dict[str, Any]:
+    """The design to store with `Experiment.add_evaluation` beside those stimuli."""
+    return {"kind": "evaluation-2", "name": check_name(name), "n_each": int(n_each),
+            "seed": int(seed), "samples_from": None if samples_from is None else dict(samples_from),
+            **extra}
