@@ -55,8 +55,9 @@ def newcombe_difference(a1: int, n1: int, a2: int, n2: int,
 
 
 def clustered_bootstrap(per_listener: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """Listener-clustered bootstrap of (p_real, p_sampled): resample listeners with replacement,
-    each bringing all of their votes; `per_listener` rows are (acc_real, n_real, acc_s, n_s)."""
+    """Listener-clustered bootstrap: p* = sum_{l in L*} a_l / sum_{l in L*} n_l, L* ~ listeners."""
+    # per_listener rows are (accepts real, votes real, accepts sampled, votes sampled): a
+    # listener's votes stay together, because one listener's answers are not independent.
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(per_listener), size=(resamples, len(per_listener)))
     sums = per_listener[picks].sum(axis=1)  # (resamples, 4)
@@ -89,8 +90,7 @@ def _floats(values: Iterable[float]) -> list[float | None]:
 
 def evaluation_table(votes: Iterable[Any], stimuli: Iterable[Stimulus], *,
                      resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Per group (real, sampled): stimuli, votes, acceptance a/n with its Wilson and (from 2
-    listeners) clustered-bootstrap 95% intervals, spread; and sampled - real with its intervals."""
+    """Per group p = a/n (Wilson; bootstrap from 2 listeners) and spread; p_sampled - p_real."""
     by_id = {s.id: s for s in stimuli if s.role in GROUPS.values()}
     listeners: dict[str, list[int]] = {}
     ignored = 0
@@ -198,8 +198,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def make_evaluation_stimuli(real: np.ndarray, samples: np.ndarray, n_each: int, seed: int, *,
                             name: str = "eval") -> list[Stimulus]:
-    """n_each real voices and n_each samples drawn without replacement by a seeded generator,
-    as stimuli `eval-<name>-real-007` / `eval-<name>-sample-007` (play them in a shuffled order)."""
+    """n_each real and n_each sampled points, drawn without replacement: eval-<name>-real-007..."""
+    # The ids name the group for the analysis; listeners never see them. Shuffle the order.
     name = check_name(name)
     rng = np.random.default_rng(seed)
     out = []

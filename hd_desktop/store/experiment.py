@@ -259,7 +259,7 @@ class Experiment:
             models_sql.save_samples(con, model_id, int(round), z, seed, info, self.path)
 
     def samples(self, round: int | None = None, model_id: str | None = None) -> np.ndarray:
-        """The stored samples (of a round, of a model) stacked in the order saved; (0, 0) if none."""
+        """Stored samples (of a round, of a model) stacked in the order saved; (0, 0) if none."""
         return models_sql.samples(self._con(), round, model_id)
 
     def sample_sets(self, round: int | None = None, model_id: str | None = None,

@@ -58,14 +58,15 @@ def _plain(value: Any) -> Any:
 
 
 def info_json(value: Any, what: str) -> str:
-    """JSON for the store's own use: numpy scalars as numbers; NaN kept (a failed metric is data)."""
+    """JSON kept by the store: numpy scalars become numbers, NaN stays (a failed metric is data)."""
     try:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_plain)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the {what} cannot be stored as JSON ({exc})") from None
 
 
-_MODEL_COLUMNS = "id, round, config, curve, info, length(checkpoint), sha256, created_at, app_version"
+_MODEL_COLUMNS = ("id, round, config, curve, info, length(checkpoint), sha256, created_at, "
+                  "app_version")
 
 
 def _model(row: Sequence) -> ModelInfo:
