@@ -26,6 +26,7 @@ def minutes(seconds: float) -> str:
 
 class ExperimentPanel(QWidget):
     startSession = Signal(int, int)     # size, seed
+    startAutopilot = Signal(int, int, str, float)   # size, seed, built-in listener, s per answer
     resumeSession = Signal(str)         # session id
 
     def __init__(self, parent=None):
@@ -96,6 +97,25 @@ class ExperimentPanel(QWidget):
         self.start_button.clicked.connect(
             lambda: self.startSession.emit(self.session_size.value(), self.session_seed.value()))
         lay.addWidget(self.start_button)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Autopilot:"))
+        self.autopilot_listener = QComboBox()
+        from hd_desktop.engine.listeners import BUILTIN
+
+        self.autopilot_listener.addItems(list(BUILTIN))
+        self.autopilot_listener.setToolTip("a simulated listener with a known acceptance "
+                                           "takes the listener's seat (for demos and tests)")
+        self.autopilot_speed = QDoubleSpinBox()
+        self.autopilot_speed.setRange(0.0, 5.0)
+        self.autopilot_speed.setValue(0.3)
+        self.autopilot_speed.setSuffix(" s/answer")
+        self.autopilot_button = QPushButton("Run on autopilot")
+        self.autopilot_button.clicked.connect(lambda: self.startAutopilot.emit(
+            self.session_size.value(), self.session_seed.value(),
+            self.autopilot_listener.currentText(), self.autopilot_speed.value()))
+        for w in (self.autopilot_listener, self.autopilot_speed, self.autopilot_button):
+            row.addWidget(w)
+        lay.addLayout(row)
         lay.addWidget(QLabel("Interrupted sessions (double-click to resume):"))
         self.unfinished = QListWidget()
         self.unfinished.itemDoubleClicked.connect(
@@ -172,6 +192,7 @@ class ExperimentPanel(QWidget):
                 f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
         self.create_button.setEnabled(current is None)
         self.start_button.setEnabled(current is not None)
+        self.autopilot_button.setEnabled(current is not None)
         self.unfinished.clear()
         for s in self.lab.unfinished_sessions():
             done = self.lab.experiment.next_trial(s.id)

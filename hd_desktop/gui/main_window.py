@@ -7,13 +7,17 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
-                               QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
+                               QLabel, QMainWindow, QPlainTextEdit, QProgressBar, QPushButton,
+                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.engine_model import EngineModel
+from hd_desktop.gui.engine_panel import EnginePanel
 from hd_desktop.gui.experiment_panel import ExperimentPanel
+from hd_desktop.gui.map_layers import LAYER_LABELS, LAYERS, LearnedLayers
+from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.gui.map_view import VoiceMap
 from hd_desktop.settings import Settings, save_settings
@@ -43,9 +47,11 @@ class MainWindow(QMainWindow):
         self._render_seq = 0
         self._build_worker = None
         self.setWindowTitle(f"hd-desktop — {self.experiment.name}")
-        self.resize(980, 720)
+        self.resize(1200, 800)
         self.audio = AudioOutput(self)
         self.audio.unavailable.connect(self._audio_unavailable)
+        self.engine = EngineModel(self)
+        self.engine.resultReady.connect(self._engine_result)
         self._build_toolbar()
         self._build_pages()
         if settings_note:
@@ -96,18 +102,95 @@ class MainWindow(QMainWindow):
         self.space_label = QLabel()
         self.space_label.setWordWrap(True)
         left.addWidget(self.space_label)
+        left.addLayout(self._layer_bar())
         left.addWidget(self.map, 1)
         mlay.addLayout(left, 1)
         mlay.addWidget(self._details_panel())
         self.experiment_panel = ExperimentPanel()
         self.experiment_panel.startSession.connect(self.start_session)
         self.experiment_panel.resumeSession.connect(self.resume_session)
+        self.experiment_panel.startAutopilot.connect(self.start_autopilot)
+        self.engine_panel = EnginePanel(self.engine)
+        self.preview = PreviewPanel(self.audio, lambda: self.carrier_box.currentData())
         self.tabs = QTabWidget()
         self.tabs.addTab(map_page, "Voice map")
         self.tabs.addTab(self.experiment_panel, "Experiment")
+        self.tabs.addTab(self.engine_panel, "Engine")
+        self.tabs.addTab(self.preview, "New voices")
         self.pages.addWidget(loading)
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
+
+    def _layer_bar(self) -> QHBoxLayout:
+        self.layers = LearnedLayers(self.map)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show:"))
+        self.layer_boxes = {}
+        for name in LAYERS:
+            box = QCheckBox(LAYER_LABELS[name])
+            box.setChecked(True)
+            box.toggled.connect(lambda on, n=name: self.layers.show(n, on))
+            row.addWidget(box)
+            self.layer_boxes[name] = box
+        row.addStretch()
+        for fmt in ("PNG", "SVG"):
+            b = QPushButton(f"Export {fmt}…")
+            b.clicked.connect(lambda _=False, f=fmt: self._export_map(f))
+            row.addWidget(b)
+        return row
+
+    def export_map(self, path: Path) -> Path:
+        """The map as drawn (layers as shown), PNG or SVG by the file's suffix, for papers.
+
+        SVG goes through Qt's own QSvgGenerator: pyqtgraph 0.14's SVG exporter fails on the
+        closed paths of the legend and colour bar (pyqtgraph issue 3495).
+        """
+        path = Path(path)
+        if path.suffix.lower() == ".svg":
+            from PySide6.QtCore import QRect, QSize
+            from PySide6.QtGui import QPainter
+            from PySide6.QtSvg import QSvgGenerator
+
+            size = self.map.size()
+            gen = QSvgGenerator()
+            gen.setFileName(str(path))
+            gen.setSize(QSize(size.width(), size.height()))
+            gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+            gen.setTitle("hd-desktop voice map")
+            gen.setDescription(f"Voice space {self.space.fingerprint[:16] if self.space else ''}; "
+                               "one unit = one SD of the real voices along that axis")
+            painter = QPainter(gen)
+            self.map.render(painter)
+            painter.end()
+        else:
+            import pyqtgraph.exporters as exporters
+
+            exporter = exporters.ImageExporter(self.map.plotItem)
+            exporter.parameters()["width"] = 1600
+            exporter.export(str(path))
+        return path
+
+    def _export_map(self, fmt: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the map as {fmt}",
+                                              str(self.experiment / f"map.{fmt.lower()}"),
+                                              f"{fmt} (*.{fmt.lower()})")
+        if path:
+            self.export_map(Path(path))
+            self.statusBar().showMessage(f"Map written to {path}", 5000)
+
+    def _engine_result(self, result) -> None:
+        from hd_desktop.engine.training import predict
+
+        extent = max(3.0, float(np.abs(self.space.coords).max()) * 1.3,
+                     float(np.percentile(np.abs(result.samples), 99)) * 1.1)
+        self.layers.set_model(lambda z: predict(result.net, _pad(z, self.space.dims)), extent)
+        est = result.estimates
+        self.layers.set_estimates(est.x, est.d, est.d_se)
+        self.layers.set_samples({r: res.samples for r, res in self.engine.results.items()})
+        self.map.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
+        self.preview.set_result(result)
+        self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
+                                     "learned; the New voices tab plays its samples.", 8000)
 
     def _details_panel(self) -> QWidget:
         box = QGroupBox("Voice space")
@@ -170,6 +253,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
             return
         self.experiment_panel.set_lab(self.lab)
+        self.engine_panel.set_lab(self.lab)
+        self.preview.set_space(space)
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -181,6 +266,15 @@ class MainWindow(QMainWindow):
             return
         self._open_session(flow)
 
+    def start_autopilot(self, size: int, seed: int, name: str, seconds: float):
+        """A session whose listener is a built-in simulated listener, answering visibly."""
+        from hd_desktop.engine.listeners import BUILTIN
+
+        self.start_session(size, seed)
+        if self.session_window is not None:
+            self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
+        return self.session_window
+
     def resume_session(self, session_id: str) -> None:
         self._open_session(self.lab.resume_session(session_id))
 
@@ -191,8 +285,8 @@ class MainWindow(QMainWindow):
             self.session_window.close()
         self.session_window = SessionWindow(flow, self.space, self.audio,
                                             self.carrier_box.currentData())
-        self.session_window.closed.connect(self.experiment_panel.refresh)
-        self.session_window.finished.connect(lambda _: self.experiment_panel.refresh())
+        self.session_window.closed.connect(self._session_block_done)
+        self.session_window.phaseChanged.connect(self._session_phase)
         self.session_window.show()
         self.session_window.activateWindow()
         return self.session_window
@@ -271,11 +365,36 @@ class MainWindow(QMainWindow):
                                      f"{seconds:.1f} s, on {self.audio.device_label}")
         self.played.emit(PlayedVoice(z, carrier, playback))
 
+    def _session_phase(self, phase) -> None:
+        from hd_desktop.session.states import Phase
+
+        if phase in (Phase.BREAK, Phase.FINISHED):
+            self._session_block_done()
+
+    def _session_block_done(self) -> None:
+        """After each block of votes: the panels refresh, and the engine learns in the background."""
+        self.experiment_panel.refresh()
+        self.engine_panel.refresh()
+        if self.engine_panel.auto.isChecked():
+            self.engine.update()
+
     def closeEvent(self, event) -> None:
-        cancel(self._build_worker)
         if self.session_window is not None:
+            self.session_window.closed.disconnect(self._session_block_done)
             self.session_window.close()
+        self.engine.cancel()
+        cancel(self._build_worker)
         if self.lab is not None:
             self.lab.close()
         self.audio.close()
         super().closeEvent(event)
+
+
+def _pad(z, dims: int):
+    """Map points (x, y) -> full points of a space with more dims (the rest at 0)."""
+    z = np.asarray(z, dtype=float)
+    if z.shape[1] == dims:
+        return z
+    out = np.zeros((len(z), dims))
+    out[:, :2] = z
+    return out

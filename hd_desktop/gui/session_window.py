@@ -34,6 +34,7 @@ class SessionWindow(QWidget):
     phaseChanged = Signal(object)    # Phase
     finished = Signal(object)        # Summary
     closed = Signal()
+    breakEnded = Signal()
 
     def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput,
                  carrier: str = "sustained", parent=None):
@@ -41,6 +42,8 @@ class SessionWindow(QWidget):
         self.flow, self.space, self.audio, self.carrier = flow, space, audio, carrier
         self.summary = None
         self._playback = None
+        self.autopilot = None          # a simulated listener in the listener's seat
+        self.autopilot_ms = 300
         self._trial_started: list[float] = []
         self.setWindowTitle("Listening session")
         self.resize(900, 640)
@@ -84,6 +87,40 @@ class SessionWindow(QWidget):
         self.break_page.go.clicked.connect(self._continue)
         self.paused_page.go.clicked.connect(self._continue)
         self.summary_page.close_button.clicked.connect(self.close)
+
+    # -- autopilot: a simulated listener takes the seat, visibly, at a chosen pace ----------
+
+    def start_autopilot(self, listener, seconds_per_step: float = 0.3, name: str | None = None) -> None:
+        """Let `listener` (anything with vote(Heard) -> bool) answer every trial of this session."""
+        self.autopilot = listener
+        self.autopilot_ms = max(0, int(seconds_per_step * 1000))
+        self.autopilot_name = name or type(listener).__name__
+        self.setWindowTitle(f"Listening session — AUTOPILOT ({self.autopilot_name})")
+        for p in (self.trial_page,):
+            p.header.setStyleSheet("color: #b05000; font-weight: bold")
+        self._autopilot_step()
+
+    def _autopilot_step(self) -> None:
+        phase = self.flow.phase
+        actions = {
+            Phase.LISTENER: lambda: (self.listener_page.listener.setText(f"autopilot-{self.autopilot_name}"),
+                                     self._listener_entered()),
+            Phase.INSTRUCTIONS: self._instructions_read,
+            Phase.LEVEL_CHECK: self._level_checked,
+            Phase.BREAK: self._continue,
+        }
+        if self.autopilot is not None and phase in actions:
+            QTimer.singleShot(self.autopilot_ms, lambda: self.flow.phase == phase and actions[phase]())
+
+    def _autopilot_answer(self, playback) -> None:
+        from hd_desktop.engine.listeners import Heard
+
+        if self.autopilot is None or playback is not self._playback \
+                or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
+            return
+        stimulus = self.flow.current.stimulus
+        heard = Heard(stimulus, playback.samples[:, 0], playback.sample_rate)
+        self.vote(bool(self.autopilot.vote(heard)))
 
     # -- what the listener does ------------------------------------------------------------
 
@@ -159,6 +196,7 @@ class SessionWindow(QWidget):
     def _continue(self) -> None:
         if self.flow.phase == Phase.BREAK:
             self.flow.continue_after_break()
+            self.breakEnded.emit()
         elif self.flow.phase == Phase.PAUSED:
             self.flow.unpause()
         self._show_phase()
@@ -187,6 +225,8 @@ class SessionWindow(QWidget):
                 "Stand up, stretch, rest your ears. Press Enter when you are ready to go on.")
         if phase != Phase.LISTENER:
             self.setFocus()
+        if self.autopilot is not None:
+            self._autopilot_step()
         self.phaseChanged.emit(phase)
 
     def _update_trial_header(self) -> None:
@@ -247,6 +287,8 @@ class SessionWindow(QWidget):
     def _open_answers(self, playback) -> None:
         if playback is self._playback and self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
             self.trial_page.set_ready(True)
+            if self.autopilot is not None:
+                QTimer.singleShot(self.autopilot_ms, lambda: self._autopilot_answer(playback))
 
     def _play_reference(self) -> None:
         audio, rate = self.space.render([0.0] * self.space.dims, self.carrier)

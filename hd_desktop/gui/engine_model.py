@@ -1,0 +1,110 @@
+"""The app's engine state: runs updates on a worker, keeps the latest result, tells the views.
+
+One owner: this object holds the results; the map, the engine panel and the preview subscribe.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from hd_desktop.engine.config import EngineConfig
+from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.jobs import cancel, start_job
+from hd_desktop.lab.engine_job import EngineResult, engine_job
+
+
+def throttled(job, seconds: float = 0.05):
+    """Pass a progress generator's events on at most every `seconds` (and its last one)."""
+    last = 0.0
+    while True:
+        try:
+            event = next(job)
+        except StopIteration as stop:
+            return stop.value
+        now = time.monotonic()
+        if now - last >= seconds or event.done == event.total:
+            last = now
+            yield event
+
+
+def _throttled_job(snapshot):
+    return (yield from throttled(engine_job(snapshot)))
+
+
+class EngineModel(QObject):
+    progress = Signal(object)        # engine.rounds.Event
+    resultReady = Signal(object)     # EngineResult
+    failed = Signal(str)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lab = None
+        self.results: dict[int, EngineResult] = {}   # latest result per round
+        self.keep_listeners: set[str] = set()
+        self.config = EngineConfig()
+        self.seed = 0
+        self._worker = None
+        self._pending = False
+
+    @property
+    def busy(self) -> bool:
+        """Running, or about to run again for votes that came in meanwhile."""
+        return self.running or self._pending
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def latest(self) -> EngineResult | None:
+        return self.results[max(self.results)] if self.results else None
+
+    def update(self) -> bool:
+        """Start an update from every vote so far; False (and `failed`) when it cannot start.
+
+        Asked while one runs, it runs again once that one ends, so the newest votes are learned.
+        """
+        if self.lab is None:
+            return False
+        if self.running:
+            self._pending = True
+            return True
+        try:
+            snapshot = self.lab.engine_snapshot(self.config, self.seed, self.keep_listeners)
+        except UserFacingError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self._worker = start_job(_throttled_job, snapshot,
+                                 on_progress=self._progress, on_result=self._done,
+                                 on_error=self._error, on_finished=self._finished)
+        self._worker.aborted.connect(self._aborted)
+        self.runningChanged.emit(True)
+        return True
+
+    def cancel(self) -> None:
+        self._pending = False
+        cancel(self._worker)
+
+    # slots are methods of this QObject, so Qt drops the connections if it is deleted first
+    def _progress(self, event) -> None:
+        self.progress.emit(event)
+
+    def _error(self, exc) -> None:
+        self.failed.emit(f"engine update: {exc}")
+
+    def _aborted(self) -> None:
+        self.failed.emit("engine update cancelled")
+
+    def _done(self, result: EngineResult) -> None:
+        self.results[result.round] = result
+        self.resultReady.emit(result)
+
+    def _finished(self) -> None:
+        self._worker = None
+        self.runningChanged.emit(False)
+        if self._pending:
+            self._pending = False
+            self.update()

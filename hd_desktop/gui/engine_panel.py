@@ -1,0 +1,252 @@
+"""The engine tab: update the model, watch training, check estimates and listeners, next round."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from hd_desktop.engine.config import ENGINE_PRESETS, engine_preset
+from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.experiment_panel import minutes
+from hd_desktop.lab.engine_job import listener_table
+
+
+class EnginePanel(QWidget):
+    def __init__(self, engine, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+        lay = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(self._run_box())
+        left.addWidget(self._curve_box(), 1)
+        lay.addLayout(left, 3)
+        right = QVBoxLayout()
+        right.addWidget(self._listeners_box(), 1)
+        right.addWidget(self._next_round_box())
+        lay.addLayout(right, 2)
+        engine.progress.connect(self._progress)
+        engine.resultReady.connect(self._result)
+        engine.failed.connect(lambda msg: self.state.setText(f"<b>{msg}</b>"))
+        engine.runningChanged.connect(self._running)
+        self.setEnabled(False)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _run_box(self) -> QWidget:
+        box = QGroupBox("Model update (estimates → score network → Langevin samples)")
+        lay = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Engine preset:"))
+        self.preset = QComboBox()
+        self.preset.addItems(list(ENGINE_PRESETS))
+        self.preset.setCurrentText("default")
+        self.preset.currentTextChanged.connect(self._preset_changed)
+        row.addWidget(self.preset)
+        self.auto = QCheckBox("update after every session block")
+        self.auto.setChecked(True)
+        row.addWidget(self.auto)
+        row.addStretch()
+        lay.addLayout(row)
+        row = QHBoxLayout()
+        self.update_button = QPushButton("Update the model now")
+        self.update_button.clicked.connect(self.engine.update)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.engine.cancel)
+        self.bar = QProgressBar()
+        row.addWidget(self.update_button)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        lay.addLayout(row)
+        self.state = QLabel("No model yet: collect votes, then update.")
+        self.state.setWordWrap(True)
+        lay.addWidget(self.state)
+        return box
+
+    def _curve_box(self) -> QWidget:
+        box = QGroupBox("Training curve")
+        lay = QVBoxLayout(box)
+        self.curve = pg.PlotWidget(background="w")
+        self.curve.setLogMode(y=True)
+        self.curve.setLabel("bottom", "Adam step")
+        self.curve.setLabel("left", "loss |S_VD − ∇D|² + |S_D − D|²")
+        self.curve_line = self.curve.plot(pen=pg.mkPen(30, 90, 200, width=2))
+        lay.addWidget(self.curve)
+        self.estimates_label = QLabel()
+        self.estimates_label.setWordWrap(True)
+        lay.addWidget(self.estimates_label)
+        return box
+
+    def _listeners_box(self) -> QWidget:
+        box = QGroupBox("Listeners (screening)")
+        lay = QVBoxLayout(box)
+        self.listeners = QTableWidget(0, 5)
+        self.listeners.setHorizontalHeaderLabels(["listener", "votes", "screening", "agreement", "use"])
+        self.listeners.verticalHeader().hide()
+        self.listeners.itemChanged.connect(self._keep_changed)
+        lay.addWidget(self.listeners)
+        note = QLabel("Listeners below the screening threshold are left out of the estimates "
+                      "unless you tick them. Agreement: share of answers equal to the majority of "
+                      "the other listeners on the same voices.")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        return box
+
+    def _next_round_box(self) -> QWidget:
+        box = QGroupBox("Next round")
+        lay = QVBoxLayout(box)
+        self.next_label = QLabel("The next round starts from the samples of the current model.")
+        self.next_label.setWordWrap(True)
+        self.next_button = QPushButton("Create the next round from the samples")
+        self.next_button.setEnabled(False)
+        self.next_button.clicked.connect(self._create_next)
+        lay.addWidget(self.next_label)
+        lay.addWidget(self.next_button)
+        return box
+
+    # -- state -------------------------------------------------------------------------------
+
+    def set_lab(self, lab) -> None:
+        self.engine.lab = lab
+        self.setEnabled(True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Listeners and next-round proposal from the store (after votes or imports)."""
+        lab = self.engine.lab
+        if lab is None or lab.current_round() is None:
+            return
+        snap = lab.engine_snapshot(self.engine.config, self.engine.seed, self.engine.keep_listeners)
+        rows = listener_table(snap)
+        agreement = agreement_with_others(snap.votes)
+        self.listeners.blockSignals(True)
+        self.listeners.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            screening = "—" if row["screening"] is None else \
+                f"{row['screening']:.0%} of {row['gold_answers']}"
+            cells = [row["listener"], str(row["votes"]), screening,
+                     f"{agreement.get(row['listener'], float('nan')):.0%}"]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if not row["used"]:
+                    item.setForeground(Qt.GlobalColor.red)
+                self.listeners.setItem(i, j, item)
+            use = QTableWidgetItem("used" if row["used"] else "left out")
+            overridable = not row["used"] or row["listener"] in self.engine.keep_listeners
+            use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                         if overridable else Qt.ItemFlag.ItemIsUserCheckable)
+            use.setCheckState(Qt.CheckState.Checked if row["used"] else Qt.CheckState.Unchecked)
+            use.setData(Qt.ItemDataRole.UserRole, row["listener"])
+            self.listeners.setItem(i, 4, use)
+        self.listeners.blockSignals(False)
+        self._update_next_round()
+
+    def _update_next_round(self) -> None:
+        lab, result = self.engine.lab, self.engine.latest
+        current = lab.current_round()
+        if result is None or result.round != current.index:
+            self.next_label.setText(f"Round {current.index}: {current.covered} of "
+                                    f"{current.n_stimuli} stimuli voted. Update the model to "
+                                    "sample the anchors of the next round.")
+            self.next_button.setEnabled(False)
+            return
+        params = self.next_params()
+        count = lab.preview_round(params, result.samples)
+        self.next_label.setText(
+            f"Round {current.index}: {current.covered} of {current.n_stimuli} stimuli voted"
+            f"{' (covered)' if current.complete else ''}. Round {current.index + 1} from "
+            f"{len(result.samples)} samples: <b>{count['trials']} stimuli</b>, about "
+            f"<b>{minutes(count['seconds'])}</b> for one listener.")
+        self.next_button.setEnabled(True)
+
+    def next_params(self):
+        from hd_desktop.design import DesignParams
+
+        design = self.engine.lab.current_round().design
+        return DesignParams.from_dict(design["params"])
+
+    # -- engine events -------------------------------------------------------------------------
+
+    def _preset_changed(self, name: str) -> None:
+        self.engine.config = engine_preset(name)
+
+    def _running(self, running: bool) -> None:
+        self.update_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.curve_line.setData([], [])
+            self._curve = ([], [])
+
+    def _progress(self, event) -> None:
+        names = {"estimates": "Estimates", "train": "Training the score network",
+                 "sample": "Langevin sampling"}
+        self.bar.setRange(0, max(event.total, 1))
+        self.bar.setValue(event.done)
+        self.state.setText(f"Round {event.round}: {names.get(event.kind, event.kind)} "
+                           f"({event.done}/{event.total})")
+        if event.kind == "train" and "loss" in event.info:
+            xs, ys = self._curve
+            xs.append(event.done)
+            ys.append(max(float(event.info["loss"]), 1e-12))
+            self.curve_line.setData(xs, ys)
+
+    def _result(self, result) -> None:
+        steps = [c["step"] for c in result.curve]
+        losses = [max(c["loss"], 1e-12) for c in result.curve]
+        self.curve_line.setData(steps, losses)
+        est = result.estimates
+        grad_se = np.linalg.norm(est.grad_se, axis=1)
+        t = result.timings
+        self.estimates_label.setText(
+            f"{len(est)} estimates from rounds {sorted(set(int(r) for r in est.round))}, "
+            f"{result.votes_used} votes used. Median standard error: D {np.median(est.d_se):.3f}, "
+            f"|∇D| {np.median(grad_se):.3f}. Excluded listeners: "
+            f"{', '.join(result.excluded) or 'none'}.")
+        self.state.setText(
+            f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
+            f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")
+        self.bar.setValue(self.bar.maximum())
+        self.refresh()
+
+    def _keep_changed(self, item) -> None:
+        if item.column() != 4:
+            return
+        who = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
+            self.engine.keep_listeners.add(who)
+        else:
+            self.engine.keep_listeners.discard(who)
+        self.refresh()
+
+    def _create_next(self) -> None:
+        result = self.engine.latest
+        try:
+            self.engine.lab.create_round(self.next_params(), anchors=result.samples)
+        except UserFacingError as exc:
+            self.state.setText(f"<b>{exc}</b>")
+            return
+        self.state.setText(f"Round {result.round + 1} created from {len(result.samples)} samples.")
+        self.refresh()
+
+
+def agreement_with_others(votes) -> dict[str, float]:
+    """Per listener: share of their answers equal to the majority answer of the others."""
+    by_stimulus: dict[str, list] = {}
+    for v in votes:
+        by_stimulus.setdefault(v.stimulus_id, []).append(v)
+    agree: dict[str, list[int]] = {}
+    for vs in by_stimulus.values():
+        for v in vs:
+            others = [o.response for o in vs if o.listener != v.listener]
+            if not others or 2 * sum(others) == len(others):
+                continue
+            majority = int(2 * sum(others) > len(others))
+            a = agree.setdefault(v.listener, [0, 0])
+            a[0] += int(v.response == majority)
+            a[1] += 1
+    return {who: ok / n for who, (ok, n) in agree.items()}

@@ -1,0 +1,108 @@
+"""What the engine learned, drawn on the voice map: S_D as a heat map, S_VD as arrows, the
+neighbours with their estimated D, and the samples of each round (the paper's Evaluation 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+HEAT = pg.colormap.get("viridis")
+ROUND_COLOURS = [(230, 120, 20), (200, 30, 120), (120, 60, 200), (20, 160, 140), (120, 120, 0)]
+LAYERS = ("heat", "arrows", "real", "neighbours", "samples")
+LAYER_LABELS = {"heat": "Acceptance S_D", "arrows": "Gradient S_VD", "real": "Real voices",
+                "neighbours": "Neighbours (estimated D)", "samples": "Samples"}
+
+
+def grid(extent: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An n x n grid over [-extent, extent]^2: (axis values, points (n*n, 2) row-major in y)."""
+    axis = np.linspace(-extent, extent, n)
+    xx, yy = np.meshgrid(axis, axis)
+    return axis, np.c_[xx.ravel(), yy.ravel()]
+
+
+class LearnedLayers:
+    """Owns the learned layers of one VoiceMap; `show(name, on)` switches a layer."""
+
+    def __init__(self, view):
+        self.view = view
+        self.heat = pg.ImageItem()
+        self.heat.setColorMap(HEAT)
+        self.heat.setZValue(-10)
+        self.heat.setOpacity(0.85)
+        self.arrows = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 220, width=1.5))
+        self.arrow_tips = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 255, 255, 230))
+        self.arrows.setZValue(5)
+        self.arrow_tips.setZValue(5)
+        self.neighbours = pg.ScatterPlotItem(size=7, pen=pg.mkPen(40, 40, 40), symbol="s",
+                                             hoverable=True, tip=self._neighbour_tip)
+        self.neighbours.setZValue(8)
+        self.sample_items: list[pg.ScatterPlotItem] = []
+        self._estimates = None
+        self.colorbar = None
+        for item in (self.heat, self.arrows, self.arrow_tips, self.neighbours):
+            view.addItem(item)
+        self.legend = view.plotItem.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 210),
+                                              labelTextColor=(20, 20, 20))
+        self.legend.addItem(view.real, "real voices")
+        self.legend.addItem(self.neighbours, "neighbours (colour: estimated D)")
+        self.visible = {name: True for name in LAYERS}
+
+    def set_model(self, predict, extent: float, n_heat: int = 120, n_arrows: int = 17) -> None:
+        """Draw S_D on a grid and S_VD as arrows, from `predict(z) -> (S_D, S_VD)`."""
+        axis, pts = grid(extent, n_heat)
+        d, _ = predict(pts)
+        img = np.asarray(d, dtype=float).reshape(n_heat, n_heat).T  # ImageItem is x-major
+        step = axis[1] - axis[0]
+        self.heat.setImage(img, levels=(0.0, max(1e-6, float(np.nanmax(img)))))
+        self.heat.setRect(QRectF(axis[0] - step / 2, axis[0] - step / 2, step * n_heat, step * n_heat))
+        if self.colorbar is None:
+            self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="S_D (acceptance)",
+                                            interactive=False)
+            self.colorbar.setImageItem(self.heat, insert_in=self.view.plotItem)
+        self.colorbar.setLevels((0.0, max(1e-6, float(np.nanmax(img)))))
+        _, apts = grid(extent * 0.95, n_arrows)
+        _, g = predict(apts)
+        g = np.asarray(g, dtype=float)[:, :2]
+        norm = np.linalg.norm(g, axis=1)
+        scale = (2 * extent / n_arrows) * 0.8 / max(float(np.percentile(norm, 95)), 1e-9)
+        tips = apts + g * scale
+        shafts = np.empty((2 * len(apts), 2))
+        shafts[0::2], shafts[1::2] = apts, tips
+        self.arrows.setData(shafts[:, 0], shafts[:, 1])
+        self.arrow_tips.setData(tips[:, 0], tips[:, 1])
+
+    def set_estimates(self, x: np.ndarray, d: np.ndarray, d_se: np.ndarray) -> None:
+        self._estimates = (x, d, d_se)
+        brushes = [pg.mkBrush(HEAT.map(float(np.clip(v, 0, 1)), mode="qcolor")) for v in d]
+        self.neighbours.setData(x=x[:, 0], y=x[:, 1], brush=brushes, data=np.arange(len(x)))
+
+    def set_samples(self, per_round: dict[int, np.ndarray]) -> None:
+        for item in self.sample_items:
+            self.view.removeItem(item)
+            self.legend.removeItem(item)
+        self.sample_items = []
+        for r, z in sorted(per_round.items()):
+            colour = ROUND_COLOURS[r % len(ROUND_COLOURS)]
+            item = pg.ScatterPlotItem(x=z[:, 0], y=z[:, 1], size=4, pen=None,
+                                      brush=pg.mkBrush(*colour, 150))
+            item.setZValue(6)
+            self.view.addItem(item)
+            self.legend.addItem(item, f"samples, round {r}")
+            item.setVisible(self.visible["samples"])
+            self.sample_items.append(item)
+
+    def show(self, name: str, on: bool) -> None:
+        self.visible[name] = on
+        items = {"heat": [self.heat], "arrows": [self.arrows, self.arrow_tips],
+                 "real": [self.view.real], "neighbours": [self.neighbours],
+                 "samples": self.sample_items}[name]
+        for item in items:
+            item.setVisible(on)
+
+    def _neighbour_tip(self, x, y, data):
+        if self._estimates is None:
+            return ""
+        _, d, se = self._estimates
+        i = int(data)
+        return f"neighbour ({x:.2f}, {y:.2f})\nestimated D = {d[i]:.2f} ± {se[i]:.2f}"

@@ -1,0 +1,94 @@
+"""The engine inside the app: a round on autopilot through the real playback path, training in the
+background while the GUI stays responsive, then the new voices in the preview, audible."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+
+from hd_desktop.engine.config import EngineConfig
+from hd_desktop.gui.main_window import MainWindow
+from hd_desktop.session.states import Phase
+from hd_desktop.settings import Settings
+
+SMALL_ENGINE = EngineConfig(train_steps=400, n_chains=150, sampler_steps=400)
+
+
+def test_autopilot_round_trains_in_background_and_previews_new_voices(
+        qtbot, tmp_home, jack_device, jack_capture):
+    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.spaceReady, timeout=60000):
+        pass
+    panel = w.experiment_panel
+    for name, value in dict(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=4).items():
+        panel._editors[name].setValue(value)
+    panel.create_button.click()
+    current = w.lab.current_round()
+    assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 11
+    w.engine.config = SMALL_ENGINE
+    jack_capture.attach()
+
+    sw = w.start_autopilot(size=current.n_stimuli, seed=2, name="wide", seconds=0.0)
+    assert "AUTOPILOT" in sw.windowTitle()
+    qtbot.waitUntil(lambda: sw.flow.phase == Phase.FINISHED, timeout=60000)
+    votes = w.lab.experiment.votes(session_id=sw.flow.session_id)
+    assert len(votes) == current.n_stimuli
+    assert all(v.listener == "autopilot-wide" and v.device and v.rt_ms >= 0 for v in votes)
+
+    # training runs in the background: the GUI's own timer keeps firing meanwhile
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    assert w.engine.busy
+    qtbot.waitUntil(lambda: not w.engine.busy, timeout=120000)
+    timer.stop()
+    assert len(ticks) > 20, "the event loop stalled while the engine trained"
+    result = w.engine.latest
+    assert result is not None and result.votes_used == current.n_stimuli
+    assert np.all(np.isfinite(result.samples))
+    assert w.layers.heat.image is not None           # the learned map is drawn
+
+    # the preview lists the samples; Space plays the selected one on the device
+    table = w.preview.table
+    assert table.rowCount() == SMALL_ENGINE.n_chains
+    w.tabs.setCurrentWidget(w.preview)
+    table.setFocus()
+    table.selectRow(3)
+    jack_capture.clear()
+    with qtbot.waitSignal(w.preview.played, timeout=10000) as played:
+        qtbot.keyClick(table, Qt.Key.Key_Space)
+    kind, playback = played.args
+    assert kind == "sample"
+    end = playback.wait(timeout=5)
+    assert end is not None and end.frames_delivered == playback.frames
+    qtbot.waitUntil(lambda: jack_capture.first_sound() is not None, timeout=5000)
+
+    # A/B: the sample, then its nearest real voice
+    kinds = []
+    w.preview.played.connect(lambda k, _: kinds.append(k))
+    qtbot.keyClick(table, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: kinds == ["sample", "real"], timeout=10000)
+    w.close()
+
+
+def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
+    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.spaceReady, timeout=60000):
+        pass
+    png = w.export_map(tmp_path / "map.png")
+    svg = w.export_map(tmp_path / "map.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert "<svg" in text and "axis 1" in text
+    w.close()
