@@ -92,3 +92,38 @@ def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
     text = svg.read_text()
     assert "<svg" in text and "axis 1" in text
     w.close()
+
+
+def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jack_device):
+    from hd_desktop.design import DesignParams
+    from hd_desktop.lab import engine_job
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.voice.build import run
+
+    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.spaceReady, timeout=60000):
+        pass
+    lab = w.lab
+    lab.create_round(DesignParams(n_anchors=10, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=1))
+    lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
+    snap = lab.engine_snapshot(SMALL_ENGINE, seed=1)
+    lab.save_engine_result(run(engine_job(snap)), snap)
+    w.experiment_panel.refresh()
+    assert w.experiment_panel.eval_auto_button.isEnabled()
+
+    w.experiment_panel.eval_n.setValue(12)
+    with qtbot.waitSignal(w.evaluationReady, timeout=60000) as done:
+        w.experiment_panel.eval_auto_button.click()
+    table = done.args[0]
+    real, sampled = table["groups"]["real"], table["groups"]["sampled"]
+    assert real["votes"] == sampled["votes"] == 12
+    assert real["ci95_wilson"][0] <= real["acceptance"] <= real["ci95_wilson"][1]
+    assert sampled["spread"]["mean_distance_to_centroid"] > 0
+    shown = w.experiment_panel.eval_table
+    assert shown.rowCount() == 3 and shown.item(0, 0).text() == "real"
+    assert "–" in shown.item(1, 4).text()
+    exports = list((tmp_home / "sessions" / "exp" / "exports").glob("*-evaluation.csv"))
+    assert len(exports) == 1
+    w.close()

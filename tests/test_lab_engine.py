@@ -66,3 +66,63 @@ def test_engine_update_with_no_votes_says_what_is_missing(space, tmp_path):
     with pytest.raises(UserFacingError, match="antithetic pair"):
         run(engine_job(lab.engine_snapshot(FAST)))
     lab.close()
+
+
+def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, tmp_path):
+    from hd_desktop.lab.evaluations import create_evaluation, evaluation_report
+
+    lab = Lab(tmp_path / "exp", space)
+    params = DesignParams(n_anchors=10, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=2)
+    lab.create_round(params)
+    lab.simulated_session(wide(seed=1), size=10_000, seed=1, listener_id="a")
+    snap = lab.engine_snapshot(FAST, seed=5)
+    result = run(engine_job(snap))
+    model_id = lab.save_engine_result(result, snap)
+    lab.close()
+
+    again = Lab(tmp_path / "exp", space)
+    restored = again.restore_engine_results(FAST)
+    assert list(restored) == [0]
+    r0 = restored[0]
+    assert r0.model_id == model_id and np.array_equal(r0.samples, result.samples)
+    assert r0.curve == result.curve and len(r0.estimates) == len(result.estimates)
+    from hd_desktop.engine.training import predict
+
+    probe = np.array([[0.0, 0.0], [1.0, -1.0]])
+    np.testing.assert_array_equal(predict(r0.net, probe)[0], predict(result.net, probe)[0])
+
+    # round 1 is anchored on the stored samples, and says so
+    design = again.create_round(params)
+    assert design.design["anchors_from"] == {"round": 0, "model_id": model_id}
+    assert again.current_round().index == 1
+
+    # Evaluation 2: real vs sampled voices, blind, with intervals
+    name = create_evaluation(again, n_each=8, seed=3)
+    flow_stimuli = again.experiment.stimuli(evaluation=name)
+    assert len(flow_stimuli) == 16
+    from hd_desktop.lab.evaluations import evaluation_session
+
+    flow = evaluation_session(again, name, seed=4)
+    assert {s.id for s in flow.order} == {s.id for s in flow_stimuli}
+    listener = wide(seed=8)
+    flow.set_listener("L1")
+    flow.instructions_read()
+    flow.level_checked("test device", 0.0)
+    from hd_desktop.engine.listeners import Heard
+    from hd_desktop.session.states import Phase
+
+    while flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+        flow.sound_started()
+        flow.vote(listener.vote(Heard(flow.current.stimulus)))
+    summary = flow.finish()
+    table = evaluation_report(again, name, summary.rating_csv.parent, summary.rating_csv.stem)
+    real, sampled = table["groups"]["real"], table["groups"]["sampled"]
+    assert real["votes"] == sampled["votes"] == 8
+    for g in (real, sampled):
+        lo, hi = g["ci95_wilson"]
+        assert lo <= g["acceptance"] <= hi
+        assert g["spread"]["mean_distance_to_centroid"] > 0
+    assert (summary.rating_csv.parent / f"{summary.rating_csv.stem}-evaluation.json").exists()
+    # evaluation votes never feed the NES estimates
+    assert not set(again.experiment.vote_counts()) & {s.id for s in flow_stimuli}
+    again.close()

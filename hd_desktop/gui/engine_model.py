@@ -77,6 +77,7 @@ class EngineModel(QObject):
         except UserFacingError as exc:
             self.failed.emit(str(exc))
             return False
+        self._snapshot = snapshot
         self._worker = start_job(_throttled_job, snapshot,
                                  on_progress=self._progress, on_result=self._done,
                                  on_error=self._error, on_finished=self._finished)
@@ -98,7 +99,17 @@ class EngineModel(QObject):
     def _aborted(self) -> None:
         self.failed.emit("engine update cancelled")
 
+    def restore(self) -> None:
+        """Results stored by earlier runs of the app (the map and preview show them at once)."""
+        self.results = self.lab.restore_engine_results(self.config) if self.lab else {}
+        if self.latest is not None:
+            self.resultReady.emit(self.latest)
+
     def _done(self, result: EngineResult) -> None:
+        try:
+            self.lab.save_engine_result(result, self._snapshot)
+        except UserFacingError as exc:
+            self.failed.emit(f"the model could not be stored: {exc}")
         self.results[result.round] = result
         self.resultReady.emit(result)
 

@@ -114,6 +114,7 @@ class EnginePanel(QWidget):
         self.engine.lab = lab
         self.setEnabled(True)
         self.refresh()
+        self.engine.restore()
 
     def refresh(self) -> None:
         """Listeners and next-round proposal from the store (after votes or imports)."""
@@ -226,7 +227,7 @@ class EnginePanel(QWidget):
     def _create_next(self) -> None:
         result = self.engine.latest
         try:
-            self.engine.lab.create_round(self.next_params(), anchors=result.samples)
+            self.engine.lab.create_round(self.next_params())   # from the stored samples
         except UserFacingError as exc:
             self.state.setText(f"<b>{exc}</b>")
             return

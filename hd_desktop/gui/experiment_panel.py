@@ -8,7 +8,8 @@ from dataclasses import fields
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams, preset
 from hd_desktop.errors import UserFacingError
@@ -27,6 +28,7 @@ def minutes(seconds: float) -> str:
 class ExperimentPanel(QWidget):
     startSession = Signal(int, int)     # size, seed
     startAutopilot = Signal(int, int, str, float)   # size, seed, built-in listener, s per answer
+    startEvaluation = Signal(int, int, str, float)  # voices per group, seed, autopilot ("" = human), s
     resumeSession = Signal(str)         # session id
 
     def __init__(self, parent=None):
@@ -37,6 +39,7 @@ class ExperimentPanel(QWidget):
         lay.addWidget(self._design_box(), 1)
         right = QVBoxLayout()
         right.addWidget(self._session_box())
+        right.addWidget(self._evaluation_box())
         right.addWidget(self._files_box())
         right.addStretch()
         lay.addLayout(right, 1)
@@ -123,6 +126,66 @@ class ExperimentPanel(QWidget):
         lay.addWidget(self.unfinished)
         return box
 
+    def _evaluation_box(self) -> QWidget:
+        box = QGroupBox("Evaluation: sampled vs real voices (the paper's Evaluation 2)")
+        lay = QVBoxLayout(box)
+        row = QHBoxLayout()
+        self.eval_n = QSpinBox()
+        self.eval_n.setRange(2, 1000)
+        self.eval_n.setValue(30)
+        self.eval_n.setSuffix(" voices per group")
+        self.eval_seed = QSpinBox()
+        self.eval_seed.setRange(0, 2**31 - 1)
+        self.eval_seed.setValue(1)
+        self.eval_seed.setPrefix("seed ")
+        self.eval_button = QPushButton("Start an evaluation session")
+        self.eval_button.clicked.connect(lambda: self.startEvaluation.emit(
+            self.eval_n.value(), self.eval_seed.value(), "", 0.0))
+        self.eval_auto_button = QPushButton("… on autopilot")
+        self.eval_auto_button.clicked.connect(lambda: self.startEvaluation.emit(
+            self.eval_n.value(), self.eval_seed.value(), self.autopilot_listener.currentText(),
+            self.autopilot_speed.value()))
+        for w in (self.eval_n, self.eval_seed, self.eval_button, self.eval_auto_button):
+            row.addWidget(w)
+        lay.addLayout(row)
+        self.eval_table = QTableWidget(0, 6)
+        self.eval_table.setHorizontalHeaderLabels(
+            ["group", "voices", "votes", "accepted", "95% interval", "spread (SD)"])
+        self.eval_table.verticalHeader().hide()
+        self.eval_table.setMaximumHeight(110)
+        lay.addWidget(self.eval_table)
+        self.eval_note = QLabel("Real voices and samples of the latest model, blind and in a "
+                                "random order, on the same trial screen.")
+        self.eval_note.setWordWrap(True)
+        lay.addWidget(self.eval_note)
+        return box
+
+    def show_evaluation(self, table: dict, written: str | None = None) -> None:
+        """The result: acceptance of each group with its 95% interval, and each group's spread."""
+        groups = table["groups"]
+        rows = [(name, g) for name, g in groups.items()]
+        self.eval_table.setRowCount(len(rows) + 1)
+        for i, (name, g) in enumerate(rows):
+            ci = g["ci95_bootstrap"] or g["ci95_wilson"]
+            cells = [name, str(g["stimuli"]), str(g["votes"]),
+                     "—" if g["acceptance"] is None else f"{g['acceptance']:.0%}",
+                     "—" if ci is None else f"{ci[0]:.0%} – {ci[1]:.0%}",
+                     f"{g['spread']['mean_distance_to_centroid']:.2f}"]
+            for j, text in enumerate(cells):
+                self.eval_table.setItem(i, j, QTableWidgetItem(text))
+        d = table["difference"]
+        ci = d["ci95_bootstrap"] or d["ci95_newcombe"]
+        diff = ["sampled − real", "", "", "—" if d["estimate"] is None else f"{d['estimate']:+.0%}",
+                "—" if ci is None else f"{ci[0]:+.0%} – {ci[1]:+.0%}", ""]
+        for j, text in enumerate(diff):
+            self.eval_table.setItem(len(rows), j, QTableWidgetItem(text))
+        self.eval_table.resizeColumnsToContents()
+        method = table["intervals"]["ci95_bootstrap" if groups["real"]["ci95_bootstrap"]
+                                    else "ci95_wilson"]
+        self.eval_note.setText(f"Evaluation {table.get('evaluation', '')}: {table['listeners']} "
+                               f"listener(s). Intervals: {method}. Spread: mean distance to the "
+                               f"group's centroid." + (f" Written to {written}." if written else ""))
+
     def _files_box(self) -> QWidget:
         box = QGroupBox("Rating files")
         lay = QVBoxLayout(box)
@@ -193,6 +256,9 @@ class ExperimentPanel(QWidget):
         self.create_button.setEnabled(current is None)
         self.start_button.setEnabled(current is not None)
         self.autopilot_button.setEnabled(current is not None)
+        has_model = self.lab.experiment.latest_model() is not None
+        self.eval_button.setEnabled(has_model)
+        self.eval_auto_button.setEnabled(has_model)
         self.unfinished.clear()
         for s in self.lab.unfinished_sessions():
             done = self.lab.experiment.next_trial(s.id)

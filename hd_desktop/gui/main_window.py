@@ -36,6 +36,7 @@ class PlayedVoice:
 class MainWindow(QMainWindow):
     spaceReady = Signal(object)       # VoiceSpace
     played = Signal(object)           # PlayedVoice, when the voice was handed to the device
+    evaluationReady = Signal(object)  # the evaluation table of a finished evaluation session
 
     def __init__(self, experiment: Path, corpus: Path | None, settings: Settings,
                  settings_note: str | None = None):
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.experiment_panel.startSession.connect(self.start_session)
         self.experiment_panel.resumeSession.connect(self.resume_session)
         self.experiment_panel.startAutopilot.connect(self.start_autopilot)
+        self.experiment_panel.startEvaluation.connect(self.start_evaluation)
         self.engine_panel = EnginePanel(self.engine)
         self.preview = PreviewPanel(self.audio, lambda: self.carrier_box.currentData())
         self.tabs = QTabWidget()
@@ -252,9 +254,9 @@ class MainWindow(QMainWindow):
             self.experiment_panel.setToolTip(str(exc))
             self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
             return
-        self.experiment_panel.set_lab(self.lab)
-        self.engine_panel.set_lab(self.lab)
         self.preview.set_space(space)
+        self.experiment_panel.set_lab(self.lab)
+        self.engine_panel.set_lab(self.lab)     # draws stored models, if any
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -274,6 +276,31 @@ class MainWindow(QMainWindow):
         if self.session_window is not None:
             self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
         return self.session_window
+
+    def start_evaluation(self, n_each: int, seed: int, autopilot: str = "", seconds: float = 0.3):
+        """Evaluation 2: real voices and samples of the latest model, blind, same trial screen."""
+        from hd_desktop.lab.evaluations import create_evaluation, evaluation_session
+
+        try:
+            name = create_evaluation(self.lab, n_each, seed)
+            flow = evaluation_session(self.lab, name, seed)
+        except UserFacingError as exc:
+            self.statusBar().showMessage(str(exc))
+            return None
+        window = self._open_session(flow)
+        window.finished.connect(lambda summary: self._evaluation_done(name, summary))
+        if autopilot:
+            from hd_desktop.engine.listeners import BUILTIN
+
+            window.start_autopilot(BUILTIN[autopilot](seed=seed), seconds, autopilot)
+        return window
+
+    def _evaluation_done(self, name: str, summary) -> None:
+        from hd_desktop.lab.evaluations import evaluation_report
+
+        table = evaluation_report(self.lab, name, summary.rating_csv.parent, summary.rating_csv.stem)
+        self.experiment_panel.show_evaluation(table, str(summary.rating_csv.parent))
+        self.evaluationReady.emit(table)
 
     def resume_session(self, session_id: str) -> None:
         self._open_session(self.lab.resume_session(session_id))

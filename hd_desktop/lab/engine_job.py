@@ -44,6 +44,7 @@ class EngineResult:
     timings: dict = field(default_factory=dict)
     excluded: tuple[str, ...] = ()                      # listeners left out by screening
     votes_used: int = 0
+    model_id: str | None = None                         # once stored in the experiment
 
 
 def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:

@@ -72,15 +72,26 @@ class Lab:
         n = len(self.space.coords if anchors is None else anchors)
         return count_stimuli(params, n)
 
-    def create_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> RoundDesign:
-        """The next round from `anchors` (round 0: the real voices), stored with its practice trials."""
+    def create_round(self, params: DesignParams, anchors: np.ndarray | None = None,
+                     anchors_from: dict | None = None) -> RoundDesign:
+        """The next round from `anchors` (round 0: the real voices), stored with its practice trials.
+
+        Later rounds start from the samples of the latest model (DESIGN.md 1.7) unless given
+        other anchors; the design records where its anchors came from.
+        """
         current = self.current_round()
         index = 0 if current is None else current.index + 1
+        if anchors is None and index > 0:
+            model = self.experiment.latest_model(index - 1)
+            if model is None:
+                raise UserFacingError(f"round {index} starts from the samples of round {index - 1}'s "
+                                      "model: update the model first")
+            anchors = self.experiment.samples(model_id=model.id)
+            anchors_from = {"round": index - 1, "model_id": model.id}
         if anchors is None:
-            if index != 0:
-                raise UserFacingError(f"round {index} needs anchors: the samples of round {index - 1}")
-            anchors = self.space.coords
+            anchors, anchors_from = self.space.coords, {"real": True}
         design = make_round(anchors, params, round_index=index, real=self.space.coords)
+        design.design["anchors_from"] = anchors_from or {"given": True}
         practice = self._practice(index, params.seed)
         self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
         return design
@@ -142,6 +153,21 @@ class Lab:
         return SessionFlow.resume(self.experiment, session_id, settings=settings)
 
     # -- the engine ------------------------------------------------------------------------
+
+    def save_engine_result(self, result, snapshot: EngineSnapshot) -> str:
+        """Keep the model and its samples in the experiment (they anchor the next round)."""
+        from hd_desktop.lab.results import save_result
+
+        result.model_id = save_result(self.experiment, result, snapshot)
+        return result.model_id
+
+    def restore_engine_results(self, config: EngineConfig) -> dict:
+        """The stored models of each round, ready to draw and preview after a restart."""
+        from hd_desktop.lab.results import restore_results
+
+        if self.current_round() is None:
+            return {}
+        return restore_results(self.experiment, self.engine_snapshot(config))
 
     def engine_snapshot(self, config: EngineConfig, seed: int = 0,
                         keep_listeners=()) -> EngineSnapshot:

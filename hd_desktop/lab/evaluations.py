@@ -1,0 +1,52 @@
+"""The paper's Evaluation 2 on one experiment: real and sampled voices rated blind, then the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hd_desktop.design.stimulus import Role
+from hd_desktop.engine.evaluation import (evaluation_design, evaluation_table,
+                                          make_evaluation_stimuli, write_evaluation)
+from hd_desktop.errors import UserFacingError
+from hd_desktop.session.flow import SessionFlow
+from hd_desktop.session.states import FlowSettings
+from hd_desktop.store import SessionKind
+
+
+def create_evaluation(lab, n_each: int, seed: int) -> str:
+    """An evaluation set: n_each real voices and n_each samples of the latest model, stored."""
+    model = lab.experiment.latest_model()
+    if model is None:
+        raise UserFacingError("no model yet: update the model, then evaluate its samples")
+    samples = lab.experiment.samples(model_id=model.id)
+    name = f"r{model.round}_s{seed}_n{n_each}"
+    if name in lab.experiment.evaluations():
+        return name
+    n_each = min(n_each, len(lab.space.coords), len(samples))
+    stimuli = make_evaluation_stimuli(lab.space.coords, samples, n_each, seed, name=name)
+    design = evaluation_design(name, n_each, seed,
+                               samples_from={"round": model.round, "model_id": model.id})
+    return lab.experiment.add_evaluation(name, design, stimuli)
+
+
+def evaluation_session(lab, name: str, seed: int) -> SessionFlow:
+    """A session over the set, blind (ids never shown) and in its own seeded random order."""
+    stimuli = lab.experiment.stimuli(evaluation=name)
+    if not stimuli:
+        raise UserFacingError(f"no evaluation set {name!r} in {lab.experiment.path}")
+    current = lab.current_round()
+    practice = [s for s in lab.experiment.stimuli(round=current.index) if s.role == Role.PRACTICE] \
+        if current else []
+    return SessionFlow(lab.experiment, stimuli, practice=practice, order_seed=seed,
+                       settings=FlowSettings(kind=SessionKind.EVALUATION))
+
+
+def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
+    """Acceptance of real vs sampled voices with 95% intervals and spreads; written beside the
+    rating files when `out_dir` is given."""
+    table = evaluation_table(lab.experiment.votes(evaluation=name),
+                             lab.experiment.stimuli(evaluation=name))
+    table["evaluation"] = name
+    if out_dir is not None:
+        write_evaluation(table, out_dir, stem or name)
+    return table

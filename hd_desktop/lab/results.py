@@ -1,0 +1,65 @@
+"""Engine results kept in the experiment: the network, its curve and its samples survive a restart."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from hd_desktop.engine.rounds import all_estimates
+from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot
+
+
+def checkpoint_bytes(net) -> bytes:
+    """The network as bytes in the schema of engine.network.save_checkpoint."""
+    from hd_desktop.engine.network import save_checkpoint
+
+    buf = io.BytesIO()
+    save_checkpoint(net, buf)
+    return buf.getvalue()
+
+
+def net_from_bytes(data: bytes):
+    from hd_desktop.engine.network import load_checkpoint
+
+    net, _ = load_checkpoint(io.BytesIO(data))
+    net.eval()
+    return net
+
+
+def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> str:
+    """Store the model and its samples; returns the model id."""
+    info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
+            "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
+            "kept_listeners": sorted(snapshot.keep_listeners)}
+    model_id = experiment.save_model(result.round, snapshot.config.to_dict(), result.curve,
+                                     checkpoint_bytes(result.net), info)
+    experiment.save_samples(model_id, result.round, result.samples, snapshot.seed,
+                            {"n_chains": snapshot.config.n_chains,
+                             "sampler_steps": snapshot.config.sampler_steps})
+    return model_id
+
+
+def restore_results(experiment, snapshot: EngineSnapshot | None) -> dict[int, EngineResult]:
+    """The latest stored model of every round, with its samples; estimates recomputed from votes."""
+    out = {}
+    for index in sorted(experiment.rounds()):
+        info = experiment.latest_model(index)
+        if info is None:
+            continue
+        designs = [d for d in snapshot.designs if d.design.get("round", 0) <= index] \
+            if snapshot else []
+        try:
+            votes = [v for v in snapshot.votes if v.listener not in set(info.info.get("excluded", []))]
+            est = all_estimates(designs, votes, snapshot.config.with_overrides(screen_threshold=0.0))
+        except (ValueError, AttributeError):
+            continue
+        out[index] = EngineResult(
+            round=index, net=net_from_bytes(experiment.model_checkpoint(info.id)),
+            samples=np.asarray(experiment.samples(model_id=info.id)), estimates=est,
+            curve=list(info.curve), timings=dict(info.info.get("timings", {})),
+            excluded=tuple(info.info.get("excluded", [])),
+            votes_used=int(info.info.get("votes_used", 0)), model_id=info.id)
+    return out
+
+
