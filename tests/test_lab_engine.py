@@ -126,3 +126,23 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
     # evaluation votes never feed the NES estimates
     assert not set(again.experiment.vote_counts()) & {s.id for s in flow_stimuli}
     again.close()
+
+
+def test_engine_process_gives_the_same_result_and_reports_errors(space, tmp_path):
+    from hd_desktop.errors import UserFacingError
+    from hd_desktop.lab.engine_process import engine_in_process
+
+    lab = Lab(tmp_path / "exp", space)
+    lab.create_round(DesignParams(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=2))
+    snap_empty = lab.engine_snapshot(FAST, seed=1)
+    with pytest.raises(UserFacingError, match="round 0: .*antithetic pair"):
+        run(engine_in_process(snap_empty))
+    lab.simulated_session(wide(seed=1), size=10_000, seed=1, listener_id="a")
+    snap = lab.engine_snapshot(FAST, seed=1)
+    here = run(engine_job(snap))
+    events = []
+    there = run(engine_in_process(snap), events.append)
+    assert {e.kind for e in events} >= {"train", "sample"}
+    np.testing.assert_array_equal(there.samples, here.samples)   # seeded: bit for bit
+    assert there.curve == here.curve
+    lab.close()

@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.jobs import cancel, start_job
-from hd_desktop.lab.engine_job import EngineResult, engine_job
+from hd_desktop.lab.engine_job import EngineResult
+from hd_desktop.lab.engine_process import engine_in_process
 
 
 def throttled(job, seconds: float = 0.05):
@@ -30,7 +31,7 @@ def throttled(job, seconds: float = 0.05):
 
 
 def _throttled_job(snapshot):
-    return (yield from throttled(engine_job(snapshot)))
+    return (yield from throttled(engine_in_process(snapshot)))
 
 
 class EngineModel(QObject):
