@@ -13,12 +13,14 @@ SCHEMA_VERSION = 1
 class EngineConfig:
     """Everything after the votes: screening, network, Adam, Langevin (DESIGN.md 1.4-1.6)."""
 
-    screen_threshold: float = 0.7   # gold accuracy below this drops a listener (screening.py)
+    screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
     width: int = 64
     activation: str = "silu"
     lr: float = 3e-3
     train_steps: int = 2000
+    weight_decay: float = 0.0
+    grad_weight: float = 1.0        # weight of the S_VD term in the loss (paper: 1)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

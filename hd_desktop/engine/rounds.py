@@ -66,6 +66,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     net = init_network(k, width=config.width, activation=config.activation,
                        seed=derive_seed(seed, round_index, _TRAIN))
     for p in train(net, est, steps=config.train_steps, lr=config.lr,
+                   weight_decay=config.weight_decay, grad_weight=config.grad_weight,
                    seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
     t1 = time.perf_counter()

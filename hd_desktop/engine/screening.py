@@ -13,8 +13,8 @@ from typing import Iterable
 
 from hd_desktop.design.stimulus import Role, Stimulus
 
-DEFAULT_THRESHOLD = 0.7
-DEFAULT_MIN_GOLD = 10
+DEFAULT_THRESHOLD = 0.6
+DEFAULT_MIN_GOLD = 20
 
 
 def gold_accuracy(stimuli: Iterable[Stimulus], votes: Iterable) -> dict[str, tuple[float, int]]:

@@ -25,14 +25,15 @@ class Progress:
     loss: float
 
 
-def hd_loss(net: ScoreNet, z, d, grad) -> torch.Tensor:
-    """L = mean_n |S_VD(x_n) - grad D(x_n)|^2 + |S_D(x_n) - D(x_n)|^2 (the poster's sum, averaged)."""
+def hd_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor:
+    """L = mean_n w |S_VD(x_n) - grad D(x_n)|^2 + |S_D(x_n) - D(x_n)|^2 (the poster's sum with w = 1)."""
     s_d, s_vd = net(z)
-    return ((s_vd - grad) ** 2).sum(dim=1).mean() + ((s_d - d) ** 2).mean()
+    return grad_weight * ((s_vd - grad) ** 2).sum(dim=1).mean() + ((s_d - d) ** 2).mean()
 
 
 def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
-          seed: int = 0, report_every: int = 50, diverge_factor: float = 1e3):
+          seed: int = 0, weight_decay: float = 0.0, grad_weight: float = 1.0, report_every: int = 50,
+          diverge_factor: float = 1e3):
     """Full-batch Adam on hd_loss; yields Progress every `report_every` steps (stop iterating to cancel).
 
     Every report checks the loss: NaN/inf, or `diverge_factor` times the best loss so far, restores
@@ -44,11 +45,11 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
     g = torch.as_tensor(est.grad, dtype=torch.float32)
     if not (torch.isfinite(z).all() and torch.isfinite(d).all() and torch.isfinite(g).all()):
         raise TrainingDiverged("training: the estimates contain NaN or infinite values")
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     good, best = copy.deepcopy(net.state_dict()), math.inf
     for step in range(1, steps + 1):
         opt.zero_grad()
-        loss = hd_loss(net, z, d, g)
+        loss = hd_loss(net, z, d, g, grad_weight)
         value = float(loss.detach())
         if not math.isfinite(value) or value > diverge_factor * max(best, 1e-6):
             net.load_state_dict(good)

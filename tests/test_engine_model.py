@@ -1,0 +1,150 @@
+"""Score network, training (progress, cancel, NaN), Langevin sampler and its guards, metrics."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from hd_desktop.engine.estimates import Estimates
+from hd_desktop.engine.metrics import energy_distance, evaluate, sample_target, spread
+from hd_desktop.engine.network import ScoreNet, load_checkpoint, save_checkpoint, score_field
+from hd_desktop.engine.sampler import covered_region, iter_langevin, langevin, start_points
+from hd_desktop.engine.training import (TrainingDiverged, hd_loss, init_network, predict,
+                                        run_training, train)
+
+
+def gaussian_estimates(n=300, s=2.0, seed=0):
+    x = np.random.default_rng(seed).uniform(-4, 4, size=(n, 2))
+    d = np.exp(-(x ** 2).sum(axis=1) / (2 * s * s))
+    g = -x / (s * s) * d[:, None]
+    z = np.zeros(n)
+    return Estimates(x, d, z, g, np.zeros_like(g), np.ones(n, int), z.astype(int))
+
+
+def test_loss_is_the_poster_formula():
+    net = ScoreNet(2, width=8)
+    z = torch.randn(5, 2)
+    s_d, s_vd = net(z)
+    d, g = torch.rand(5), torch.randn(5, 2)
+    expected = ((s_vd - g) ** 2).sum(1).mean() + ((s_d - d) ** 2).mean()
+    assert float(hd_loss(net, z, d, g).detach()) == pytest.approx(float(expected.detach()))
+
+
+def test_training_is_seeded_learns_d_and_yields_progress():
+    est = gaussian_estimates()
+    nets = [init_network(2, width=32, seed=1) for _ in range(2)]
+    steps = [p.step for p in train(nets[0], est, steps=600, seed=1, report_every=100)]
+    assert steps == [100, 200, 300, 400, 500, 600]
+    run_training(nets[1], est, steps=600, seed=1)
+    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+        assert torch.equal(a, b)
+    s_d, s_vd = predict(nets[0], [[0.0, 0.0], [3.0, 0.0]])
+    assert s_d[0] > 0.85 and s_d[1] < 0.5 and s_vd[1, 0] < 0
+
+
+def test_stopping_iteration_cancels_training():
+    net = init_network(2, width=8)
+    job = train(net, gaussian_estimates(50), steps=10_000, report_every=10)
+    next(job)
+    job.close()  # the consumer stops: no more steps run
+    assert job.gi_frame is None
+
+
+def test_nan_keeps_the_last_good_model():
+    est = gaussian_estimates(50)
+    net = init_network(2, width=8)
+    job = train(net, est, steps=1000, lr=1e-2, report_every=10)
+    next(job)
+    good = [p.clone() for p in net.parameters()]
+    with torch.no_grad():
+        net.head.weight[0, 0] = float("nan")
+    with pytest.raises(TrainingDiverged, match="NaN.*kept the model"):
+        next(job)
+    for a, b in zip(net.parameters(), good):
+        assert torch.equal(a, b)
+    bad = Estimates(*(np.nan * np.ones_like(getattr(est, f)) if f == "d" else getattr(est, f)
+                      for f in Estimates.__dataclass_fields__))
+    with pytest.raises(TrainingDiverged, match="NaN"):
+        run_training(net, bad, steps=10)
+
+
+def test_checkpoint_round_trip(tmp_path):
+    net = init_network(2, width=16, activation="tanh", seed=3)
+    save_checkpoint(net, tmp_path / "m.pt", round=2)
+    again, meta = load_checkpoint(tmp_path / "m.pt")
+    assert meta["round"] == 2
+    z = torch.randn(4, 2)
+    assert torch.equal(net(z)[0], again(z)[0])
+
+
+def gaussian_field(s=2.0):
+    def field(z):
+        d = torch.exp(-(z ** 2).sum(1) / (2 * s * s))
+        return d, -z / (s * s)
+    return field
+
+
+@pytest.mark.parametrize("adjust", [False, True])
+def test_langevin_samples_a_known_gaussian(adjust):
+    z0 = torch.zeros(2000, 2)
+    z = langevin(gaussian_field(), z0, 0.5, 400, generator=torch.Generator().manual_seed(0),
+                 adjust=adjust)
+    assert z.std().item() == pytest.approx(2.0, rel=0.08)
+    again = langevin(gaussian_field(), z0, 0.5, 400, generator=torch.Generator().manual_seed(0),
+                     adjust=adjust)
+    assert torch.equal(z, again)
+
+
+def test_runaway_chains_stay_in_the_covered_region():
+    def runaway(z):  # a score that points outward and grows: the extrapolation failure
+        return torch.ones(len(z)), 5.0 * z
+    region = covered_region(np.random.default_rng(0).standard_normal((100, 2)), margin=0.5)
+    z0 = torch.zeros(200, 2)
+    free = langevin(runaway, z0, 0.3, 300, generator=torch.Generator().manual_seed(0))
+    assert not torch.isfinite(free).all() or free.abs().max() > 1e6
+    kept = langevin(runaway, z0, 0.3, 300, generator=torch.Generator().manual_seed(0),
+                    region=region)
+    assert torch.isfinite(kept).all() and bool(region.contains(kept).all())
+
+
+def test_guarded_division_and_progress():
+    net = init_network(2, width=8)
+    with torch.no_grad():
+        net.head.bias[0] = -50.0  # S_D ~ 0 everywhere
+    d, s = score_field(net, d_floor=0.05)(torch.randn(10, 2))
+    assert torch.isfinite(s).all()
+    seen = []
+    langevin(score_field(net), torch.zeros(3, 2), 0.1, 1000,
+             generator=torch.Generator().manual_seed(0), callback=seen.append)
+    assert [c["step"] for c in seen] == [500, 1000]
+    job = iter_langevin(score_field(net), torch.zeros(3, 2), 0.1, 10**6,
+                        generator=torch.Generator().manual_seed(0))
+    next(job)
+    job.close()
+
+
+def test_start_points_cover_the_real_data():
+    real = np.arange(20.0).reshape(10, 2)
+    z = start_points(real, 25, seed=0)
+    assert len(z) == 25 and len({tuple(r) for r in z}) == 10
+
+
+def test_energy_distance_and_metrics():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((800, 2)), rng.standard_normal((800, 2))
+    assert abs(energy_distance(a, b)) < 0.02
+    # 1-D closed form: ED(N(0,1) point mass at 0 vs N(0,1))... use shifted samples instead:
+    assert energy_distance(a, b + 3.0) > 2.0
+    x = np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]])
+    assert spread(x) == 1.0
+
+    def wide(z):
+        return np.exp(-(np.asarray(z) ** 2).sum(-1) / 8)
+    target = sample_target(wide, a, 4000, rng=rng)
+    assert target.std() == pytest.approx(2.0, rel=0.05)
+    m = evaluate(2.0 * rng.standard_normal((800, 2)), a, wide)
+    assert m["fidelity_ratio"] < 0.1
+    assert m["acceptance_target"] == pytest.approx(0.5, abs=0.03)  # (1/2)^(k/2) for k = 2
+    assert m["spread_ratio"] == pytest.approx(2.0, rel=0.1)
+    assert evaluate(a, a, wide)["fidelity_ratio"] == pytest.approx(1.0)
