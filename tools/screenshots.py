@@ -37,12 +37,13 @@ def snap(widget, name: str) -> None:
 class Tour:
     """Each step runs after the previous one, with time for rendering and sound in between."""
 
-    def __init__(self, app, steps):
-        self.app, self.steps = app, list(steps)
+    def __init__(self, app, steps, last=False):
+        self.app, self.steps, self.last = app, list(steps), last
 
     def next(self, *_):
         if not self.steps:
-            self.app.quit()
+            if self.last:
+                self.app.quit()
             return
         delay, step = self.steps.pop(0)
         QTimer.singleShot(delay, lambda: (step(), self.next()))
@@ -88,6 +89,21 @@ def main() -> int:
                 QTest.qWait(20)
             QTest.keyClick(sw, Qt.Key.Key_F)
 
+    def learn():
+        """Votes of a simulated listener over the whole round, then a model update."""
+        from hd_desktop.engine.listeners import wide
+
+        state["sw"].close()
+        w.lab.simulated_session(wide(seed=1), 10_000, 1, "sim-wide")
+        w.engine_panel.refresh()
+        w.engine.update()
+
+    def evaluate():
+        w.tabs.setCurrentIndex(1)
+        w.experiment_panel.eval_n.setValue(20)
+        w.experiment_panel.autopilot_speed.setValue(0.0)
+        w.experiment_panel.eval_auto_button.click()
+
     tour = Tour(app, [
         (0, lambda: w.play_point(1.2, -0.8)),
         (800, lambda: snap(w, "map")),
@@ -97,7 +113,23 @@ def main() -> int:
         (400, lambda: snap(state["sw"], "instructions")),
         (100, vote_a_few),
         (500, lambda: snap(state["sw"], "trial")),
+        (100, learn),
     ])
+    after_model = Tour(app, [
+        (300, lambda: w.tabs.setCurrentIndex(2)),
+        (500, lambda: snap(w, "engine")),
+        (100, lambda: w.tabs.setCurrentIndex(0)),
+        (800, lambda: snap(w, "learned-map")),
+        (100, lambda: w.tabs.setCurrentIndex(3)),
+        (500, lambda: snap(w, "preview")),
+        (100, evaluate),
+    ])
+    after_eval = Tour(app, [
+        (500, lambda: w.session_window.close()),
+        (300, lambda: snap(w, "evaluation")),
+    ], last=True)
+    w.engine.resultReady.connect(lambda _: after_model.next())
+    w.evaluationReady.connect(lambda _: after_eval.next())
     w.spaceReady.connect(tour.next)
     QTimer.singleShot(120000, app.quit)
     app.exec()

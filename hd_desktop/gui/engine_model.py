@@ -90,6 +90,14 @@ class EngineModel(QObject):
         self._pending = False
         cancel(self._worker)
 
+    def shutdown(self) -> None:
+        """The app quits: no more updates, and a running engine process ends now."""
+        from hd_desktop.lab.engine_process import stop_all
+
+        self.lab = None
+        self.cancel()
+        stop_all()
+
     # slots are methods of this QObject, so Qt drops the connections if it is deleted first
     def _progress(self, event) -> None:
         self.progress.emit(event)

@@ -72,6 +72,7 @@ class EnginePanel(QWidget):
         lay = QVBoxLayout(box)
         self.curve = pg.PlotWidget(background="w")
         self.curve.setLogMode(y=True)
+        self.curve.getAxis("left").enableAutoSIPrefix(False)
         self.curve.setLabel("bottom", "Adam step")
         self.curve.setLabel("left", "loss |S_VD − ∇D|² + |S_D − D|²")
         self.curve_line = self.curve.plot(pen=pg.mkPen(30, 90, 200, width=2))
@@ -87,6 +88,7 @@ class EnginePanel(QWidget):
         self.listeners = QTableWidget(0, 5)
         self.listeners.setHorizontalHeaderLabels(["listener", "votes", "screening", "agreement", "use"])
         self.listeners.verticalHeader().hide()
+        self.listeners.horizontalHeader().setStretchLastSection(True)
         self.listeners.itemChanged.connect(self._keep_changed)
         lay.addWidget(self.listeners)
         note = QLabel("Listeners below the screening threshold are left out of the estimates "
@@ -129,8 +131,9 @@ class EnginePanel(QWidget):
         for i, row in enumerate(rows):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
+            share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,
-                     f"{agreement.get(row['listener'], float('nan')):.0%}"]
+                     "—" if share is None else f"{share:.0%} of {n}"]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -144,6 +147,7 @@ class EnginePanel(QWidget):
             use.setCheckState(Qt.CheckState.Checked if row["used"] else Qt.CheckState.Unchecked)
             use.setData(Qt.ItemDataRole.UserRole, row["listener"])
             self.listeners.setItem(i, 4, use)
+        self.listeners.resizeColumnsToContents()
         self.listeners.blockSignals(False)
         self._update_next_round()
 
@@ -235,8 +239,8 @@ class EnginePanel(QWidget):
         self.refresh()
 
 
-def agreement_with_others(votes) -> dict[str, float]:
-    """Per listener: share of their answers equal to the majority answer of the others."""
+def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
+    """Per listener: (share of their answers equal to the others' majority, answers compared)."""
     by_stimulus: dict[str, list] = {}
     for v in votes:
         by_stimulus.setdefault(v.stimulus_id, []).append(v)
@@ -250,4 +254,4 @@ def agreement_with_others(votes) -> dict[str, float]:
             a = agree.setdefault(v.listener, [0, 0])
             a[0] += int(v.response == majority)
             a[1] += 1
-    return {who: ok / n for who, (ok, n) in agree.items()}
+    return {who: (ok / n, n) for who, (ok, n) in agree.items()}

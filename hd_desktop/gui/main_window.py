@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHB
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.store import SessionKind
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.engine_model import EngineModel
 from hd_desktop.gui.engine_panel import EnginePanel
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
         self.layers.set_samples({r: res.samples for r, res in self.engine.results.items()})
         self.map.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
         self.preview.set_result(result)
+        self.experiment_panel.refresh()     # evaluation needs a model
         self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
                                      "learned; the New voices tab plays its samples.", 8000)
 
@@ -395,21 +397,24 @@ class MainWindow(QMainWindow):
     def _session_phase(self, phase) -> None:
         from hd_desktop.session.states import Phase
 
-        if phase in (Phase.BREAK, Phase.FINISHED):
+        trials = self.session_window.flow.settings.kind == SessionKind.TRIALS
+        if phase in (Phase.BREAK, Phase.FINISHED) and trials:
             self._session_block_done()
 
     def _session_block_done(self) -> None:
         """After each block of votes: the panels refresh, and the engine learns in the background."""
         self.experiment_panel.refresh()
         self.engine_panel.refresh()
-        if self.engine_panel.auto.isChecked():
+        flow = self.session_window.flow if self.session_window else None
+        learns = flow is None or flow.settings.kind != SessionKind.EVALUATION
+        if self.engine_panel.auto.isChecked() and learns:
             self.engine.update()
 
     def closeEvent(self, event) -> None:
         if self.session_window is not None:
             self.session_window.closed.disconnect(self._session_block_done)
             self.session_window.close()
-        self.engine.cancel()
+        self.engine.shutdown()
         cancel(self._build_worker)
         if self.lab is not None:
             self.lab.close()

@@ -19,6 +19,7 @@ from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.results import checkpoint_bytes, net_from_bytes
 
 RELAY_EVERY_S = 0.05
+_RUNNING: set = set()   # engine processes of this app, ended by stop_all() when it quits
 
 
 def _child(snapshot: EngineSnapshot, out) -> None:
@@ -52,6 +53,7 @@ def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, Engine
     out = ctx.Queue()
     process = ctx.Process(target=_child, args=(snapshot, out), name="hd-engine", daemon=True)
     process.start()
+    _RUNNING.add(process)
     last = Event("start", snapshot.round, 0, 1)
     try:
         while True:
@@ -77,4 +79,14 @@ def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, Engine
         if process.is_alive():
             process.terminate()
             process.join(timeout=2)
+        _RUNNING.discard(process)
         out.close()
+
+
+def stop_all() -> None:
+    """End every engine process still running (the app is quitting; nothing of theirs is kept)."""
+    for process in list(_RUNNING):
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=2)
+        _RUNNING.discard(process)
