@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHB
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import SessionKind
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.engine_model import EngineModel
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
 
     def start_session(self, size: int, seed: int) -> None:
         try:
-            flow = self.lab.new_session(size, seed)
+            flow = self.lab.new_session(size, seed, FlowSettings(carrier=self.carrier_box.currentData()))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
@@ -285,7 +286,7 @@ class MainWindow(QMainWindow):
 
         try:
             name = create_evaluation(self.lab, n_each, seed)
-            flow = evaluation_session(self.lab, name, seed)
+            flow = evaluation_session(self.lab, name, seed, self.carrier_box.currentData())
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None
@@ -312,8 +313,7 @@ class MainWindow(QMainWindow):
 
         if self.session_window is not None:
             self.session_window.close()
-        self.session_window = SessionWindow(flow, self.space, self.audio,
-                                            self.carrier_box.currentData())
+        self.session_window = SessionWindow(flow, self.space, self.audio)
         self.session_window.closed.connect(self._session_block_done)
         self.session_window.phaseChanged.connect(self._session_phase)
         self.session_window.show()

@@ -36,10 +36,10 @@ class SessionWindow(QWidget):
     closed = Signal()
     breakEnded = Signal()
 
-    def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput,
-                 carrier: str = "sustained", parent=None):
+    def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput, parent=None):
         super().__init__(parent)
-        self.flow, self.space, self.audio, self.carrier = flow, space, audio, carrier
+        self.flow, self.space, self.audio = flow, space, audio
+        self.carrier = flow.settings.carrier   # recorded with the session, so files can re-render
         self.summary = None
         self._playback = None
         self.autopilot = None          # a simulated listener in the listener's seat

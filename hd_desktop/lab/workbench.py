@@ -149,7 +149,14 @@ class Lab:
         return [s for s in self.experiment.sessions()
                 if s.finished_at is None and s.kind != SessionKind.PRACTICE]
 
-    def resume_session(self, session_id: str, settings: FlowSettings = FlowSettings()) -> SessionFlow:
+    def resume_session(self, session_id: str) -> SessionFlow:
+        """The session as it was started: same order, same breaks, same carrier."""
+        info = self.experiment.session(session_id)
+        stored = info.settings or {}
+        settings = FlowSettings(
+            break_every_trials=stored.get("break_every_trials", FlowSettings.break_every_trials),
+            break_every_minutes=stored.get("break_every_minutes", FlowSettings.break_every_minutes),
+            kind=info.kind, carrier=stored.get("carrier", "sustained"))
         return SessionFlow.resume(self.experiment, session_id, settings=settings)
 
     # -- the engine ------------------------------------------------------------------------

@@ -91,7 +91,8 @@ class SessionFlow:
         self._expect(Phase.LEVEL_CHECK)
         self.device, self.gain_db = device, float(gain_db)
         settings = {"break_every_trials": self.settings.break_every_trials,
-                    "break_every_minutes": self.settings.break_every_minutes}
+                    "break_every_minutes": self.settings.break_every_minutes,
+                    "carrier": self.settings.carrier}
         self.session_id = self.experiment.start_session(
             self.listener, self.settings.kind, [s.id for s in self.order], self.order_seed,
             device, gain_db, settings)

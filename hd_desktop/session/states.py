@@ -27,6 +27,7 @@ class FlowSettings:
     break_every_trials: int = 60
     break_every_minutes: float = 10.0
     kind: SessionKind = SessionKind.TRIALS
+    carrier: str = "sustained"     # how every stimulus of the session is rendered (recorded)
 
 
 @dataclass(frozen=True)
