@@ -57,7 +57,10 @@ def run(n_trials: int) -> None:
     audio = AudioOutput()
     if not audio.open("JACK"):
         raise SystemExit(audio.problem)
-    w = SessionWindow(flow, space, audio)
+    from hd_desktop.voice.render_pool import RenderPool
+
+    renderer = RenderPool(space)          # as the app renders: WORLD in a worker process
+    w = SessionWindow(flow, space, audio, renderer=renderer)
     w.show()
     QTest.keyClicks(w.listener_page.listener, "bench")
     for _ in range(3):
@@ -81,6 +84,7 @@ def run(n_trials: int) -> None:
         if not practice and onset is not None:
             delays.append(onset.monotonic - t_vote)
     w.close()
+    renderer.close()
     audio.close()
     lab.close()
     ms = np.array(delays) * 1000

@@ -133,3 +133,16 @@ def test_a_corpus_with_nothing_usable_is_refused_with_the_reasons(tmp_path):
 def test_missing_corpus_folder_is_named(tmp_path):
     with pytest.raises(BadInputError, match="does-not-exist"):
         run(open_space(tmp_path / "does-not-exist"))
+
+
+def test_the_render_pool_gives_the_same_samples_as_the_space(space):
+    from hd_desktop.voice.render_pool import RenderPool
+
+    pool = RenderPool(space)
+    try:
+        for z, carrier in [((0.4, -1.2), "sustained"), ((-1.0, 0.5), "sentence")]:
+            a, rate_a = pool.render(z, carrier)
+            b, rate_b = space.render(z, carrier)
+            assert rate_a == rate_b and np.array_equal(a, b)
+    finally:
+        pool.close()

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.experiment, self.corpus, self.settings = Path(experiment), corpus, settings
         self.space: VoiceSpace | None = None
+        self.renderer = None
         self.lab = None
         self.session_window = None
         self._render_seq = 0
@@ -227,7 +228,10 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(p.message)
 
     def _space_ready(self, space: VoiceSpace) -> None:
+        from hd_desktop.voice.render_pool import RenderPool
+
         self.space = space
+        self.renderer = RenderPool(space)
         info = space.info()
         labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
         self.map.set_real(space.coords, labels, info["explained_variance"])
@@ -257,7 +261,7 @@ class MainWindow(QMainWindow):
             self.experiment_panel.setToolTip(str(exc))
             self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
             return
-        self.preview.set_space(space)
+        self.preview.set_space(space, self.renderer)
         self.experiment_panel.set_lab(self.lab)
         self.engine_panel.set_lab(self.lab)     # draws stored models, if any
 
@@ -313,7 +317,7 @@ class MainWindow(QMainWindow):
 
         if self.session_window is not None:
             self.session_window.close()
-        self.session_window = SessionWindow(flow, self.space, self.audio)
+        self.session_window = SessionWindow(flow, self.space, self.audio, renderer=self.renderer)
         self.session_window.closed.connect(self._session_block_done)
         self.session_window.phaseChanged.connect(self._session_phase)
         self.session_window.show()
@@ -373,7 +377,7 @@ class MainWindow(QMainWindow):
         self._render_seq += 1
         seq = self._render_seq
         self.statusBar().showMessage(f"Rendering ({x:.2f}, {y:.2f})…")
-        start_job(self._render, self.space, tuple(z), carrier,
+        start_job(self._render, self.renderer, tuple(z), carrier,
                   on_result=lambda r: self._rendered(seq, *r),
                   on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
 
@@ -416,6 +420,8 @@ class MainWindow(QMainWindow):
             self.session_window.close()
         self.engine.shutdown()
         cancel(self._build_worker)
+        if self.renderer is not None:
+            self.renderer.close()
         if self.lab is not None:
             self.lab.close()
         self.audio.close()

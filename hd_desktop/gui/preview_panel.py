@@ -72,8 +72,9 @@ class PreviewPanel(QWidget):
         lay.addLayout(row)
         self.audio.finished.connect(self._maybe_play_b)
 
-    def set_space(self, space) -> None:
+    def set_space(self, space, renderer=None) -> None:
         self.space = space
+        self.renderer = renderer or space
 
     def set_result(self, result) -> None:
         """Show the samples of an engine result, with S_D and the nearest real voice."""
@@ -139,10 +140,10 @@ class PreviewPanel(QWidget):
                                     ("real", self.space.coords[self.nearest[i]])])
 
     def _render_then_play(self, voices) -> None:
-        space, carrier = self.space, self.carrier_of()
+        renderer, carrier = self.renderer, self.carrier_of()
 
         def render():
-            return [(name, self.audio.prepare(*space.render(z, carrier))) for name, z in voices]
+            return [(name, self.audio.prepare(*renderer.render(z, carrier))) for name, z in voices]
 
         start_job(render, on_result=self._play_sequence)
 

@@ -36,9 +36,11 @@ class SessionWindow(QWidget):
     closed = Signal()
     breakEnded = Signal()
 
-    def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput, parent=None):
+    def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput, parent=None,
+                 renderer=None):
         super().__init__(parent)
         self.flow, self.space, self.audio = flow, space, audio
+        self.renderer = renderer or space     # a RenderPool keeps WORLD off this process's GIL
         self.carrier = flow.settings.carrier   # recorded with the session, so files can re-render
         self.summary = None
         self._playback = None
@@ -262,7 +264,7 @@ class SessionWindow(QWidget):
     # -- sound ------------------------------------------------------------------------------
 
     def _render(self, stimulus):
-        audio, rate = self.space.render(stimulus.z, self.carrier)
+        audio, rate = self.renderer.render(stimulus.z, self.carrier)
         return self.audio.prepare(audio, rate)
 
     def _play_current(self) -> None:
@@ -291,7 +293,7 @@ class SessionWindow(QWidget):
                 QTimer.singleShot(self.autopilot_ms, lambda: self._autopilot_answer(playback))
 
     def _play_reference(self) -> None:
-        audio, rate = self.space.render([0.0] * self.space.dims, self.carrier)
+        audio, rate = self.renderer.render([0.0] * self.space.dims, self.carrier)
         prepared = self.audio.prepare(audio, rate)
         if prepared is not None:
             self.audio.play(prepared)
