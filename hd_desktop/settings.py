@@ -50,8 +50,8 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
+    from hd_desktop.files import atomic_write
+
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"schema": SCHEMA, **asdict(settings)}, indent=1))
-    tmp.replace(path)
+    atomic_write(path, json.dumps({"schema": SCHEMA, **asdict(settings)}, indent=1).encode())

@@ -20,13 +20,19 @@ from hd_desktop.settings import Settings
 SMALL_ENGINE = EngineConfig(train_steps=400, n_chains=150, sampler_steps=400)
 
 
-def test_autopilot_round_trains_in_background_and_previews_new_voices(
-        qtbot, tmp_home, jack_device, jack_capture):
+def open_window(qtbot, tmp_home) -> MainWindow:
+    """The app on a fresh experiment, once its voice space is ready."""
     w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
     qtbot.addWidget(w)
     w.show()
     with qtbot.waitSignal(w.spaceReady, timeout=60000):
         pass
+    return w
+
+
+def test_autopilot_round_trains_in_background_and_previews_new_voices(
+        qtbot, tmp_home, jack_device, jack_capture):
+    w = open_window(qtbot, tmp_home)
     panel = w.experiment_panel
     for name, value in dict(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=4).items():
         panel._editors[name].setValue(value)
@@ -81,11 +87,7 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
 
 
 def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
+    w = open_window(qtbot, tmp_home)
     png = w.export_map(tmp_path / "map.png")
     svg = w.export_map(tmp_path / "map.svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -100,11 +102,7 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
     from hd_desktop.engine.listeners import wide
     from hd_desktop.voice.build import run
 
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
+    w = open_window(qtbot, tmp_home)
     lab = w.lab
     lab.create_round(DesignParams(n_anchors=10, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=1))
     lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")

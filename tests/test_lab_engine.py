@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.voting import vote_through
 
 from hd_desktop.design import DesignParams
 from hd_desktop.engine.config import EngineConfig
@@ -104,17 +105,7 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
 
     flow = evaluation_session(again, name, seed=4)
     assert {s.id for s in flow.order} == {s.id for s in flow_stimuli}
-    listener = wide(seed=8)
-    flow.set_listener("L1")
-    flow.instructions_read()
-    flow.level_checked("test device", 0.0)
-    from hd_desktop.engine.listeners import Heard
-    from hd_desktop.session.states import Phase
-
-    while flow.phase in (Phase.PRACTICE, Phase.TRIALS):
-        flow.sound_started()
-        flow.vote(listener.vote(Heard(flow.current.stimulus)))
-    summary = flow.finish()
+    summary = vote_through(flow, wide(seed=8))
     table = evaluation_report(again, name, summary.rating_csv.parent, summary.rating_csv.stem)
     real, sampled = table["groups"]["real"], table["groups"]["sampled"]
     assert real["votes"] == sampled["votes"] == 8

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from hd_desktop.design import DesignParams
-from hd_desktop.engine.listeners import wide, Heard
+from helpers.voting import vote_through
+
+from hd_desktop.engine.listeners import wide
 from hd_desktop.lab import Lab
-from hd_desktop.session.states import FlowSettings, Phase
+from hd_desktop.session.states import FlowSettings
 from hd_desktop.voice import SpaceSettings, load_space, open_space, run
 
 
@@ -25,14 +27,7 @@ def test_sidecar_alone_rerenders_every_stimulus(space, tmp_path, carrier):
     lab = Lab(tmp_path / "exp", space)
     lab.create_round(DesignParams(n_anchors=2, m_neighbours=1, r_pairs=2, gold_rate=0.2, seed=7))
     flow = lab.new_session(100, seed=5, settings=FlowSettings(carrier=carrier))
-    listener = wide(seed=2)
-    flow.set_listener("L1")
-    flow.instructions_read()
-    flow.level_checked("dev", 0.0)
-    while flow.phase in (Phase.PRACTICE, Phase.TRIALS):
-        flow.sound_started()
-        flow.vote(listener.vote(Heard(flow.current.stimulus)))
-    summary = flow.finish()
+    summary = vote_through(flow, wide(seed=2))
     originals = {s.id: s for s in lab.experiment.stimuli()}
     lab.close()
 

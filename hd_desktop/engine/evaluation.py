@@ -23,6 +23,7 @@ from scipy.stats import norm
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.store.evaluations import check_name
 from hd_desktop.store.records import EVALUATION_ROUND
+from hd_desktop.files import atomic_write
 
 SCHEMA = "hd-desktop-evaluation"
 SCHEMA_VERSION = 1
@@ -182,18 +183,10 @@ def write_evaluation(table: Mapping[str, Any], out_dir: str | os.PathLike,
         writer.writerow(["" if x is None else repr(x) if isinstance(x, float) else x for x in row])
     document = dict(table)
     document["csv"] = {"file": csv_path.name}
-    _atomic_write(csv_path, buf.getvalue().encode("utf-8"))
-    _atomic_write(json_path, (json.dumps(document, indent=1, allow_nan=False) + "\n").encode())
+    atomic_write(csv_path, buf.getvalue().encode("utf-8"))
+    atomic_write(json_path, (json.dumps(document, indent=1, allow_nan=False) + "\n").encode())
     return json_path, csv_path
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def make_evaluation_stimuli(real: np.ndarray, samples: np.ndarray, n_each: int, seed: int, *,

@@ -26,6 +26,7 @@ from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec
 from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
+from hd_desktop.files import atomic_write
 
 FORMAT = "hd-desktop-ratings"
 FORMAT_VERSION = 1
@@ -118,8 +119,8 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
     sidecar["csv"]["file"] = csv_path.name
     try:
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(csv_path, data)
-        _atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
+        atomic_write(csv_path, data)
+        atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
     except OSError as exc:
         raise UserFacingError(f"cannot write the rating file {csv_path} ({exc.strerror or exc}); "
                               "the votes are safe in the experiment, export them again with "
@@ -131,14 +132,6 @@ def _design_seed(design: dict[str, Any]) -> Any:
     params = design.get("params")
     return design.get("seed", params.get("seed") if isinstance(params, dict) else None)
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def pair_paths(path: str | os.PathLike) -> tuple[Path, Path]:
