@@ -78,6 +78,17 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     assert end is not None and end.frames_delivered == playback.frames
     qtbot.waitUntil(lambda: jack_capture.first_sound() is not None, timeout=5000)
 
+    # the chosen voices export as WAV files with their coordinates
+    written = w.preview.export([0, 5], tmp_home / "chosen")
+    assert len(written) == 2 and all(p.exists() for p in written)
+    import csv as csv_mod
+    import soundfile as sf
+
+    rows = list(csv_mod.DictReader(open(tmp_home / "chosen" / "voices.csv")))
+    assert [float(rows[0]["z1"]), float(rows[0]["z2"])] == list(result.samples[0])
+    audio, rate = sf.read(written[0])
+    assert rate == w.space.sample_rate and len(audio) > 0.9 * rate
+
     # A/B: the sample, then its nearest real voice
     kinds = []
     w.preview.played.connect(lambda k, _: kinds.append(k))

@@ -137,3 +137,32 @@ def test_engine_process_gives_the_same_result_and_reports_errors(space, tmp_path
     np.testing.assert_array_equal(there.samples, here.samples)   # seeded: bit for bit
     assert there.curve == here.curve
     lab.close()
+
+
+def test_votes_imported_from_another_workstation_feed_the_engine(space, tmp_path):
+    from hd_desktop.store import import_rating_files, write_rating_file
+
+    params = DesignParams(n_anchors=6, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=2)
+    here = Lab(tmp_path / "here", space)
+    here.create_round(params)
+    there_folder = tmp_path / "there"
+    # the other workstation works on a copy of the same experiment
+    import shutil
+
+    here.close()
+    shutil.copytree(tmp_path / "here", there_folder)
+    there = Lab(there_folder, space)
+    session = there.simulated_session(wide(seed=4), size=10_000, seed=4, listener_id="remote")
+    csv_path, _ = write_rating_file(there.experiment, session, tmp_path / "files")
+    there.close()
+
+    here = Lab(tmp_path / "here", space)
+    assert here.engine_snapshot(FAST).votes == ()
+    here.close()
+    import_rating_files(tmp_path / "here", [csv_path])
+    here = Lab(tmp_path / "here", space)
+    snap = here.engine_snapshot(FAST)
+    assert {v.listener for v in snap.votes} == {"remote"}
+    result = run(engine_job(snap))
+    assert result.votes_used == len(snap.votes) > 0
+    here.close()
