@@ -9,6 +9,13 @@ from hd_desktop.paths import experiment_dir
 
 
 def run_app(experiment: str | None = None, corpus: str | None = None) -> int:
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        print("hd-desktop: no display to open the window on (DISPLAY is not set). Run it on the "
+              "desktop, or use the headless commands: hd-desktop --help", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from hd_desktop.gui.main_window import MainWindow
