@@ -16,7 +16,7 @@ from hd_desktop.engine.config import EngineConfig
 from hd_desktop.engine.estimates import Estimates, Vote, acceptance, nes_estimates
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import covered_region, iter_langevin, start_points
+from hd_desktop.engine.sampler import accepted_region, covered_region, iter_langevin, start_points
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.training import init_network, train
 
@@ -25,7 +25,7 @@ _TRAIN, _SAMPLE, _ORDER = 10, 11, 12
 
 @dataclass(frozen=True)
 class Event:
-    kind: str        # "votes", "train", "sample", "round"
+    kind: str        # "votes", "voted" (info: design, votes), "train", "sample", "round"
     round: int
     done: int
     total: int
@@ -71,6 +71,8 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
         yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
     t1 = time.perf_counter()
     region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
+    if config.region_radius is not None:
+        region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
     z = torch.as_tensor(z0, dtype=torch.float32)
@@ -115,6 +117,7 @@ def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, ro
         t1 = time.perf_counter()
         h.designs.append(design)
         h.votes.extend(votes)
+        yield Event("voted", r, len(votes), len(design.stimuli), {"design": design, "votes": votes})
         est = all_estimates(h.designs, h.votes, config)
         t2 = time.perf_counter()
         net, samples, region, times = yield from fit_and_sample(est, real, config, seed=seed,

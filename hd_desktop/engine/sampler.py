@@ -5,6 +5,10 @@ S_VD/S_D there can run off to infinity. Two guards keep chains honest:
 - `region`: the ellipsoid spanned by the estimate points (their mean and covariance, grown to hold
   all of them plus a margin). A move that would leave it is refused: the chain stays put. Rounds
   widen the region as samples become the next round's anchors.
+- `accepted_region` (optional, on by default): also stay within `radius` SDs of the ellipsoid of
+  the estimate points weighted by their D. In the sparse tails a few noisy estimates make bumps
+  in S_D, and over a large area even a small bump holds much probability mass; 3 SDs keep ~99%
+  of a Gaussian-like acceptable region and drop those bumps.
 - `adjust` (Metropolis-adjusted Langevin): the Langevin move is a proposal, accepted with the
   Metropolis-Hastings ratio of S_D, the network's own acceptance head. The samples then follow
   S_D/int S_D inside the region even where S_VD is noisy; eps can be large without bias.
@@ -44,8 +48,28 @@ def covered_region(points, margin: float = 0.5) -> Region:
                   torch.as_tensor(prec, dtype=torch.float32), r * r)
 
 
+def accepted_region(points, weights, radius: float = 3.5) -> Region:
+    """The ellipsoid of the D-weighted mean and covariance of the points, `radius` of its SDs wide."""
+    p = np.asarray(points, dtype=np.float64)
+    w = np.clip(np.asarray(weights, dtype=np.float64), 0, None)
+    w = w / w.sum()
+    centre = w @ p
+    d = p - centre
+    cov = (d * w[:, None]).T @ d + 1e-9 * np.eye(p.shape[1])
+    return Region(torch.as_tensor(centre, dtype=torch.float32),
+                  torch.as_tensor(np.linalg.inv(cov), dtype=torch.float32), radius * radius)
+
+
+def _inside(region, z: torch.Tensor) -> torch.Tensor:
+    regions = region if isinstance(region, (tuple, list)) else (region,)
+    ok = torch.ones(len(z), dtype=torch.bool)
+    for r in regions:
+        ok &= r.contains(z)
+    return ok
+
+
 def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator,
-                  adjust: bool = False, region: Region | None = None, report_every: int = 500):
+                  adjust: bool = False, region=None, report_every: int = 500):
     """z <- z + eps^2/2 * S_VD/S_D + eps * noise (DESIGN.md 1.6); yields (step, z, accept_rate).
 
     `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
@@ -62,7 +86,7 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
             d_p, s_p = field(prop)
             ok = torch.isfinite(prop).all(dim=1) & torch.isfinite(s_p).all(dim=1)
             if region is not None:
-                ok &= region.contains(prop)
+                ok &= _inside(region, prop)
             if adjust:
                 back = z - prop - half * s_p
                 log_q_back = -(back * back).sum(dim=1) / (2 * eps * eps)
@@ -80,7 +104,7 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
 
 
 def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
-             adjust: bool = False, region: Region | None = None) -> torch.Tensor:
+             adjust: bool = False, region=None) -> torch.Tensor:
     """Run iter_langevin to the end; `callback({'step', 'steps', 'z', 'accept'})` at each report."""
     z = torch.as_tensor(z0, dtype=torch.float32)
     for t, z, acc in iter_langevin(field, z0, eps, steps, generator=generator, adjust=adjust,

@@ -1,0 +1,87 @@
+"""`hd-desktop simulate` end to end with a listener class defined in a file outside the project."""
+
+import csv
+import json
+import textwrap
+
+import numpy as np
+import pytest
+
+from hd_desktop.cli import main
+from hd_desktop.engine.loading import load_listener
+from hd_desktop.errors import UserFacingError
+
+LISTENER = textwrap.dedent('''
+    import numpy as np
+
+    class Picky:
+        """Accepts voices within about two SD of the centre; sees only z."""
+        def __init__(self):
+            self.rng = np.random.default_rng(1)
+        def probability(self, z):
+            z = np.asarray(z, float)
+            return np.exp(-(z ** 2).sum(-1) / 8.0)
+        def vote(self, stimulus):
+            return bool(self.rng.uniform() < self.probability(stimulus.z))
+
+    def make():
+        return Picky()
+
+    instance = Picky()
+    nothing = 3
+''')
+
+
+@pytest.fixture
+def listener_file(tmp_path):
+    path = tmp_path / "elsewhere" / "my_listener.py"
+    path.parent.mkdir()
+    path.write_text(LISTENER)
+    return path
+
+
+@pytest.fixture(scope="module")
+def space_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("exp")
+
+
+def test_loading_listeners_by_every_kind_of_name(listener_file):
+    for attr in ("Picky", "make", "instance"):
+        assert hasattr(load_listener(f"{listener_file}:{attr}"), "vote")
+    assert load_listener("builtin:shifted", seed=2).name == "shifted"
+    assert hasattr(load_listener("hd_desktop.engine.listeners:wide"), "probability")
+    for bad in (f"{listener_file}:nothing", f"{listener_file}:Missing", "builtin:nope",
+                "no/such/file.py:X", "no_such_module_xyz:X", "justaname"):
+        with pytest.raises(UserFacingError):
+            load_listener(bad)
+
+
+@pytest.mark.slow
+def test_simulate_with_a_listener_from_a_file(listener_file, tmp_path, space_dir):
+    out = tmp_path / "run"
+    rc = main(["simulate", "--listener", f"{listener_file}:Picky", "--rounds", "2",
+               "--votes", "600", "--no-audio", "--out", str(out), "--experiment", str(space_dir),
+               "--set", "n_anchors=20", "--set", "r_pairs=4", "--set", "train_steps=300",
+               "--set", "sampler_steps=200", "--set", "n_chains=200"])
+    assert rc == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["votes_used"] == 600 and report["rounds"] == 2
+    assert report["design"]["r_pairs"] == 4 and report["engine"]["n_chains"] == 200
+    assert {"fidelity_ratio", "acceptance_samples", "acceptance_target", "acceptance_real",
+            "spread_ratio"} <= set(report["metrics"])
+    assert len(report["timings"]) == 2
+    rows = list(csv.reader((out / "samples.csv").open()))
+    assert rows[0] == ["z1", "z2"] and len(rows) == 201
+    assert list(csv.reader((out / "real.csv").open()))[0] == ["z1", "z2"]
+    ratings = sorted(out.glob("ratings-*.csv"))
+    assert len(ratings) == 2
+    n_votes = sum(len(list(csv.DictReader(p.open()))) for p in ratings)
+    assert n_votes == 600
+    assert (out / "model.pt").stat().st_size > 0 and (out / "map.png").stat().st_size > 10_000
+    assert np.isfinite(np.loadtxt(out / "samples.csv", delimiter=",", skiprows=1)).all()
+
+
+def test_simulate_refuses_bad_settings(tmp_path, capsys):
+    assert main(["simulate", "--out", str(tmp_path / "x"), "--set", "bogus=1"]) == 2
+    assert "bogus" in capsys.readouterr().err
+    assert main(["simulate", "--out", str(tmp_path / "x"), "--listener", "builtin:nope"]) == 2
