@@ -1,0 +1,60 @@
+"""Built-in simulated listeners, and the engine reaching their acceptable region (the issue's targets)."""
+
+import numpy as np
+import pytest
+
+from hd_desktop.design import Role, Stimulus, preset
+from hd_desktop.engine.config import engine_preset
+from hd_desktop.engine.listeners import BUILTIN, GaussianListener, Heard, Listener, shifted, wide
+from hd_desktop.engine.metrics import evaluate
+from hd_desktop.engine.rounds import run_rounds, run_to_end
+
+
+def heard(z):
+    return Heard(Stimulus("s", 0, Role.NES_PLUS, tuple(z), 0))
+
+
+def test_probability_shapes():
+    w = wide(lapse=0.0)
+    assert w.probability([0.0, 0.0]) == 1.0
+    assert w.probability([2.0, 0.0]) == pytest.approx(np.exp(-0.5))
+    np.testing.assert_allclose(w.probability(np.array([[0, 2.0], [2.0, 0]])), [np.exp(-0.5)] * 2)
+    s = shifted()
+    assert s.probability([1.0, -0.5]) == 1.0  # centred off the data
+    along = np.array([np.cos(np.pi / 6), np.sin(np.pi / 6)])
+    assert s.probability(np.array([1.0, -0.5]) + 2.5 * along) == pytest.approx(np.exp(-0.5))
+    assert s.probability(np.array([1.0, -0.5]) + 1.2 * along[::-1] * [-1, 1]) == pytest.approx(
+        np.exp(-0.5))
+    assert len(s.probability(np.zeros((3, 4)))) == 3  # any number of dimensions
+    assert isinstance(w, Listener)
+
+
+def test_lapses_and_bias():
+    sure_no = GaussianListener(widths=(0.01,), centre=(50.0,), lapse=0.2, seed=0)
+    rate = np.mean([sure_no.vote(heard([0.0, 0.0])) for _ in range(4000)])
+    assert rate == pytest.approx(0.1, abs=0.02)  # lapses answer at random: half of 20%
+    lenient = wide(bias=2.0)
+    assert lenient.probability([2.0, 0.0]) > wide().probability([2.0, 0.0])
+    a, b = wide(seed=4), wide(seed=4)
+    assert [a.vote(heard([1.0, 1.0])) for _ in range(50)] == [b.vote(heard([1.0, 1.0]))
+                                                              for _ in range(50)]
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The real data: the bundled corpus's voice space (built once into a temporary cache)."""
+    from hd_desktop.voice import load_space
+    return load_space(cache_dir=tmp_path_factory.mktemp("space"), k=2).coords
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_default_settings_reach_the_targets(name, real):
+    listener = BUILTIN[name](seed=0, lapse=0.05)
+    h = run_to_end(run_rounds(listener, real, preset("default"), engine_preset("default"),
+                              rounds=3, budget=3000, seed=0))
+    assert len(h.votes) <= 3100
+    m = evaluate(h.samples[-1], real, listener.probability, seed=0)
+    assert m["fidelity_ratio"] <= 0.35, m
+    assert m["spread_ratio"] > 1.2, m
+    assert m["acceptance_samples"] >= 0.9 * m["acceptance_target"], m
