@@ -45,7 +45,7 @@ class LearnedLayers:
         self.legend = view.plotItem.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 210),
                                               labelTextColor=(20, 20, 20))
         self.legend.addItem(view.real, "real voices")
-        self.legend.addItem(self.neighbours, "neighbours (colour: estimated D)")
+        self._neighbours_in_legend = False
         self.visible = {name: True for name in LAYERS}
 
     def set_model(self, predict, extent: float, n_heat: int = 120, n_arrows: int = 17) -> None:
@@ -76,6 +76,9 @@ class LearnedLayers:
         self._estimates = (x, d, d_se)
         brushes = [pg.mkBrush(HEAT.map(float(np.clip(v, 0, 1)), mode="qcolor")) for v in d]
         self.neighbours.setData(x=x[:, 0], y=x[:, 1], brush=brushes, data=np.arange(len(x)))
+        if not self._neighbours_in_legend:
+            self.legend.addItem(self.neighbours, "neighbours (colour: estimated D)")
+            self._neighbours_in_legend = True
 
     def set_samples(self, per_round: dict[int, np.ndarray]) -> None:
         for item in self.sample_items:
