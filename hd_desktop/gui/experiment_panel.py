@@ -95,6 +95,19 @@ class ExperimentPanel(QWidget):
         self.session_seed.setRange(0, 2**31 - 1)
         self.session_seed.setValue(1)
         form.addRow("Order seed", self.session_seed)
+        breaks = QHBoxLayout()
+        self.break_trials = QSpinBox()
+        self.break_trials.setRange(5, 10000)
+        self.break_trials.setValue(60)
+        self.break_trials.setSuffix(" trials")
+        self.break_minutes = QDoubleSpinBox()
+        self.break_minutes.setRange(1.0, 240.0)
+        self.break_minutes.setValue(10.0)
+        self.break_minutes.setSuffix(" min")
+        breaks.addWidget(self.break_trials)
+        breaks.addWidget(QLabel("or"))
+        breaks.addWidget(self.break_minutes)
+        form.addRow("Break every", breaks)
         lay.addLayout(form)
         self.start_button = QPushButton("Start a listening session")
         self.start_button.clicked.connect(
@@ -203,6 +216,13 @@ class ExperimentPanel(QWidget):
         return box
 
     # -- state -------------------------------------------------------------------------------
+
+    def flow_settings(self, carrier: str, **more):
+        """The session settings chosen here (breaks), with the carrier in use."""
+        from hd_desktop.session.states import FlowSettings
+
+        return FlowSettings(break_every_trials=self.break_trials.value(),
+                            break_every_minutes=self.break_minutes.value(), carrier=carrier, **more)
 
     def set_lab(self, lab) -> None:
         self.lab = lab

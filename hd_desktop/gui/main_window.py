@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHB
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import SessionKind
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.engine_model import EngineModel
@@ -269,7 +268,8 @@ class MainWindow(QMainWindow):
 
     def start_session(self, size: int, seed: int) -> None:
         try:
-            flow = self.lab.new_session(size, seed, FlowSettings(carrier=self.carrier_box.currentData()))
+            flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
+                self.carrier_box.currentData()))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
@@ -290,7 +290,8 @@ class MainWindow(QMainWindow):
 
         try:
             name = create_evaluation(self.lab, n_each, seed)
-            flow = evaluation_session(self.lab, name, seed, self.carrier_box.currentData())
+            flow = evaluation_session(self.lab, name, seed, self.experiment_panel.flow_settings(
+                self.carrier_box.currentData(), kind=SessionKind.EVALUATION))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None

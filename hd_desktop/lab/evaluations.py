@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hd_desktop.design.stimulus import Role
@@ -29,7 +30,8 @@ def create_evaluation(lab, n_each: int, seed: int) -> str:
     return lab.experiment.add_evaluation(name, design, stimuli)
 
 
-def evaluation_session(lab, name: str, seed: int, carrier: str = "sustained") -> SessionFlow:
+def evaluation_session(lab, name: str, seed: int,
+                       settings: FlowSettings = FlowSettings(kind=SessionKind.EVALUATION)) -> SessionFlow:
     """A session over the set, blind (ids never shown) and in its own seeded random order."""
     stimuli = lab.experiment.stimuli(evaluation=name)
     if not stimuli:
@@ -38,7 +40,7 @@ def evaluation_session(lab, name: str, seed: int, carrier: str = "sustained") ->
     practice = [s for s in lab.experiment.stimuli(round=current.index) if s.role == Role.PRACTICE] \
         if current else []
     return SessionFlow(lab.experiment, stimuli, practice=practice, order_seed=seed,
-                       settings=FlowSettings(kind=SessionKind.EVALUATION, carrier=carrier))
+                       settings=replace(settings, kind=SessionKind.EVALUATION))
 
 
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
