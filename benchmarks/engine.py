@@ -1,0 +1,102 @@
+"""Engine benchmark: quality on the built-in listeners and the wall time of one paper-size round.
+
+    .venv/bin/python benchmarks/engine.py [--seeds 4] [--skip-quality] [--skip-timing]
+
+Quality: for the paper preset (design `paper`, engine `paper`: one round, every stimulus voted once)
+and the defaults (design `default`, engine `default`, three rounds, 3000 votes), on both built-in
+listeners with 5% lapses: votes used, fidelity_ratio, acceptance of samples / target, spread_ratio.
+Timing: one round at paper size (300 neighbours x 20 pairs, 105 listeners' votes): estimates,
+training, 1000 chains x 10000 steps, beside the 15 s budget of DESIGN.md 5.
+Real data = the bundled corpus's voice space.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+from hd_desktop.design import DesignParams, make_round, preset
+from hd_desktop.engine.config import engine_preset
+from hd_desktop.engine.estimates import Vote
+from hd_desktop.engine.listeners import BUILTIN
+from hd_desktop.engine.metrics import evaluate
+from hd_desktop.engine.rounds import all_estimates, fit_and_sample, run_rounds, run_to_end
+from hd_desktop.voice import load_space
+
+RUNS = {"paper": ("paper", "paper", 1, 10**9), "defaults": ("default", "default", 3, 3000)}
+
+
+def quality(real, seeds: int) -> None:
+    print(f"{'preset':<9} {'listener':<8} {'votes':>6} {'fidelity':>9} {'acc s/t':>13} "
+          f"{'ratio':>6} {'spread':>7}   (worst over {seeds} seeds; targets <=0.35, >=0.9, >1.2)")
+    for run, (design, engine, rounds, budget) in RUNS.items():
+        for name in sorted(BUILTIN):
+            rows = []
+            for seed in range(seeds):
+                listener = BUILTIN[name](seed=seed, lapse=0.05)
+                h = run_to_end(run_rounds(listener, real, preset(design), engine_preset(engine),
+                                          rounds=rounds, budget=budget, seed=seed))
+                m = evaluate(h.samples[-1], real, listener.probability, seed=seed)
+                rows.append((len(h.votes), m["fidelity_ratio"], m["acceptance_samples"],
+                             m["acceptance_target"], m["spread_ratio"]))
+            a = np.array(rows)
+            ratio = a[:, 2] / a[:, 3]
+            print(f"{run:<9} {name:<8} {int(a[:, 0].max()):>6} {a[:, 1].max():>9.3f} "
+                  f"{a[:, 2].mean():>6.3f}/{a[:, 3].mean():.3f} {ratio.min():>6.2f} "
+                  f"{a[:, 4].min():>7.2f}   mean fidelity {a[:, 1].mean():.3f}", flush=True)
+
+
+def paper_votes(design, listeners: int, seed: int) -> list[Vote]:
+    """Every stimulus voted by every listener of a simulated panel (vectorised draws)."""
+    lst = BUILTIN["wide"](seed=seed)
+    z = np.array([s.z for s in design.stimuli])
+    p = 0.95 * lst.probability(z) + 0.025
+    rng = np.random.default_rng(seed)
+    answers = rng.uniform(size=(listeners, len(z))) < p
+    return [Vote(f"L{i:03d}", s.id, int(answers[i, j]))
+            for i in range(listeners) for j, s in enumerate(design.stimuli)]
+
+
+def timing(real) -> None:
+    params = DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20)
+    anchors = np.random.default_rng(0).choice(len(real), 100)
+    anchors = real[anchors] + 0.01 * np.random.default_rng(1).standard_normal((100, real.shape[1]))
+    design = make_round(anchors, params)
+    votes = paper_votes(design, 105, 0)
+    print(f"\none round at paper size: {len(design.neighbours)} neighbours, "
+          f"{len(design.stimuli)} stimuli, {len(votes)} votes; budget 15 s")
+    for name in ("paper", "default"):
+        config = engine_preset(name).with_overrides(sampler_steps=10000, n_chains=1000)
+        t0 = time.perf_counter()
+        est = all_estimates([design], votes, config)
+        t1 = time.perf_counter()
+        _, _, _, times = run_to_end(fit_and_sample(est, real, config, seed=0))
+        total = time.perf_counter() - t0
+        print(f"  engine {name:<8} estimates {t1 - t0:5.2f} s  training ({config.train_steps} "
+              f"steps) {times['train_s']:5.2f} s  sampling (1000 x 10000) {times['sample_s']:5.2f} s"
+              f"  total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--skip-timing", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as cache:
+        real = load_space(cache_dir=cache, k=2).coords
+    print(f"real data: {len(real)} items, 2 dims; torch threads {args.threads}")
+    if not args.skip_quality:
+        quality(real, args.seeds)
+    if not args.skip_timing:
+        timing(real)
+
+
+if __name__ == "__main__":
+    main()
