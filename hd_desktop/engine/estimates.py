@@ -9,6 +9,11 @@ from typing import Iterable, NamedTuple
 import numpy as np
 
 from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.errors import UserFacingError
+
+
+class NoEstimates(UserFacingError, ValueError):
+    """No neighbour has a complete antithetic pair voted (by the listeners kept)."""
 
 
 class Vote(NamedTuple):
@@ -39,7 +44,8 @@ class Estimates:
         """All estimates so far as one set (the training set of DESIGN.md 1.5)."""
         parts = [p for p in parts if len(p)]
         if not parts:
-            raise ValueError("no estimates to concatenate")
+            raise NoEstimates("no complete antithetic pair has votes yet (from the listeners "
+                              "kept by screening): the engine needs both halves of a pair voted")
         return Estimates(*(np.concatenate([getattr(p, f) for p in parts])
                            for f in Estimates.__dataclass_fields__))
 
