@@ -27,7 +27,8 @@ from hd_desktop.engine.metrics import evaluate
 from hd_desktop.engine.rounds import all_estimates, fit_and_sample, run_rounds, run_to_end
 from hd_desktop.voice import load_space
 
-RUNS = {"paper": ("paper", "paper", 1, 10**9), "defaults": ("default", "default", 3, 3000)}
+RUNS = {"paper": ("paper", "paper", 1, 10**9), "defaults": ("default", "default", 3, 3000),
+        "plain": ("default", "plain", 3, 3000)}  # defaults without the Metropolis step
 
 
 def quality(real, seeds: int) -> None:
@@ -38,7 +39,9 @@ def quality(real, seeds: int) -> None:
             rows = []
             for seed in range(seeds):
                 listener = BUILTIN[name](seed=seed, lapse=0.05)
-                h = run_to_end(run_rounds(listener, real, preset(design), engine_preset(engine),
+                config = (engine_preset("default").with_overrides(adjust=False) if engine == "plain"
+                          else engine_preset(engine))
+                h = run_to_end(run_rounds(listener, real, preset(design), config,
                                           rounds=rounds, budget=budget, seed=seed))
                 m = evaluate(h.samples[-1], real, listener.probability, seed=seed)
                 rows.append((len(h.votes), m["fidelity_ratio"], m["acceptance_samples"],
