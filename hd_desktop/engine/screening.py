@@ -1,9 +1,11 @@
 """Screening with gold trials: who answers them well, and how often far voices are still accepted.
 
-Default threshold 0.7: a listener answering at random scores 0.5 on gold trials, an attentive one
-~0.9 (real voices are accepted ~80-95% of the time, far ones almost never). With 20 or more gold
-trials, a random answerer reaches 0.7 with probability < 5%, while an attentive one falls below it
-rarely. Listeners with fewer than `min_gold` gold answers are kept: too little to judge.
+Default threshold 0.6 of gold trials answered as expected (real accepted, far rejected). A listener
+answering at random scores 0.5. An attentive one rejects far voices ~97% of the time but may
+accept real voices only ~60% when their acceptable region sits off the data (the `shifted`
+simulated listener does), so honest listeners score ~0.75-0.9: 0.7 would drop some of them. With
+the 20 gold answers needed before judging (`min_gold`; fewer: the listener is kept), a random
+answerer reaches 0.6 with probability ~25%, with 50 (one round of the default design) ~10%.
 """
 
 from __future__ import annotations

@@ -1,0 +1,77 @@
+"""Rounds (DESIGN.md 1.7): samples become anchors, estimates accumulate, budgets, events, cancel."""
+
+import numpy as np
+import pytest
+
+from hd_desktop.design import DesignParams
+from hd_desktop.engine.config import EngineConfig, engine_preset
+from hd_desktop.engine.estimates import NoEstimates, Vote
+from hd_desktop.engine.listeners import wide
+from hd_desktop.engine.rounds import all_estimates, run_rounds, run_to_end
+from hd_desktop.errors import UserFacingError
+
+REAL = np.random.default_rng(0).standard_normal((30, 2))
+PARAMS = DesignParams(n_anchors=10, m_neighbours=1, r_pairs=4)
+FAST = EngineConfig(train_steps=100, sampler_steps=50, n_chains=60)
+
+
+def test_samples_become_the_next_anchors_and_estimates_accumulate():
+    events = []
+    job = run_rounds(wide(seed=0), REAL, PARAMS, FAST, rounds=2, budget=10_000, seed=3)
+    while True:
+        try:
+            events.append(next(job))
+        except StopIteration as stop:
+            h = stop.value
+            break
+    assert [d.design["round"] for d in h.designs] == [0, 1]
+    assert h.designs[0].design["n_anchors_available"] == 30       # round 0: the real data
+    assert h.designs[1].design["n_anchors_available"] == 60       # round 1: round 0's samples
+    anchors_1 = h.samples[0][h.designs[1].design["anchor_indices"]]
+    offsets = h.designs[1].neighbours - anchors_1
+    assert np.abs(offsets).max() < 6 * PARAMS.sigma_nei
+    assert set(h.estimates.round.tolist()) == {0, 1} and len(h.estimates) == 20
+    assert {"votes", "voted", "train", "sample", "round"} <= {e.kind for e in events}
+    assert [t["round"] for t in h.timings] == [0, 1]
+    assert all(s.shape == (60, 2) and np.isfinite(s).all() for s in h.samples)
+
+
+def test_same_seed_same_run_and_the_budget_stops_it():
+    a = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
+    b = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
+    assert len(a.votes) == 60 and len(a.designs) == 1  # the budget ends it inside round 0
+    assert a.votes == b.votes and np.array_equal(a.samples[-1], b.samples[-1])
+
+
+def test_stopping_iteration_cancels_a_run():
+    job = run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=5, budget=10_000)
+    kinds = []
+    for ev in job:
+        kinds.append(ev.kind)
+        if ev.kind == "train":
+            break
+    job.close()
+    assert "sample" not in kinds
+
+
+def test_screened_out_listeners_and_no_pairs():
+    h = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS.with_overrides(gold_rate=0.3), FAST,
+                              rounds=1, budget=10_000))
+    stimuli = h.designs[0].stimuli
+    noise = [Vote("yes-sayer", s.id, 1) for s in stimuli]  # half the gold trials right: 0.5
+    with_noise = all_estimates(h.designs, h.votes + noise, FAST)
+    assert np.allclose(with_noise.d, all_estimates(h.designs, h.votes, FAST).d)  # dropped
+    with pytest.raises(NoEstimates):
+        all_estimates(h.designs, [], FAST)
+    assert issubclass(NoEstimates, UserFacingError) and issubclass(NoEstimates, ValueError)
+
+
+def test_engine_settings_json_and_overrides():
+    c = engine_preset("default").with_overrides(adjust="false", eps="0.2", region_radius="none")
+    assert (c.adjust, c.eps, c.region_radius) == (False, 0.2, None)
+    assert EngineConfig.from_dict(c.to_dict()) == c
+    assert engine_preset("paper").eps == 0.003 and engine_preset("paper").sampler_steps == 10000
+    with pytest.raises(UserFacingError):
+        c.with_overrides(nope=1)
+    with pytest.raises(UserFacingError):
+        engine_preset("nope")
