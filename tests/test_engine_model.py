@@ -54,19 +54,29 @@ def test_stopping_iteration_cancels_training():
 def test_nan_keeps_the_last_good_model():
     est = gaussian_estimates(50)
     net = init_network(2, width=8)
-    job = train(net, est, steps=1000, lr=1e-2, report_every=10)
-    next(job)
-    good = [p.clone() for p in net.parameters()]
+    job = train(net, est, steps=1000, lr=1e-2, report_every=3)
+    next(job)  # step 3 reported: the weights that gave its loss are the fallback
+    next(job)  # step 6: likewise
+    good = [p.clone() for p in net.parameters()]  # = the weights after step 6's update
     with torch.no_grad():
         net.head.weight[0, 0] = float("nan")
-    with pytest.raises(TrainingDiverged, match="NaN.*kept the model"):
+    with pytest.raises(TrainingDiverged, match="NaN at step 7.*model of step 6"):
         next(job)
-    for a, b in zip(net.parameters(), good):
-        assert torch.equal(a, b)
+    assert all(torch.isfinite(p).all() for p in net.parameters())
+    assert not all(torch.equal(a, b) for a, b in zip(net.parameters(), good))  # before step 6's update
     bad = Estimates(*(np.nan * np.ones_like(getattr(est, f)) if f == "d" else getattr(est, f)
                       for f in Estimates.__dataclass_fields__))
     with pytest.raises(TrainingDiverged, match="NaN"):
         run_training(net, bad, steps=10)
+
+
+def test_a_diverging_loss_stops_with_a_message():
+    net = init_network(2, width=16)
+    before = [p.clone() for p in net.parameters()]
+    with pytest.raises(TrainingDiverged, match="diverged.*model of step 0.*smaller learning rate"):
+        run_training(net, gaussian_estimates(100), steps=500, lr=1e3)
+    for a, b in zip(net.parameters(), before):
+        assert torch.equal(a, b)
 
 
 def test_checkpoint_round_trip(tmp_path):

@@ -33,11 +33,11 @@ def hd_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor
 
 def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
           seed: int = 0, weight_decay: float = 0.0, grad_weight: float = 1.0, report_every: int = 50,
-          diverge_factor: float = 1e3):
+          diverge_factor: float = 100.0):
     """Full-batch Adam on hd_loss; yields Progress every `report_every` steps (stop iterating to cancel).
 
-    Every report checks the loss: NaN/inf, or `diverge_factor` times the best loss so far, restores
-    the last good weights and raises TrainingDiverged.
+    A loss that turns NaN/inf, or grows past `diverge_factor` times the untrained loss, restores
+    the last good weights (those of the last report) and raises TrainingDiverged.
     """
     torch.manual_seed(seed)
     z = torch.as_tensor(est.x, dtype=torch.float32)
@@ -46,23 +46,24 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
     if not (torch.isfinite(z).all() and torch.isfinite(d).all() and torch.isfinite(g).all()):
         raise TrainingDiverged("training: the estimates contain NaN or infinite values")
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
-    good, best = copy.deepcopy(net.state_dict()), math.inf
+    good, good_step, first = copy.deepcopy(net.state_dict()), 0, None
     for step in range(1, steps + 1):
         opt.zero_grad()
         loss = hd_loss(net, z, d, g, grad_weight)
         value = float(loss.detach())
-        if not math.isfinite(value) or value > diverge_factor * max(best, 1e-6):
+        first = value if first is None else first
+        if not math.isfinite(value) or value > diverge_factor * max(first, 1e-6):
             net.load_state_dict(good)
             what = "turned NaN" if not math.isfinite(value) else f"diverged to {value:.3g}"
             raise TrainingDiverged(
-                f"training: the loss {what} at step {step}; kept the model from before "
-                f"(loss {best:.4g}). Try a smaller learning rate.")
+                f"training: the loss {what} at step {step}; kept the model of step {good_step}. "
+                f"Try a smaller learning rate.")
+        report = step % report_every == 0 or step == steps
+        if report:  # these weights gave a finite, sane loss: the model to fall back on
+            good, good_step = copy.deepcopy(net.state_dict()), step
         loss.backward()
         opt.step()
-        if value < best:
-            best = value
-        if step % report_every == 0 or step == steps:
-            good = copy.deepcopy(net.state_dict())
+        if report:
             yield Progress(step, steps, value)
 
 
