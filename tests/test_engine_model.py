@@ -158,3 +158,5 @@ def test_energy_distance_and_metrics():
     assert m["acceptance_target"] == pytest.approx(0.5, abs=0.03)  # (1/2)^(k/2) for k = 2
     assert m["spread_ratio"] == pytest.approx(2.0, rel=0.1)
     assert evaluate(a, a, wide)["fidelity_ratio"] == pytest.approx(1.0)
+    one_at_a_time = evaluate(a, a, lambda z: float(wide(np.asarray(z).reshape(-1))))
+    assert one_at_a_time["acceptance_real"] == pytest.approx(m["acceptance_real"])

@@ -16,12 +16,28 @@ def energy_distance(x, y) -> float:
     return float(2 * xy - xx - yy)
 
 
+def batch_probability(probability):
+    """probability as a function of an (m, k) array -> (m,), whether or not it is vectorised."""
+
+    def batched(z):
+        z = np.atleast_2d(np.asarray(z, dtype=np.float64))
+        try:
+            p = np.asarray(probability(z), dtype=np.float64)
+        except Exception:
+            p = None
+        if p is None or p.shape != (len(z),):
+            p = np.array([float(probability(row)) for row in z])
+        return p
+
+    return batched
+
+
 def sample_target(probability, real, n: int, *, rng: np.random.Generator,
                   margin: float = 8.0, batch: int = 20000) -> np.ndarray:
     """n draws from p*(z) ∝ probability(z), by rejection from a uniform box around the real data.
 
     The box is the real data's bounding box grown by `margin` SDs on each side; p* is exact inside
-    it. probability must be vectorised: (m, k) -> (m,) values in [0, 1].
+    it. probability: (m, k) -> (m,) values in [0, 1] (see batch_probability).
     """
     real = np.asarray(real, dtype=np.float64)
     lo, hi = real.min(axis=0) - margin, real.max(axis=0) + margin
@@ -46,6 +62,7 @@ def spread(x) -> float:
 def evaluate(samples, real, probability, *, seed: int = 0, n_target: int = 2000) -> dict:
     """fidelity_ratio = ED(samples, p*) / ED(real, p*); acceptance; spread_ratio = spread(s)/spread(real)."""
     rng = np.random.default_rng(seed)
+    probability = batch_probability(probability)
     target = sample_target(probability, real, n_target, rng=rng)
     ed_s, ed_r = energy_distance(samples, target), energy_distance(real, target)
     return {
