@@ -26,13 +26,15 @@ def register(subparsers) -> None:
                     "voice-space units: 1 = one SD of the real data per axis.")
     p.add_argument("--listener", default="builtin:wide",
                    help="builtin:NAME (wide, shifted), MODULE:ATTR or path/to/file.py:ATTR")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=3, help="rounds to run (default 3)")
     p.add_argument("--design", default="default", help="design preset: default, lab-hour, paper")
     p.add_argument("--engine", default="default", help="engine preset: default, paper")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a design parameter or engine setting (repeatable)")
-    p.add_argument("--votes", type=int, default=3000, help="vote budget over all rounds")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--votes", type=int, default=3000,
+                   help="vote budget over all rounds (default 3000, about two hours)")
+    p.add_argument("--seed", type=int, default=0, help="seed of designs, training, sampling and "
+                   "built-in listeners (default 0)")
     p.add_argument("--out", required=True, help="output folder (created)")
     p.add_argument("--no-audio", action="store_true",
                    help="skip rendering (for listeners that only look at z)")
