@@ -160,3 +160,41 @@ def test_energy_distance_and_metrics():
     assert evaluate(a, a, wide)["fidelity_ratio"] == pytest.approx(1.0)
     one_at_a_time = evaluate(a, a, lambda z: float(wide(np.asarray(z).reshape(-1))))
     assert one_at_a_time["acceptance_real"] == pytest.approx(m["acceptance_real"])
+
+
+def test_one_langevin_step_by_hand():
+    z0 = torch.tensor([[1.0, -1.0], [0.0, 2.0]])
+    eps = 0.2
+
+    def field(z):
+        return torch.full((len(z),), 0.5), torch.tensor([[1.0, 2.0]]).expand(len(z), 2)
+    z1 = langevin(field, z0, eps, 1, generator=torch.Generator().manual_seed(5))
+    noise = torch.randn(2, 2, generator=torch.Generator().manual_seed(5))
+    expected = z0 + eps ** 2 / 2 * torch.tensor([1.0, 2.0]) + eps * noise  # DESIGN.md 1.6
+    assert torch.allclose(z1, expected)
+
+
+def test_metropolis_step_by_hand():
+    # constant D and zero score: the proposal is symmetric and D never changes, so every move
+    # is accepted; a D that is 0 outside x < 0 refuses every move there.
+    def flat(z):
+        return torch.ones(len(z)), torch.zeros_like(z)
+
+    def half(z):
+        return (z[:, 0] >= 0).float(), torch.zeros_like(z)
+    g = torch.Generator().manual_seed(0)
+    moved = langevin(flat, torch.zeros(500, 2), 0.5, 1, generator=g, adjust=True)
+    assert (moved != 0).all(dim=1).all()
+    z = langevin(half, torch.full((500, 2), 0.01), 0.5, 200, generator=g, adjust=True)
+    assert (z[:, 0] >= 0).all()
+
+
+def test_energy_distance_and_region_by_hand():
+    x, y = np.array([[0.0], [2.0]]), np.array([[1.0], [3.0]])
+    # 2 * mean(1, 3, 1, 1) - |0 - 2| - |1 - 3| = 3 - 2 - 2
+    assert energy_distance(x, y) == pytest.approx(-1.0)
+    square = np.array([[1.0, 1], [1, -1], [-1, 1], [-1, -1]])  # mean 0, covariance 4/3 I
+    region = covered_region(square, margin=0.0)
+    assert region.r2 == pytest.approx(1.5)  # 2 / (4/3)
+    inside = region.contains(torch.tensor([[1.4, 0.0], [1.0, 1.0], [1.5, 0.0]]))  # edge: sqrt(2)
+    assert inside.tolist() == [True, True, False]
