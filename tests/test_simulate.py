@@ -78,7 +78,13 @@ def test_simulate_with_a_listener_from_a_file(listener_file, tmp_path, space_dir
     n_votes = sum(len(list(csv.DictReader(p.open()))) for p in ratings)
     assert n_votes == 600
     assert (out / "model.pt").stat().st_size > 0 and (out / "map.png").stat().st_size > 10_000
-    assert np.isfinite(np.loadtxt(out / "samples.csv", delimiter=",", skiprows=1)).all()
+    samples = np.loadtxt(out / "samples.csv", delimiter=",", skiprows=1)
+    assert np.isfinite(samples).all()
+    from hd_desktop.store import Experiment
+    with Experiment.open(out, create=False) as exp:  # the run is an experiment the app can open
+        assert sorted(exp.rounds()) == [0, 1] and len(exp.votes()) == 600
+        assert len(exp.models()) == 2 and exp.models(1)[0].curve
+        assert np.allclose(exp.samples(round=1), samples)
 
 
 def test_simulate_refuses_bad_settings(tmp_path, capsys):

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     job = run_rounds(listener, real, params, config, rounds=args.rounds, budget=args.votes,
                      seed=args.seed, render=render)
-    sessions = []
+    sessions, curve = [], []
     try:
         while True:
             try:
@@ -86,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
             if ev.kind == "voted":
                 sessions.append(_record_round(exp, ev.round, ev.info["design"], ev.info["votes"],
                                               args.seed))
+            elif ev.kind == "train":
+                curve.append({"step": ev.done, "loss": float(ev.info["loss"])})
+            elif ev.kind == "round":
+                _record_model(exp, ev.round, ev.info, curve, config, args.seed)
+                curve = []
             _progress(ev)
     finally:
         print(file=sys.stderr)
@@ -120,6 +125,19 @@ def _record_round(exp, r: int, design, votes, seed: int) -> str:
                            for i, v in enumerate(votes)])
     exp.finish_session(sid)
     return sid
+
+
+def _record_model(exp, r: int, info: dict, curve: list, config, seed: int) -> None:
+    """The round's network, loss curve and samples, so the app can open the run as an experiment."""
+    from hd_desktop.engine.network import save_checkpoint
+
+    buf = io.BytesIO()
+    save_checkpoint(info["net"], buf)
+    timings = {k: v for k, v in info.items() if k not in ("net", "samples")}
+    model_id = exp.save_model(r, config.to_dict(), curve, buf.getvalue(),
+                              {"simulated": True, "timings": timings, "seed": seed})
+    exp.save_samples(model_id, r, info["samples"], seed,
+                     {"n_chains": config.n_chains, "sampler_steps": config.sampler_steps})
 
 
 def _progress(ev) -> None:

@@ -25,7 +25,7 @@ _TRAIN, _SAMPLE, _ORDER = 10, 11, 12
 
 @dataclass(frozen=True)
 class Event:
-    kind: str        # "votes", "voted" (info: design, votes), "train", "sample", "round"
+    kind: str        # "votes", "voted" (info: design, votes), "train", "sample", "round" (net, samples)
     round: int
     done: int
     total: int
@@ -127,7 +127,7 @@ def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, ro
         h.timings.append({"round": r, "votes_s": t1 - t0, "estimates_s": t2 - t1, **times,
                           "votes": len(votes), "estimates": len(est)})
         anchors = samples
-        yield Event("round", r, r + 1, rounds, h.timings[-1])
+        yield Event("round", r, r + 1, rounds, {**h.timings[-1], "net": net, "samples": samples})
     return h
 
 
