@@ -1,6 +1,5 @@
 """Score network, training (progress, cancel, NaN), Langevin sampler and its guards, metrics."""
 
-import math
 
 import numpy as np
 import pytest

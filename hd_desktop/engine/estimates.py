@@ -8,7 +8,7 @@ from typing import Iterable, NamedTuple
 
 import numpy as np
 
-from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 
 
@@ -74,6 +74,7 @@ def nes_estimates(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int
     Only pairs with both halves voted count (R' of them). `guess` is a lapse floor removed from
     every D(s) first (correct_floor). Standard errors are those of a mean over the R' pairs.
     """
+    stimuli = list(stimuli)
     halves: dict[tuple[int, int, int], dict[int, Stimulus]] = defaultdict(dict)
     for s in stimuli:
         if s.sign and s.id in rates:
@@ -90,7 +91,7 @@ def nes_estimates(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int
         d_minus = correct_floor([rates[p[-1].id][0] for p in pairs], guess)
         rows.append((rnd, *_one_neighbour(plus, minus, d_plus, d_minus, sigma_nes)))
     if not rows:
-        k = len(next(iter(stimuli), Stimulus("", 0, Role.PRACTICE, (0.0, 0.0), 0)).z)
+        k = len(stimuli[0].z) if stimuli else 0
         z = np.zeros((0, k))
         return Estimates(z, z[:, 0], z[:, 0], z, z, np.zeros(0, int), np.zeros(0, int))
     rnd, x, d, d_se, g, g_se, n = zip(*rows)
