@@ -1,6 +1,5 @@
 """Score network, training (progress, cancel, NaN), Langevin sampler and its guards, metrics."""
 
-
 import numpy as np
 import pytest
 import torch
