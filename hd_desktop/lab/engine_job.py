@@ -1,5 +1,6 @@
 """One engine update for the app: every vote so far -> estimates -> score network -> samples.
 
+torch loads only when a job runs (engine.rounds imports it), so opening the app stays quick.
 The GUI takes an immutable snapshot of the store on its own thread (fast) and runs the job on a
 worker; the job yields progress events and can be stopped at any of them (DESIGN.md 2).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,9 +18,11 @@ from hd_desktop.design import RoundDesign
 from hd_desktop.design.stimulus import Role
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.engine.estimates import Estimates, Vote
-from hd_desktop.engine.rounds import Event, all_estimates, fit_and_sample
 from hd_desktop.engine.screening import gold_accuracy, kept_listeners
 from hd_desktop.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from hd_desktop.engine.rounds import Event
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:
 def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
     """Estimates from all rounds, a freshly trained network and Langevin samples (DESIGN.md 1.4-1.7)."""
     import torch
+
+    from hd_desktop.engine.rounds import Event, all_estimates, fit_and_sample
 
     torch.set_num_threads(1)  # one core stays free for the listener's window and the audio
     excluded = set(excluded_listeners(snapshot))

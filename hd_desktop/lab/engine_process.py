@@ -12,11 +12,14 @@ import multiprocessing as mp
 import queue as queue_mod
 import time
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
-from hd_desktop.engine.rounds import Event
 from hd_desktop.errors import UserFacingError
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.results import checkpoint_bytes, net_from_bytes
+
+if TYPE_CHECKING:
+    from hd_desktop.engine.rounds import Event
 
 RELAY_EVERY_S = 0.05
 _RUNNING: set = set()   # engine processes of this app, ended by stop_all() when it quits
@@ -49,6 +52,7 @@ def _child(snapshot: EngineSnapshot, out) -> None:
 
 def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
     """engine_job(snapshot) in a spawned process; stop iterating to cancel (the process ends)."""
+    from hd_desktop.engine.rounds import Event
     ctx = mp.get_context("spawn")   # never fork a process that runs Qt and audio threads
     out = ctx.Queue()
     process = ctx.Process(target=_child, args=(snapshot, out), name="hd-engine", daemon=True)

@@ -6,7 +6,6 @@ import io
 
 import numpy as np
 
-from hd_desktop.engine.rounds import all_estimates
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot
 
 
@@ -42,6 +41,8 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
 
 def restore_results(experiment, snapshot: EngineSnapshot | None) -> dict[int, EngineResult]:
     """The latest stored model of every round, with its samples; estimates recomputed from votes."""
+    from hd_desktop.engine.rounds import all_estimates
+
     out = {}
     for index in sorted(experiment.rounds()):
         info = experiment.latest_model(index)

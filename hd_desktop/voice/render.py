@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pyloudnorm
 
 from hd_desktop.voice.world import WorldSettings, envelope_gain, synthesize
 
@@ -58,7 +57,9 @@ def apply_voice(carrier: Carrier, coded_target: np.ndarray, log_f0_target: float
 
 
 @lru_cache(maxsize=4)
-def _meter(rate: int) -> pyloudnorm.Meter:
+def _meter(rate: int):
+    import pyloudnorm   # imports scipy.signal: ~0.7 s, paid at the first render, not at start-up
+
     return pyloudnorm.Meter(rate)
 
 
