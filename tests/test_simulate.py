@@ -91,3 +91,16 @@ def test_simulate_refuses_bad_settings(tmp_path, capsys):
     assert main(["simulate", "--out", str(tmp_path / "x"), "--set", "bogus=1"]) == 2
     assert "bogus" in capsys.readouterr().err
     assert main(["simulate", "--out", str(tmp_path / "x"), "--listener", "builtin:nope"]) == 2
+
+
+def test_simulate_refuses_to_overwrite_an_earlier_run(tmp_path, tmp_home):
+    import subprocess
+    import sys
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "experiment.sqlite").write_bytes(b"an earlier run")
+    done = subprocess.run([sys.executable, "-m", "hd_desktop.cli", "simulate", "--listener",
+                           "builtin:wide", "--out", str(tmp_path / "run"), "--no-audio"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "already holds a run" in done.stderr
+    assert (tmp_path / "run" / "experiment.sqlite").read_bytes() == b"an earlier run"

@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
     params, config = settings_from_args(args)
     out = Path(args.out)
+    if (out / "experiment.sqlite").exists():
+        raise UserFacingError(f"{out} already holds a run (experiment.sqlite); choose a new --out "
+                              "folder so that run stays as it was")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
