@@ -12,22 +12,12 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 
+from helpers.app import open_window
+
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.gui.main_window import MainWindow
 from hd_desktop.session.states import Phase
-from hd_desktop.settings import Settings
 
 SMALL_ENGINE = EngineConfig(train_steps=400, n_chains=150, sampler_steps=400)
-
-
-def open_window(qtbot, tmp_home) -> MainWindow:
-    """The app on a fresh experiment, once its voice space is ready."""
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
-    return w
 
 
 def test_autopilot_round_trains_in_background_and_previews_new_voices(

@@ -10,27 +10,21 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from helpers.app import open_window
+
 from hd_desktop.gui.main_window import MainWindow
 from hd_desktop.settings import Settings
 
 
 @pytest.fixture
 def window(qtbot, tmp_home):
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
+    w = open_window(qtbot, tmp_home)
     yield w
     w.close()
 
 
 def test_clicking_the_map_plays_the_voice_at_that_point(jack_device, jack_capture, qtbot, tmp_home):
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
+    w = open_window(qtbot, tmp_home)
     assert w.audio.player is not None, w.audio.problem
     assert jack_device in w.audio.device_label
     jack_capture.attach()
@@ -66,11 +60,7 @@ def test_map_shows_every_real_voice_with_its_speaker(window):
 
 def test_without_an_output_device_the_map_still_works(qtbot, tmp_home, monkeypatch):
     monkeypatch.setenv("HD_AUDIO_DEVICE", "no such device anywhere")
-    w = MainWindow(tmp_home / "sessions" / "exp", None, Settings())
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.spaceReady, timeout=60000):
-        pass
+    w = open_window(qtbot, tmp_home)
     assert w.audio.player is None
     assert "no such device anywhere" in w.audio.problem
     w.play_point(0.5, 0.5)
