@@ -160,6 +160,10 @@ def test_closing_mid_session_resumes_at_the_next_unvoted_trial(qtbot, lab, space
     w2 = SessionWindow(resumed, space, audio)
     qtbot.addWidget(w2)
     w2.show()
+    # nothing plays until the listener is back: a welcome-back page, then Enter
+    assert w2.pages.currentWidget() is w2.paused_page
+    assert "Welcome back, L08" in w2.paused_page.text.text() and "5 of" in w2.paused_page.text.text()
+    qtbot.keyClick(w2, Qt.Key.Key_Return)
     answer(qtbot, w2, Qt.Key.Key_J)
     votes = lab.experiment.votes(session_id=unfinished.id)
     assert sorted(v.trial for v in votes) == list(range(6))

@@ -145,9 +145,18 @@ class PausedPage(QWidget):
     def __init__(self):
         super().__init__()
         self.go = button("Resume (Enter)")
+        self.text = label("")
+        self.show_paused()
         lay = QVBoxLayout(self)
-        lay.addWidget(page(label("<h2>Paused</h2>The current voice will play again when you "
-                                 "resume."), self.go))
+        lay.addWidget(page(self.text, self.go))
+
+    def show_paused(self) -> None:
+        self.text.setText("<h2>Paused</h2>The current voice will play again when you resume.")
+
+    def show_welcome_back(self, listener: str, done: int, total: int) -> None:
+        self.text.setText(f"<h2>Welcome back, {listener}</h2>Your session continues where it "
+                          f"stopped: {done} of {total} voices are done and saved. Put your "
+                          "headphones on, then press Enter.")
 
 
 class SummaryPage(QWidget):

@@ -53,6 +53,11 @@ class SessionWindow(QWidget):
         self.prefetch.set_order(list(flow.practice) + list(flow.order))
         self.audio.started.connect(self._sound_started)
         self._build()
+        if flow.phase == Phase.TRIALS and flow.current.index > 0:
+            # a resumed session: nothing plays until the listener is back in the seat
+            done = flow.current.index
+            flow.pause()
+            self.paused_page.show_welcome_back(flow.listener, done, len(flow.order))
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------
@@ -201,6 +206,7 @@ class SessionWindow(QWidget):
             self.breakEnded.emit()
         elif self.flow.phase == Phase.PAUSED:
             self.flow.unpause()
+            self.paused_page.show_paused()
         self._show_phase()
 
     def _show_phase(self) -> None:
