@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
-                               QLabel, QMainWindow, QPlainTextEdit, QProgressBar, QPushButton,
-                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QProgressBar,
+                               QPushButton, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
+                               QWidget)
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import SessionKind
@@ -17,10 +17,9 @@ from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.engine_model import EngineModel
 from hd_desktop.gui.engine_panel import EnginePanel
 from hd_desktop.gui.experiment_panel import ExperimentPanel
-from hd_desktop.gui.map_layers import LAYER_LABELS, LAYERS, LearnedLayers
+from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.jobs import cancel, start_job
-from hd_desktop.gui.map_view import VoiceMap
 from hd_desktop.settings import Settings, save_settings
 from hd_desktop.voice import SpaceSettings, VoiceSpace, open_space
 
@@ -97,18 +96,11 @@ class MainWindow(QMainWindow):
         for w in (self.progress_label, self.progress, self.cancel_button):
             lay.addWidget(w)
         lay.addStretch()
-        self.map = VoiceMap()
+        self.map_tab = MapTab()
+        self.map, self.layers = self.map_tab.map, self.map_tab.layers
         self.map.pointClicked.connect(self.play_point)
-        map_page = QWidget()
-        mlay = QHBoxLayout(map_page)
-        left = QVBoxLayout()
-        self.space_label = QLabel()
-        self.space_label.setWordWrap(True)
-        left.addWidget(self.space_label)
-        left.addLayout(self._layer_bar())
-        left.addWidget(self.map, 1)
-        mlay.addLayout(left, 1)
-        mlay.addWidget(self._details_panel())
+        for fmt, b in self.map_tab.export_buttons.items():
+            b.clicked.connect(lambda _=False, f=fmt: self._export_map(f))
         self.experiment_panel = ExperimentPanel()
         self.experiment_panel.startSession.connect(self.start_session)
         self.experiment_panel.resumeSession.connect(self.resume_session)
@@ -117,7 +109,7 @@ class MainWindow(QMainWindow):
         self.engine_panel = EnginePanel(self.engine)
         self.preview = PreviewPanel(self.audio, lambda: self.carrier_box.currentData())
         self.tabs = QTabWidget()
-        self.tabs.addTab(map_page, "Voice map")
+        self.tabs.addTab(self.map_tab, "Voice map")
         self.tabs.addTab(self.experiment_panel, "Experiment")
         self.tabs.addTab(self.engine_panel, "Engine")
         self.tabs.addTab(self.preview, "New voices")
@@ -125,54 +117,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
 
-    def _layer_bar(self) -> QHBoxLayout:
-        self.layers = LearnedLayers(self.map)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Show:"))
-        self.layer_boxes = {}
-        for name in LAYERS:
-            box = QCheckBox(LAYER_LABELS[name])
-            box.setChecked(True)
-            box.toggled.connect(lambda on, n=name: self.layers.show(n, on))
-            row.addWidget(box)
-            self.layer_boxes[name] = box
-        row.addStretch()
-        for fmt in ("PNG", "SVG"):
-            b = QPushButton(f"Export {fmt}…")
-            b.clicked.connect(lambda _=False, f=fmt: self._export_map(f))
-            row.addWidget(b)
-        return row
-
     def export_map(self, path: Path) -> Path:
-        """The map as drawn (layers as shown), PNG or SVG by the file's suffix, for papers.
-
-        SVG goes through Qt's own QSvgGenerator: pyqtgraph 0.14's SVG exporter fails on the
-        closed paths of the legend and colour bar (pyqtgraph issue 3495).
-        """
-        path = Path(path)
-        if path.suffix.lower() == ".svg":
-            from PySide6.QtCore import QRect, QSize
-            from PySide6.QtGui import QPainter
-            from PySide6.QtSvg import QSvgGenerator
-
-            size = self.map.size()
-            gen = QSvgGenerator()
-            gen.setFileName(str(path))
-            gen.setSize(QSize(size.width(), size.height()))
-            gen.setViewBox(QRect(0, 0, size.width(), size.height()))
-            gen.setTitle("hd-desktop voice map")
-            gen.setDescription(f"Voice space {self.space.fingerprint[:16] if self.space else ''}; "
-                               "one unit = one SD of the real voices along that axis")
-            painter = QPainter(gen)
-            self.map.render(painter)
-            painter.end()
-        else:
-            import pyqtgraph.exporters as exporters
-
-            exporter = exporters.ImageExporter(self.map.plotItem)
-            exporter.parameters()["width"] = 1600
-            exporter.export(str(path))
-        return path
+        return self.map_tab.export_map(path)
 
     def _export_map(self, fmt: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export the map as {fmt}",
@@ -183,33 +129,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
-        from hd_desktop.engine.training import predict
-
-        extent = max(3.0, float(np.abs(self.space.coords).max()) * 1.3,
-                     float(np.percentile(np.abs(result.samples), 99)) * 1.1)
-        self.layers.set_model(lambda z: predict(result.net, _pad(z, self.space.dims)), extent)
-        est = result.estimates
-        self.layers.set_estimates(est.x, est.d, est.d_se)
-        self.layers.set_samples({r: res.samples for r, res in self.engine.results.items()})
-        self.map.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
+        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()})
         self.preview.set_result(result)
         self.experiment_panel.refresh()     # evaluation needs a model
         self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
                                      "learned; the New voices tab plays its samples.", 8000)
-
-    def _details_panel(self) -> QWidget:
-        box = QGroupBox("Voice space")
-        box.setFixedWidth(280)
-        lay = QVBoxLayout(box)
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.details)
-        lay.addWidget(QLabel("Files skipped or changed:"))
-        self.problems_view = QPlainTextEdit()
-        self.problems_view.setReadOnly(True)
-        lay.addWidget(self.problems_view, 1)
-        return box
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -231,20 +155,7 @@ class MainWindow(QMainWindow):
 
         self.space = space
         self.renderer = RenderPool(space)
-        info = space.info()
-        labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
-        self.map.set_real(space.coords, labels, info["explained_variance"])
-        self.space_label.setText("Click anywhere on the map to hear the voice at that point. "
-                                 "Blue dots are real voices (hover for the speaker).")
-        variance = ", ".join(f"{e:.0%}" for e in info["explained_variance"])
-        self.details.setText(
-            f"<b>{info['n_items']}</b> real items of <b>{info['n_speakers']}</b> speakers<br>"
-            f"corpus: {self.corpus or 'bundled (AMI meeting corpus)'}<br>"
-            f"{info['dims']} dimensions, explaining {variance} of the variance<br>"
-            f"units: one unit = one SD of the real voices along that axis<br>"
-            f"fingerprint: <tt>{space.fingerprint[:16]}</tt><br>"
-            f"experiment: {self.experiment}")
-        self.problems_view.setPlainText("\n".join(space.problems) or "none")
+        self.map_tab.set_space(space, self.corpus, self.experiment)
         self.pages.setCurrentIndex(1)
         self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
         self._open_lab(space)
@@ -428,12 +339,3 @@ class MainWindow(QMainWindow):
         self.audio.close()
         super().closeEvent(event)
 
-
-def _pad(z, dims: int):
-    """Map points (x, y) -> full points of a space with more dims (the rest at 0)."""
-    z = np.asarray(z, dtype=float)
-    if z.shape[1] == dims:
-        return z
-    out = np.zeros((len(z), dims))
-    out[:, :2] = z
-    return out
