@@ -44,6 +44,20 @@ def stimulus_row(s: Stimulus, evaluation: str | None = None) -> tuple:
             None if s.pair is None else int(s.pair), evaluation)
 
 
+def put_stimulus(con: sqlite3.Connection, s: Stimulus, where: object,
+                 evaluation: str | None = None) -> None:
+    """Store a stimulus once; the same again is a no-op, a changed one is refused."""
+    from hd_desktop.errors import UserFacingError
+
+    new = stimulus_row(s, evaluation=evaluation)
+    old = con.execute(f"SELECT {STIMULUS_COLUMNS} FROM stimuli WHERE id = ?", (s.id,)).fetchone()
+    if old is None:
+        con.execute(f"INSERT INTO stimuli VALUES ({STIMULUS_PLACEHOLDERS})", new)
+    elif tuple(old) != new:
+        raise UserFacingError(f"stimulus {s.id} is already stored with other values in "
+                              f"{where}; stimuli never change once stored")
+
+
 def stimulus_from_row(row: sqlite3.Row | Sequence) -> Stimulus:
     sid, rnd, role, z, seed, neighbour, pair, _evaluation = tuple(row)
     return Stimulus(id=sid, round=EVALUATION_ROUND if rnd is None else rnd, role=Role(role),

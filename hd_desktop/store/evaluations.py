@@ -40,14 +40,7 @@ def add(con: sqlite3.Connection, name: str, design: Mapping[str, Any],
         raise UserFacingError(f"evaluation {name} of {where} already has a different design; "
                               "an evaluation's design never changes once stored")
     for s in stimuli:
-        new = codec.stimulus_row(s, evaluation=name)
-        old = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
-                          (s.id,)).fetchone()
-        if old is None:
-            con.execute(f"INSERT INTO stimuli VALUES ({codec.STIMULUS_PLACEHOLDERS})", new)
-        elif tuple(old) != new:
-            raise UserFacingError(f"stimulus {s.id} is already stored with other values in "
-                                  f"{where}; stimuli never change once stored")
+        codec.put_stimulus(con, s, where, evaluation=name)
     return name
 
 

@@ -177,14 +177,7 @@ class Experiment:
         for s in stimuli:
             if s.round != index:
                 raise ValueError(f"stimulus {s.id} belongs to round {s.round}, not {index}")
-            new = codec.stimulus_row(s)
-            old = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
-                              (s.id,)).fetchone()
-            if old is None:
-                con.execute(f"INSERT INTO stimuli VALUES ({codec.STIMULUS_PLACEHOLDERS})", new)
-            elif tuple(old) != new:
-                raise UserFacingError(f"stimulus {s.id} is already stored with other values in "
-                                      f"{self.folder}; stimuli never change once stored")
+            codec.put_stimulus(con, s, self.folder)
 
     def rounds(self) -> dict[int, dict[str, Any]]:
         rows = self._con().execute("SELECT idx, design FROM rounds ORDER BY idx")
