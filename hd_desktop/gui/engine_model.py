@@ -5,8 +5,6 @@ One owner: this object holds the results; the map, the engine panel and the prev
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject, Signal
 
 from hd_desktop.engine.config import EngineConfig
@@ -14,24 +12,6 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.lab.engine_job import EngineResult
 from hd_desktop.lab.engine_process import engine_in_process
-
-
-def throttled(job, seconds: float = 0.05):
-    """Pass a progress generator's events on at most every `seconds` (and its last one)."""
-    last = 0.0
-    while True:
-        try:
-            event = next(job)
-        except StopIteration as stop:
-            return stop.value
-        now = time.monotonic()
-        if now - last >= seconds or event.done == event.total:
-            last = now
-            yield event
-
-
-def _throttled_job(snapshot):
-    return (yield from throttled(engine_in_process(snapshot)))
 
 
 class EngineModel(QObject):
@@ -49,6 +29,7 @@ class EngineModel(QObject):
         self.seed = 0
         self._worker = None
         self._pending = False
+        self._last_event = None
 
     @property
     def busy(self) -> bool:
@@ -79,7 +60,8 @@ class EngineModel(QObject):
             self.failed.emit(str(exc))
             return False
         self._snapshot = snapshot
-        self._worker = start_job(_throttled_job, snapshot,
+        # the engine process relays its events at most every 50 ms
+        self._worker = start_job(engine_in_process, snapshot,
                                  on_progress=self._progress, on_result=self._done,
                                  on_error=self._error, on_finished=self._finished)
         self._worker.aborted.connect(self._aborted)
@@ -100,6 +82,9 @@ class EngineModel(QObject):
 
     # slots are methods of this QObject, so Qt drops the connections if it is deleted first
     def _progress(self, event) -> None:
+        if event is self._last_event:
+            return   # a heartbeat (a chance to cancel), not news
+        self._last_event = event
         self.progress.emit(event)
 
     def _error(self, exc) -> None:

@@ -188,7 +188,7 @@ class EnginePanel(QWidget):
             self._curve = ([], [])
 
     def _progress(self, event) -> None:
-        names = {"estimates": "Estimates", "train": "Training the score network",
+        names = {"start": "Starting the engine process", "estimates": "Estimates", "train": "Training the score network",
                  "sample": "Langevin sampling"}
         self.bar.setRange(0, max(event.total, 1))
         self.bar.setValue(event.done)

@@ -293,8 +293,8 @@ class MainWindow(QMainWindow):
                   on_result=lambda r: self._rendered(seq, *r),
                   on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
 
-    def _render(self, space, z, carrier):
-        audio, rate = space.render(z, carrier)
+    def _render(self, renderer, z, carrier):
+        audio, rate = renderer.render(z, carrier)
         return z, carrier, self.audio.prepare(audio, rate), len(audio) / rate
 
     def _rendered(self, seq, z, carrier, prepared, seconds) -> None:

@@ -59,20 +59,30 @@ def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:
     return tuple(sorted(everyone - kept - snapshot.keep_listeners))
 
 
+def estimates_of(designs, votes, excluded, config: EngineConfig) -> Estimates:
+    """Estimates of every round (DESIGN.md 1.4) from the votes of listeners not `excluded`.
+
+    Screening is decided by the caller (the user may keep a listener), so all_estimates must
+    not screen again: its threshold is set to 0.
+    """
+    from hd_desktop.engine.rounds import all_estimates
+
+    kept = [v for v in votes if v.listener not in set(excluded)]
+    return all_estimates(list(designs), kept, config.with_overrides(screen_threshold=0.0))
+
+
 def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
     """Estimates from all rounds, a freshly trained network and Langevin samples (DESIGN.md 1.4-1.7)."""
     import torch
 
-    from hd_desktop.engine.rounds import Event, all_estimates, fit_and_sample
+    from hd_desktop.engine.rounds import Event, fit_and_sample
 
     torch.set_num_threads(1)  # one core stays free for the listener's window and the audio
     excluded = set(excluded_listeners(snapshot))
-    votes = [v for v in snapshot.votes if v.listener not in excluded]
     t0 = time.perf_counter()
     config = snapshot.config
     try:
-        # screening is decided above (the user may keep a listener); all_estimates must not redo it
-        est = all_estimates(list(snapshot.designs), votes, config.with_overrides(screen_threshold=0.0))
+        est = estimates_of(snapshot.designs, snapshot.votes, excluded, config)
     except ValueError:
         raise UserFacingError("no complete antithetic pair has votes yet: the engine needs both "
                               "halves of at least one pair voted") from None
@@ -90,7 +100,8 @@ def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]
         yield event
     return EngineResult(round=snapshot.round, net=net, samples=samples, estimates=est, curve=curve,
                         timings={"estimates_s": time.perf_counter() - t0, **timings},
-                        excluded=tuple(sorted(excluded)), votes_used=len(votes))
+                        excluded=tuple(sorted(excluded)),
+                        votes_used=sum(v.listener not in excluded for v in snapshot.votes))
 
 
 def trial_designs(experiment) -> tuple[RoundDesign, ...]:

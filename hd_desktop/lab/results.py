@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot
+from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, estimates_of
 
 
 def checkpoint_bytes(net) -> bytes:
@@ -39,22 +39,19 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     return model_id
 
 
-def restore_results(experiment, snapshot: EngineSnapshot | None) -> dict[int, EngineResult]:
+def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:
     """The latest stored model of every round, with its samples; estimates recomputed from votes."""
-    from hd_desktop.engine.rounds import all_estimates
-
     out = {}
     for index in sorted(experiment.rounds()):
         info = experiment.latest_model(index)
         if info is None:
             continue
-        designs = [d for d in snapshot.designs if d.design.get("round", 0) <= index] \
-            if snapshot else []
+        designs = [d for d in snapshot.designs if d.design.get("round", 0) <= index]
         try:
-            votes = [v for v in snapshot.votes if v.listener not in set(info.info.get("excluded", []))]
-            est = all_estimates(designs, votes, snapshot.config.with_overrides(screen_threshold=0.0))
-        except (ValueError, AttributeError):
-            continue
+            est = estimates_of(designs, snapshot.votes, info.info.get("excluded", []),
+                               snapshot.config)
+        except ValueError:
+            continue    # a model whose votes are gone (nothing to draw its neighbours from)
         out[index] = EngineResult(
             round=index, net=net_from_bytes(experiment.model_checkpoint(info.id)),
             samples=np.asarray(experiment.samples(model_id=info.id)), estimates=est,
