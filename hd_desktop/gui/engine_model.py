@@ -5,6 +5,10 @@ One owner: this object holds the results; the map, the engine panel and the prev
 
 from __future__ import annotations
 
+# torch loads with the window, before it is shown: loaded later on a worker thread (to read a
+# trained network back), it holds the GIL for ~100 ms at a time and freezes the listener's
+# window mid-session (benchmarks/gui_engine.py measured 113 ms stalls that way).
+import torch  # noqa: F401
 from PySide6.QtCore import QObject, Signal
 
 from hd_desktop.engine.config import EngineConfig
