@@ -36,10 +36,15 @@ def test_samples_become_the_next_anchors_and_estimates_accumulate():
     assert all(s.shape == (60, 2) and np.isfinite(s).all() for s in h.samples)
 
 
-def test_same_seed_same_run_and_the_budget_stops_it():
+def test_same_seed_same_run_and_rounds_share_the_budget_with_every_pair_voted_in_full():
     a = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
     b = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
-    assert len(a.votes) == 60 and len(a.designs) == 1  # the budget ends it inside round 0
+    # 20 votes a round: 2 anchors x 1 neighbour x 4 pairs = 16 NES stimuli + 1 screening trial;
+    # the last round takes what is left (26: 3 anchors, 24 + 1)
+    assert [len(d.stimuli) for d in a.designs] == [17, 17, 25] and len(a.votes) == 59
+    voted = [v.stimulus_id for v in a.votes]
+    assert sorted(voted) == sorted(s.id for d in a.designs for s in d.stimuli)  # each once
+    assert len(a.estimates) == 7 and a.estimates.n_pairs.tolist() == [4] * 7  # no pair half voted
     assert a.votes == b.votes and np.array_equal(a.samples[-1], b.samples[-1])
 
 

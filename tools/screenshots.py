@@ -91,10 +91,10 @@ def main() -> int:
 
     def learn():
         """Votes of a simulated listener over the whole round, then a model update."""
-        from hd_desktop.engine.listeners import wide
+        from hd_desktop.engine.listeners import curved
 
         state["sw"].close()
-        w.lab.simulated_session(wide(seed=1), 10_000, 1, "sim-wide")
+        w.lab.simulated_session(curved(seed=1), 10_000, 1, "sim-curved")
         w.engine_panel.refresh()
         w.engine.update()
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from hd_desktop.errors import UserFacingError
 
 SCHEMA_VERSION = 1
+ANCHOR_CHOICES = ("random", "spread")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class DesignParams:
     r_pairs: int = 20               # R: antithetic pairs per neighbour
     sigma_nei: float = 1.0          # neighbour spread around an anchor (SD units)
     sigma_nes: float = 0.5          # NES perturbation SD (SD units)
+    anchors: str = "random"         # which N anchors: "random" subset, or "spread" over them (rounds.py)
     gold_rate: float = 0.05         # share of all trials that are screening (gold) trials
     gold_far_radius: float = 8.0    # GOLD_FAR voices sit this far from the real mean (SD units)
     stimulus_seconds: float = 1.0   # length of one stimulus
@@ -41,6 +43,8 @@ class DesignParams:
             problems.append("m_neighbours and r_pairs must be at least 1")
         if self.sigma_nei < 0 or self.sigma_nes <= 0:
             problems.append("sigma_nei must be >= 0 and sigma_nes > 0")
+        if self.anchors not in ANCHOR_CHOICES:
+            problems.append(f"anchors must be one of {', '.join(ANCHOR_CHOICES)}")
         if not 0 <= self.gold_rate < 1:
             problems.append("gold_rate must be in [0, 1)")
         if problems:
@@ -78,7 +82,7 @@ class DesignParams:
 
 
 def _coerce(name: str, value, current):
-    if not isinstance(value, str):
+    if not isinstance(value, str) or name == "anchors":
         return value
     if name == "n_anchors" and value.lower() in ("all", "none", "null"):
         return None
@@ -93,8 +97,11 @@ PRESETS: dict[str, DesignParams] = {
     "paper": DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20),
     # One listener, about one hour: 1440 trials of ~2.5 s.
     "lab-hour": DesignParams(n_anchors=40, m_neighbours=2, r_pairs=8),
-    # The engine's default: one listener, two hours over three rounds (~3000 votes).
-    "default": DesignParams(n_anchors=40, m_neighbours=2, r_pairs=6),
+    # The engine's default: one listener, two hours over three rounds (~3000 votes). Many
+    # neighbours with two pairs each, on anchors spread over the samples: with the bernoulli
+    # loss every vote informs D where it was cast, so covering more places beats more pairs
+    # per place (benchmarks/efficiency.py).
+    "default": DesignParams(n_anchors=60, m_neighbours=4, r_pairs=2, anchors="spread"),
 }
 
 
@@ -115,6 +122,31 @@ def count_stimuli(params: DesignParams, n_available: int) -> dict:
     trials = nes + gold
     seconds = trials * (params.stimulus_seconds + params.response_seconds)
     return {"anchors": n, "nes": nes, "gold": gold, "trials": trials, "seconds": seconds}
+
+
+def fit_to_budget(params: DesignParams, n_available: int, votes: int) -> DesignParams:
+    """The design shrunk to what `votes` votes can cover in full: fewer neighbours, then pairs.
+
+    A round larger than its votes would leave most antithetic pairs half voted. This keeps R
+    and the sigmas, takes as many neighbours as the votes allow, spreads them over as many
+    anchors as there are (one neighbour each where there are enough), and only when even one
+    neighbour is too many, fewer pairs.
+    """
+    def trials(neighbours: int, r_pairs: int) -> int:
+        nes = 2 * neighbours * r_pairs
+        return nes + n_gold(nes, params.gold_rate)
+
+    n = n_available if params.n_anchors is None else min(params.n_anchors, n_available)
+    if trials(n * params.m_neighbours, params.r_pairs) <= votes:
+        return params
+    affordable = max((t for t in range(n * params.m_neighbours, 0, -1)
+                      if trials(t, params.r_pairs) <= votes), default=0)
+    if affordable == 0:
+        r = max((r for r in range(params.r_pairs, 0, -1) if trials(1, r) <= votes), default=1)
+        return replace(params, n_anchors=1, m_neighbours=1, r_pairs=r)
+    anchors = min(n_available, affordable)
+    return replace(params, n_anchors=anchors,
+                   m_neighbours=max(1, min(params.m_neighbours, affordable // anchors)))
 
 
 def n_gold(n_nes: int, rate: float) -> int:

@@ -32,12 +32,33 @@ def derive_seed(*keys: int) -> int:
     return int(np.random.SeedSequence([int(k) for k in keys]).generate_state(2, np.uint64)[0] >> 1)
 
 
-def choose_anchors(n_available: int, params: DesignParams, round_index: int) -> np.ndarray:
-    """Indices of the anchors used: all if N >= available, else a seeded subset (sorted)."""
+def choose_anchors(anchors: np.ndarray, params: DesignParams, round_index: int) -> np.ndarray:
+    """Indices of the anchors used: all if N >= available, else N of them (sorted).
+
+    `random`: a seeded subset. `spread`: farthest-point picks from a seeded first one, so the
+    N anchors cover the whole spread of the samples (the arms of a curved region, both lobes,
+    the frontier) instead of following their density into the already well-voted core.
+    """
+    n_available = len(anchors)
     if params.n_anchors is None or params.n_anchors >= n_available:
         return np.arange(n_available)
     rng = np.random.default_rng(derive_seed(params.seed, round_index, _ANCHORS))
-    return np.sort(rng.choice(n_available, size=params.n_anchors, replace=False))
+    if params.anchors == "random":
+        return np.sort(rng.choice(n_available, size=params.n_anchors, replace=False))
+    return np.sort(farthest_points(anchors, params.n_anchors, first=int(rng.integers(n_available))))
+
+
+def farthest_points(points: np.ndarray, n: int, *, first: int = 0) -> np.ndarray:
+    """Indices of n points picked greedily, each the farthest from those picked before."""
+    points = np.asarray(points, dtype=np.float64)
+    if n >= len(points):
+        return np.arange(len(points))
+    chosen = [first]
+    dist = np.linalg.norm(points - points[first], axis=1)
+    for _ in range(n - 1):
+        chosen.append(int(np.argmax(dist)))
+        dist = np.minimum(dist, np.linalg.norm(points - points[chosen[-1]], axis=1))
+    return np.array(chosen)
 
 
 def make_round(anchors, params: DesignParams, *, round_index: int = 0, real=None) -> RoundDesign:
@@ -47,7 +68,7 @@ def make_round(anchors, params: DesignParams, *, round_index: int = 0, real=None
         raise UserFacingError("round design: anchors must be a non-empty (n, k) array")
     real = anchors if real is None else np.asarray(real, dtype=np.float64)
     k = anchors.shape[1]
-    chosen = choose_anchors(len(anchors), params, round_index)
+    chosen = choose_anchors(anchors, params, round_index)
     M, R = params.m_neighbours, params.r_pairs
     stimuli: list[Stimulus] = []
     neighbours = np.empty((len(chosen) * M, k))

@@ -26,12 +26,19 @@ class EngineConfig:
 
     screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
+    learn_floor: bool = True        # bernoulli loss: fit the floor with the network (training.py)
+    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "paper" (training.py)
     width: int = 64
     activation: str = "silu"
+    envelope: bool = True           # S_D falls off far from the votes (network.py)
+    centres: int = 0                # > 0: first layer of Gaussian bumps at this many voted stimuli
+    lengthscale: float = 0.7        # their starting width (SD units; learned)
     lr: float = 3e-3
-    train_steps: int = 500
+    train_steps: int = 1500
     weight_decay: float = 0.0
-    grad_weight: float = 1.0        # weight of the S_VD term in the loss (paper: 1)
+    grad_weight: float = 0.1        # weight of the S_VD term in the loss (paper: 1)
+    consistency: float = 1.0        # weight of |S_VD - grad S_D|^2 (bernoulli loss only)
+    prior_votes: float = 100.0      # pseudo-votes "not natural" spread over the region (training.py)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000
@@ -75,7 +82,9 @@ class EngineConfig:
 
 ENGINE_PRESETS = {
     # Ueda et al. 2023: plain Langevin, eps 0.003, T 10000 (the region guard stays on).
-    "paper": EngineConfig(eps=0.003, sampler_steps=10000, adjust=False, train_steps=2000),
+    "paper": EngineConfig(loss="paper", envelope=False, consistency=0.0, learn_floor=False,
+                          prior_votes=0.0, grad_weight=1.0, eps=0.003, sampler_steps=10000,
+                          adjust=False, train_steps=2000),
     "default": EngineConfig(),
 }
 

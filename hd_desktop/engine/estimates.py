@@ -1,9 +1,15 @@
-"""Votes -> estimates of acceptability D and its NES gradient (DESIGN.md 1.4), with standard errors."""
+"""Votes -> estimates of acceptability D and its NES gradient (DESIGN.md 1.4), with standard errors.
+
+Two views of the same votes. Per neighbour x (the paper's): D(x) and the NES gradient from the
+antithetic pairs with both halves voted. Per voted stimulus (`VotedPoints`): every vote is an
+observation of D at its own point, accepts out of votes, whether or not its pair is complete;
+the default engine fits S_D to these with a Bernoulli likelihood (training.py).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Iterable, NamedTuple
 
 import numpy as np
@@ -25,8 +31,31 @@ class Vote(NamedTuple):
 
 
 @dataclass(frozen=True)
+class VotedPoints:
+    """Every voted stimulus: `accepts` natural answers out of `votes` at the point z."""
+
+    z: np.ndarray         # (S, k)
+    accepts: np.ndarray   # (S,)
+    votes: np.ndarray     # (S,)
+
+    def __len__(self) -> int:
+        return len(self.votes)
+
+    @staticmethod
+    def concat(parts: "Iterable[VotedPoints]") -> "VotedPoints":
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return VotedPoints(np.zeros((0, 0)), np.zeros(0), np.zeros(0))
+        return VotedPoints(*(np.concatenate([getattr(p, f.name) for p in parts])
+                             for f in fields(VotedPoints)))
+
+
+@dataclass(frozen=True)
 class Estimates:
-    """Per neighbour x: D(x), grad D(x) and their standard errors, from `n_pairs` complete pairs."""
+    """Per neighbour x: D(x), grad D(x) and their standard errors, from `n_pairs` complete pairs.
+
+    `points` holds every voted stimulus, `guess` the lapse floor measured on far voices.
+    """
 
     x: np.ndarray         # (P, k)
     d: np.ndarray         # (P,)
@@ -35,6 +64,8 @@ class Estimates:
     grad_se: np.ndarray   # (P, k)
     n_pairs: np.ndarray   # (P,)
     round: np.ndarray     # (P,)
+    points: VotedPoints | None = None
+    guess: float = 0.0
 
     def __len__(self) -> int:
         return len(self.d)
@@ -46,8 +77,18 @@ class Estimates:
         if not parts:
             raise NoEstimates("no complete antithetic pair has votes yet (from the listeners "
                               "kept by screening): the engine needs both halves of a pair voted")
-        return Estimates(*(np.concatenate([getattr(p, f) for p in parts])
-                           for f in Estimates.__dataclass_fields__))
+        return Estimates(*(np.concatenate([getattr(p, f) for p in parts]) for f in _PER_NEIGHBOUR))
+
+    @staticmethod
+    def empty(k: int) -> "Estimates":
+        z = np.zeros((0, k))
+        return Estimates(z, z[:, 0], z[:, 0], z, z, np.zeros(0, int), np.zeros(0, int))
+
+    def with_points(self, points: VotedPoints, guess: float) -> "Estimates":
+        return replace(self, points=points, guess=float(guess))
+
+
+_PER_NEIGHBOUR = ("x", "d", "d_se", "grad", "grad_se", "n_pairs", "round")
 
 
 def acceptance(votes: Iterable, keep=None) -> dict[str, tuple[float, int]]:
@@ -60,6 +101,15 @@ def acceptance(votes: Iterable, keep=None) -> dict[str, tuple[float, int]]:
         a[0] += int(v.response)
         a[1] += 1
     return {sid: (s / n, n) for sid, (s, n) in acc.items()}
+
+
+def voted_points(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int]]) -> VotedPoints:
+    """Each stimulus with votes as (z, accepts, votes), from `acceptance`'s {id: (rate, n)}."""
+    rows = [(s.z, rates[s.id][0] * rates[s.id][1], rates[s.id][1]) for s in stimuli if s.id in rates]
+    if not rows:
+        return VotedPoints(np.zeros((0, 0)), np.zeros(0), np.zeros(0))
+    z, accepts, n = zip(*rows)
+    return VotedPoints(np.array(z, dtype=np.float64), np.round(np.array(accepts)), np.array(n, float))
 
 
 def correct_floor(d, guess: float):
@@ -91,9 +141,7 @@ def nes_estimates(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int
         d_minus = correct_floor([rates[p[-1].id][0] for p in pairs], guess)
         rows.append((rnd, *_one_neighbour(plus, minus, d_plus, d_minus, sigma_nes)))
     if not rows:
-        k = len(stimuli[0].z) if stimuli else 0
-        z = np.zeros((0, k))
-        return Estimates(z, z[:, 0], z[:, 0], z, z, np.zeros(0, int), np.zeros(0, int))
+        return Estimates.empty(len(stimuli[0].z) if stimuli else 0)
     rnd, x, d, d_se, g, g_se, n = zip(*rows)
     return Estimates(np.array(x), np.array(d), np.array(d_se), np.array(g), np.array(g_se),
                      np.array(n), np.array(rnd))

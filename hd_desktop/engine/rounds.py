@@ -11,16 +11,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from hd_desktop.design import DesignParams, RoundDesign, derive_seed, make_round
+from hd_desktop.design import DesignParams, RoundDesign, derive_seed, fit_to_budget, make_round
+from hd_desktop.design.order import pick_session_stimuli, session_order
+from hd_desktop.design.rounds import farthest_points
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.engine.estimates import Estimates, Vote, acceptance, nes_estimates
+from hd_desktop.engine.estimates import (Estimates, NoEstimates, Vote, acceptance, nes_estimates,
+                                        voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import accepted_region, covered_region, iter_langevin, start_points
+from hd_desktop.engine.sampler import (accepted_region, covered_region, iter_langevin, prior_points,
+                                      start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
-from hd_desktop.engine.training import init_network, train
+from hd_desktop.engine.training import Objective, init_network, train
 
-_TRAIN, _SAMPLE, _ORDER = 10, 11, 12
+_TRAIN, _SAMPLE, _ORDER, _PRIOR = 10, 11, 12, 13
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,18 @@ def all_estimates(designs: list[RoundDesign], votes: list, config: EngineConfig)
     """Estimates of every round from every vote, after screening and lapse-floor correction."""
     stimuli = [s for d in designs for s in d.stimuli]
     keep = kept_listeners(stimuli, votes, config.screen_threshold)
+    if votes and not keep:
+        raise NoEstimates(f"every listener was left out by screening (fewer than "
+                          f"{config.screen_threshold:.0%} of screening trials answered as expected)")
     rates = acceptance(votes, keep)
     guess = guess_rate(stimuli, votes, keep) if config.floor_correction else 0.0
     parts = [nes_estimates(d.stimuli, rates, d.design["params"]["sigma_nes"], guess=guess)
              for d in designs]
-    return Estimates.concat(parts)
+    points = voted_points(stimuli, rates)
+    # at least one complete pair, for either loss: a model from a handful of single votes
+    # (a listener's first trials) would be noise that the map and the next round then trust
+    est = Estimates.concat(parts)  # raises NoEstimates when no pair is complete
+    return est.with_points(points, guess)
 
 
 def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, round_index: int = 0):
@@ -63,15 +74,22 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     """
     k = est.x.shape[1]
     t0 = time.perf_counter()
+    region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
+    centres = None
+    if config.centres and est.points is not None and len(est.points):
+        centres = est.points.z[farthest_points(est.points.z, config.centres)]
     net = init_network(k, width=config.width, activation=config.activation,
+                       envelope=config.envelope, centres=centres, lengthscale=config.lengthscale,
                        seed=derive_seed(seed, round_index, _TRAIN))
-    for p in train(net, est, steps=config.train_steps, lr=config.lr,
-                   weight_decay=config.weight_decay, grad_weight=config.grad_weight,
-                   seed=derive_seed(seed, round_index, _TRAIN)):
+    objective = Objective(est, config.loss, grad_weight=config.grad_weight,
+                          consistency_weight=config.consistency, learn_floor=config.learn_floor,
+                          prior=prior_points(region, seed=derive_seed(seed, round_index, _PRIOR)),
+                          prior_votes=config.prior_votes)
+    for p in train(net, est, steps=config.train_steps, lr=config.lr, objective=objective,
+                   weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
     t1 = time.perf_counter()
-    region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
-    if config.region_radius is not None:
+    if config.region_radius is not None and len(est):
         region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
@@ -86,12 +104,15 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
 
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,
                   listener_id: str = "sim", render=None):
-    """Present stimuli in a seeded random order until `budget` votes; yields Events, returns votes."""
-    order = np.random.default_rng(derive_seed(seed, round_index, _ORDER)).permutation(len(stimuli))
-    order = order[:max(0, budget)]
+    """One session of at most `budget` trials, picked and ordered as the lab does (design/order.py).
+
+    Whole pairs only, screening trials spread, pair halves never back to back; yields Events,
+    returns the votes in the order they were cast.
+    """
+    order_seed = derive_seed(seed, round_index, _ORDER)
+    order = session_order(pick_session_stimuli(stimuli, {}, max(0, budget), order_seed), order_seed)
     votes = []
-    for i, j in enumerate(order, 1):
-        s = stimuli[j]
+    for i, s in enumerate(order, 1):
         audio, sr = render(s.z) if render is not None else (None, None)
         votes.append(Vote(listener_id, s.id, int(bool(listener.vote(Heard(s, audio, sr))))))
         if i % 100 == 0 or i == len(order):
@@ -101,19 +122,25 @@ def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int
 
 def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, rounds: int,
                budget: int, seed: int = 0, render=None, history: History | None = None):
-    """Run `rounds` rounds (or until `budget` votes); yields Events, returns the History."""
+    """Run `rounds` rounds sharing `budget` votes; yields Events, returns the History.
+
+    Each round gets an equal share of the votes left, and its design shrinks to fit that share
+    (fit_to_budget), so every pair of every round is voted in full.
+    """
     real = np.asarray(real, dtype=np.float64)
     h = history or History()
     anchors = h.samples[-1] if h.samples else real
-    for _ in range(rounds):
+    for done in range(rounds):
         r = len(h.designs)
         left = budget - len(h.votes)
         if left <= 0:
             break
         t0 = time.perf_counter()
-        design = make_round(anchors, params, round_index=r, real=real)
-        votes = yield from collect_votes(listener, design.stimuli, left, seed=seed, round_index=r,
-                                         render=render)
+        share = left // (rounds - done)
+        design = make_round(anchors, fit_to_budget(params, len(anchors), share), round_index=r,
+                            real=real)
+        votes = yield from collect_votes(listener, design.stimuli, share, seed=seed,
+                                         round_index=r, render=render)
         t1 = time.perf_counter()
         h.designs.append(design)
         h.votes.extend(votes)

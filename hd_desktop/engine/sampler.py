@@ -48,6 +48,14 @@ def covered_region(points, margin: float = 0.5) -> Region:
                   torch.as_tensor(prec, dtype=torch.float32), r * r)
 
 
+def prior_points(region: Region, n: int = 1000, *, seed: int) -> np.ndarray:
+    """n seeded uniform points in the bounding box of a region (where the prior of training.py sits)."""
+    cov = torch.linalg.inv(region.precision.double()).numpy()
+    half = np.sqrt(region.r2 * np.diag(cov))
+    centre = region.centre.double().numpy()
+    return centre + np.random.default_rng(seed).uniform(-1, 1, size=(n, len(centre))) * half
+
+
 def accepted_region(points, weights, radius: float = 3.5) -> Region:
     """The ellipsoid of the D-weighted mean and covariance of the points, `radius` of its SDs wide."""
     p = np.asarray(points, dtype=np.float64)

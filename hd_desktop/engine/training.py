@@ -1,4 +1,11 @@
-"""Training the score network on every estimate so far (DESIGN.md 1.5), as a generator of progress."""
+"""Training the score network on every estimate so far (DESIGN.md 1.5), as a generator of progress.
+
+Two objectives. `paper`: the poster's squared error of S_D and S_VD against the per-neighbour
+NES estimates. `bernoulli` (the default): every vote is a coin flip with P(natural) =
+g + (1 - g) S_D(z) at its own stimulus (g the lapse floor), so no vote is wasted on an
+incomplete pair and a single vote counts as what it is, not as a rate of 0 or 1; the NES
+gradients still train S_VD, and S_VD is held to the gradient of S_D so the two heads agree.
+"""
 
 from __future__ import annotations
 
@@ -25,31 +32,137 @@ class Progress:
     loss: float
 
 
+LOSSES = ("bernoulli", "paper")
+
+
 def hd_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor:
     """L = mean_n w |S_VD(x_n) - grad D(x_n)|^2 + |S_D(x_n) - D(x_n)|^2 (the poster's sum with w = 1)."""
     s_d, s_vd = net(z)
     return grad_weight * ((s_vd - grad) ** 2).sum(dim=1).mean() + ((s_d - d) ** 2).mean()
 
 
+def vote_nll(s_d: torch.Tensor, accepts, votes, guess: float = 0.0) -> torch.Tensor:
+    """-1/V sum_s [a_s log P_s + (n_s - a_s) log(1 - P_s)], P_s = g + (1 - g) S_D(z_s), V = sum n_s."""
+    p = (guess + (1.0 - guess) * s_d).clamp(1e-6, 1 - 1e-6)
+    return -(accepts * torch.log(p) + (votes - accepts) * torch.log1p(-p)).sum() / votes.sum()
+
+
+def consistency(net: ScoreNet, z: torch.Tensor) -> torch.Tensor:
+    """mean_s |S_VD(z_s) - grad_z S_D(z_s)|^2: the gradient head agrees with the acceptance head."""
+    z = z.detach().requires_grad_(True)
+    s_d, s_vd = net(z)
+    (grad_sd,) = torch.autograd.grad(s_d.sum(), z, create_graph=True)
+    return ((s_vd - grad_sd) ** 2).sum(dim=1).mean()
+
+
+def bernoulli_loss(net: ScoreNet, points, x, grad, *, guess: float = 0.0, grad_weight: float = 1.0,
+                   consistency_weight: float = 1.0, prior=None, prior_votes: float = 0.0) -> torch.Tensor:
+    """L = vote_nll(S_D at every voted stimulus) + w mean_n |S_VD(x_n) - grad D(x_n)|^2 + w_c consistency
+    + (P / V) mean_u -log(1 - S_D(u)).
+
+    `points` = (z, accepts, votes[, where]) tensors, `where` the points at which consistency is
+    measured (default z); x, grad the NES estimates (may be empty). The last term is the prior: P pseudo-votes of "not natural" spread evenly over the points `prior`
+    (V = the number of real votes), so acceptance stays 0 where no votes say otherwise.
+    """
+    z, accepts, votes = points[:3]
+    s_d, _ = net(z)
+    loss = vote_nll(s_d, accepts, votes, guess)
+    if prior is not None and prior_votes:
+        s_u, _ = net(prior)
+        loss = loss - prior_votes / votes.sum() * torch.log1p(-s_u.clamp(max=1 - 1e-6)).mean()
+    if grad_weight and len(x):
+        loss = loss + grad_weight * ((net(x)[1] - grad) ** 2).sum(dim=1).mean()
+    if consistency_weight:
+        loss = loss + consistency_weight * consistency(net, points[3] if len(points) > 3 else z)
+    return loss
+
+
+class Objective:
+    """The training loss for a set of estimates: net -> loss tensor, plus its own parameters.
+
+    `paper`: hd_loss on the per-neighbour estimates. `bernoulli`: bernoulli_loss on every voted
+    stimulus; with `learn_floor` the lapse floor g is fitted with the network (starting from
+    the acceptance of far voices), because a floor that is off by 0.01 over the wide empty
+    space around the voices puts real probability mass where no listener would accept.
+    """
+
+    def __init__(self, est: Estimates, loss: str = "paper", *, grad_weight: float = 1.0,
+                 consistency_weight: float = 0.0, learn_floor: bool = False, prior=None,
+                 prior_votes: float = 0.0):
+        if loss not in LOSSES:
+            raise UserFacingError(f"training: no loss {loss!r} (known: {', '.join(LOSSES)})")
+        self.loss, self.grad_weight, self.consistency_weight = loss, grad_weight, consistency_weight
+        self.prior = None if prior is None else torch.as_tensor(prior, dtype=torch.float32)
+        self.prior_votes = prior_votes
+        self.x, self.d, self.g = (torch.as_tensor(a, dtype=torch.float32)
+                                  for a in (est.x, est.d, est.grad))
+        tensors = [self.x, self.d, self.g]
+        if loss == "bernoulli":
+            if est.points is None or not len(est.points):
+                raise UserFacingError("training: the bernoulli loss needs the voted stimuli")
+            self.points = tuple(torch.as_tensor(a, dtype=torch.float32)
+                                for a in (est.points.z, est.points.accepts, est.points.votes))
+            tensors += self.points
+            # the double backward of consistency costs most of a step: a fixed, seeded subset
+            # of at most CONSISTENCY_POINTS stimuli is enough to tie the heads together
+            if len(est.points) > CONSISTENCY_POINTS:
+                pick = np.random.default_rng(0).choice(len(est.points), CONSISTENCY_POINTS,
+                                                       replace=False)
+                self.points += (self.points[0][np.sort(pick)],)
+        if not all(torch.isfinite(t).all() for t in tensors) or not math.isfinite(est.guess):
+            raise TrainingDiverged("training: the estimates contain NaN or infinite values")
+        start = min(max(est.guess, 0.005), 0.2) / FLOOR_MAX
+        self.raw_floor = torch.tensor(math.log(start / (1 - start)), requires_grad=learn_floor)
+        self._fixed_floor = None if learn_floor else min(est.guess, FLOOR_MAX)
+        self._batches = torch.Generator().manual_seed(0)
+
+    @property
+    def floor(self) -> torch.Tensor | float:
+        """g: the lapse floor (fixed, or learned in (0, FLOOR_MAX))."""
+        if self._fixed_floor is not None:
+            return self._fixed_floor
+        return FLOOR_MAX * torch.sigmoid(self.raw_floor)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.raw_floor] if self._fixed_floor is None else []
+
+    def __call__(self, net: ScoreNet) -> torch.Tensor:
+        if self.loss == "paper":
+            return hd_loss(net, self.x, self.d, self.g, self.grad_weight)
+        points = self.points
+        if len(points[0]) > BATCH:  # large panels: a seeded minibatch a step keeps steps cheap
+            pick = torch.randint(len(points[0]), (BATCH,), generator=self._batches)
+            points = tuple(t[pick] for t in points[:3]) + points[3:]
+        return bernoulli_loss(net, points, self.x, self.g, guess=self.floor,
+                              grad_weight=self.grad_weight,
+                              consistency_weight=self.consistency_weight, prior=self.prior,
+                              prior_votes=self.prior_votes)
+
+
+FLOOR_MAX = 0.25
+CONSISTENCY_POINTS = 512
+BATCH = 4096
+
+
 def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
           seed: int = 0, weight_decay: float = 0.0, grad_weight: float = 1.0, report_every: int = 50,
-          diverge_factor: float = 100.0):
-    """Full-batch Adam on hd_loss; yields Progress every `report_every` steps (stop iterating to cancel).
+          diverge_factor: float = 100.0, loss: str = "paper", consistency_weight: float = 0.0,
+          learn_floor: bool = False, objective: Objective | None = None):
+    """Full-batch Adam on the chosen loss; yields Progress every `report_every` steps (stop to cancel).
 
     A loss that turns NaN/inf, or grows past `diverge_factor` times the untrained loss, restores
-    the last good weights (those of the last report) and raises TrainingDiverged.
+    the last good weights (those of the last report) and raises TrainingDiverged. Pass your own
+    `objective` to read its learned floor afterwards.
     """
     torch.manual_seed(seed)
-    z = torch.as_tensor(est.x, dtype=torch.float32)
-    d = torch.as_tensor(est.d, dtype=torch.float32)
-    g = torch.as_tensor(est.grad, dtype=torch.float32)
-    if not (torch.isfinite(z).all() and torch.isfinite(d).all() and torch.isfinite(g).all()):
-        raise TrainingDiverged("training: the estimates contain NaN or infinite values")
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
+    loss_of = objective or Objective(est, loss, grad_weight=grad_weight,
+                                     consistency_weight=consistency_weight, learn_floor=learn_floor)
+    opt = torch.optim.Adam([{"params": list(net.parameters()), "weight_decay": weight_decay},
+                            {"params": loss_of.parameters(), "weight_decay": 0.0}], lr=lr)
     good, good_step, first = copy.deepcopy(net.state_dict()), 0, None
     for step in range(1, steps + 1):
         opt.zero_grad()
-        loss = hd_loss(net, z, d, g, grad_weight)
+        loss = loss_of(net)
         value = float(loss.detach())
         first = value if first is None else first
         if not math.isfinite(value) or value > diverge_factor * max(first, 1e-6):
@@ -67,10 +180,15 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
             yield Progress(step, steps, value)
 
 
-def init_network(k: int, *, width: int = 64, activation: str = "silu", seed: int = 0) -> ScoreNet:
-    """A freshly initialised network, seeded."""
+def init_network(k: int, *, width: int = 64, activation: str = "silu", seed: int = 0,
+                 envelope: bool = False, centres=None, lengthscale: float = 0.7) -> ScoreNet:
+    """A freshly initialised network, seeded; `centres` ((c, k) points) places its bumps."""
     torch.manual_seed(seed)
-    return ScoreNet(k, width, activation)
+    n = 0 if centres is None else len(centres)
+    net = ScoreNet(k, width, activation, envelope, n, lengthscale)
+    if n:
+        net.set_centres(centres)
+    return net
 
 
 def run_training(net, est, **kw) -> float:

@@ -204,14 +204,8 @@ class EnginePanel(QWidget):
         steps = [c["step"] for c in result.curve]
         losses = [max(c["loss"], 1e-12) for c in result.curve]
         self.curve_line.setData(steps, losses)
-        est = result.estimates
-        grad_se = np.linalg.norm(est.grad_se, axis=1)
         t = result.timings
-        self.estimates_label.setText(
-            f"{len(est)} estimates from rounds {sorted(set(int(r) for r in est.round))}, "
-            f"{result.votes_used} votes used. Median standard error: D {np.median(est.d_se):.3f}, "
-            f"|∇D| {np.median(grad_se):.3f}. Excluded listeners: "
-            f"{', '.join(result.excluded) or 'none'}.")
+        self.estimates_label.setText(estimates_summary(result))
         self.state.setText(
             f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
             f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")
@@ -255,3 +249,21 @@ def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
             a[0] += int(v.response == majority)
             a[1] += 1
     return {who: (ok / n, n) for who, (ok, n) in agree.items()}
+
+
+def estimates_summary(result) -> str:
+    """What the model learned from: voted stimuli, NES estimates and their errors, who is left out."""
+    est = result.estimates
+    parts = [f"{result.votes_used} votes used"]
+    if est.points is not None and len(est.points):
+        parts.append(f"{len(est.points)} voted stimuli, each vote counted where it was cast "
+                     f"(lapse floor {est.guess:.3f} from the far voices)")
+    if len(est):
+        se = np.nanmedian(np.linalg.norm(est.grad_se, axis=1)) if np.isfinite(est.grad_se).any() \
+            else float("nan")
+        parts.append(f"{len(est)} NES estimates from rounds "
+                     f"{sorted(set(int(r) for r in est.round))}, median standard error D "
+                     f"{np.median(est.d_se):.3f}, |∇D| {se:.3f}")
+    else:
+        parts.append("no neighbour has a complete antithetic pair yet")
+    return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."

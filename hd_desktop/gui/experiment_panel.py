@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams, preset
+from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
@@ -19,6 +20,7 @@ INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 
 FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate": (0.0, 0.5),
                 "gold_far_radius": (1.0, 50.0), "stimulus_seconds": (0.2, 10.0),
                 "response_seconds": (0.2, 10.0)}
+CHOICE_FIELDS = {"anchors": ANCHOR_CHOICES}
 
 
 def minutes(seconds: float) -> str:
@@ -60,7 +62,11 @@ class ExperimentPanel(QWidget):
         form = QFormLayout()
         form.addRow("Preset", self.preset_box)
         for f in fields(DesignParams):
-            if f.name in INT_FIELDS:
+            if f.name in CHOICE_FIELDS:
+                ed = QComboBox()
+                ed.addItems(list(CHOICE_FIELDS[f.name]))
+                ed.currentTextChanged.connect(self._params_edited)
+            elif f.name in INT_FIELDS:
                 ed = QSpinBox()
                 ed.setRange(*INT_FIELDS[f.name])
                 ed.valueChanged.connect(self._params_edited)
@@ -231,14 +237,18 @@ class ExperimentPanel(QWidget):
         self.refresh()
 
     def params(self) -> DesignParams:
-        values = {name: ed.value() for name, ed in self._editors.items()}
+        values = {name: ed.currentText() if isinstance(ed, QComboBox) else ed.value()
+                  for name, ed in self._editors.items()}
         return DesignParams(**values)
 
     def set_params(self, params: DesignParams) -> None:
         for name, ed in self._editors.items():
             ed.blockSignals(True)
             value = getattr(params, name)
-            ed.setValue(value if value is not None else ed.maximum())
+            if isinstance(ed, QComboBox):
+                ed.setCurrentText(value)
+            else:
+                ed.setValue(value if value is not None else ed.maximum())
             ed.blockSignals(False)
         self._params_edited()
 

@@ -1,0 +1,143 @@
+"""Vote efficiency: the engine beside a GP-classifier baseline on the same listeners and budgets.
+
+    .venv/bin/python benchmarks/efficiency.py [--dims 2 4] [--budgets 500 1000 2000 3000]
+        [--seeds 1 2 3] [--listeners curved two-lobed wide shifted] [--methods engine gp]
+        [--jobs 2] [--json out.json]
+
+Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
+simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space
+(k dims); the engine runs `hd-desktop simulate`'s rounds with its default settings, the baseline
+is benchmarks/gp_baseline.py. Printed per method, listener and budget: the median [min-max] over
+seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no better than the
+real voices), sample/target acceptance and spread ratio; then the votes each method needs for a
+median fidelity of 0.15 (0.10 in 2-D, DESIGN.md 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+LISTENERS = ("curved", "two-lobed", "wide", "shifted")
+
+
+def real_voices(k: int) -> np.ndarray:
+    from hd_desktop.voice import load_space
+
+    cache = Path(tempfile.gettempdir()) / "hd-bench-space"
+    return load_space(cache_dir=cache, k=k).coords
+
+
+def engine_samples(listener, real, votes: int, seed: int, overrides: dict) -> np.ndarray:
+    from hd_desktop.design import preset
+    from hd_desktop.engine.config import engine_preset
+    from hd_desktop.engine.rounds import run_rounds, run_to_end
+
+    params = preset("default").with_overrides(**overrides.get("design", {}))
+    config = engine_preset("default").with_overrides(**overrides.get("engine", {}))
+    rounds = overrides.get("rounds", 3)
+    h = run_to_end(run_rounds(listener, real, params, config, rounds=rounds, budget=votes, seed=seed))
+    return h.samples[-1]
+
+
+def one_run(job: dict) -> dict:
+    import torch
+
+    from hd_desktop.engine.listeners import BUILTIN
+    from hd_desktop.engine.metrics import evaluate
+
+    torch.set_num_threads(1)
+    real = real_voices(job["k"])
+    listener = BUILTIN[job["listener"]](seed=job["seed"], lapse=0.05)
+    t0 = time.perf_counter()
+    if job["method"] == "gp":
+        from gp_baseline import gp_samples
+
+        samples = gp_samples(listener, real, job["votes"], seed=job["seed"])
+    else:
+        samples = engine_samples(listener, real, job["votes"], job["seed"], job.get("overrides", {}))
+    m = evaluate(samples, real, listener.probability, seed=job["seed"])
+    return {**job, "seconds": time.perf_counter() - t0, "fidelity": m["fidelity_ratio"],
+            "acceptance": m["acceptance_samples"] / m["acceptance_target"],
+            "spread": m["spread_ratio"]}
+
+
+def summarise(results: list[dict]) -> None:
+    keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
+    print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
+          f"{'acc s/t':<20} {'spread':<20}")
+    need: dict = {}
+    for k, name, method in keys:
+        rows = [r for r in results if (r["k"], r["listener"], r["method"]) == (k, name, method)]
+        for votes in sorted({r["votes"] for r in rows}):
+            rs = [r for r in rows if r["votes"] == votes]
+            cols = []
+            for key in ("fidelity", "acceptance", "spread"):
+                a = np.array([r[key] for r in rs])
+                cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]")
+            print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20}")
+            target = 0.10 if k == 2 else 0.15
+            if np.median([r["fidelity"] for r in rs]) <= target:
+                need.setdefault((k, name, method), votes)
+    print("\nvotes for a median fidelity <= 0.10 (2-D) / 0.15 (4-D):")
+    for k, name, method in keys:
+        print(f"  k={k} {name:<10} {method:<7} {need.get((k, name, method), '> max budget')}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dims", type=int, nargs="+", default=[2, 4])
+    ap.add_argument("--budgets", type=int, nargs="+", default=[500, 1000, 2000, 3000])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--listeners", nargs="+", default=list(LISTENERS[:2]))
+    ap.add_argument("--methods", nargs="+", default=["engine", "gp"])
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="engine or design override for the engine runs (repeatable)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--json", help="also write every run's figures here")
+    args = ap.parse_args()
+    overrides = _overrides(args.set)
+    for k in args.dims:
+        real_voices(k)  # build the cached space once, before the workers start
+    jobs = [{"method": m, "k": k, "listener": name, "votes": v, "seed": s, "overrides": overrides}
+            for k in args.dims for name in args.listeners for m in args.methods
+            for v in args.budgets for s in args.seeds]
+    results = []
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for r in pool.map(one_run, jobs):
+            results.append(r)
+            print(f"{r['method']:<7} k={r['k']} {r['listener']:<10} votes {r['votes']:>5} seed "
+                  f"{r['seed']}: fidelity {r['fidelity']:.3f} acc {r['acceptance']:.2f} spread "
+                  f"{r['spread']:.2f} ({r['seconds']:.1f} s)", flush=True)
+    summarise(results)
+    print(f"\n{len(results)} runs in {time.perf_counter() - t0:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+
+
+def _overrides(items: list[str]) -> dict:
+    from hd_desktop.engine.config import EngineConfig
+
+    out: dict = {"engine": {}, "design": {}}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name == "rounds":
+            out["rounds"] = int(value)
+        else:
+            out["engine" if name in EngineConfig.__dataclass_fields__ else "design"][name] = value
+    return out
+
+
+if __name__ == "__main__":
+    main()

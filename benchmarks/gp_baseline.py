@@ -1,0 +1,124 @@
+"""The baseline a psychophysics lab would pick instead: a GP classifier of the votes (AEPsych's model).
+
+AEPsych's `GPClassificationModel` is a variational GP with a probit Bernoulli likelihood, a
+constant mean and a scaled RBF kernel with one lengthscale per axis (Gamma(3, 6) prior on the
+unit cube), fitted to one vote per Sobol point of the parameter box. It is rebuilt here on
+gpytorch, which AEPsych itself uses, because aepsych 0.8 pins numpy < 2 and old botorch, which
+the app's environment cannot take beside pyworld. The stimuli are the Sobol points of a box
+around the real voices (the real data's bounding box grown by `margin` SDs), each voted once.
+The likelihood carries a lapse floor, as AEPsych's floored probit objectives do, but learned
+from the votes: P(accept) = g + (1 - 2g) Phi(f), g in (0, 0.25). D-hat = E[Phi(f)] is then
+free of lapses, and samples are drawn in proportion to it by weighted resampling of a dense
+uniform draw of the box.
+
+    from gp_baseline import gp_samples
+    samples = gp_samples(listener, real, votes=500, seed=1)
+"""
+
+from __future__ import annotations
+
+import gpytorch
+import numpy as np
+import torch
+from gpytorch.distributions import MultivariateNormal
+from gpytorch.kernels import RBFKernel, ScaleKernel
+from gpytorch.likelihoods import _OneDimensionalLikelihood
+from gpytorch.means import ConstantMean
+from gpytorch.models import ApproximateGP
+from gpytorch.priors import GammaPrior
+from gpytorch.variational import CholeskyVariationalDistribution, VariationalStrategy
+
+
+class GPClassifier(ApproximateGP):
+    """Variational GP classifier on the unit cube with AEPsych's default priors."""
+
+    def __init__(self, inducing: torch.Tensor):
+        k = inducing.shape[1]
+        strategy = VariationalStrategy(self, inducing, CholeskyVariationalDistribution(len(inducing)),
+                                       learn_inducing_locations=False)
+        super().__init__(strategy)
+        self.mean = ConstantMean()
+        self.covar = ScaleKernel(RBFKernel(ard_num_dims=k, lengthscale_prior=GammaPrior(3.0, 6.0)),
+                                 outputscale_prior=GammaPrior(2.0, 0.15))
+
+    def forward(self, x):
+        return MultivariateNormal(self.mean(x), self.covar(x))
+
+
+class LapseBernoulli(_OneDimensionalLikelihood):
+    """P(accept | f) = g + (1 - 2g) Phi(f): coin-flip lapses at rate 2g, g learned."""
+
+    def __init__(self):
+        super().__init__()
+        self.raw_floor = torch.nn.Parameter(torch.tensor(-2.0))
+
+    @property
+    def floor(self) -> torch.Tensor:
+        return 0.25 * torch.sigmoid(self.raw_floor)
+
+    def forward(self, function_samples, *args, **kwargs):
+        p = torch.distributions.Normal(0.0, 1.0).cdf(function_samples)
+        return torch.distributions.Bernoulli(probs=self.floor + (1 - 2 * self.floor) * p)
+
+
+def box(real, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    real = np.asarray(real, dtype=np.float64)
+    return real.min(axis=0) - margin, real.max(axis=0) + margin
+
+
+def fit(x_unit: np.ndarray, y: np.ndarray, *, seed: int, iterations: int = 1500,
+        inducing: int = 300) -> tuple[GPClassifier, LapseBernoulli]:
+    """Maximise the ELBO with Adam; inducing points are a seeded subset of the stimuli."""
+    torch.manual_seed(seed)
+    x = torch.as_tensor(x_unit, dtype=torch.float32)
+    t = torch.as_tensor(y, dtype=torch.float32)
+    pick = np.random.default_rng(seed).choice(len(x), min(inducing, len(x)), replace=False)
+    model, likelihood = GPClassifier(x[np.sort(pick)]), LapseBernoulli()
+    model.train()
+    likelihood.train()
+    opt = torch.optim.Adam([*model.parameters(), *likelihood.parameters()], lr=0.05)
+    mll = gpytorch.mlls.VariationalELBO(likelihood, model, num_data=len(t))
+    for _ in range(iterations):
+        opt.zero_grad()
+        loss = -mll(model(x), t)
+        loss.backward()
+        opt.step()
+    model.eval()
+    likelihood.eval()
+    return model, likelihood
+
+
+def predict(model, x_unit: np.ndarray, batch: int = 20000) -> np.ndarray:
+    """D-hat = E[Phi(f)] (no lapses) at points of the unit cube."""
+    out = []
+    with torch.no_grad(), gpytorch.settings.fast_pred_var():
+        for i in range(0, len(x_unit), batch):
+            f = model(torch.as_tensor(x_unit[i:i + batch], dtype=torch.float32))
+            # E[Phi(f)] for f ~ N(m, v) is Phi(m / sqrt(1 + v))
+            out.append(torch.distributions.Normal(0.0, 1.0).cdf(
+                f.mean / torch.sqrt(1 + f.variance)).numpy())
+    return np.concatenate(out).astype(np.float64)
+
+
+def gp_samples(listener, real, votes: int, *, seed: int, n_samples: int = 1000,
+               margin: float = 2.0, n_grid: int = 100_000) -> np.ndarray:
+    """Sobol stimuli voted once each, a GP classifier with a lapse floor, and samples ∝ D-hat."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    real = np.asarray(real, dtype=np.float64)
+    k = real.shape[1]
+    lo, hi = box(real, margin)
+    with warnings.catch_warnings():  # budgets that are not powers of 2: balance is approximate
+        warnings.simplefilter("ignore")
+        unit = qmc.Sobol(k, scramble=True, seed=seed).random(votes)
+    z = lo + unit * (hi - lo)
+    heard = [type("Heard", (), {"z": tuple(row), "id": f"gp{i}"})() for i, row in enumerate(z)]
+    y = np.array([int(bool(listener.vote(h))) for h in heard])
+    model, _ = fit(unit, y, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    grid = rng.uniform(size=(n_grid, k))
+    w = predict(model, grid)
+    pick = rng.choice(n_grid, n_samples, p=w / w.sum())
+    return lo + grid[pick] * (hi - lo)
