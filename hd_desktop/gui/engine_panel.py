@@ -74,7 +74,7 @@ class EnginePanel(QWidget):
         self.curve.setLogMode(y=True)
         self.curve.getAxis("left").enableAutoSIPrefix(False)
         self.curve.setLabel("bottom", "Adam step")
-        self.curve.setLabel("left", "loss |S_VD − ∇D|² + |S_D − D|²")
+        self.curve.setLabel("left", "training loss")
         self.curve_line = self.curve.plot(pen=pg.mkPen(30, 90, 200, width=2))
         lay.addWidget(self.curve)
         self.estimates_label = QLabel()
@@ -204,6 +204,7 @@ class EnginePanel(QWidget):
         steps = [c["step"] for c in result.curve]
         losses = [max(c["loss"], 1e-12) for c in result.curve]
         self.curve_line.setData(steps, losses)
+        self.curve.setLabel("left", LOSS_LABELS.get(self.engine.config.loss, "training loss"))
         t = result.timings
         self.estimates_label.setText(estimates_summary(result))
         self.state.setText(
@@ -249,6 +250,10 @@ def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
             a[0] += int(v.response == majority)
             a[1] += 1
     return {who: (ok / n, n) for who, (ok, n) in agree.items()}
+
+
+LOSS_LABELS = {"paper": "loss |S_VD − ∇D|² + |S_D − D|²",
+               "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms"}
 
 
 def estimates_summary(result) -> str:
