@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from hd_desktop import __version__
@@ -51,12 +52,20 @@ def main(argv: list[str] | None = None) -> int:
     except UserFacingError as exc:
         print(f"hd-desktop {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\nhd-desktop {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, or input no check catches yet: one line, not a traceback
+        if os.environ.get("HD_DEBUG"):
+            raise
+        print(f"hd-desktop {args.command}: failed: {type(exc).__name__}: {exc} (not an input "
+              "the command checks yet; run again with HD_DEBUG=1 for the traceback and report "
+              "it)", file=sys.stderr)
+        return 1
 
 
 def gui_main() -> int:
     return main([])
-
-
 
 
 if __name__ == "__main__":

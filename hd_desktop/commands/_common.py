@@ -1,11 +1,29 @@
-"""Options shared by sub-commands: which experiment, which corpus, how many dimensions."""
+"""Options shared by sub-commands: which experiment, which corpus, how many dimensions.
+
+Checks here run before any slow work and raise `UserFacingError`, whose message names the
+argument; `hd-desktop` prints it on one line and exits with 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
+from hd_desktop.errors import UserFacingError
 from hd_desktop.paths import experiment_dir
+
+# argparse reads an argument as an option when it starts with '-' unless it looks like a
+# negative number, and its idea of a number is only -12 or -1.5 (Python < 3.13): -1e3, -1.
+# and -inf would be taken for options. This wider pattern keeps them positional.
+NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[+-]?\d+)?$|^-(inf(inity)?|nan)$",
+                             re.IGNORECASE)
+
+
+def accept_negative_numbers(parser: argparse.ArgumentParser) -> None:
+    """Let `parser` take any negative float (-1e3, -.5, -inf) as a positional argument."""
+    parser._negative_number_matcher = NEGATIVE_NUMBER  # the hook argparse itself uses
 
 
 def add_space_options(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +33,78 @@ def add_space_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dims", type=int, default=2, help="dimensions of the voice space (default 2)")
 
 
+def check_space_args(args: argparse.Namespace) -> None:
+    """Refuse a --dims the corpus cannot give, or an --experiment that is a file, before the
+    space is built."""
+    folder = experiment_dir(args.experiment)
+    if folder.exists() and not folder.is_dir():
+        raise UserFacingError(f"--experiment {args.experiment}: {folder} is a file, not an "
+                              "experiment folder")
+    if args.dims < 1:
+        raise UserFacingError(f"--dims {args.dims}: a voice space has at least 1 dimension")
+    limit, reason = max_dims(args.corpus)
+    if limit < 1:
+        raise UserFacingError(reason)
+    if args.dims > limit:
+        raise UserFacingError(f"--dims {args.dims}: {reason}")
+
+
+def max_dims(corpus: str | None) -> tuple[int, str]:
+    """The most dimensions the corpus supports, and a sentence saying why.
+
+    A voice vector has `coded_dims` features (the coded envelope without c0, plus log F0),
+    and PCA of n items gives at most n - 1 axes. Files that turn out unusable lower the
+    second bound further; building the space then says which ones.
+    """
+    from hd_desktop.paths import BUNDLED_CORPUS
+    from hd_desktop.voice import SpaceSettings
+    from hd_desktop.voice.corpus import discover
+
+    folder = Path(corpus or BUNDLED_CORPUS)
+    name = "the bundled corpus" if corpus is None else f"the corpus {folder}"
+    features = SpaceSettings().world.coded_dims
+    items = len(discover(folder))
+    if items < 2:
+        return 0, (f"--corpus {folder}: {items or 'no'} audio file{'s' * (items != 1)}; a voice "
+                   "space needs recordings of at least two speakers, one sub-folder each")
+    if items - 1 < features:
+        return items - 1, (f"{name} supports at most {items - 1} dimensions (it has {items} "
+                           "audio files; a space needs more items than dimensions)")
+    return features, (f"{name} supports at most {features} dimensions (a voice vector has "
+                      f"{features} features)")
+
+
+def existing_experiment(name_or_path: str, hint: str = "") -> Path:
+    """The folder of an experiment that already exists; refuses a name with no experiment.
+
+    The message names the experiment, the file looked for and the experiments there are;
+    `hint` ends it (what to do instead).
+    """
+    from hd_desktop.paths import sessions_dir
+    from hd_desktop.store.experiment import DB_NAME, Experiment
+
+    folder = experiment_dir(name_or_path)
+    if Experiment.exists(folder):
+        return folder
+    looked = f"looked for {folder / DB_NAME}"
+    if folder.parent != sessions_dir():
+        raise UserFacingError(f"no experiment in {folder} ({looked}){hint}")
+    known = _experiment_names(sessions_dir())
+    listing = f"experiments there: {', '.join(known)}" if known else "there are none yet"
+    raise UserFacingError(f"no experiment named {name_or_path!r} ({looked}; {listing}){hint}")
+
+
+def _experiment_names(folder: Path, limit: int = 10) -> list[str]:
+    from hd_desktop.store import Experiment
+
+    if not folder.is_dir():
+        return []
+    names = sorted(p.name for p in folder.iterdir() if Experiment.exists(p))
+    return names[:limit] + (["..."] if len(names) > limit else [])
+
+
 def space_from_args(args: argparse.Namespace, quiet: bool = False):
+    check_space_args(args)
     quiet = quiet or not sys.stderr.isatty()
     from hd_desktop.voice import load_space
 
@@ -23,7 +112,12 @@ def space_from_args(args: argparse.Namespace, quiet: bool = False):
         if not quiet:
             print(f"\r[{p.fraction:4.0%}] {p.message[:70]:<70}", end="", file=sys.stderr, flush=True)
 
-    space = load_space(args.corpus, experiment_dir(args.experiment) / "space", args.dims, report)
+    cache = experiment_dir(args.experiment) / "space"
+    try:
+        space = load_space(args.corpus, cache, args.dims, report)
+    except OSError as exc:
+        raise UserFacingError(f"voice space: cannot use {exc.filename or cache} "
+                              f"({exc.strerror or exc})") from None
     if not quiet:
         print(file=sys.stderr)
     return space

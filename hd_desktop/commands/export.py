@@ -20,10 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hd_desktop.paths import experiment_dir
+    from hd_desktop.commands._common import existing_experiment
     from hd_desktop.store import Experiment, write_rating_file
 
-    with Experiment.open(experiment_dir(args.experiment), create=False) as exp:
+    with Experiment.open(existing_experiment(args.experiment), create=False) as exp:
         ids = args.session or [s.id for s in exp.sessions()]
         for sid in ids:
             exp.session(sid)  # a wrong id is refused before anything is written

@@ -8,21 +8,29 @@ import argparse
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "import", help="merge rating files into an experiment",
-        description="Merge rating files (give the .csv or the .json of each pair). The experiment "
-                    "is created from the first file when it does not exist. Every file is "
-                    "checked first; if any is refused, nothing is imported. Importing a file "
-                    "twice changes nothing.")
+        description="Merge rating files (give the .csv or the .json of each pair) into an "
+                    "existing experiment, or with --create into a new one made from the first "
+                    "file. Every file is checked first; if any is refused, nothing is imported. "
+                    "Importing a file twice changes nothing.")
     p.add_argument("experiment", metavar="EXPERIMENT",
                    help="experiment name under sessions/ or a folder path")
     p.add_argument("files", nargs="+", metavar="FILE", help="rating files (.csv or .json)")
+    p.add_argument("--create", action="store_true",
+                   help="create the experiment when it does not exist (else a mistyped name is "
+                        "refused)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from hd_desktop.commands._common import existing_experiment
     from hd_desktop.paths import experiment_dir
     from hd_desktop.store import import_rating_files
 
-    folder = experiment_dir(args.experiment)
+    if args.create:
+        folder = experiment_dir(args.experiment)
+    else:
+        folder = existing_experiment(args.experiment, hint=". Check the name, or add --create "
+                                     "to start a new experiment from these files")
     paths = list(dict.fromkeys(_pair_stem(f) for f in args.files))  # a .csv and its .json: once
     r = import_rating_files(folder, paths)
     made = "created " if r.created else ""
