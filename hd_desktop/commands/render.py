@@ -68,7 +68,8 @@ def check_out(out: str) -> None:
     """Refuse an --out that cannot be written, before the space is built."""
     path = Path(out)
     if path.is_dir():
-        raise UserFacingError(f"--out {out} is a folder; give a file in it, e.g. {path / 'voice.wav'}")
+        raise UserFacingError(f"--out {out} is a folder; give a file in it, e.g. "
+                              f"{path / 'voice.wav'}")
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise UserFacingError(f"--out {out}: only .wav or .flac files can be written")
     folder = path.parent
