@@ -211,7 +211,10 @@ def test_cli_export_and_import(source, tmp_path, capsys, monkeypatch):
     assert main(["export", str(exp.folder), "--out", str(tmp_path / "cli")]) == 0
     written = sorted((tmp_path / "cli").glob("*.csv"))
     assert len(written) == 1 and sid in written[0].name
-    assert main(["import", "merged", str(written[0]), str(written[0].with_suffix(".json"))]) == 0
+    assert main(["import", "merged", str(written[0])]) == 2      # no such experiment yet
+    assert "merged" in capsys.readouterr().err and not (tmp_path / "sessions" / "merged").exists()
+    assert main(["import", "merged", "--create", str(written[0]),
+                 str(written[0].with_suffix(".json"))]) == 0
     assert "13 new vote(s)" in capsys.readouterr().out
     with Experiment.open(tmp_path / "sessions" / "merged", create=False) as merged:
         assert merged.votes(include_undone=True) == exp.votes(include_undone=True)

@@ -11,6 +11,7 @@ checks these values against the simulated listeners.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from hd_desktop.errors import UserFacingError
@@ -36,11 +37,15 @@ class DesignParams:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = [f"{f.name} must be a finite number, not {getattr(self, f.name)!r}"
+                    for f in fields(self) if isinstance(getattr(self, f.name), float)
+                    and not math.isfinite(getattr(self, f.name))]
         if self.n_anchors is not None and self.n_anchors < 1:
             problems.append("n_anchors must be at least 1 (or null for all)")
         if self.m_neighbours < 1 or self.r_pairs < 1:
             problems.append("m_neighbours and r_pairs must be at least 1")
+        if problems:  # the comparisons below mean nothing for NaN
+            raise UserFacingError("design parameters: " + "; ".join(problems))
         if self.sigma_nei < 0 or self.sigma_nes <= 0:
             problems.append("sigma_nei must be >= 0 and sigma_nes > 0")
         if self.anchors not in ANCHOR_CHOICES:

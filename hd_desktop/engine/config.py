@@ -17,6 +17,7 @@ sqrt(10000) moves a chain ~0.3 SD in our units, so the samples stay on the real 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from hd_desktop.errors import UserFacingError
@@ -50,6 +51,12 @@ class EngineConfig:
     d_floor: float = 0.05           # guard of S_VD / S_D
     region_margin: float = 0.5      # the covered region grows by this many SDs (sampler.py)
     region_radius: float | None = 3.0  # also stay within this many D-weighted SDs (sampler.py)
+
+    def __post_init__(self) -> None:
+        bad = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+               if isinstance(getattr(self, f.name), float) and not math.isfinite(getattr(self, f.name))]
+        if bad:
+            raise UserFacingError(f"engine settings: {', '.join(bad)} must be finite numbers")
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
