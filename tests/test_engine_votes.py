@@ -37,7 +37,6 @@ def test_every_voted_stimulus_is_a_point_whether_or_not_its_pair_is_complete():
     np.testing.assert_array_equal(pts.z, [[1.0, 0.0], [8.0, 0.0]])  # "a-" has no vote
     np.testing.assert_array_equal(pts.accepts, [2, 0])
     np.testing.assert_array_equal(pts.votes, [3, 1])
-    assert len(VotedPoints.concat([pts, pts])) == 4
 
 
 def test_vote_nll_by_hand():
@@ -85,7 +84,7 @@ def test_the_paper_preset_keeps_the_posters_formulas_and_values():
     objective = Objective(est, "paper")
     t = torch.as_tensor(x, dtype=torch.float32)
     expected = hd_loss(net, t, torch.tensor([0.3, 0.9]), torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
-    assert float(objective(net)) == pytest.approx(float(expected))
+    assert float(objective(net).detach()) == pytest.approx(float(expected.detach()))
     assert objective.parameters() == []
 
 

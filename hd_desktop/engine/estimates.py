@@ -9,7 +9,7 @@ the default engine fits S_D to these with a Bernoulli likelihood (training.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, NamedTuple
 
 import numpy as np
@@ -40,14 +40,6 @@ class VotedPoints:
 
     def __len__(self) -> int:
         return len(self.votes)
-
-    @staticmethod
-    def concat(parts: "Iterable[VotedPoints]") -> "VotedPoints":
-        parts = [p for p in parts if len(p)]
-        if not parts:
-            return VotedPoints(np.zeros((0, 0)), np.zeros(0), np.zeros(0))
-        return VotedPoints(*(np.concatenate([getattr(p, f.name) for p in parts])
-                             for f in fields(VotedPoints)))
 
 
 @dataclass(frozen=True)

@@ -146,17 +146,16 @@ BATCH = 4096
 
 def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
           seed: int = 0, weight_decay: float = 0.0, grad_weight: float = 1.0, report_every: int = 50,
-          diverge_factor: float = 100.0, loss: str = "paper", consistency_weight: float = 0.0,
-          learn_floor: bool = False, objective: Objective | None = None):
+          diverge_factor: float = 100.0, loss: str = "paper", objective: Objective | None = None):
     """Full-batch Adam on the chosen loss; yields Progress every `report_every` steps (stop to cancel).
 
     A loss that turns NaN/inf, or grows past `diverge_factor` times the untrained loss, restores
-    the last good weights (those of the last report) and raises TrainingDiverged. Pass your own
-    `objective` to read its learned floor afterwards.
+    the last good weights (those of the last report) and raises TrainingDiverged. `loss` names a
+    plain Objective; pass your own `objective` for the bernoulli loss's settings, or to read its
+    learned floor afterwards.
     """
     torch.manual_seed(seed)
-    loss_of = objective or Objective(est, loss, grad_weight=grad_weight,
-                                     consistency_weight=consistency_weight, learn_floor=learn_floor)
+    loss_of = objective or Objective(est, loss, grad_weight=grad_weight)
     opt = torch.optim.Adam([{"params": list(net.parameters()), "weight_decay": weight_decay},
                             {"params": loss_of.parameters(), "weight_decay": 0.0}], lr=lr)
     good, good_step, first = copy.deepcopy(net.state_dict()), 0, None
