@@ -101,7 +101,7 @@ def test_the_floor_is_learned_from_the_votes():
     objective = Objective(est, "bernoulli", learn_floor=True)
     net = init_network(2, width=32, envelope=True, seed=0)
     run_training(net, est, steps=600, lr=1e-2, objective=objective)
-    assert float(objective.floor) == pytest.approx(0.1, abs=0.03)
+    assert float(objective.floor.detach()) == pytest.approx(0.1, abs=0.03)
 
 
 def test_a_design_shrinks_to_its_budget_keeping_whole_pairs():
@@ -138,3 +138,18 @@ def test_the_non_ellipse_listeners_by_hand():
     assert lobes.probability(np.array([2.0, 0.0])) == pytest.approx(1.0)
     assert lobes.probability(np.array([-2.0, 0.0])) == pytest.approx(1.0)
     assert lobes.probability(np.array([0.0, 0.0])) == pytest.approx(math.exp(-2.0))  # the valley
+
+
+def test_the_reach_guard_follows_any_shape():
+    from hd_desktop.engine.sampler import accepted_reach
+
+    # an arc of accepted neighbours, one rejected neighbour in the bend
+    arc = np.array([[-2.0, 2.0], [-1.0, 0.5], [0.0, 0.0], [1.0, 0.5], [2.0, 2.0], [0.0, 2.0]])
+    d = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.05])
+    guard = accepted_reach(arc, d, reach=1.0)
+    assert len(guard.points) == 5                      # the rejected one is no anchor of the guard
+    inside = guard.contains(torch.tensor([[-2.5, 2.5], [2.0, 2.9], [0.0, 1.5], [0.0, -2.0]]))
+    assert inside.tolist() == [True, True, False, False]  # the tips yes; the bend and below no
+    many = accepted_reach(np.random.default_rng(0).standard_normal((1000, 2)), np.ones(1000),
+                          most=50)
+    assert len(many.points) == 50

@@ -51,6 +51,7 @@ class EngineConfig:
     d_floor: float = 0.05           # guard of S_VD / S_D
     region_margin: float = 0.5      # the covered region grows by this many SDs (sampler.py)
     region_radius: float | None = 3.0  # also stay within this many D-weighted SDs (sampler.py)
+    region_reach: float | None = None  # instead: within this many SDs of an accepted neighbour
 
     def __post_init__(self) -> None:
         bad = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)

@@ -19,8 +19,8 @@ from hd_desktop.engine.estimates import (Estimates, NoEstimates, Vote, acceptanc
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import (accepted_region, covered_region, iter_langevin, prior_points,
-                                      start_points)
+from hd_desktop.engine.sampler import (accepted_reach, accepted_region, covered_region,
+                                      iter_langevin, prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.training import Objective, init_network, train
 
@@ -89,7 +89,11 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
     t1 = time.perf_counter()
-    if config.region_radius is not None and len(est):
+    if config.region_reach is not None and len(est):
+        region = (region, accepted_reach(np.concatenate([est.x, real]),
+                                         np.concatenate([est.d, np.ones(len(real))]),
+                                         config.region_reach))
+    elif config.region_radius is not None and len(est):
         region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))

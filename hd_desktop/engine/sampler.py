@@ -36,6 +36,29 @@ class Region:
         return ((d @ self.precision) * d).sum(dim=1) <= self.r2
 
 
+@dataclass(frozen=True)
+class Reach:
+    """{z : |z - a| <= reach for some accepted point a}: a region of any shape (an arc, two lobes)."""
+
+    points: torch.Tensor
+    reach: float
+
+    def contains(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.cdist(z, self.points).min(dim=1).values <= self.reach
+
+
+def accepted_reach(points, weights, reach: float = 1.5, *, threshold: float = 0.2,
+                   most: int = 200) -> Reach:
+    """Within `reach` SDs of a point whose estimated D is at least `threshold` (at most `most`
+    of them, spread by farthest points, to keep each step cheap)."""
+    from hd_desktop.design.rounds import farthest_points
+
+    p = np.asarray(points, dtype=np.float64)[np.asarray(weights) >= threshold]
+    if len(p) > most:
+        p = p[farthest_points(p, most)]
+    return Reach(torch.as_tensor(p, dtype=torch.float32), reach)
+
+
 def covered_region(points, margin: float = 0.5) -> Region:
     """The ellipsoid of the points' mean and covariance holding every point, grown by `margin` SDs."""
     p = np.asarray(points, dtype=np.float64)
