@@ -72,7 +72,7 @@ def test_the_paper_preset_keeps_the_posters_formulas_and_values():
     paper = engine_preset("paper")
     assert (paper.loss, paper.eps, paper.sampler_steps, paper.adjust, paper.grad_weight) == (
         "paper", 0.003, 10000, False, 1.0)
-    assert not paper.envelope and paper.centres == 0
+    assert not paper.envelope and paper.prior_votes == 0 and not paper.learn_floor
     design = preset("paper")
     assert (design.n_anchors, design.m_neighbours, design.r_pairs, design.anchors) == (
         100, 3, 20, "random")

@@ -36,8 +36,6 @@ class EngineConfig:
     width: int = 64
     activation: str = "silu"
     envelope: bool = True           # S_D falls off far from the votes (network.py)
-    centres: int = 0                # > 0: first layer of Gaussian bumps at this many voted stimuli
-    lengthscale: float = 0.7        # their starting width (SD units; learned)
     lr: float = 3e-3
     train_steps: int = 1500
     weight_decay: float = 0.0

@@ -20,18 +20,11 @@ class ScoreNet(nn.Module):
     shape it freely where the votes are: two lobes or an arc as well as an ellipse.
     """
 
-    def __init__(self, k: int, width: int = 64, activation: str = "silu", envelope: bool = False,
-                 centres: int = 0, lengthscale: float = 0.7):
+    def __init__(self, k: int, width: int = 64, activation: str = "silu", envelope: bool = False):
         super().__init__()
         act = ACTIVATIONS[activation]
         self.k, self.width, self.activation, self.envelope = k, width, activation, envelope
-        self.n_centres = centres
-        if centres:  # first layer: Gaussian bumps at the centres (set_centres), one lengthscale per axis
-            self.register_buffer("centres", torch.zeros(centres, k))
-            self.log_ell = nn.Parameter(torch.full((k,), math.log(lengthscale)))
-            self.trunk = nn.Sequential(_Bumps(self), nn.Linear(centres, width), act())
-        else:
-            self.trunk = nn.Sequential(nn.Linear(k, width), act(), nn.Linear(width, width), act())
+        self.trunk = nn.Sequential(nn.Linear(k, width), act(), nn.Linear(width, width), act())
         self.head = nn.Linear(width, 1 + k)  # third layer: [S_D logit, S_VD]
         if envelope:  # starts wide (SD 3 along every axis) around the real voices' mean
             self.log_a = nn.Parameter(torch.full((k,), -2.0 * math.log(3.0)))
@@ -51,25 +44,7 @@ class ScoreNet(nn.Module):
 
     def config(self) -> dict:
         return {"k": self.k, "width": self.width, "activation": self.activation,
-                "envelope": self.envelope, "centres": self.n_centres}
-
-    def set_centres(self, points) -> None:
-        """Place the bumps at `points` ((centres, k)), e.g. a spread subset of the voted stimuli."""
-        with torch.no_grad():
-            self.centres.copy_(torch.as_tensor(points, dtype=torch.float32))
-
-
-class _Bumps(nn.Module):
-    """phi_j(z) = exp(-1/2 sum_i ((z_i - c_ji) / l_i)^2): 0 far from every centre."""
-
-    def __init__(self, owner: ScoreNet):
-        super().__init__()
-        self._owner = [owner]  # not a submodule: the parameters live on the owner
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        net = self._owner[0]
-        u = (z[:, None, :] - net.centres[None]) / torch.exp(net.log_ell)
-        return torch.exp(-0.5 * (u * u).sum(dim=2))  # not cdist: its gradient is NaN at a centre
+                "envelope": self.envelope}
 
 
 def score_field(net: ScoreNet, d_floor: float = 0.05):

@@ -13,7 +13,6 @@ import torch
 
 from hd_desktop.design import DesignParams, RoundDesign, derive_seed, fit_to_budget, make_round
 from hd_desktop.design.order import pick_session_stimuli, session_order
-from hd_desktop.design.rounds import farthest_points
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.engine.estimates import (Estimates, NoEstimates, Vote, acceptance, nes_estimates,
                                         voted_points)
@@ -75,11 +74,8 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     k = est.x.shape[1]
     t0 = time.perf_counter()
     region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
-    centres = None
-    if config.centres and est.points is not None and len(est.points):
-        centres = est.points.z[farthest_points(est.points.z, config.centres)]
     net = init_network(k, width=config.width, activation=config.activation,
-                       envelope=config.envelope, centres=centres, lengthscale=config.lengthscale,
+                       envelope=config.envelope,
                        seed=derive_seed(seed, round_index, _TRAIN))
     objective = Objective(est, config.loss, grad_weight=config.grad_weight,
                           consistency_weight=config.consistency, learn_floor=config.learn_floor,

@@ -57,12 +57,12 @@ def consistency(net: ScoreNet, z: torch.Tensor) -> torch.Tensor:
 
 def bernoulli_loss(net: ScoreNet, points, x, grad, *, guess: float = 0.0, grad_weight: float = 1.0,
                    consistency_weight: float = 1.0, prior=None, prior_votes: float = 0.0) -> torch.Tensor:
-    """L = vote_nll(S_D at every voted stimulus) + w mean_n |S_VD(x_n) - grad D(x_n)|^2 + w_c consistency
-    + (P / V) mean_u -log(1 - S_D(u)).
+    """L = vote_nll + w mean_n |S_VD(x_n) - grad D(x_n)|^2 + w_c consistency + (P/V) mean_u -log(1 - S_D(u)).
 
     `points` = (z, accepts, votes[, where]) tensors, `where` the points at which consistency is
-    measured (default z); x, grad the NES estimates (may be empty). The last term is the prior: P pseudo-votes of "not natural" spread evenly over the points `prior`
-    (V = the number of real votes), so acceptance stays 0 where no votes say otherwise.
+    measured (default z); x, grad the NES estimates (may be empty). The last term is the prior:
+    P pseudo-votes of "not natural" spread evenly over the points `prior` (V = the number of
+    real votes), so acceptance stays 0 where no votes say otherwise.
     """
     z, accepts, votes = points[:3]
     s_d, _ = net(z)
@@ -180,14 +180,10 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
 
 
 def init_network(k: int, *, width: int = 64, activation: str = "silu", seed: int = 0,
-                 envelope: bool = False, centres=None, lengthscale: float = 0.7) -> ScoreNet:
-    """A freshly initialised network, seeded; `centres` ((c, k) points) places its bumps."""
+                 envelope: bool = False) -> ScoreNet:
+    """A freshly initialised network, seeded."""
     torch.manual_seed(seed)
-    n = 0 if centres is None else len(centres)
-    net = ScoreNet(k, width, activation, envelope, n, lengthscale)
-    if n:
-        net.set_centres(centres)
-    return net
+    return ScoreNet(k, width, activation, envelope)
 
 
 def run_training(net, est, **kw) -> float:
