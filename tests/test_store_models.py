@@ -81,6 +81,19 @@ def test_samples_come_back_bit_for_bit_and_never_change(tmp_path):
         exp.save_samples("nope", 0, z, seed=1, info={})
 
 
+def test_a_model_and_its_samples_are_stored_together_or_not_at_all(tmp_path):
+    exp, _ = make_experiment(tmp_path / "e")
+    with exp:
+        first = _model(exp)
+        exp.save_samples(first, 0, np.ones((3, 2)), seed=1, info={})
+        with pytest.raises(ValueError, match="NaN"):  # fails between model and samples
+            exp.save_model(0, {}, [], CHECKPOINT, {}, samples=(np.array([[np.nan, 0.0]]), 2, {}))
+        assert [m.id for m in exp.models()] == [first]          # the good model still stands
+        assert exp.latest_model(0).id == first and exp.samples(round=0).shape == (3, 2)
+        both = exp.save_model(0, {}, [], CHECKPOINT, {}, samples=(np.zeros((4, 2)), 3, {"a": 1}))
+        assert exp.latest_model(0).id == both and exp.samples(model_id=both).shape == (4, 2)
+
+
 def test_anchors_from_a_models_samples_round_trips(tmp_path):
     exp, _ = make_experiment(tmp_path / "e")
     mid = _model(exp)

@@ -137,10 +137,10 @@ def _record_model(exp, r: int, info: dict, curve: list, config, seed: int) -> No
     buf = io.BytesIO()
     save_checkpoint(info["net"], buf)
     timings = {k: v for k, v in info.items() if k not in ("net", "samples")}
-    model_id = exp.save_model(r, config.to_dict(), curve, buf.getvalue(),
-                              {"simulated": True, "timings": timings, "seed": seed})
-    exp.save_samples(model_id, r, info["samples"], seed,
-                     {"n_chains": config.n_chains, "sampler_steps": config.sampler_steps})
+    exp.save_model(r, config.to_dict(), curve, buf.getvalue(),
+                   {"simulated": True, "timings": timings, "seed": seed},
+                   samples=(info["samples"], seed,
+                            {"n_chains": config.n_chains, "sampler_steps": config.sampler_steps}))
 
 
 def _progress(ev) -> None:

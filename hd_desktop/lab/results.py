@@ -31,12 +31,10 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
             "kept_listeners": sorted(snapshot.keep_listeners)}
-    model_id = experiment.save_model(result.round, snapshot.config.to_dict(), result.curve,
-                                     checkpoint_bytes(result.net), info)
-    experiment.save_samples(model_id, result.round, result.samples, snapshot.seed,
-                            {"n_chains": snapshot.config.n_chains,
-                             "sampler_steps": snapshot.config.sampler_steps})
-    return model_id
+    return experiment.save_model(
+        result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
+        samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
+                                                 "sampler_steps": snapshot.config.sampler_steps}))
 
 
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:

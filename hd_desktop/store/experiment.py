@@ -224,10 +224,19 @@ class Experiment:
 
     # ---------------------------------------------------------------- models and samples
     def save_model(self, round: int, config: Mapping[str, Any], curve: Sequence[Mapping[str, Any]],
-                   checkpoint: bytes, info: Mapping[str, Any]) -> str:
-        """Keep a trained network (state-dict bytes) with its config, loss curve and info."""
+                   checkpoint: bytes, info: Mapping[str, Any],
+                   samples: tuple[np.ndarray, int, Mapping[str, Any]] | None = None) -> str:
+        """Keep a trained network (state-dict bytes) with its config, loss curve and info.
+
+        `samples` = (z, seed, info) are stored in the same transaction: a model whose samples
+        are missing would hide the previous good one, and the next round could not be designed.
+        """
         with self._write() as con:
-            return models_sql.save_model(con, int(round), config, curve, checkpoint, info)
+            model_id = models_sql.save_model(con, int(round), config, curve, checkpoint, info)
+            if samples is not None:
+                z, seed, sample_info = samples
+                models_sql.save_samples(con, model_id, int(round), z, seed, sample_info, self.path)
+            return model_id
 
     def models(self, round: int | None = None) -> list[ModelInfo]:
         """Stored models (without checkpoints), oldest first; all, or one round's."""
