@@ -37,9 +37,8 @@ class DesignParams:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        problems = [f"{f.name} must be a finite number, not {getattr(self, f.name)!r}"
-                    for f in fields(self) if isinstance(getattr(self, f.name), float)
-                    and not math.isfinite(getattr(self, f.name))]
+        problems = [f"{name} must be a finite number, not {value!r}"
+                    for name, value in non_finite_fields(self)]
         if self.n_anchors is not None and self.n_anchors < 1:
             problems.append("n_anchors must be at least 1 (or null for all)")
         if self.m_neighbours < 1 or self.r_pairs < 1:
@@ -84,6 +83,13 @@ class DesignParams:
                     f"design parameters: no parameter {name!r} (known: {', '.join(known)})")
             typed[name] = _coerce(name, value, getattr(self, name))
         return replace(self, **typed)
+
+
+def non_finite_fields(settings) -> list[tuple[str, float]]:
+    """(name, value) of each float field of a settings dataclass that is NaN or infinite."""
+    return [(f.name, getattr(settings, f.name)) for f in fields(settings)
+            if isinstance(getattr(settings, f.name), float)
+            and not math.isfinite(getattr(settings, f.name))]
 
 
 def _coerce(name: str, value, current):

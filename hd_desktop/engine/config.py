@@ -17,9 +17,9 @@ sqrt(10000) moves a chain ~0.3 SD in our units, so the samples stay on the real 
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from hd_desktop.design.params import non_finite_fields
 from hd_desktop.errors import UserFacingError
 
 SCHEMA_VERSION = 1
@@ -52,8 +52,7 @@ class EngineConfig:
     region_reach: float | None = None  # instead: within this many SDs of an accepted neighbour
 
     def __post_init__(self) -> None:
-        bad = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-               if isinstance(getattr(self, f.name), float) and not math.isfinite(getattr(self, f.name))]
+        bad = [f"{name}={value!r}" for name, value in non_finite_fields(self)]
         if bad:
             raise UserFacingError(f"engine settings: {', '.join(bad)} must be finite numbers")
 

@@ -77,10 +77,11 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     net = init_network(k, width=config.width, activation=config.activation,
                        envelope=config.envelope,
                        seed=derive_seed(seed, round_index, _TRAIN))
+    prior = (prior_points(region, seed=derive_seed(seed, round_index, _PRIOR))
+             if config.loss == "bernoulli" and config.prior_votes else None)
     objective = Objective(est, config.loss, grad_weight=config.grad_weight,
                           consistency_weight=config.consistency, learn_floor=config.learn_floor,
-                          prior=prior_points(region, seed=derive_seed(seed, round_index, _PRIOR)),
-                          prior_votes=config.prior_votes)
+                          prior=prior, prior_votes=config.prior_votes)
     for p in train(net, est, steps=config.train_steps, lr=config.lr, objective=objective,
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})

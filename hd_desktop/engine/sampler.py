@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from hd_desktop.design.rounds import farthest_points
+
 
 @dataclass(frozen=True)
 class Region:
@@ -51,8 +53,6 @@ def accepted_reach(points, weights, reach: float = 1.5, *, threshold: float = 0.
                    most: int = 200) -> Reach:
     """Within `reach` SDs of a point whose estimated D is at least `threshold` (at most `most`
     of them, spread by farthest points, to keep each step cheap)."""
-    from hd_desktop.design.rounds import farthest_points
-
     p = np.asarray(points, dtype=np.float64)[np.asarray(weights) >= threshold]
     if len(p) > most:
         p = p[farthest_points(p, most)]
