@@ -8,11 +8,14 @@ use it); the picker in the app changes it for the running session and saves it.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 SCHEMA = 1
+GAIN_RANGE_DB = (-30.0, 10.0)   # the level page's slider: louder clips, quieter is inaudible
+CARRIER_NAMES = ("sustained", "sentence")
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,38 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
             return Settings(), (f"{path}: settings schema {data.get('schema')!r} is not {SCHEMA}; "
                                 "using defaults (the file is left as it is)")
         known = {f.name for f in fields(Settings)}
-        return Settings(**{k: v for k, v in data.items() if k in known}), None
-    except (ValueError, TypeError, AttributeError) as exc:
+        problems = value_problems(data)
+        values = {k: v for k, v in data.items() if k in known and k not in problems}
+        if "gain_db" in values:
+            values["gain_db"] = float(values["gain_db"])
+        settings = Settings(**values)
+        if problems:
+            return settings, (f"{path}: " + "; ".join(problems.values()) +
+                              "; using the default for each (the file is left as it is)")
+        return settings, None
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         return Settings(), f"{path}: unreadable settings ({exc}); using defaults"
+    except OSError as exc:  # a folder, no permission, a disk error: the app still starts
+        return Settings(), f"{path}: cannot read settings ({exc.strerror or exc}); using defaults"
+
+
+def value_problems(data: dict) -> dict[str, str]:
+    """{field: why its value cannot be used} for a settings file's values (NaN, 1e400 and
+    "loud" would play NaN, clipped or no audio; a wrong type would fail later, far from here)."""
+    problems: dict[str, str] = {}
+    gain = data.get("gain_db", 0.0)
+    low, high = GAIN_RANGE_DB
+    if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not math.isfinite(gain):
+        problems["gain_db"] = f"gain_db {gain!r} is not a number of decibels"
+    elif not low <= gain <= high:
+        problems["gain_db"] = f"gain_db {gain} is outside {low:+.0f}..{high:+.0f} dB"
+    carrier = data.get("carrier", "sustained")
+    if carrier not in CARRIER_NAMES:
+        problems["carrier"] = (f"carrier {carrier!r} is not one of {', '.join(CARRIER_NAMES)}")
+    device = data.get("output_device")
+    if device is not None and not isinstance(device, str):
+        problems["output_device"] = f"output_device {device!r} is not a device name or index text"
+    return problems
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

@@ -19,7 +19,7 @@ import soundfile as sf
 
 from hd_desktop.errors import BadInputError
 from hd_desktop.paths import BUNDLED_CARRIERS, BUNDLED_CORPUS
-from hd_desktop.voice.corpus import Problem, discover, file_digest, load_mono
+from hd_desktop.voice.corpus import Problem, discover, file_digest, load_mono, odd_entries
 from hd_desktop.voice.render import Carrier, sustained_carrier
 from hd_desktop.voice.space import SpaceSettings, VoiceSpace, Pca
 from hd_desktop.voice.world import analyse
@@ -61,21 +61,25 @@ def open_space(corpus_dir: Path | None = None, cache_dir: Path | None = None,
     if cached and cached.exists():
         try:
             space = VoiceSpace.load(cached)
-            if space.fingerprint == fp:
+            if space.fingerprint == fp and space.settings == settings:
                 yield Progress(1.0, "Voice space loaded from cache")
                 return space
-        except (ValueError, KeyError, OSError):
-            pass  # a stale or damaged cache is rebuilt, never trusted
+        except (ValueError, OSError) as exc:  # a damaged cache is rebuilt, never trusted
+            yield Progress(0.0, f"Rebuilding the voice space: {exc}")
     space = yield from build_space(corpus_dir, settings, fp)
     if cached:
-        space.save(cached)
+        try:
+            space.save(cached)
+        except OSError as exc:  # the space is built and usable; only the next start is slower
+            yield Progress(1.0, f"Voice space built; its cache {cached} could not be written "
+                                f"({exc.strerror or exc})")
     return space
 
 
 def build_space(corpus_dir: Path, settings: SpaceSettings, fp: str) -> Generator[Progress, None, VoiceSpace]:
     world = settings.world
     files = discover(corpus_dir)
-    problems: list[Problem] = []
+    problems: list[Problem] = odd_entries(corpus_dir)
     kept, vectors, analyses = [], [], []
     min_samples = int(world.sample_rate * world.frame_period_ms / 1000) * 2
     for i, f in enumerate(files):

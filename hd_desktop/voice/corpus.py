@@ -16,6 +16,7 @@ import soxr
 
 AUDIO_SUFFIXES = {".wav", ".flac"}
 SILENCE_RMS = 1e-4          # about -80 dBFS: digital silence or a disconnected microphone
+MAX_SECONDS = 60.0          # analysed per file (the rest adds nothing to a mean voice)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Problem:
 
 
 def discover(corpus_dir: Path) -> list[CorpusFile]:
-    """All audio files under speaker sub-folders, in a stable order."""
+    """All audio files under speaker sub-folders, in a stable order (regular files only:
+    `odd_entries` names what else carries an audio name)."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         from hd_desktop.errors import BadInputError
@@ -53,8 +55,30 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
     return files
 
 
+def odd_entries(corpus_dir: Path) -> list[Problem]:
+    """Entries with an audio name that are not audio files: each skipped, and said so."""
+    out = []
+    for path in sorted(Path(corpus_dir).rglob("*")):
+        if path.suffix.lower() not in AUDIO_SUFFIXES or path.is_file():
+            continue
+        if path.is_symlink() and not path.exists():
+            why = "is a broken link (its target does not exist)"
+        elif path.is_dir():
+            why = "is a folder, not an audio file"
+        elif path.is_fifo():
+            why = "is a pipe (FIFO), not an audio file"
+        else:
+            why = "is a device or special file, not an audio file"
+        out.append(Problem(str(path), why))
+    return out
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def load_mono(path: Path, sample_rate: int, min_samples: int) -> tuple[np.ndarray, Problem | None]:
@@ -63,20 +87,29 @@ def load_mono(path: Path, sample_rate: int, min_samples: int) -> tuple[np.ndarra
     Returns the waveform and, when it was resampled, a notice (not an error).
     """
     try:
-        audio, rate = sf.read(path, dtype="float64", always_2d=True)
+        info = sf.info(str(path))
+        if info.channels != 1:
+            raise ValueError(f"has {info.channels} channels; the corpus needs mono recordings "
+                             "of one speaker (downmix or split it first)")
+        # A voice vector is a mean over voiced frames: a minute is plenty, and an hour-long
+        # file would take minutes and gigabytes to analyse whole.
+        audio, rate = sf.read(path, dtype="float64", always_2d=True,
+                              frames=int(MAX_SECONDS * info.samplerate))
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise ValueError(f"cannot be read as audio ({exc})") from None
-    if audio.shape[1] != 1:
-        raise ValueError(f"has {audio.shape[1]} channels; the corpus needs mono recordings of one "
-                         "speaker (downmix or split it first)")
     x = audio[:, 0]
     notice = None
+    if info.frames > len(x):
+        notice = Problem(str(path), f"only its first {MAX_SECONDS:.0f} s of "
+                         f"{info.frames / info.samplerate:.0f} s are analysed", skipped=False)
     if rate < sample_rate:
         raise ValueError(f"is sampled at {rate} Hz, below the analysis rate of {sample_rate} Hz: "
                          "the upper half of its spectrum is missing")
     if rate != sample_rate:
         x = soxr.resample(x, rate, sample_rate, quality="HQ")
-        notice = Problem(str(path), f"resampled from {rate} Hz to {sample_rate} Hz", skipped=False)
+        resampled = f"resampled from {rate} Hz to {sample_rate} Hz"
+        notice = Problem(str(path), resampled if notice is None else
+                         f"{resampled}; {notice.message}", skipped=False)
     if len(x) < min_samples:
         raise ValueError(f"is too short ({len(x) / sample_rate * 1000:.0f} ms); "
                          f"at least {min_samples / sample_rate * 1000:.0f} ms of speech is needed")

@@ -7,6 +7,7 @@ A voice vector is [mean coded envelope c1..c(D-1) over voiced frames, mean log F
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,6 +129,20 @@ class VoiceSpace:
 
     @classmethod
     def load(cls, path: Path) -> "VoiceSpace":
+        """Read a cache file; any damage (truncated, bit flips, wrong shapes, NaN) raises a
+        ValueError naming the file, so the caller rebuilds it instead of trusting it."""
+        try:
+            space = cls._read(path)
+        except (ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+            if str(exc).startswith(f"{path}:"):
+                raise
+            raise ValueError(f"{path}: damaged voice-space cache ({type(exc).__name__}: {exc})"
+                             ) from None
+        space._check(path)
+        return space
+
+    @classmethod
+    def _read(cls, path: Path) -> "VoiceSpace":
         with np.load(path, allow_pickle=False) as f:
             meta = json.loads(str(f["meta"]))
             if meta.get("schema") != CACHE_SCHEMA:
@@ -143,3 +158,20 @@ class VoiceSpace:
                        fingerprint=meta["fingerprint"], items=tuple(meta["items"]),
                        speakers=tuple(meta["speakers"]), vectors=f["vectors"], pca=pca,
                        carriers=carriers, problems=tuple(meta["problems"]))
+
+    def _check(self, path: Path) -> None:
+        """Shapes that fit together and finite numbers (the zip's CRCs catch flipped bits)."""
+        n, k, p = len(self.items), self.dims, self.pca
+        d = self.vectors.shape[1] if self.vectors.ndim == 2 else -1
+        shapes = {"vectors": (self.vectors.shape, (n, d)), "components": (p.components.shape, (k, d)),
+                  "mean": (p.mean.shape, (d,)), "scale": (p.scale.shape, (d,)),
+                  "axis_sd": (p.axis_sd.shape, (k,)), "explained": (p.explained.shape, (k,))}
+        wrong = [name for name, (got, want) in shapes.items() if got != want]
+        if k < 1 or n <= k or len(self.speakers) != n or wrong:
+            raise ValueError(f"{path}: damaged voice-space cache (inconsistent "
+                             f"{', '.join(wrong) or 'items or dims'})")
+        arrays = [self.vectors, p.mean, p.scale, p.components, p.axis_sd]
+        arrays += [np.asarray(getattr(c, f)) for c in self.carriers.values()
+                   for f in Carrier.__dataclass_fields__]
+        if not all(np.all(np.isfinite(a)) for a in arrays) or not np.all(p.axis_sd > 0):
+            raise ValueError(f"{path}: damaged voice-space cache (NaN, infinite or zero values)")
