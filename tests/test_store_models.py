@@ -219,7 +219,7 @@ def test_evaluation_rating_files_meet_the_same_refusals(evaluated, tmp_path):
                                        "evaluation sessions"),
         "a round stimulus with an evaluation role": (
             lambda m: [s.pop("evaluation") for s in m["stimuli"]] and m["rounds"].append(
-                {"index": -1, "design": {}}), "add_evaluation"),
+                {"index": -1, "design": {}}), r"rounds\[0\]\.index is -1"),
     }
     for name, (change, message) in cases.items():
         bad = tmp_path / name.replace(" ", "_")

@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 from hd_desktop import __version__
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
-from hd_desktop.store import codec, schema
+from hd_desktop.store import codec, schema, writelock
 from hd_desktop.store import evaluations as evaluations_sql
 from hd_desktop.store import models as models_sql
 from hd_desktop.store import votes as votes_sql
@@ -97,15 +98,46 @@ class Experiment:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction, taken with the write lock up front so it cannot deadlock on upgrade."""
+        """One transaction, taken with the write lock up front so it cannot deadlock on upgrade.
+
+        A failed transaction is rolled back; if SQLite already rolled it back itself (a full
+        disk does that), the original error is what the caller sees.
+        """
         con = self._con()
-        con.execute("BEGIN IMMEDIATE")
+        writelock.begin(con, self.path)
         try:
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error being raised says what went wrong; this would hide it
+            if isinstance(exc, sqlite3.OperationalError):
+                said = writelock.failed(exc, self.path)
+                if said is not exc:
+                    raise said from None
             raise
-        con.execute("COMMIT")
+        try:
+            con.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise writelock.failed(exc, self.path) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read-only snapshot (one read transaction) for checks that must see the
+        experiment as of one moment; it takes no lock, so votes go on being written meanwhile."""
+        con = self._con()
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("ROLLBACK")
 
     def close(self) -> None:
         """Close every thread's connection (call from the owning thread when the app quits)."""
@@ -141,17 +173,21 @@ class Experiment:
     def set_space(self, fingerprint: str, info: Mapping[str, Any]) -> None:
         """Bind the experiment to a voice space; a different space is refused (its z differ)."""
         with self._write() as con:
-            row = con.execute("SELECT value FROM meta WHERE key = 'space_fingerprint'").fetchone()
-            if row is not None:
-                if row[0] != fingerprint:
-                    raise UserFacingError(
-                        f"experiment {self.folder} was built on voice space {row[0]}; this space "
-                        f"is {fingerprint}. Its coordinates mean different voices: start a new "
-                        "experiment for this space.")
-                return
-            con.execute("INSERT INTO meta VALUES ('space_fingerprint', ?)", (fingerprint,))
-            con.execute("INSERT INTO meta VALUES ('space_info', ?)",
-                        (codec.canonical_json(dict(info)),))
+            self._set_space(con, fingerprint, info)
+
+    def _set_space(self, con: sqlite3.Connection, fingerprint: str, info: Mapping[str, Any]
+                   ) -> None:
+        row = con.execute("SELECT value FROM meta WHERE key = 'space_fingerprint'").fetchone()
+        if row is not None:
+            if row[0] != fingerprint:
+                raise UserFacingError(
+                    f"experiment {self.folder} was built on voice space {row[0]}; this space "
+                    f"is {fingerprint}. Its coordinates mean different voices: start a new "
+                    "experiment for this space.")
+            return
+        con.execute("INSERT INTO meta VALUES ('space_fingerprint', ?)", (fingerprint,))
+        con.execute("INSERT INTO meta VALUES ('space_info', ?)",
+                    (codec.canonical_json(dict(info)),))
 
     # ---------------------------------------------------------------- rounds and stimuli
     def add_round(self, index: int, design: Mapping[str, Any], stimuli: Iterable[Stimulus]) -> None:
@@ -292,8 +328,7 @@ class Experiment:
             misplaced = evaluations_sql.misplaced(info, evaluations_sql.membership(con, info.order))
             if misplaced:
                 raise UserFacingError(misplaced)
-            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        codec.session_row(info))
+            votes_sql.insert_session(con, info)
         return info.id
 
     def session(self, session_id: str) -> SessionInfo:
@@ -328,17 +363,79 @@ class Experiment:
 
     def record_votes(self, session_id: str, votes: Iterable[NewVote]) -> list[str]:
         """Commit several consecutive votes in one transaction (simulated listeners)."""
-        ids = []
         with self._write() as con:
             session = self._session_in(con, session_id)
             expected = votes_sql.next_trial(con, session_id)
+            rows = []
             for v in votes:
-                row = votes_sql.checked_row(session, expected, v)
-                con.execute(f"INSERT INTO votes ({codec.VOTE_COLUMNS}) VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-                ids.append(row[0])
+                rows.append(votes_sql.checked_row(session, expected, v))
                 expected += 1
+            votes_sql.insert(con, rows)
+            ids = [row[0] for row in rows]
         return ids
+
+    # ---------------------------------------------------------------- records made elsewhere
+    def add_imported(self, *, space: tuple[str, Mapping[str, Any]] | None = None,
+                     rounds: Mapping[int, Mapping[str, Any]] | None = None,
+                     evaluations: Mapping[str, Mapping[str, Any]] | None = None,
+                     stimuli: Iterable[tuple[Stimulus, str | None]] = (),
+                     sessions: Iterable[SessionInfo] = (),
+                     finished: Mapping[str, str] | None = None,
+                     undos: Mapping[str, str] | None = None) -> None:
+        """Store records another workstation made (rating-file import, one transaction), through
+        the same inserts as the app's own: each one is stored once, and a record that differs
+        from the stored one of that id is refused. `stimuli` are (stimulus, evaluation name or
+        None); `finished` and `undos` map session / vote ids to their ISO times."""
+        with self._write() as con:
+            if space is not None:
+                self._set_space(con, space[0], space[1])
+            for index, design in sorted((rounds or {}).items()):
+                self._add_round(con, int(index), design, ())
+            for name, design in (evaluations or {}).items():
+                evaluations_sql.add(con, name, design, (), self.folder)
+            for stim, evaluation in stimuli:
+                codec.put_stimulus(con, stim, self.folder, evaluation)
+            for info in sessions:
+                row = con.execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
+                                  (info.id,)).fetchone()
+                if row is None:
+                    votes_sql.insert_session(con, info)
+                elif codec.session_from_row(row).order != tuple(info.order):
+                    raise UserFacingError(f"session {info.id} is already stored in {self.path} "
+                                          "with another trial order")
+            con.executemany("UPDATE sessions SET finished_at = ? WHERE id = ? AND "
+                            "finished_at IS NULL", [(t, sid) for sid, t in (finished or {}).items()])
+            con.executemany("UPDATE votes SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                            [(t, vid) for vid, t in (undos or {}).items()])
+
+    def add_imported_votes(self, votes: Sequence[Vote]) -> int:
+        """Store votes cast on another workstation (one transaction; their sessions and stimuli
+        stored first). A vote already stored with the same values is skipped; one stored with
+        other values, or a second standing vote for a trial, is refused and nothing of this
+        call is kept. Returns how many were added."""
+        with self._write() as con:
+            known = {}
+            ids = [v.id for v in votes]
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                sql = (f"SELECT {codec.VOTE_COLUMNS} FROM votes WHERE id IN "
+                       f"({','.join('?' * len(part))})")
+                known.update((r[0], codec.vote_from_row(r)) for r in con.execute(sql, part))
+            new = []
+            for v in votes:
+                old = known.get(v.id)
+                if old is None:
+                    new.append(v)
+                elif replace(old, undone_at=None) != replace(v, undone_at=None):
+                    raise UserFacingError(f"vote {v.id} is already stored in {self.path} with "
+                                          "other values")
+            try:
+                votes_sql.insert(con, [codec.vote_row(v) for v in new])
+            except sqlite3.IntegrityError as exc:
+                raise UserFacingError(f"{self.path}: these votes would give a trial a second "
+                                      f"standing vote or name an unknown session or stimulus "
+                                      f"({exc}); none of them was stored") from None
+        return len(new)
 
     def _session_in(self, con: sqlite3.Connection, session_id: str) -> SessionInfo:
         # A session's order never changes once stored, so it is parsed once, not per vote.

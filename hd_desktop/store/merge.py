@@ -1,25 +1,42 @@
-"""Merging rating files into an experiment: check everything, then write it in one transaction.
+"""Merging rating files into an experiment: check everything first, then store it in short steps.
 
-A refused import leaves the experiment exactly as it was (nothing is written until every file
-and every row has passed), and importing a file twice adds nothing the second time: votes are
-keyed by their globally unique id.
+    import_rating_files(folder, paths)      # rating files on disk (the `import` command)
+    import_ratings(folder, ratings)         # checked RatingFile records from any source
+
+Every record is checked against the experiment before anything is written, in a read snapshot
+that takes no lock: a refused import leaves the experiment byte-identical and its message names
+the file. The checks cover meaning, not only bytes: each stimulus must fit the voice space
+(dimensions, finite, within MAX_RADIUS) and the design of its round (roundfit.py).
+
+What passes is then stored through the store's own inserts (`Experiment.add_imported*`) in
+transactions of at most CHUNK records with a pause between them, so a listener's vote waits for
+one short transaction at most, never for the whole import. A kill part way leaves a consistent
+experiment holding part of the import; importing the same files again adds the rest (votes are
+keyed by their globally unique id, so importing a file twice adds nothing the second time).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec
 from hd_desktop.store.experiment import Experiment
 from hd_desktop.store.ratingcheck import read_rating_file
 from hd_desktop.store.ratingfile import RatingFile
-from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
+from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
+from hd_desktop.store.roundfit import is_nes_design, misfit_coordinates, misfit_round
+
+CHUNK = 500          # records per write transaction: a few milliseconds of holding the lock
+PAUSE_S = 0.003      # between transactions, so a waiting vote takes the lock (writelock.py)
 
 
 @dataclass
@@ -37,33 +54,46 @@ class _Plan:
     """What the files add, checked against the experiment and each other before any write."""
 
     space: tuple | None = None
-    rounds: dict[int, str] = field(default_factory=dict)          # index -> canonical design
-    evaluations: dict[str, str] = field(default_factory=dict)     # name -> canonical design
-    stimuli: dict[str, tuple] = field(default_factory=dict)       # id -> stored row
+    new_space: bool = False
+    dims: int | None = None
+    rounds: dict[int, dict] = field(default_factory=dict)          # new: index -> design
+    evaluations: dict[str, dict] = field(default_factory=dict)     # new: name -> design
+    stimuli: dict[str, tuple[Stimulus, str | None]] = field(default_factory=dict)  # new ones
     sessions: dict[str, SessionInfo] = field(default_factory=dict)
     finished: dict[str, str] = field(default_factory=dict)        # session id -> finished_at
     votes: dict[str, Vote] = field(default_factory=dict)
     undos: dict[str, str] = field(default_factory=dict)           # vote id -> undone_at
-    standing: dict[tuple[str, int], str | None] = field(default_factory=dict)  # None: freed
+    standing: dict[str, dict[int, str]] = field(default_factory=dict)  # session -> trial -> vote
 
 
-def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.PathLike],
-                        ) -> ImportReport:
+def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.PathLike], *,
+                        progress: Callable[[float, str], None] | None = None) -> ImportReport:
     """Merge rating files into the experiment in `folder`, creating it from the first file."""
     files = [read_rating_file(p) for p in paths]  # file-level checks touch nothing
-    if not files:
+    return import_ratings(folder, files, progress=progress)
+
+
+def import_ratings(folder: str | os.PathLike, ratings: Sequence[RatingFile], *,
+                   progress: Callable[[float, str], None] | None = None) -> ImportReport:
+    """Check `ratings` against the experiment in `folder` (made from the first when it does not
+    exist), then store them. Refused: `BadInputError` naming the file, the experiment untouched
+    (a folder made for it is removed again)."""
+    if not ratings:
         return ImportReport()
     folder = Path(folder)
     created = not Experiment.exists(folder)
     made_folder = created and not folder.exists()
     try:
-        exp = Experiment.open(folder, create=created, experiment_id=files[0].experiment_id)
+        exp = Experiment.open(folder, create=created, experiment_id=ratings[0].experiment_id)
     except BaseException:
         if made_folder:
             shutil.rmtree(folder, ignore_errors=True)
         raise
     try:
-        report = _merge(exp, files)
+        report = ImportReport(files=len(ratings), created=created)
+        plan = _plan(exp, ratings, report)
+        if created:
+            exp.close()  # a refused plan above removes the new experiment; from here it stays
     except BaseException:
         exp.close()
         if made_folder:
@@ -76,65 +106,87 @@ def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.Path
             except OSError:
                 pass
         raise
-    exp.close()
-    report.created = created
-    return report
-
-
-def _merge(exp: Experiment, files: list[RatingFile]) -> ImportReport:
-    report = ImportReport(files=len(files))
-    with exp._write() as con:
-        plan = _Plan(space=exp.space())
-        for rf in files:
-            _check_file(exp, con, plan, rf, report)
-        _apply(con, plan)
+    try:
+        _store(exp, plan, progress or (lambda fraction, message: None))
+    finally:
+        exp.close()
     report.new_votes = len(plan.votes)
     report.new_undos = len(plan.undos)
     report.new_sessions = len(plan.sessions)
     return report
 
 
+# ------------------------------------------------------------------ checking (no lock held)
+
+def _plan(exp: Experiment, files: Sequence[RatingFile], report: ImportReport) -> _Plan:
+    with exp.reading() as con:
+        space = exp.space()
+        plan = _Plan(space=space, dims=_dims(con, space))
+        for rf in files:
+            _check_file(exp, con, plan, rf, report)
+        _check_rounds(con, plan, files)
+    return plan
+
+
+def _dims(con: sqlite3.Connection, space: tuple | None) -> int | None:
+    """The experiment's number of voice-space dimensions, if it has any stimulus or a space
+    that says."""
+    if space is not None and isinstance(space[1].get("dims"), int):
+        return space[1]["dims"]
+    row = con.execute("SELECT z FROM stimuli LIMIT 1").fetchone()
+    return None if row is None else len(json.loads(row[0]))
+
+
+def _refuse(rf: RatingFile, reason: str) -> BadInputError:
+    return BadInputError(f"{rf.csv_path}: {reason}; nothing was imported")
+
+
 def _check_file(exp: Experiment, con: sqlite3.Connection, plan: _Plan, rf: RatingFile,
                 report: ImportReport) -> None:
-    name = rf.csv_path
-
-    def refuse(reason: str) -> BadInputError:
-        return BadInputError(f"{name}: {reason}; nothing was imported")
-
     if rf.experiment_id != exp.experiment_id:
-        raise refuse(f"it is from experiment {rf.experiment_id}, not {exp.experiment_id} "
-                     f"({exp.folder})")
+        raise _refuse(rf, f"it is from experiment {rf.experiment_id}, not {exp.experiment_id} "
+                          f"({exp.folder})")
     if plan.space is None:
-        plan.space = rf.space
+        plan.space, plan.new_space = rf.space, rf.space is not None
     elif rf.space is None or rf.space[0] != plan.space[0]:
         theirs = None if rf.space is None else rf.space[0]
-        raise refuse(f"it was made on voice space {theirs}, the experiment on {plan.space[0]}")
+        raise _refuse(rf, f"it was made on voice space {theirs}, the experiment on "
+                          f"{plan.space[0]}")
     for index, design in rf.rounds.items():
-        text = codec.canonical_json(design)
         row = con.execute("SELECT design FROM rounds WHERE idx = ?", (index,)).fetchone()
-        known = plan.rounds.get(index, None if row is None else row[0])
-        if known is not None and known != text:
-            raise refuse(f"its round {index} has a different design from the experiment's")
+        known = plan.rounds.get(index, None if row is None else json.loads(row[0]))
+        if known is not None and codec.canonical_json(known) != codec.canonical_json(design):
+            raise _refuse(rf, f"its round {index} has a different design from the experiment's")
         if known is None:
-            plan.rounds[index] = text
+            plan.rounds[index] = design
     for name, design in rf.evaluations.items():
-        text = codec.canonical_json(design)
         row = con.execute("SELECT design FROM evaluations WHERE name = ?", (name,)).fetchone()
-        known = plan.evaluations.get(name, None if row is None else row[0])
-        if known is not None and known != text:
-            raise refuse(f"its evaluation {name} has a different design from the experiment's")
+        known = plan.evaluations.get(name, None if row is None else json.loads(row[0]))
+        if known is not None and codec.canonical_json(known) != codec.canonical_json(design):
+            raise _refuse(rf, f"its evaluation {name} has a different design from the "
+                              "experiment's")
         if known is None:
-            plan.evaluations[name] = text
+            plan.evaluations[name] = design
     for sid, stim in rf.stimuli.items():
-        new = codec.stimulus_row(stim, rf.stimulus_evaluations.get(sid))
+        if plan.dims is None:
+            plan.dims = len(stim.z)
+        misfit = misfit_coordinates(stim, plan.dims)
+        if misfit:
+            raise _refuse(rf, misfit)
+        evaluation = rf.stimulus_evaluations.get(sid)
+        try:
+            new = codec.stimulus_row(stim, evaluation)
+        except ValueError as exc:
+            raise _refuse(rf, str(exc)) from None
         row = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE id = ?",
                           (sid,)).fetchone()
-        known = plan.stimuli.get(sid, None if row is None else tuple(row))
+        planned = plan.stimuli.get(sid)
+        known = codec.stimulus_row(*planned) if planned else None if row is None else tuple(row)
         if known is not None and known != new:
-            raise refuse(f"stimulus {sid} has other coordinates, role or seed than the "
-                         "experiment's stimulus of that id")
+            raise _refuse(rf, f"stimulus {sid} has other coordinates, role or seed than the "
+                              "experiment's stimulus of that id")
         if known is None:
-            plan.stimuli[sid] = new
+            plan.stimuli[sid] = (stim, evaluation)
     s = rf.session
     row = con.execute(f"SELECT {codec.SESSION_COLUMNS} FROM sessions WHERE id = ?",
                       (s.id,)).fetchone()
@@ -143,69 +195,101 @@ def _check_file(exp: Experiment, con: sqlite3.Connection, plan: _Plan, rf: Ratin
         plan.sessions[s.id] = s
     elif (known_s.listener, known_s.kind, known_s.order, known_s.order_seed) != \
             (s.listener, s.kind, s.order, s.order_seed):
-        raise refuse(f"session {s.id} differs from the experiment's session of that id")
+        raise _refuse(rf, f"session {s.id} differs from the experiment's session of that id")
     elif known_s.finished_at is None and s.finished_at is not None:
         plan.finished[s.id] = s.finished_at
+    stored = _stored_votes(con, [v.id for v in rf.votes])
     for v in rf.votes:
-        _check_vote(con, plan, v, refuse, report)
+        _check_vote(con, plan, v, stored.get(v.id), rf, report)
 
 
-def _standing(con: sqlite3.Connection, plan: _Plan, key: tuple[str, int]) -> str | None:
-    """The id of the trial's standing vote once the plan is applied (None: the trial is open)."""
-    if key in plan.standing:
-        return plan.standing[key]
-    row = con.execute("SELECT id FROM votes WHERE session_id = ? AND trial = ? AND "
-                      "undone_at IS NULL", key).fetchone()
-    return None if row is None else row[0]
+def _stored_votes(con: sqlite3.Connection, ids: list[str]) -> dict[str, Vote]:
+    out = {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        sql = f"SELECT {codec.VOTE_COLUMNS} FROM votes WHERE id IN ({','.join('?' * len(part))})"
+        out.update((r[0], codec.vote_from_row(r)) for r in con.execute(sql, part))
+    return out
 
 
-def _check_vote(con: sqlite3.Connection, plan: _Plan, v: Vote, refuse, report: ImportReport,
-                ) -> None:
-    key = (v.session_id, v.trial)
-    row = con.execute(f"SELECT {codec.VOTE_COLUMNS} FROM votes WHERE id = ?", (v.id,)).fetchone()
-    known = plan.votes.get(v.id, None if row is None else codec.vote_from_row(row))
+def _standing(con: sqlite3.Connection, plan: _Plan, session_id: str) -> dict[int, str]:
+    """{trial: id of its standing vote} once the plan is applied (trials absent: open)."""
+    found = plan.standing.get(session_id)
+    if found is None:
+        found = plan.standing[session_id] = dict(con.execute(
+            "SELECT trial, id FROM votes WHERE session_id = ? AND undone_at IS NULL",
+            (session_id,)).fetchall())
+    return found
+
+
+def _check_vote(con: sqlite3.Connection, plan: _Plan, v: Vote, stored: Vote | None,
+                rf: RatingFile, report: ImportReport) -> None:
+    standing = _standing(con, plan, v.session_id)
+    known = plan.votes.get(v.id, stored)
     if known is not None:
         if replace(known, undone_at=None) != replace(v, undone_at=None):
-            raise refuse(f"vote {v.id} differs from the experiment's vote of that id")
+            raise _refuse(rf, f"vote {v.id} differs from the experiment's vote of that id")
         report.known_votes += 1
         if known.undone_at is None and v.undone_at is not None:  # an undo made after export
             if v.id in plan.votes:
                 plan.votes[v.id] = v
             else:
                 plan.undos.setdefault(v.id, v.undone_at)
-            if _standing(con, plan, key) == v.id:
-                plan.standing[key] = None
+            if standing.get(v.trial) == v.id:
+                del standing[v.trial]
         return
     if v.undone_at is None:
-        other = _standing(con, plan, key)
-        if other is not None:
-            raise refuse(f"trial {v.trial} of session {v.session_id} already has another "
-                         "standing vote")
-        plan.standing[key] = v.id
+        if v.trial in standing:
+            raise _refuse(rf, f"trial {v.trial} of session {v.session_id} already has another "
+                              "standing vote")
+        standing[v.trial] = v.id
     plan.votes[v.id] = v
 
 
-def _apply(con: sqlite3.Connection, plan: _Plan) -> None:
-    if plan.space is not None and con.execute(
-            "SELECT 1 FROM meta WHERE key = 'space_fingerprint'").fetchone() is None:
-        con.execute("INSERT INTO meta VALUES ('space_fingerprint', ?)", (plan.space[0],))
-        con.execute("INSERT INTO meta VALUES ('space_info', ?)",
-                    (codec.canonical_json(plan.space[1]),))
-    for index, text in sorted(plan.rounds.items()):
-        con.execute("INSERT INTO rounds VALUES (?, ?, ?)", (index, text, iso_utc(utc_now())))
-    now = iso_utc(utc_now())
-    con.executemany("INSERT INTO evaluations VALUES (?, ?, ?)",
-                    [(name, text, now) for name, text in plan.evaluations.items()])
-    con.executemany(f"INSERT INTO stimuli VALUES ({codec.STIMULUS_PLACEHOLDERS})",
-                    plan.stimuli.values())
-    con.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [codec.session_row(s) for s in plan.sessions.values()])
-    con.executemany("UPDATE sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                    [(t, sid) for sid, t in plan.finished.items()])
-    con.executemany("UPDATE votes SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
-                    [(t, vid) for vid, t in plan.undos.items()])
+def _check_rounds(con: sqlite3.Connection, plan: _Plan, files: Sequence[RatingFile]) -> None:
+    """Every new stimulus of a round fits that round's design (roundfit.py)."""
+    stored = {i: json.loads(d) for i, d in con.execute("SELECT idx, design FROM rounds")}
+    designs = {**stored, **plan.rounds}
+    touched: dict[int, list[Stimulus]] = {}
+    for stim, evaluation in plan.stimuli.values():
+        if evaluation is None and stim.round != EVALUATION_ROUND:
+            touched.setdefault(stim.round, []).append(stim)
+    any_nes = any(is_nes_design(d) for d in designs.values())
+    for index, new in sorted(touched.items()):
+        design = designs[index]
+        rf = next(f for f in files if any(s.id in f.stimuli for s in new))
+        if not is_nes_design(design):
+            if "kind" in design or any_nes:
+                raise _refuse(rf, f"round {index}'s design is not one this app makes (kind "
+                                  f"{design.get('kind')!r}), so its stimuli cannot be checked")
+            continue  # designs made outside the app's designer, in an experiment of only those
+        rows = con.execute(f"SELECT {codec.STIMULUS_COLUMNS} FROM stimuli WHERE round = ?",
+                           (index,))
+        everyone = [codec.stimulus_from_row(r) for r in rows] + new
+        misfit = misfit_round(index, design, plan.dims, everyone)
+        if misfit:
+            culprit, why = misfit
+            raise _refuse(next((f for f in files if culprit in f.stimuli), rf), why)
+
+
+# ------------------------------------------------------------------ storing (short transactions)
+
+def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None]) -> None:
+    stimuli = list(plan.stimuli.values())
     # Undone votes first, so a trial's standing vote never meets another standing one.
-    ordered = sorted(plan.votes.values(), key=lambda v: v.undone_at is None)
-    con.executemany(f"INSERT INTO votes ({codec.VOTE_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [codec.vote_row(v) for v in ordered])
+    votes = sorted(plan.votes.values(), key=lambda v: v.undone_at is None)
+    undos = list(plan.undos.items())
+    steps = [lambda: exp.add_imported(space=plan.space if plan.new_space else None,
+                                      rounds=plan.rounds, evaluations=plan.evaluations)]
+    steps += [lambda part=stimuli[i:i + CHUNK]: exp.add_imported(stimuli=part)
+              for i in range(0, len(stimuli), CHUNK)]
+    steps += [lambda: exp.add_imported(sessions=plan.sessions.values(), finished=plan.finished)]
+    steps += [lambda part=undos[i:i + CHUNK]: exp.add_imported(undos=dict(part))
+              for i in range(0, len(undos), CHUNK)]
+    steps += [lambda part=votes[i:i + CHUNK]: exp.add_imported_votes(part)
+              for i in range(0, len(votes), CHUNK)]
+    for n, step in enumerate(steps):
+        if n:
+            time.sleep(PAUSE_S)
+        step()
+        progress((n + 1) / len(steps), f"Storing the import: step {n + 1} of {len(steps)}")

@@ -8,15 +8,24 @@ import io
 import json
 import math
 import os
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec
+from hd_desktop.store import sidecar as sidecar_fields
 from hd_desktop.store.evaluations import NAME, misplaced
 from hd_desktop.store.ratingfile import FORMAT, FORMAT_VERSION, RatingFile, columns, pair_paths
-from hd_desktop.store.records import Vote, parse_iso_utc
+from hd_desktop.store.records import Vote
+from hd_desktop.store.sidecar import CONTROL, INT64
+
+
+MAX_ROWS = 10_000_000
+_INT = re.compile(r"-?[0-9]{1,19}")
+_FLOAT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?")
 
 
 def read_rating_file(path: str | os.PathLike) -> RatingFile:
@@ -31,53 +40,78 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
                             "hd-desktop rating file, or its sidecar was lost")
     try:
         sidecar = json.loads(json_path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"{json_path}: unreadable sidecar ({exc})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        why = "nested too deep" if isinstance(exc, RecursionError) else exc
+        raise BadInputError(f"{json_path}: unreadable sidecar ({why})") from None
     if not isinstance(sidecar, dict) or sidecar.get("schema") != FORMAT:
         raise BadInputError(f"{json_path}: not an hd-desktop rating-file sidecar")
     version = sidecar.get("schema_version")
-    if version != FORMAT_VERSION:
-        raise BadInputError(f"{json_path}: rating-file schema version {version!r}; this hd-desktop "
-                            f"reads version {FORMAT_VERSION}")
+    if isinstance(version, bool) or version != FORMAT_VERSION:
+        raise BadInputError(f"{json_path}: rating-file schema version {sidecar_fields.shown(version)}"
+                            f"; this hd-desktop reads version {FORMAT_VERSION}")
     try:
         return _check(csv_path, json_path, sidecar)
     except BadInputError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadInputError(f"{json_path}: malformed sidecar ({type(exc).__name__}: {exc})"
-                            ) from None
+    except OSError as exc:
+        raise BadInputError(f"{csv_path}: cannot be read ({exc.strerror or exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        raise BadInputError(f"{json_path}: malformed sidecar ({type(exc).__name__}: "
+                            f"{sidecar_fields.shown(str(exc))})") from None
 
 
 def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
     data = csv_path.read_bytes()
-    meta = sc["csv"]
-    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
-        raise BadInputError(f"{csv_path}: its content does not match the checksum in "
-                            f"{json_path.name} (truncated, or edited after export)")
-    session = codec.session_from_json(sc["session"])
-    stimuli = {d["id"]: codec.stimulus_from_json(d) for d in sc["stimuli"]}
-    rounds = {int(r["index"]): dict(r["design"]) for r in sc["rounds"]}
-    space = None if sc.get("space") is None else (str(sc["space"]["fingerprint"]),
-                                                   dict(sc["space"]["info"]))
+    top = sidecar_fields.Fields(sc, json_path, "sidecar")
+    meta = sidecar_fields.Fields(top.obj("csv"), json_path, "csv")
+    sha = meta.text("sha256")
+    dims = meta.integer("dims", low=1, high=64)
+    n_rows = meta.integer("rows", low=0, high=MAX_ROWS)
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise BadInputError(changed_after_export(csv_path, json_path, data, sha, dims))
+    session = sidecar_fields.session(top.obj("session"), json_path)
+    stimuli: dict[str, Stimulus] = {}
+    members: dict[str, str] = {}
+    for i, d in enumerate(top.items("stimuli")):
+        stim, evaluation = sidecar_fields.stimulus(d, json_path, i)
+        if stim.id in stimuli:
+            raise BadInputError(f"{json_path}: stimulus {stim.id} is described twice")
+        if len(stim.z) != dims:
+            raise BadInputError(f"{json_path}: stimulus {stim.id} has {len(stim.z)} coordinates, "
+                                f"but the file is of a {dims}-dimensional voice space")
+        stimuli[stim.id] = stim
+        if evaluation is not None:
+            members[stim.id] = evaluation
+    rounds = {}
+    for i, r in enumerate(top.items("rounds")):
+        f = sidecar_fields.Fields(r, json_path, f"rounds[{i}]")
+        rounds[f.integer("index", low=0, high=10**6)] = _design(f)
+    space_data = top.obj("space", optional=True)
+    space = None
+    if space_data is not None:
+        f = sidecar_fields.Fields(space_data, json_path, "space")
+        space = (f.text("fingerprint"), _plain(f, "info"))
+    experiment_id = top.text("experiment_id")
     try:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise BadInputError(f"{csv_path}: not a readable CSV ({exc})") from None
-    dims = int(meta["dims"])
     if not rows or rows[0] != columns(dims):
         raise BadInputError(f"{csv_path}: its columns are not those of an hd-desktop rating file "
                             f"with {dims} voice-space dimensions")
     body = rows[1:]
-    if len(body) != int(meta["rows"]):
-        raise BadInputError(f"{csv_path}: {len(body)} rows, but the sidecar says {meta['rows']} "
+    if len(body) != n_rows:
+        raise BadInputError(f"{csv_path}: {len(body)} rows, but the sidecar says {n_rows} "
                             "(truncated file)")
     missing = [sid for sid in session.order if sid not in stimuli]
     if missing:
         raise BadInputError(f"{json_path}: the session's order names {len(missing)} stimuli the "
                             f"sidecar does not describe, e.g. {missing[0]}")
-    evaluations = {str(e["name"]): dict(e["design"]) for e in sc.get("evaluations") or []}
-    members = {str(d["id"]): name for d in sc["stimuli"]
-               if (name := codec.evaluation_from_json(d)) is not None}
+    evaluations = {}
+    for i, e in enumerate(top.items("evaluations", optional=True)):
+        f = sidecar_fields.Fields(e, json_path, f"evaluations[{i}]")
+        evaluations[f.text("name")] = _design(f)
     for name in evaluations:
         if not NAME.fullmatch(name):
             raise BadInputError(f"{json_path}: {name!r} is not an evaluation name")
@@ -109,9 +143,42 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
                                     "votes")
             standing.add(v.trial)
     return RatingFile(csv_path=csv_path, json_path=json_path,
-                      experiment_id=str(sc["experiment_id"]), space=space, rounds=rounds,
+                      experiment_id=experiment_id, space=space, rounds=rounds,
                       stimuli=stimuli, session=session, votes=votes, evaluations=evaluations,
                       stimulus_evaluations=members)
+
+
+def _design(f: sidecar_fields.Fields) -> dict[str, Any]:
+    return _plain(f, "design")
+
+
+def _plain(f: sidecar_fields.Fields, key: str) -> dict[str, Any]:
+    return sidecar_fields.plain_json(f, key)
+
+
+def changed_after_export(csv_path: Path, json_path: Path, data: bytes, sha: str,
+                         dims: int) -> str:
+    """Why a CSV no longer matches its sidecar's checksum, as far as the bytes tell, and what
+    to do. Spreadsheets and pandas re-save files with other line endings, an index column,
+    quoting or number formats; none of that can be undone reliably here."""
+    first = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    header = ",".join(columns(dims))
+    if b"\r\n" in data and hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() == sha:
+        what = ("its line endings were changed to Windows (CRLF) after export; nothing else "
+                "differs")
+    elif b"\r\n" in data:
+        what = "its line endings were changed to Windows (CRLF), and its content changed too"
+    elif first != header and first.endswith(header) or first.startswith(("Unnamed: 0", ",")):
+        what = ("an index column was added in front (as pandas' to_csv does), so every row "
+                "changed")
+    elif first != header:
+        what = "its header row is not the one exported (the columns were edited or re-ordered)"
+    else:
+        what = ("its rows were changed after export (truncated, edited, or re-saved with "
+                "other number or time formats)")
+    return (f"{csv_path}: does not match the checksum in {json_path.name}: {what}. Re-export "
+            "it from the source experiment (`hd-desktop export`) and copy the .csv and .json "
+            "without opening and saving them in another program")
 
 
 def _vote(path: Path, line: int, row: list[str], session: Any, stimuli: dict[str, Stimulus],
@@ -122,52 +189,78 @@ def _vote(path: Path, line: int, row: list[str], session: Any, stimuli: dict[str
         raise BadInputError(f"{where}: {len(row)} fields, expected {len(names)}")
     f = dict(zip(names, row))
 
-    def number(name: str, kind: type, *, optional: bool = False) -> Any:
+    def bad(name: str, what: str) -> BadInputError:
+        return BadInputError(f"{where}: {name} {sidecar_fields.shown(f[name])} {what}")
+
+    def number(name: str, kind: type, *, optional: bool = False, low: float = -math.inf,
+               high: float = math.inf) -> Any:
         text = f[name]
         if optional and text == "":
             return None
-        try:
-            value = kind(text)
-        except ValueError:
-            raise BadInputError(f"{where}: {name} {text!r} is not a number") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise BadInputError(f"{where}: {name} {text!r} is not finite")
+        if not (_INT if kind is int else _FLOAT).fullmatch(text):
+            raise bad(name, "is not a whole number" if kind is int else
+                      "is not a number (or not finite)")
+        value = kind(text)
+        if not math.isfinite(value):
+            raise bad(name, "is not a number (or not finite)")
+        if not low <= value <= high:
+            raise bad(name, f"is outside {low:g}..{high:g}")
+        return value
+
+    def text(name: str, *, optional: bool = False, trimmed: bool = True) -> str | None:
+        value = f[name]
+        if optional and value == "":
+            return None
+        if (not value or len(value) > sidecar_fields.MAX_TEXT or CONTROL.search(value)
+                or trimmed and value != value.strip()):
+            raise bad(name, "is not a printable name of at most "
+                      f"{sidecar_fields.MAX_TEXT} characters without leading or trailing blanks")
+        return value
+
+    def timestamp(name: str, optional: bool = False) -> str | None:
+        value = f[name]
+        if optional and value == "":
+            return None
+        if not sidecar_fields.ISO_UTC.fullmatch(value):
+            raise bad(name, "is not an ISO 8601 UTC time like 2026-03-02T09:30:00.000000+00:00")
+        sidecar_fields.check_time(value, lambda: bad(name, "is not a real date and time"))
         return value
 
     if f["session_id"] != session.id or f["listener_id"] != session.listener \
             or f["session_kind"] != session.kind.value:
         raise BadInputError(f"{where}: the row's session or listener differs from the sidecar's")
-    trial = number("trial_index", int)
-    if not 0 <= trial < len(session.order):
-        raise BadInputError(f"{where}: trial index {trial} is outside the session's "
-                            f"{len(session.order)} trials")
+    trial = number("trial_index", int, low=0, high=len(session.order) - 1)
     sid = f["stimulus_id"]
     stim = stimuli.get(sid)
     if stim is None:
-        raise BadInputError(f"{where}: unknown stimulus id {sid!r}")
+        raise BadInputError(f"{where}: unknown stimulus id {sidecar_fields.shown(sid)}")
     if session.order[trial] != sid:
         raise BadInputError(f"{where}: trial {trial} of this session plays "
                             f"{session.order[trial]}, not {sid}")
     z = tuple(number(f"z{i + 1}", float) for i in range(dims))
-    described = (number("round", int), f["role"], number("neighbour", int, optional=True),
-                 number("pair", int, optional=True), number("seed", int), z)
+    described = (number("round", int, low=-1), f["role"], number("neighbour", int, optional=True),
+                 number("pair", int, optional=True), number("seed", int, low=INT64[0],
+                                                             high=INT64[1]), z)
     if described != (stim.round, stim.role.value, stim.neighbour, stim.pair, stim.seed, stim.z):
         raise BadInputError(f"{where}: stimulus {sid}'s round, role, seed or coordinates do not "
                             "match the stimulus it names")
     if f["response"] not in ("0", "1"):
-        raise BadInputError(f"{where}: response {f['response']!r} is not 1 (accept) or 0 (reject)")
-    rt = number("rt_ms", float)
+        raise bad("response", "is not 1 (accept) or 0 (reject)")
+    rt = number("rt_ms", float, high=1e8)
     if rt < 0:
-        raise BadInputError(f"{where}: negative reaction time {rt} ms")
-    plays = number("n_plays", int)
-    if plays < 1:
-        raise BadInputError(f"{where}: n_plays {plays}; a voted stimulus was played at least once")
-    for name in ("presented_at", "responded_at") + (("undone_at",) if f["undone_at"] else ()):
-        parse_iso_utc(f[name], f"{where}, {name}")
-    if not f["vote_id"] or not f["app_version"]:
-        raise BadInputError(f"{where}: vote id or app version is empty")
-    return Vote(id=f["vote_id"], listener=f["listener_id"], session_id=f["session_id"],
+        raise bad("rt_ms", "is a negative reaction time")
+    plays = number("n_plays", int, low=1, high=10**6)
+    presented, responded = timestamp("presented_at"), timestamp("responded_at")
+    if _instant(presented) > _instant(responded):
+        raise BadInputError(f"{where}: presented_at {presented} is after responded_at "
+                            f"{responded}; a vote is cast after its voice is presented")
+    return Vote(id=text("vote_id"), listener=f["listener_id"], session_id=f["session_id"],
                 trial=trial, stimulus_id=sid, response=int(f["response"]), rt_ms=rt,
-                n_plays=plays, presented_at=f["presented_at"], responded_at=f["responded_at"],
-                device=f["device"] or None, gain_db=number("gain_db", float, optional=True),
-                app_version=f["app_version"], undone_at=f["undone_at"] or None)
+                n_plays=plays, presented_at=presented, responded_at=responded,
+                device=text("device", optional=True, trimmed=False),
+                gain_db=number("gain_db", float, optional=True, low=-120.0, high=120.0),
+                app_version=text("app_version"), undone_at=timestamp("undone_at", optional=True))
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from hd_desktop import __version__
 from hd_desktop.design.stimulus import Role
+from hd_desktop.store import codec
 from hd_desktop.store.records import Screening, SessionInfo, iso_utc
 
 
@@ -47,6 +48,21 @@ def checked_row(session: SessionInfo, expected: int, v: NewVote) -> tuple:
             int(v.response), float(v.rt_ms), int(v.n_plays), iso_utc(v.presented_at),
             iso_utc(v.responded_at), v.device or None,
             None if v.gain_db is None else float(v.gain_db), __version__, None)
+
+
+INSERT = (f"INSERT INTO votes ({codec.VOTE_COLUMNS}) VALUES "
+          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def insert(con: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """The one way votes enter the database: cast here (record_votes) or imported."""
+    con.executemany(INSERT, rows)
+
+
+def insert_session(con: sqlite3.Connection, info: SessionInfo) -> None:
+    """The one way sessions enter the database: started here or imported."""
+    con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                codec.session_row(info))
 
 
 def next_trial(con: sqlite3.Connection, session_id: str) -> int:

@@ -1,0 +1,69 @@
+"""Taking the experiment's write lock fairly, and saying in words why a write failed.
+
+SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25... ms between attempts, so a vote that
+meets an import's short transaction could sleep past the end of it and then past its own
+20 ms budget. Here the lock is polled every half millisecond instead, and the import pauses
+between its transactions (merge.py), so a vote waits for at most one of them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from hd_desktop.errors import UserFacingError
+
+BUSY_TIMEOUT_MS = 15000
+POLL_S = 0.0005
+
+
+class StoreWriteError(UserFacingError):
+    """A change could not be stored (disk full, read-only, busy); nothing of it was kept."""
+
+
+def begin(con: sqlite3.Connection, path: Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """BEGIN IMMEDIATE, retried every POLL_S while another connection holds the write lock."""
+    deadline = time.monotonic() + timeout
+    con.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY":
+                    raise failed(exc, path) from None
+                if time.monotonic() > deadline:
+                    raise StoreWriteError(
+                        f"{path} is busy: another program has been writing to it for "
+                        f"{timeout:.0f} s; this change was not stored. Try again when it has "
+                        "finished (an import, or a second copy of the app?)") from None
+                time.sleep(POLL_S)
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def reason(exc: sqlite3.Error) -> str | None:
+    """What a storage failure means for the user, or None when it is not one (a bug, a
+    constraint): disk full, read-only, an I/O error, a file that cannot be opened."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk is full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "it is read-only (a read-only disk, folder or file)"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return f"a disk error ({exc})"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "it cannot be opened (missing, or no permission to read it or its folder)"
+    return None
+
+
+def failed(exc: sqlite3.Error, path: Path) -> UserFacingError | sqlite3.Error:
+    """The error to raise for a failed write: in words when it is a storage failure."""
+    why = reason(exc)
+    if why is None:
+        return exc
+    return StoreWriteError(f"cannot write to {path}: {why}. This change was not stored; "
+                           "everything stored before it is safe.")
