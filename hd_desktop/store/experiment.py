@@ -97,13 +97,26 @@ class Experiment:
         return con
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction, taken with the write lock up front so it cannot deadlock on upgrade.
 
         A failed transaction is rolled back; if SQLite already rolled it back itself (a full
-        disk does that), the original error is what the caller sees.
+        disk does that), the original error is what the caller sees. `durable=False` skips the
+        fsync at commit (WAL with synchronous=NORMAL: never corrupt, but a power cut may take
+        the transaction back); the next durable commit on any connection makes it durable too.
         """
         con = self._con()
+        if not durable:
+            con.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self._transaction(con) as con:
+                yield con
+        finally:
+            if not durable:
+                con.execute("PRAGMA synchronous = FULL")
+
+    @contextmanager
+    def _transaction(self, con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         writelock.begin(con, self.path)
         try:
             yield con
@@ -138,6 +151,16 @@ class Experiment:
             yield con
         finally:
             con.execute("ROLLBACK")
+
+    def checkpoint(self) -> None:
+        """Copy committed pages from the write-ahead log into the database file, without
+        blocking anyone (PASSIVE). A long import calls it between its transactions so the log
+        never reaches SQLite's auto-checkpoint size at a vote's commit, which would make that
+        vote do the copying (tens of milliseconds)."""
+        try:
+            self._con().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError:
+            pass  # a later checkpoint does the work; nothing is lost by skipping one
 
     def close(self) -> None:
         """Close every thread's connection (call from the owning thread when the app quits)."""
@@ -381,12 +404,13 @@ class Experiment:
                      stimuli: Iterable[tuple[Stimulus, str | None]] = (),
                      sessions: Iterable[SessionInfo] = (),
                      finished: Mapping[str, str] | None = None,
-                     undos: Mapping[str, str] | None = None) -> None:
+                     undos: Mapping[str, str] | None = None, durable: bool = True) -> None:
         """Store records another workstation made (rating-file import, one transaction), through
         the same inserts as the app's own: each one is stored once, and a record that differs
         from the stored one of that id is refused. `stimuli` are (stimulus, evaluation name or
-        None); `finished` and `undos` map session / vote ids to their ISO times."""
-        with self._write() as con:
+        None); `finished` and `undos` map session / vote ids to their ISO times. An import in
+        several steps passes `durable=False` to all but its last (see `_write`)."""
+        with self._write(durable) as con:
             if space is not None:
                 self._set_space(con, space[0], space[1])
             for index, design in sorted((rounds or {}).items()):
@@ -408,12 +432,12 @@ class Experiment:
             con.executemany("UPDATE votes SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
                             [(t, vid) for vid, t in (undos or {}).items()])
 
-    def add_imported_votes(self, votes: Sequence[Vote]) -> int:
+    def add_imported_votes(self, votes: Sequence[Vote], durable: bool = True) -> int:
         """Store votes cast on another workstation (one transaction; their sessions and stimuli
         stored first). A vote already stored with the same values is skipped; one stored with
         other values, or a second standing vote for a trial, is refused and nothing of this
-        call is kept. Returns how many were added."""
-        with self._write() as con:
+        call is kept. Returns how many were added. `durable`: as for `add_imported`."""
+        with self._write(durable) as con:
             known = {}
             ids = [v.id for v in votes]
             for start in range(0, len(ids), 500):

@@ -35,8 +35,9 @@ from hd_desktop.store.ratingfile import RatingFile
 from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
 from hd_desktop.store.roundfit import is_nes_design, misfit_coordinates, misfit_round
 
-CHUNK = 500          # records per write transaction: a few milliseconds of holding the lock
+CHUNK = 100          # records per write transaction: a few milliseconds of holding the lock
 PAUSE_S = 0.003      # between transactions, so a waiting vote takes the lock (writelock.py)
+CHECKPOINT_EVERY = 4  # transactions (about 400 log pages), below SQLite's 1000-page auto size
 
 
 @dataclass
@@ -279,17 +280,23 @@ def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None])
     # Undone votes first, so a trial's standing vote never meets another standing one.
     votes = sorted(plan.votes.values(), key=lambda v: v.undone_at is None)
     undos = list(plan.undos.items())
-    steps = [lambda: exp.add_imported(space=plan.space if plan.new_space else None,
-                                      rounds=plan.rounds, evaluations=plan.evaluations)]
-    steps += [lambda part=stimuli[i:i + CHUNK]: exp.add_imported(stimuli=part)
+    steps = [lambda d: exp.add_imported(space=plan.space if plan.new_space else None,
+                                        rounds=plan.rounds, evaluations=plan.evaluations,
+                                        durable=d)]
+    steps += [lambda d, part=stimuli[i:i + CHUNK]: exp.add_imported(stimuli=part, durable=d)
               for i in range(0, len(stimuli), CHUNK)]
-    steps += [lambda: exp.add_imported(sessions=plan.sessions.values(), finished=plan.finished)]
-    steps += [lambda part=undos[i:i + CHUNK]: exp.add_imported(undos=dict(part))
+    steps += [lambda d: exp.add_imported(sessions=plan.sessions.values(),
+                                         finished=plan.finished, durable=d)]
+    steps += [lambda d, part=undos[i:i + CHUNK]: exp.add_imported(undos=dict(part), durable=d)
               for i in range(0, len(undos), CHUNK)]
-    steps += [lambda part=votes[i:i + CHUNK]: exp.add_imported_votes(part)
+    steps += [lambda d, part=votes[i:i + CHUNK]: exp.add_imported_votes(part, durable=d)
               for i in range(0, len(votes), CHUNK)]
     for n, step in enumerate(steps):
         if n:
             time.sleep(PAUSE_S)
-        step()
+        # Only the last step waits for the disk (fsync): the lock is held for the writes alone,
+        # and when the import returns all of it is durable (an earlier crash: import again).
+        step(n == len(steps) - 1)
+        if n % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1:
+            exp.checkpoint()
         progress((n + 1) / len(steps), f"Storing the import: step {n + 1} of {len(steps)}")

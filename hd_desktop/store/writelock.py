@@ -22,8 +22,9 @@ class StoreWriteError(UserFacingError):
     """A change could not be stored (disk full, read-only, busy); nothing of it was kept."""
 
 
-def begin(con: sqlite3.Connection, path: Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+def begin(con: sqlite3.Connection, path: Path) -> None:
     """BEGIN IMMEDIATE, retried every POLL_S while another connection holds the write lock."""
+    timeout = BUSY_TIMEOUT_MS / 1000
     deadline = time.monotonic() + timeout
     con.execute("PRAGMA busy_timeout = 0")
     try:
@@ -37,7 +38,7 @@ def begin(con: sqlite3.Connection, path: Path, timeout: float = BUSY_TIMEOUT_MS 
                 if time.monotonic() > deadline:
                     raise StoreWriteError(
                         f"{path} is busy: another program has been writing to it for "
-                        f"{timeout:.0f} s; this change was not stored. Try again when it has "
+                        f"{timeout:g} s; this change was not stored. Try again when it has "
                         "finished (an import, or a second copy of the app?)") from None
                 time.sleep(POLL_S)
     finally:
