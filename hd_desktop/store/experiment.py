@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from hd_desktop import __version__
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec, schema, writelock
+from hd_desktop.store.schema import StoreOpenError
 from hd_desktop.store import evaluations as evaluations_sql
 from hd_desktop.store import models as models_sql
 from hd_desktop.store import votes as votes_sql
@@ -50,6 +52,8 @@ class Experiment:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._sessions_seen: dict[str, SessionInfo] = {}
+        self._uri: str | None = None     # set when opened read-only
+        self._read_only_why = ""
 
     # ---------------------------------------------------------------- opening
     @staticmethod
@@ -69,8 +73,8 @@ class Experiment:
             folder.mkdir(parents=True, exist_ok=True)
         exp = cls(folder)
         try:
-            schema.prepare(exp._con(), exp.path)
-            if exp._meta("experiment_id") is None:
+            exp._open_database()
+            if exp._meta("experiment_id") is None and not exp.read_only:
                 with exp._write() as con:
                     for key, value in (("experiment_id", experiment_id or uuid.uuid4().hex),
                                        ("created_at", iso_utc(utc_now())),
@@ -79,18 +83,66 @@ class Experiment:
         except BaseException:
             exp.close()
             raise
-        exp.exports_dir.mkdir(exist_ok=True)
+        if not exp.read_only:
+            exp.exports_dir.mkdir(exist_ok=True)
         return exp
+
+    @property
+    def read_only(self) -> bool:
+        """Opened from a read-only disk or folder (or a full one): it can be read and exported,
+        and every change is refused with a StoreWriteError saying why."""
+        return self._uri is not None
+
+    def _open_database(self) -> None:
+        """Open for writing, else (read-only or full disk) for reading only; a valid experiment
+        is never called "not an experiment" because its disk cannot be written."""
+        if not self._writable():
+            self._open_read_only("it is on a read-only disk or folder")
+            return
+        try:
+            schema.prepare(self._con(), self.path)
+        except StoreOpenError as exc:
+            self.close()
+            self._open_read_only(exc.why)
+
+    def _writable(self) -> bool:
+        try:
+            if os.statvfs(self.folder).f_flag & os.ST_RDONLY:
+                return False
+        except OSError:
+            return False
+        return os.access(self.folder, os.W_OK) and (
+            not self.path.exists() or os.access(self.path, os.W_OK))
+
+    def _open_read_only(self, why: str) -> None:
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not self.path.exists():
+            raise UserFacingError(f"cannot create {self.path}: {why}")
+        # With no write-ahead log the main file holds every change, and nothing can write it
+        # while we read: SQLite reads it as immutable (it could not make its -shm file here).
+        # A non-empty log must be read through its -shm file, which must then exist.
+        self._read_only_why = why
+        immutable = not wal.exists() or wal.stat().st_size == 0
+        self._uri = f"file:{quote(str(self.path))}?" + ("immutable=1" if immutable else "mode=ro")
+        try:
+            schema.prepare(self._con(), self.path, read_only=True)
+        except StoreOpenError as exc:
+            raise UserFacingError(
+                f"cannot open {self.path}: {why}, and its write-ahead log {wal.name} holds "
+                f"changes not yet in the main file ({exc.why}). Copy the experiment folder to a "
+                "disk with free space that can be written, and open it there") from None
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
             try:
-                con = sqlite3.connect(self.path, isolation_level=None, timeout=15.0)
+                if self._uri is None:
+                    con = sqlite3.connect(self.path, isolation_level=None, timeout=15.0)
+                else:
+                    con = sqlite3.connect(self._uri, uri=True, isolation_level=None, timeout=15.0)
                 schema.configure(con)
             except sqlite3.DatabaseError as exc:
-                raise UserFacingError(f"{self.path} is not an hd-desktop experiment database "
-                                      f"({exc}); it was not changed") from None
+                raise schema.open_error(exc, self.path) from None
             self._local.con = con
             with self._lock:
                 self._all.append(con)
@@ -105,6 +157,10 @@ class Experiment:
         fsync at commit (WAL with synchronous=NORMAL: never corrupt, but a power cut may take
         the transaction back); the next durable commit on any connection makes it durable too.
         """
+        if self._uri is not None:
+            raise writelock.StoreWriteError(
+                f"cannot write to {self.path}: {self._read_only_why}; it was opened for reading "
+                "only. This change was not stored; everything stored before it is safe.")
         con = self._con()
         if not durable:
             con.execute("PRAGMA synchronous = NORMAL")

@@ -276,6 +276,9 @@ def _check_rounds(con: sqlite3.Connection, plan: _Plan, files: Sequence[RatingFi
 # ------------------------------------------------------------------ storing (short transactions)
 
 def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None]) -> None:
+    if not (plan.new_space or plan.rounds or plan.evaluations or plan.stimuli or plan.sessions
+            or plan.finished or plan.votes or plan.undos):
+        return  # all known already: nothing to write (a read-only experiment is fine)
     stimuli = list(plan.stimuli.values())
     # Undone votes first, so a trial's standing vote never meets another standing one.
     votes = sorted(plan.votes.values(), key=lambda v: v.undone_at is None)

@@ -26,7 +26,6 @@ from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec
 from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
-from hd_desktop.files import atomic_write
 
 FORMAT = "hd-desktop-ratings"
 FORMAT_VERSION = 1
@@ -117,15 +116,36 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
     sidecar["csv"]["file"] = csv_path.name
+    text = (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write(csv_path, data)
-        atomic_write(json_path, (json.dumps(sidecar, indent=1, allow_nan=False) + "\n").encode())
+        write_pair(csv_path, data, json_path, text)
     except OSError as exc:
-        raise UserFacingError(f"cannot write the rating file {csv_path} ({exc.strerror or exc}); "
-                              "the votes are safe in the experiment, export them again with "
-                              "`hd-desktop export`") from None
+        raise UserFacingError(f"cannot write the rating file {csv_path} and its sidecar "
+                              f"{json_path.name} ({exc.filename or out}: {exc.strerror or exc}); "
+                              "neither was left behind. The votes are safe in the experiment: "
+                              "export them again with `hd-desktop export`") from None
     return csv_path, json_path
+
+
+def write_pair(csv_path: Path, data: bytes, json_path: Path, text: bytes) -> None:
+    """Both files whole or neither: each is written and synced beside its final name first,
+    then the two are renamed one right after the other (sidecar first: a CSV is never seen
+    without the sidecar that vouches for it). On failure the partial files are removed."""
+    parts = [csv_path.with_name(csv_path.name + ".part"),
+             json_path.with_name(json_path.name + ".part")]
+    try:
+        for part, content in zip(parts, (data, text)):
+            with open(part, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(parts[1], json_path)
+        os.replace(parts[0], csv_path)
+    except BaseException:
+        for part in parts:
+            part.unlink(missing_ok=True)
+        raise
 
 
 def _design_seed(design: dict[str, Any]) -> Any:

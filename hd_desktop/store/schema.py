@@ -74,6 +74,26 @@ CREATE INDEX votes_by_listener ON votes(listener);
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: schema_v2.upgrade}
 
 
+class StoreOpenError(UserFacingError):
+    """The file could not be opened for a reason of its disk (full, read-only, I/O), not of its
+    content: it may well be a good experiment."""
+
+    def __init__(self, path: Path, why: str):
+        self.why = why
+        super().__init__(f"cannot open {path}: {why}; the file was not changed")
+
+
+def open_error(exc: sqlite3.DatabaseError, path: Path) -> UserFacingError:
+    """The error for a file SQLite would not open: its disk, or its content."""
+    from hd_desktop.store.writelock import reason
+
+    why = reason(exc, path)
+    if why is not None:
+        return StoreOpenError(path, why)
+    return UserFacingError(f"{path} is not an hd-desktop experiment database ({exc}); it was not "
+                           "changed")
+
+
 def configure(con: sqlite3.Connection) -> None:
     """Durability settings every connection needs: a vote is on disk when commit returns."""
     con.execute("PRAGMA busy_timeout = 15000")
@@ -92,13 +112,20 @@ def _concurrent_change(path: Path, before: int, now: int) -> Callable[[sqlite3.C
     return refuse
 
 
-def prepare(con: sqlite3.Connection, path: Path) -> None:
-    """Create the schema in an empty file, migrate a known older one, refuse anything else."""
+def prepare(con: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
+    """Create the schema in an empty file, migrate a known older one, refuse anything else.
+    `read_only`: check the version only (a file that needs upgrading is refused)."""
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         empty = _is_empty(con)
     except sqlite3.DatabaseError as exc:
-        raise UserFacingError(f"{path} is not an hd-desktop experiment database ({exc})") from None
+        raise open_error(exc, path) from None
+    if read_only and (version != SCHEMA_VERSION or empty):
+        what = "has no experiment yet" if empty else f"has schema {version}"
+        raise UserFacingError(f"{path} {what} and cannot be changed here (read-only); this "
+                              f"hd-desktop reads schema {SCHEMA_VERSION}")
+    if read_only:
+        return
     if version == 0 and empty:
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("BEGIN IMMEDIATE")

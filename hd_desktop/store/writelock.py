@@ -8,6 +8,7 @@ between its transactions (merge.py), so a vote waits for at most one of them.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -45,12 +46,13 @@ def begin(con: sqlite3.Connection, path: Path) -> None:
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def reason(exc: sqlite3.Error) -> str | None:
+def reason(exc: sqlite3.Error, path: Path | None = None) -> str | None:
     """What a storage failure means for the user, or None when it is not one (a bug, a
-    constraint): disk full, read-only, an I/O error, a file that cannot be opened."""
+    constraint): disk full, read-only, an I/O error, a file that cannot be opened. SQLite
+    reports a full disk as an I/O error when it is its -shm file that cannot grow."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text or _full(path):
         return "the disk is full"
     if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
         return "it is read-only (a read-only disk, folder or file)"
@@ -61,9 +63,19 @@ def reason(exc: sqlite3.Error) -> str | None:
     return None
 
 
+def _full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(Path(path).parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
+
+
 def failed(exc: sqlite3.Error, path: Path) -> UserFacingError | sqlite3.Error:
     """The error to raise for a failed write: in words when it is a storage failure."""
-    why = reason(exc)
+    why = reason(exc, path)
     if why is None:
         return exc
     return StoreWriteError(f"cannot write to {path}: {why}. This change was not stored; "
