@@ -15,7 +15,7 @@ import sys
 from hd_desktop import __version__
 from hd_desktop.errors import UserFacingError
 
-COMMANDS = ("space", "render", "simulate", "export", "import_", "devices")
+COMMANDS = ("space", "render", "simulate", "export", "import_", "web", "devices")
 
 
 def build_parser() -> argparse.ArgumentParser:

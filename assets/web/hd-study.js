@@ -1,0 +1,404 @@
+/* hd-desktop online study: one round of listening trials on jsPsych 8.
+ *
+ * Reads the study from window.HD_STUDY (study.js, written by `hd-desktop web export`), asks or
+ * reads the participant id, draws the participant's seeded order, runs instructions -> level
+ * check -> practice (stored, never counted) -> trials with breaks, and hands the data to JATOS
+ * (jatos.js) or, standalone, downloads it as a CSV the participant sends back.
+ *
+ * The seeded draws (fnv1a, mulberry32, webOrder) are mirrored in hd_desktop/web/order.py: the
+ * import draws the order again and refuses results whose order differs. Change both or neither.
+ */
+(function () {
+  "use strict";
+  const STUDY = window.HD_STUDY;
+  const byId = new Map(STUDY.stimuli.map((s) => [s.id, s]));
+  const SCREENING = new Set(["gold-real", "gold-far"]);
+  const URL_IDS = ["PROLIFIC_PID", "workerId", "participant"];
+
+  // ------------------------------------------------------------------ seeded draws
+  function fnv1a(text) {
+    let h = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h >>> 0;
+  }
+
+  function mulberry32(seed) {
+    let a = seed >>> 0;
+    return function () {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function shuffle(items, rng) {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+  }
+
+  function partners(a, b) {
+    return a.pair !== null && a.pair === b.pair && a.id !== b.id;
+  }
+
+  function webOrder(ids, seed) {
+    const rng = mulberry32(seed);
+    const items = ids.map((id) => byId.get(id));
+    const gold = items.filter((s) => SCREENING.has(s.role));
+    const rest = items.filter((s) => !SCREENING.has(s.role));
+    shuffle(gold, rng);
+    shuffle(rest, rng);
+    const pending = rest.slice().reverse();
+    const placed = [];
+    while (pending.length) {
+      let take = pending.length - 1;
+      if (placed.length && partners(pending[take], placed[placed.length - 1])) {
+        if (pending.length > 1) take -= 1;
+        else if (placed.length >= 2) { placed.unshift(pending.pop()); continue; }
+        else throw new Error("two halves of one pair and nothing else cannot be separated");
+      }
+      placed.push(pending.splice(take, 1)[0]);
+    }
+    const n = items.length;
+    const slots = [];
+    for (let b = 0; b < gold.length; b++) {
+      let at = Math.min(n - 1, Math.floor((b + 0.2 + 0.6 * rng()) * n / gold.length));
+      while (slots.includes(at)) at = (at + 1) % n;
+      slots.push(at);
+    }
+    const out = [];
+    let g = 0, r = 0;
+    for (let i = 0; i < n; i++) out.push(slots.includes(i) ? gold[g++] : placed[r++]);
+    return out.map((s) => s.id);
+  }
+
+  // ------------------------------------------------------------------ SHA-256 (FIPS 180-4)
+  const K = new Uint32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
+
+  function sha256Hex(text) {
+    const bytes = new TextEncoder().encode(text);
+    const bitLen = bytes.length * 8;
+    const padded = new Uint8Array(((bytes.length + 9 + 63) >> 6) << 6);
+    padded.set(bytes);
+    padded[bytes.length] = 0x80;
+    const view = new DataView(padded.buffer);
+    view.setUint32(padded.length - 8, Math.floor(bitLen / 4294967296));
+    view.setUint32(padded.length - 4, bitLen >>> 0);
+    const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+    const W = new Uint32Array(64);
+    const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+    for (let off = 0; off < padded.length; off += 64) {
+      for (let i = 0; i < 16; i++) W[i] = view.getUint32(off + 4 * i);
+      for (let i = 16; i < 64; i++) {
+        const s0 = rotr(W[i - 15], 7) ^ rotr(W[i - 15], 18) ^ (W[i - 15] >>> 3);
+        const s1 = rotr(W[i - 2], 17) ^ rotr(W[i - 2], 19) ^ (W[i - 2] >>> 10);
+        W[i] = W[i - 16] + s0 + W[i - 7] + s1;
+      }
+      let [a, b, c, d, e, f, g, h] = H;
+      for (let i = 0; i < 64; i++) {
+        const t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) >>> 0;
+        const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+        h = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+      }
+      H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+    }
+    return Array.from(H, (x) => x.toString(16).padStart(8, "0")).join("");
+  }
+
+  // ------------------------------------------------------------------ the digest of the answers
+  // One line per answer, tab-separated, after a header naming the study, participant and order;
+  // hd_desktop/web/results.py rebuilds the same text from the file and compares.
+  function digestText(meta, rows) {
+    const head = [meta.hd_study, meta.hd_experiment, meta.hd_round, meta.hd_participant,
+                  meta.hd_seed, meta.hd_list, meta.hd_order, meta.hd_practice_order].join("\t");
+    const lines = rows.map((r) => [r.hd_phase, r.hd_trial, r.stimulus_id, r.response,
+                                   r.rt_ms.toFixed(1), r.n_plays, r.presented_at,
+                                   r.responded_at].join("\t"));
+    return [head].concat(lines).join("\n");
+  }
+
+  // ------------------------------------------------------------------ sound
+  async function playFile(jsPsych, file) {
+    const player = await jsPsych.pluginAPI.getAudioPlayer(file);
+    try { player.stop(); } catch (e) { /* never started yet: nothing to stop */ }
+    jsPsych.pluginAPI.audioContext();  // resumes a suspended context
+    player.play();
+    return performance.now();  // the onset as the browser scheduled it
+  }
+
+  const KEYS_HELP =
+    "<table class='hd-keys'><tr><td><b>F</b> or <b>&larr;</b></td><td>natural (accept)</td></tr>" +
+    "<tr><td><b>J</b> or <b>&rarr;</b></td><td>not natural (reject)</td></tr>" +
+    "<tr><td><b>Space</b> or <b>R</b></td><td>play again</td></tr></table>";
+
+  const INSTRUCTIONS =
+    "<div class='hd-text'><h2>Is this voice natural?</h2>" +
+    "<p>You will hear short voices, one at a time. Some are recordings of real people, some are " +
+    "made by a computer. For each one, answer whether it could be a <b>natural human voice</b>. " +
+    "There is no right or wrong answer: we want your first impression.</p>" +
+    "<p>Each voice plays by itself. Answer with the keys below or the buttons; you can play a " +
+    "voice again before answering. You will be offered breaks. Please use headphones.</p>" +
+    KEYS_HELP + "</div>";
+
+  // ------------------------------------------------------------------ plugins
+  const P = jsPsychModule.ParameterType;
+
+  class HdLevelPlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el, trial) {
+      el.innerHTML =
+        "<div class='hd-text'><h2>Sound level</h2><p>Play the reference voice and set a comfortable " +
+        "level with your computer's volume. Keep it for the whole session.</p></div>" +
+        "<p><button id='hd-play' class='jspsych-btn'>Play the reference voice (Space)</button></p>" +
+        "<p><button id='hd-go' class='jspsych-btn' disabled>The level is comfortable &mdash; " +
+        "continue (Enter)</button></p>";
+      let plays = 0;
+      const go = el.querySelector("#hd-go");
+      const play = async () => {
+        await playFile(this.jsPsych, trial.file);
+        plays += 1;
+        go.disabled = false;
+      };
+      const done = () => {
+        if (go.disabled) return;
+        this.jsPsych.pluginAPI.cancelAllKeyboardResponses();
+        this.jsPsych.finishTrial({ hd_kind: "level", n_plays: plays });
+      };
+      el.querySelector("#hd-play").addEventListener("click", play);
+      go.addEventListener("click", done);
+      this.jsPsych.pluginAPI.getKeyboardResponse({
+        callback_function: (info) => (info.key === " " ? play() : done()),
+        valid_responses: [" ", "enter"], persist: true, allow_held_key: false,
+      });
+    }
+  }
+  HdLevelPlugin.info = { name: "hd-level", version: "1.0.0",
+                         parameters: { file: { type: P.STRING, default: undefined } },
+                         data: { n_plays: { type: P.INT } } };
+
+  class HdVotePlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el, trial) {
+      const jsPsych = this.jsPsych;
+      const stim = byId.get(trial.stimulus_id);
+      const label = trial.phase === "practice"
+        ? `Practice voice ${trial.index + 1} of ${trial.total} (not counted)`
+        : `Voice ${trial.index + 1} of ${trial.total}`;
+      el.innerHTML =
+        `<div class='hd-trial' data-phase='${trial.phase}' data-index='${trial.index}' ` +
+        `data-stimulus='${trial.stimulus_id}'><p class='hd-header'>${label}</p>` +
+        "<h1>Is this voice natural?</h1><div class='hd-answers'>" +
+        "<button id='hd-accept' class='jspsych-btn hd-accept' disabled>Natural (F / &larr;)</button>" +
+        "<button id='hd-reject' class='jspsych-btn hd-reject' disabled>Not natural (J / &rarr;)</button>" +
+        "</div><p><button id='hd-replay' class='jspsych-btn hd-small'>Play again (Space / R)</button></p></div>";
+      let plays = 0, onset = null, presentedAt = null, answered = false;
+      const buttons = [el.querySelector("#hd-accept"), el.querySelector("#hd-reject")];
+      const play = async () => {
+        if (answered) return;
+        const t = await playFile(jsPsych, stim.file);
+        if (presentedAt === null) presentedAt = new Date(Date.now() - (performance.now() - t)).toISOString();
+        onset = t;
+        plays += 1;
+        buttons.forEach((b) => (b.disabled = false));  // answers are taken once the voice plays
+      };
+      const answer = (accept, by) => {
+        if (answered || onset === null) return;
+        answered = true;
+        const rt = Math.round((performance.now() - onset) * 10) / 10;
+        jsPsych.pluginAPI.cancelAllKeyboardResponses();
+        jsPsych.finishTrial({
+          hd_kind: "vote", hd_phase: trial.phase, hd_trial: trial.index,
+          stimulus_id: trial.stimulus_id, response: accept ? 1 : 0, rt_ms: rt, n_plays: plays,
+          presented_at: presentedAt, responded_at: new Date().toISOString(), answered_by: by,
+        });
+      };
+      buttons[0].addEventListener("click", () => answer(true, "button"));
+      buttons[1].addEventListener("click", () => answer(false, "button"));
+      el.querySelector("#hd-replay").addEventListener("click", play);
+      jsPsych.pluginAPI.getKeyboardResponse({
+        callback_function: (info) => {
+          const k = info.key.toLowerCase();
+          if (k === " " || k === "r") play();
+          else answer(k === "f" || k === "arrowleft", "key:" + k);
+        },
+        valid_responses: ["f", "j", "arrowleft", "arrowright", " ", "r"],
+        persist: true, allow_held_key: false,
+      });
+      play();
+    }
+  }
+  HdVotePlugin.info = {
+    name: "hd-vote", version: "1.0.0",
+    parameters: {
+      stimulus_id: { type: P.STRING, default: undefined },
+      phase: { type: P.STRING, default: "trials" },
+      index: { type: P.INT, default: 0 },
+      total: { type: P.INT, default: 0 },
+    },
+    data: { response: { type: P.INT }, rt_ms: { type: P.FLOAT }, n_plays: { type: P.INT } },
+  };
+
+  class HdEndPlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el, trial) {
+      const rows = this.jsPsych.data.get().filter({ hd_kind: "vote" }).values();
+      this.jsPsych.finishTrial({ hd_kind: "end", hd_rows: rows.length,
+                                 hd_digest: sha256Hex(digestText(trial.meta, rows)) });
+    }
+  }
+  HdEndPlugin.info = { name: "hd-end", version: "1.0.0",
+                       parameters: { meta: { type: P.OBJECT, default: undefined } },
+                       data: { hd_digest: { type: P.STRING } } };
+
+  // ------------------------------------------------------------------ the study
+  function urlParticipant() {
+    const params = new URLSearchParams(window.location.search);
+    const jatosParams = (window.jatos && window.jatos.urlQueryParameters) || {};
+    for (const key of URL_IDS) {
+      const v = (jatosParams[key] || params.get(key) || "").trim();
+      if (v) return { id: v, from: key };
+    }
+    return null;
+  }
+
+  function askParticipant(root) {
+    return new Promise((resolve) => {
+      root.innerHTML =
+        "<div class='hd-text'><h2>Welcome</h2><p>Please type your participant id, then press " +
+        "Enter.</p><p><input id='hd-pid' autocomplete='off' size='24'></p>" +
+        "<p><button id='hd-start' class='jspsych-btn'>Start</button></p></div>";
+      const input = root.querySelector("#hd-pid");
+      const go = () => { const v = input.value.trim(); if (v) resolve({ id: v, from: "typed" }); };
+      root.querySelector("#hd-start").addEventListener("click", go);
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+      input.focus();
+    });
+  }
+
+  function timeline(jsPsych, meta, order, practice) {
+    const files = [STUDY.reference].concat(practice.concat(order).map((id) => byId.get(id).file));
+    const t = [
+      { type: jsPsychPreload, audio: files, message: "<p>Loading the voices&hellip;</p>",
+        show_detailed_errors: true, max_load_time: 120000 },
+      { type: jsPsychInstructions, pages: [INSTRUCTIONS], show_clickable_nav: true,
+        button_label_next: "I understand &mdash; continue (Enter)", key_forward: "Enter",
+        allow_backward: false, data: { hd_kind: "instructions" } },
+      { type: HdLevelPlugin, file: STUDY.reference },
+    ];
+    const total = practice.length + order.length;
+    let done = 0;
+    const progress = { on_finish: () => { done += 1; jsPsych.progressBar.progress = done / total; } };
+    if (practice.length) {
+      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Start the practice (Enter)"],
+               stimulus: `<div class='hd-text'><h2>Practice</h2><p>First ${practice.length} ` +
+                         "practice voices, to get used to the task. These answers are not counted.</p></div>",
+               data: { hd_kind: "page" } });
+      practice.forEach((id, i) => t.push(Object.assign(
+        { type: HdVotePlugin, stimulus_id: id, phase: "practice", index: i, total: practice.length }, progress)));
+      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Start (Enter)"],
+               stimulus: "<div class='hd-text'><h2>Practice done</h2><p>Now the real voices. " +
+                         "Answer with your first impression.</p></div>", data: { hd_kind: "page" } });
+    }
+    order.forEach((id, i) => {
+      if (i > 0 && STUDY.break_every && i % STUDY.break_every === 0) {
+        t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
+                 stimulus: `<div class='hd-text'><h2>Break</h2><p>${i} of ${order.length} voices ` +
+                           "done. Rest as long as you like, then continue.</p></div>",
+                 data: { hd_kind: "break" } });
+      }
+      t.push(Object.assign({ type: HdVotePlugin, stimulus_id: id, phase: "trials", index: i,
+                             total: order.length }, progress));
+    });
+    t.push({ type: HdEndPlugin, meta: meta });
+    // Enter presses the single button of the pages between the trials.
+    t.forEach((node) => {
+      if (node.type === jsPsychHtmlButtonResponse) {
+        node.on_load = () => {
+          jsPsych.pluginAPI.getKeyboardResponse({
+            callback_function: () => { const b = document.querySelector(".jspsych-html-button-response-button button, #jspsych-html-button-response-btngroup button"); if (b) b.click(); },
+            valid_responses: ["enter"], persist: false, allow_held_key: false,
+          });
+        };
+      }
+    });
+    return t;
+  }
+
+  function fileStem(meta) {
+    return `hd-results-${meta.hd_study}-${meta.hd_participant.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40)}`;
+  }
+
+  function download(name, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type: type }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
+  function finish(root, jsPsych, meta) {
+    const data = jsPsych.data.get();
+    const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta) };
+    window.hdResults = results;
+    if (window.jatos) {
+      root.innerHTML = "<div class='hd-text'><h2>Thank you!</h2><p>Saving your answers&hellip;</p></div>";
+      window.jatos.submitResultData(results.json).then(() => window.jatos.endStudy());
+      return;
+    }
+    root.innerHTML =
+      "<div class='hd-text'><h2>Thank you!</h2><p>Your answers were saved to the file " +
+      `<b>${results.stem}.csv</b> in your downloads. Please send it to the experimenter.</p>` +
+      "<p><button id='hd-csv' class='jspsych-btn'>Download the CSV again</button> " +
+      "<button id='hd-json' class='jspsych-btn'>Download as JSON</button></p></div>";
+    root.querySelector("#hd-csv").addEventListener("click", () => download(results.stem + ".csv", results.csv, "text/csv"));
+    root.querySelector("#hd-json").addEventListener("click", () => download(results.stem + ".json", results.json, "application/json"));
+    download(results.stem + ".csv", results.csv, "text/csv");
+  }
+
+  async function start() {
+    const root = document.getElementById("hd-study");
+    const who = urlParticipant() || (await askParticipant(root));
+    const seed = fnv1a(`${STUDY.seed}:${who.id}`);
+    const list = seed % STUDY.lists.length;
+    const order = webOrder(STUDY.lists[list], seed);
+    const practice = STUDY.practice.slice();
+    const meta = {
+      hd_study: STUDY.study_id, hd_experiment: STUDY.experiment_id, hd_round: STUDY.round,
+      hd_participant: who.id, hd_seed: seed, hd_list: list, hd_order: order.join(","),
+      hd_practice_order: practice.join(","),
+    };
+    root.innerHTML = "";
+    const jsPsych = initJsPsych({
+      display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
+      message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta),
+    });
+    jsPsych.data.addProperties(Object.assign({}, meta, {
+      hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
+      hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
+      hd_id_from: who.from, hd_hosting: window.jatos ? "jatos" : "standalone",
+      hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
+      hd_jspsych_version: STUDY.jspsych_version,
+    }));
+    jsPsych.run(timeline(jsPsych, meta, order, practice));
+  }
+
+  window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText };
+  if (window.HD_UNDER_JATOS) window.jatos.onLoad(start);
+  else if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
+})();
