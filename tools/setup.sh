@@ -20,6 +20,7 @@ APT_PACKAGES=(
 )
 if [ "$mode" = test ]; then
   APT_PACKAGES+=(jackd2 xvfb)   # the tests' virtual output device (JACK dummy) and screen
+  APT_PACKAGES+=(chromium chromium-driver)   # a real browser for the online-study tests
 fi
 
 missing=()

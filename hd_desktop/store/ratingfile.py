@@ -74,6 +74,13 @@ def write_rating_file(exp: Any, session_id: str, out_dir: str | os.PathLike) -> 
     """Write the session's CSV and sidecar into `out_dir`; returns (csv path, json path)."""
     session = exp.session(session_id)
     votes = exp.votes(session_id=session_id, include_undone=True)
+    return write_session_rating_file(exp, session, votes, out_dir)
+
+
+def write_session_rating_file(exp: Any, session: SessionInfo, votes: list[Vote],
+                              out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """The same for a session and votes not (yet) in `exp`, whose stimuli are: online results
+    on their way in become rating files, and go through the rating-file import."""
     stimuli = {s.id: s for s in exp.stimuli(ids=dict.fromkeys(session.order))}
     dims = len(next(iter(stimuli.values())).z) if stimuli else 0
     buf = io.StringIO(newline="")

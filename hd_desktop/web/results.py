@@ -1,0 +1,264 @@
+"""Reading what the online study wrote, trusting nothing: jsPsych CSV or JSON, JATOS archives.
+
+One jsPsych data set is one participant. The browser closes it with an `end` row holding the
+number of answers and a SHA-256 over them and the participant's order (hd-study.js,
+`digestText`); a file without that row is truncated, one whose answers do not hash to it was
+edited. Each refusal names the file (and the archive member) and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hd_desktop.errors import BadInputError
+from hd_desktop.store.records import parse_iso_utc
+from hd_desktop.web.study import RESULTS_SCHEMA, SCHEMA_VERSION
+
+ARCHIVES = (".zip", ".jrzip")
+_META = ("hd_study", "hd_experiment", "hd_round", "hd_participant", "hd_seed", "hd_list",
+         "hd_order", "hd_practice_order", "hd_study_seed", "hd_trials_per_participant",
+         "hd_carrier", "hd_hosting", "hd_user_agent", "hd_app_version", "hd_jspsych_version",
+         "hd_id_from", "hd_schema", "hd_schema_version")
+PHASES = ("practice", "trials")
+
+
+@dataclass(frozen=True)
+class WebAnswer:
+    phase: str              # practice (never counted) or trials
+    trial: int
+    stimulus_id: str
+    response: int
+    rt_ms: float            # from the onset of the play answered, 0.1 ms
+    n_plays: int
+    presented_at: str       # ISO 8601 UTC, as the browser wrote it
+    responded_at: str
+
+
+@dataclass(frozen=True)
+class WebParticipant:
+    source: str             # the file (and archive member) it was read from
+    study_id: str
+    experiment_id: str
+    round: int
+    participant: str
+    seed: int
+    list_index: int
+    order: tuple[str, ...]
+    practice_order: tuple[str, ...]
+    study_seed: int
+    trials_per_participant: int | None
+    carrier: str
+    hosting: str
+    user_agent: str
+    app_version: str
+    jspsych_version: str
+    id_from: str
+    answers: tuple[WebAnswer, ...]
+
+
+def looks_like_web_results(path: str | Path) -> bool:
+    """True for a study's result file; False for a rating file (a .csv/.json with its pair)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in ARCHIVES or suffix == ".txt":
+        return True
+    try:
+        head = p.open("rb").read(4096).decode("utf-8", "replace").lstrip()
+    except OSError:
+        return False
+    if suffix == ".json":
+        return head.startswith("[")
+    return suffix == ".csv" and "hd_schema" in head.split("\n", 1)[0]
+
+
+def read_results(path: str | Path) -> list[WebParticipant]:
+    """Every participant in a result file (one for a jsPsych file, any number in an archive)."""
+    p = Path(path)
+    if not p.is_file():
+        raise BadInputError(f"{p}: no such file")
+    if p.suffix.lower() in ARCHIVES:
+        return _read_archive(p)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{p}: unreadable ({exc})") from None
+    found = _read_text(text, str(p))
+    if not found:
+        raise BadInputError(f"{p}: no results of an hd-desktop online study in it")
+    return found
+
+
+def _read_archive(path: Path) -> list[WebParticipant]:
+    """A JATOS result archive: every result file in it (each component result's data)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = [(i.filename, z.read(i)) for i in z.infolist() if not i.is_dir()]
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise BadInputError(f"{path}: not a readable result archive ({exc}); truncated?") from None
+    found = []
+    for name, data in members:
+        if not name.lower().endswith((".txt", ".json", ".csv")):
+            continue  # files participants uploaded, if any: not answers
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInputError(f"{path}:{name}: not UTF-8 text") from None
+        found.extend(_read_text(text, f"{path}:{name}", lenient=True))
+    if not found:
+        raise BadInputError(f"{path}: no results of an hd-desktop online study in the archive")
+    return found
+
+
+def _read_text(text: str, source: str, lenient: bool = False) -> list[WebParticipant]:
+    body = text.strip()
+    if not body:
+        if lenient:
+            return []
+        raise BadInputError(f"{source}: empty file")
+    if body[0] in "[{":
+        sets = []
+        try:
+            sets.append(json.loads(body))
+        except json.JSONDecodeError as whole:
+            for n, line in enumerate(body.splitlines()):  # JATOS: one JSON result per line
+                if not line.strip():
+                    continue
+                try:
+                    sets.append(json.loads(line))
+                except json.JSONDecodeError:
+                    raise BadInputError(f"{source}: not valid JSON ({whole}); truncated or "
+                                        f"edited (line {n + 1})") from None
+        out = []
+        for rows in sets:
+            if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows) \
+                    and "hd_schema" in rows[0]:
+                out.append(_participant(rows, source))
+            elif not lenient:
+                raise BadInputError(f"{source}: not the results of an hd-desktop online study "
+                                    "(expected jsPsych's data: a list of trials with hd_ fields)")
+        return out
+    try:
+        rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    except csv.Error as exc:
+        raise BadInputError(f"{source}: not a readable CSV ({exc})") from None
+    if not rows or "hd_schema" not in rows[0]:
+        if lenient:
+            return []
+        raise BadInputError(f"{source}: not the results of an hd-desktop online study (no "
+                            "hd_schema column)")
+    return [_participant(rows, source)]
+
+
+def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
+    first = rows[0]
+    if first.get("hd_schema") != RESULTS_SCHEMA:
+        raise BadInputError(f"{source}: not the results of an hd-desktop online study")
+    if _int(first.get("hd_schema_version"), source, "hd_schema_version") != SCHEMA_VERSION:
+        raise BadInputError(f"{source}: results schema version {first.get('hd_schema_version')!r}; "
+                            f"this hd-desktop reads version {SCHEMA_VERSION}")
+    meta = {k: first.get(k) for k in _META}
+    for n, row in enumerate(rows):
+        if any(_text(row.get(k)) != _text(meta[k]) for k in _META):
+            raise BadInputError(f"{source}, row {n + 1}: its study or participant fields differ "
+                                "from the first row's (files of two participants joined, or "
+                                "edited)")
+    end = rows[-1]
+    if end.get("hd_kind") != "end":
+        raise BadInputError(f"{source}: truncated: it does not end with the study's end record "
+                            "(the participant did not finish, or the file was cut)")
+    answers = [_answer(row, source, n + 1) for n, row in enumerate(rows)
+               if row.get("hd_kind") == "vote"]
+    if _int(end.get("hd_rows"), source, "hd_rows") != len(answers):
+        raise BadInputError(f"{source}: {len(answers)} answers, but its end record says "
+                            f"{end.get('hd_rows')} (rows removed or added)")
+    if digest(meta, answers) != end.get("hd_digest"):
+        raise BadInputError(f"{source}: edited after the study: its answers or order do not "
+                            "match the checksum the browser wrote at the end")
+    order = tuple(x for x in _text(meta["hd_order"]).split(",") if x)
+    practice = tuple(x for x in _text(meta["hd_practice_order"]).split(",") if x)
+    for phase, expected in (("practice", practice), ("trials", order)):
+        got = [(a.trial, a.stimulus_id) for a in answers if a.phase == phase]
+        if got != list(enumerate(expected)):
+            raise BadInputError(f"{source}: its {phase} answers do not follow the participant's "
+                                f"order of {len(expected)} voices (answered {len(got)})")
+    trials = meta["hd_trials_per_participant"]
+    return WebParticipant(
+        source=source, study_id=_text(meta["hd_study"]), experiment_id=_text(meta["hd_experiment"]),
+        round=_int(meta["hd_round"], source, "hd_round"),
+        participant=_text(meta["hd_participant"]).strip(),
+        seed=_int(meta["hd_seed"], source, "hd_seed"),
+        list_index=_int(meta["hd_list"], source, "hd_list"), order=order, practice_order=practice,
+        study_seed=_int(meta["hd_study_seed"], source, "hd_study_seed"),
+        trials_per_participant=None if _text(trials) in ("", "null", "None")
+        else _int(trials, source, "hd_trials_per_participant"),
+        carrier=_text(meta["hd_carrier"]), hosting=_text(meta["hd_hosting"]),
+        user_agent=_text(meta["hd_user_agent"]), app_version=_text(meta["hd_app_version"]),
+        jspsych_version=_text(meta["hd_jspsych_version"]), id_from=_text(meta["hd_id_from"]),
+        answers=tuple(answers))
+
+
+def digest(meta: dict[str, Any], answers: list[WebAnswer]) -> str:
+    """The SHA-256 hd-study.js writes in its end record (its `digestText`, line for line)."""
+    head = "\t".join(_text(meta[k]) for k in ("hd_study", "hd_experiment", "hd_round",
+                                             "hd_participant", "hd_seed", "hd_list", "hd_order",
+                                             "hd_practice_order"))
+    lines = ["\t".join((a.phase, str(a.trial), a.stimulus_id, str(a.response), f"{a.rt_ms:.1f}",
+                        str(a.n_plays), a.presented_at, a.responded_at)) for a in answers]
+    return hashlib.sha256("\n".join([head] + lines).encode("utf-8")).hexdigest()
+
+
+def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:
+    where = f"{source}, row {n}"
+    phase = _text(row.get("hd_phase"))
+    if phase not in PHASES:
+        raise BadInputError(f"{where}: phase {phase!r} is not practice or trials")
+    response = _text(row.get("response"))
+    if response not in ("0", "1"):
+        raise BadInputError(f"{where}: response {response!r} is not 1 (natural) or 0 (not natural)")
+    try:
+        rt = float(_text(row.get("rt_ms")))
+    except ValueError:
+        raise BadInputError(f"{where}: rt_ms {row.get('rt_ms')!r} is not a number") from None
+    if not math.isfinite(rt) or rt < 0:
+        raise BadInputError(f"{where}: reaction time {rt} ms is negative or not finite")
+    plays = _int(row.get("n_plays"), where, "n_plays")
+    if plays < 1:
+        raise BadInputError(f"{where}: n_plays {plays}; an answered voice was played at least once")
+    stamps = []
+    for name in ("presented_at", "responded_at"):
+        text = _text(row.get(name))
+        parse_iso_utc(text.replace("Z", "+00:00") if text.endswith("Z") else text,
+                      f"{where}, {name}")
+        stamps.append(text)
+    return WebAnswer(phase=phase, trial=_int(row.get("hd_trial"), where, "hd_trial"),
+                     stimulus_id=_text(row.get("stimulus_id")), response=int(response),
+                     rt_ms=rt, n_plays=plays, presented_at=stamps[0], responded_at=stamps[1])
+
+
+def _text(value: Any) -> str:
+    """A value as hd-study.js joins it into text: JSON numbers and CSV strings alike."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _int(value: Any, where: str, name: str) -> int:
+    try:
+        number = float(_text(value))
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or not number.is_integer():
+        raise BadInputError(f"{where}: {name} {value!r} is not a whole number")
+    return int(number)
