@@ -211,6 +211,7 @@
         if (presentedAt === null) presentedAt = new Date(Date.now() - (performance.now() - t)).toISOString();
         onset = t;
         plays += 1;
+        el.querySelector(".hd-trial").dataset.plays = String(plays);
         buttons.forEach((b) => (b.disabled = false));  // answers are taken once the voice plays
       };
       const answer = (accept, by) => {

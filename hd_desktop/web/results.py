@@ -164,16 +164,16 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
     if _int(first.get("hd_schema_version"), source, "hd_schema_version") != SCHEMA_VERSION:
         raise BadInputError(f"{source}: results schema version {first.get('hd_schema_version')!r}; "
                             f"this hd-desktop reads version {SCHEMA_VERSION}")
+    end = rows[-1]
+    if end.get("hd_kind") != "end":
+        raise BadInputError(f"{source}: truncated: it does not end with the study's end record "
+                            "(the participant did not finish, or the file was cut)")
     meta = {k: first.get(k) for k in _META}
     for n, row in enumerate(rows):
         if any(_text(row.get(k)) != _text(meta[k]) for k in _META):
             raise BadInputError(f"{source}, row {n + 1}: its study or participant fields differ "
                                 "from the first row's (files of two participants joined, or "
                                 "edited)")
-    end = rows[-1]
-    if end.get("hd_kind") != "end":
-        raise BadInputError(f"{source}: truncated: it does not end with the study's end record "
-                            "(the participant did not finish, or the file was cut)")
     answers = [_answer(row, source, n + 1) for n, row in enumerate(rows)
                if row.get("hd_kind") == "vote"]
     if _int(end.get("hd_rows"), source, "hd_rows") != len(answers):

@@ -32,13 +32,17 @@ def available() -> str | None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, fmt, *args):  # keep the requests, not the console noise
-        self.server.requests.append(self.path)
+    def log_request(self, code="-", size="-"):  # keep the requests, not the console noise
+        self.server.requests.append((self.path, int(getattr(code, "value", code))))
+
+    def log_message(self, fmt, *args):
+        pass
 
 
 @contextmanager
 def serve(folder: Path):
-    """Python's http.server on 127.0.0.1 (a free port) serving `folder`; yields (url, requests)."""
+    """Python's http.server on 127.0.0.1 (a free port) serving `folder`; yields (url, requests),
+    the requests as (path, status)."""
     handler = functools.partial(_Handler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []
@@ -54,8 +58,12 @@ def serve(folder: Path):
 @contextmanager
 def chromium(downloads: Path, width: int = 1280, height: int = 900):
     """A headless Chromium that saves downloads into `downloads` and logs its network events."""
+    import os
+
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager must never fetch a browser
 
     downloads.mkdir(parents=True, exist_ok=True)
     options = webdriver.ChromeOptions()
@@ -122,3 +130,69 @@ def wait_for_file(folder: Path, pattern: str, timeout: float = 30.0) -> Path:
 def copy_folder(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
+
+
+ENTER = "\ue007"
+_NEXT = ("(document.getElementById('hd-csv') && 'end') || "
+         "(document.getElementById('hd-pid') && 'id') || "
+         "(document.querySelector('.jspsych-instructions-nav button') && 'instructions') || "
+         "(document.getElementById('hd-play') && 'level') || "
+         "(document.querySelector('.hd-trial') && !document.getElementById('hd-accept').disabled "
+         "&& 'trial') || "
+         "(document.querySelector('#jspsych-html-button-response-btngroup button') && 'page')")
+
+
+def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False,
+                   typed_id: str | None = None, think_s: float = 0.1,
+                   screenshot=None) -> dict[tuple[str, int], dict]:
+    """Take the study at `url` as a participant who answers by key presses.
+
+    `answer(stimulus_id) -> bool` (True: natural, key F; False: J), `replay(stimulus_id)`: press
+    Space once and wait for the second play before answering. Returns what was pressed, by
+    (phase, trial index): stimulus id, answer, plays. `screenshot(kind, driver)` is called on
+    each new page (e.g. to keep one trial's picture).
+    """
+    pressed: dict[tuple[str, int], dict] = {}
+    driver.get(url)
+    while True:
+        kind = wait_for(driver, _NEXT, 60, "the next page of the study")
+        if screenshot:
+            screenshot(kind, driver)
+        if kind == "end":
+            return pressed
+        if kind == "id":
+            driver.find_element("id", "hd-pid").send_keys(typed_id + ENTER)
+            wait_for(driver, "!document.getElementById('hd-pid')", 10, "the id page to close")
+        elif kind == "instructions":
+            press(driver, ENTER)
+            wait_for(driver, "!document.querySelector('.jspsych-instructions-nav button')", 10)
+        elif kind == "level":
+            press(driver, " ")
+            wait_for(driver, "!document.getElementById('hd-go').disabled", 10, "the reference")
+            press(driver, ENTER)
+            wait_for(driver, "!document.getElementById('hd-play')", 10, "the level page to close")
+        elif kind == "page":
+            text = driver.execute_script(
+                "return document.querySelector('.jspsych-content').innerText")
+            press(driver, ENTER)
+            wait_for(driver, "!document.querySelector('.jspsych-content') || document.querySelector"
+                     f"('.jspsych-content').innerText !== {text!r}", 10, "the page to close")
+        else:
+            trial = driver.execute_script("return Object.assign({}, document.querySelector"
+                                          "('.hd-trial').dataset)")
+            key = (trial["phase"], int(trial["index"]))
+            sid = trial["stimulus"]
+            plays = 1
+            if replay(sid):
+                press(driver, "r" if key[1] % 2 else " ")
+                wait_for(driver, "document.querySelector('.hd-trial').dataset.plays === '2'", 10,
+                         "the replay")
+                plays = 2
+            time.sleep(think_s)
+            accept = bool(answer(sid))
+            press(driver, ("f" if key[1] % 3 else "\ue012") if accept else
+                  ("j" if key[1] % 3 else "\ue014"))  # F/J, and the arrow keys now and then
+            pressed[key] = {"stimulus_id": sid, "response": int(accept), "plays": plays}
+            wait_for(driver, "!document.querySelector('.hd-trial') || document.querySelector"
+                     f"('.hd-trial').dataset.stimulus !== {sid!r} || document.querySelector"
+                     f"('.hd-trial').dataset.phase !== {key[0]!r}", 10, "the next trial")

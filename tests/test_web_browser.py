@@ -1,0 +1,313 @@
+"""A round run online: exported, served by http.server, taken in a real headless Chromium by
+key presses, its result files imported; every answer lands in the store and the engine learns
+from it. Refusals of other rounds' and experiments' results, edited and truncated files, and a
+second import, all leaving the experiment byte for byte as it was."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import browser
+from helpers.experiments import scripted_answer
+
+from hd_desktop.design import DesignParams
+from hd_desktop.design.stimulus import Role
+from hd_desktop.engine.config import EngineConfig
+from hd_desktop.errors import BadInputError
+from hd_desktop.lab import Lab, engine_job
+from hd_desktop.store import Experiment, SessionKind
+from hd_desktop.voice import load_space
+from hd_desktop.voice.build import run
+from hd_desktop.web.export import export_steps
+from hd_desktop.web.importing import import_results
+from hd_desktop.web.order import web_order
+from hd_desktop.web.study import StudySettings, study_design
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(browser.available() is not None,
+                                 reason=str(browser.available()))]
+FAST = EngineConfig(train_steps=150, n_chains=200, sampler_steps=150)
+
+
+def _replay(stimulus_id: str) -> bool:
+    return int(hashlib.sha256(stimulus_id.encode()).hexdigest(), 16) % 4 == 0
+
+
+@dataclass
+class Run:
+    pressed: dict
+    csv: Path
+    json: Path
+    urls: list[str]
+    served: list[tuple[str, int]]
+    base: str
+    mirror: dict
+
+
+@dataclass
+class World:
+    space: object
+    pristine: Path          # the experiment after round 1 was designed, before any import
+    before_round1: Path     # a copy made before round 1 existed
+    other: Path             # another experiment, same space and design parameters
+    study0: Path
+    study1: Path
+    runs: dict[str, Run]    # participant -> what happened in the browser
+    tmp: Path
+
+    def copy(self, name: str, source: Path | None = None) -> Path:
+        return Path(shutil.copytree(source or self.pristine, self.tmp / "copies" / name))
+
+
+def _take(study: Path, downloads: Path, pid: str, *, typed: bool, mirror_lists=None) -> Run:
+    shots = {}
+
+    def screenshot(kind, driver):
+        if kind == "trial" and "trial" not in shots:
+            shots["trial"] = driver.get_screenshot_as_png()
+
+    with browser.serve(study) as (url, served), browser.chromium(downloads) as driver:
+        page = url if typed else f"{url}?PROLIFIC_PID={pid}"
+        pressed = browser.complete_study(driver, page, _answer, replay=_replay, typed_id=pid,
+                                         screenshot=screenshot)
+        csv_path = browser.wait_for_file(downloads, "*.csv")
+        driver.find_element("id", "hd-json").click()
+        json_path = browser.wait_for_file(downloads, "*.json")
+        urls = browser.requested_urls(driver)
+        mirror = {}
+        if mirror_lists:  # the browser's own seeded draws and checksum, for Python to compare
+            ids, seeds = mirror_lists
+            mirror["orders"] = {s: driver.execute_script(
+                "return window.hdStudy.webOrder(arguments[0], arguments[1])", ids, s)
+                for s in seeds}
+            texts = ["", "abc", "voice \u00e9\u00e8 \u58f0", "x" * 1000]
+            mirror["sha256"] = {t: driver.execute_script(
+                "return window.hdStudy.sha256Hex(arguments[0])", t) for t in texts}
+            mirror["fnv1a"] = {t: driver.execute_script(
+                "return window.hdStudy.fnv1a(arguments[0])", t) for t in texts}
+    (downloads / "trial.png").write_bytes(shots["trial"])
+    return Run(pressed, csv_path, json_path, urls, list(served), url, mirror)
+
+
+def _answer(stimulus_id: str) -> bool:
+    # gold-real accepted, gold-far rejected (screening passed), the rest by a hash of the id
+    role = Role.GOLD_REAL if "-real" in stimulus_id else Role.GOLD_FAR if "-far" in stimulus_id \
+        else Role.NES_PLUS
+    from hd_desktop.design.stimulus import Stimulus
+
+    return scripted_answer(Stimulus(stimulus_id, 0, role, (0.0, 0.0), 0))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    tmp = tmp_path_factory.mktemp("web")
+    space = load_space(cache_dir=tmp / "space")
+    params = DesignParams(n_anchors=5, m_neighbours=1, r_pairs=3, gold_rate=0.15, seed=4)
+    lab = Lab(tmp / "exp", space)
+    lab.create_round(params)
+    lab.experiment.close()
+    before = Path(shutil.copytree(tmp / "exp", tmp / "before-round1"))
+    lab = Lab(tmp / "exp", space)
+    lab.create_round(DesignParams(n_anchors=2, m_neighbours=1, r_pairs=2, gold_rate=0.2, seed=5),
+                     anchors=space.coords[:4])
+    run(export_steps(lab.experiment, space, StudySettings(round=0, seed=3, break_every=12),
+                     tmp / "study0"))
+    run(export_steps(lab.experiment, space, StudySettings(round=1, seed=3), tmp / "study1"))
+    trials0 = [s.id for s in lab.experiment.stimuli(round=0) if s.role != Role.PRACTICE]
+    lab.close()
+    other = Lab(tmp / "other", space)
+    other.create_round(params)
+    other.close()
+    runs = {
+        "PX0123456789abcdef012345": _take(tmp / "study0", tmp / "dl-a",
+                                          "PX0123456789abcdef012345", typed=False,
+                                          mirror_lists=(trials0, [0, 1, 77, 2**31 - 1, 4e9])),
+        "L-typed 7": _take(tmp / "study0", tmp / "dl-b", "L-typed 7", typed=True),
+        "R1": _take(tmp / "study1", tmp / "dl-c", "R1", typed=False),
+    }
+    return World(space, tmp / "exp", before, tmp / "other", tmp / "study0", tmp / "study1",
+                 runs, tmp)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_participants_answers_land_in_the_store_and_the_engine_learns_from_them(world):
+    folder = world.copy("main")
+    runs = [world.runs["PX0123456789abcdef012345"], world.runs["L-typed 7"]]
+    report = import_results(folder, [r.csv for r in runs])
+    assert report.participants == ["PX0123456789abcdef012345", "L-typed 7"]
+    with Experiment.open(folder, create=False) as exp:
+        design = study_design(exp, StudySettings(round=0, seed=3))
+        for pid, r in zip(report.participants, runs):
+            sessions = {s.kind: s for s in exp.sessions(pid)}
+            trials, practice = sessions[SessionKind.TRIALS], sessions[SessionKind.PRACTICE]
+            assert trials.settings["source"] == "web" and trials.finished_at is not None
+            assert trials.settings["id_from"] == ("typed" if pid == "L-typed 7" else "PROLIFIC_PID")
+            assert practice.settings["for_session"] == trials.id
+            # the order the browser played is the study's seeded order, pair halves apart
+            assert list(trials.order) == [s.id for s in web_order(design.lists[0],
+                                                                  trials.order_seed)]
+            for kind, phase in ((SessionKind.TRIALS, "trials"), (SessionKind.PRACTICE, "practice")):
+                votes = exp.votes(session_id=sessions[kind].id)
+                expected = {k[1]: v for k, v in r.pressed.items() if k[0] == phase}
+                assert len(votes) == len(expected) == len(sessions[kind].order)
+                for v in votes:
+                    e = expected[v.trial]
+                    assert (v.stimulus_id, v.response, v.n_plays) == \
+                        (e["stimulus_id"], e["response"], e["plays"])
+                    assert 100.0 <= v.rt_ms < 20_000.0   # the test waited 100 ms after onset
+                    assert v.presented_at <= v.responded_at and v.device.startswith("web ")
+                    assert v.listener == pid
+            assert any(v.n_plays == 2 for v in exp.votes(session_id=trials.id))
+            assert exp.screening_accuracy(pid).accuracy == 1.0
+        counted = sum(n for _, n in exp.vote_counts().values())
+        assert counted == sum(len(s.order) for s in exp.sessions()
+                              if s.kind == SessionKind.TRIALS)  # practice never counts
+    lab = Lab(folder, world.space)
+    snap = lab.engine_snapshot(FAST, seed=3)
+    assert {v.listener for v in snap.votes} == set(report.participants)
+    result = run(engine_job(snap))
+    assert result.excluded == () and result.votes_used == len(snap.votes)
+    assert result.samples.shape == (200, 2)
+    lab.save_engine_result(result, snap)
+    assert lab.experiment.latest_model() is not None
+    lab.close()
+
+
+def test_the_study_loads_nothing_from_outside_its_folder(world):
+    for r in world.runs.values():
+        assert r.urls, "the browser's network log is empty"
+        outside = [u for u in r.urls if not u.startswith(r.base)
+                   and not u.startswith(("data:", "blob:"))]
+        assert outside == []
+        assert [p for p, code in r.served if code != 200] == []  # and nothing it asked is missing
+        assert not any("jatos.js" in p for p, _ in r.served)  # standalone never asks for it
+
+
+def test_the_browser_draws_the_same_orders_and_checksums_as_python(world):
+    mirror = world.runs["PX0123456789abcdef012345"].mirror
+    from hd_desktop.web.order import fnv1a
+
+    with Experiment.open(world.pristine, create=False) as exp:
+        trials = [s for s in exp.stimuli(round=0) if s.role != Role.PRACTICE]
+    for seed, order in mirror["orders"].items():
+        assert order == [s.id for s in web_order(trials, int(seed))], seed
+    for text, digest in mirror["sha256"].items():
+        assert digest == hashlib.sha256(text.encode()).hexdigest()
+    for text, h in mirror["fnv1a"].items():
+        assert h == fnv1a(text)
+
+
+def test_json_files_and_jatos_archives_import_the_same_answers(world):
+    r = world.runs["PX0123456789abcdef012345"]
+    from_csv, from_json, from_jatos = (world.copy(n) for n in ("csv", "json", "jatos"))
+    import_results(from_csv, [r.csv])
+    import_results(from_json, [r.json])
+    archive = world.tmp / "jatos_results.jrzip"  # what JATOS keeps: the submitted JSON per result
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_17/comp-result_23/data.txt", r.json.read_text())
+        z.writestr("study_result_18/comp-result_24/data.txt",
+                   world.runs["L-typed 7"].json.read_text())
+    report = import_results(from_jatos, [archive])
+    assert report.participants == ["PX0123456789abcdef012345", "L-typed 7"]
+    with Experiment.open(from_csv, create=False) as a, Experiment.open(from_json, create=False) as b, \
+            Experiment.open(from_jatos, create=False) as c:
+        assert a.votes(listener_id="PX0123456789abcdef012345") == \
+            b.votes(listener_id="PX0123456789abcdef012345") == \
+            c.votes(listener_id="PX0123456789abcdef012345")
+        assert len(c.votes(listener_id="L-typed 7")) > 0
+
+
+def _refused(world, name: str, files, match: str, source: Path | None = None) -> None:
+    folder = world.copy(name, source)
+    before = _digest(folder)
+    with pytest.raises(BadInputError, match=match):
+        import_results(folder, files)
+    assert _digest(folder) == before
+
+
+def test_results_of_another_round_or_experiment_are_refused(world):
+    r0, r1 = world.runs["PX0123456789abcdef012345"], world.runs["R1"]
+    _refused(world, "other-exp", [r0.csv], "is from experiment", world.other)
+    _refused(world, "no-round1", [r1.csv], "from round 1, which .* does not have",
+             world.before_round1)
+    # a good file beside a refused one: neither is imported
+    _refused(world, "mixed", [world.runs["L-typed 7"].csv, r0.csv], "is from experiment",
+             world.other)
+    # and the round-1 results themselves are fine where round 1 exists
+    folder = world.copy("round1")
+    report = import_results(folder, [r1.csv])
+    assert report.ratings.new_votes == len(r1.pressed)
+
+
+def _edit(world, name: str, text: str) -> Path:
+    path = world.tmp / "edited" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_edited_and_truncated_files_are_refused(world):
+    r = world.runs["PX0123456789abcdef012345"]
+    text = r.csv.read_text()
+    rows = list(csv.reader(io.StringIO(text)))
+    head = rows[0]
+    at = next(i for i, row in enumerate(rows) if row[head.index("hd_kind")] == "vote"
+              and row[head.index("hd_phase")] == "trials")
+
+    def written(table) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(table)
+        return buf.getvalue()
+
+    edited = [list(row) for row in rows]
+    edited[at][head.index("response")] = "1" if rows[at][head.index("response")] == "0" else "0"
+    _refused(world, "edited", [_edit(world, "edited.csv", written(edited))], "edited after")
+    slower = [list(row) for row in rows]
+    slower[at][head.index("rt_ms")] = str(float(rows[at][head.index("rt_ms")]) + 100)
+    _refused(world, "slower", [_edit(world, "slower.csv", written(slower))], "edited after")
+    dropped = rows[:at] + rows[at + 1:]
+    _refused(world, "dropped", [_edit(world, "dropped.csv", written(dropped))], "answers, but")
+    _refused(world, "cut", [_edit(world, "cut.csv", text[: len(text) // 2])], "truncated")
+    _refused(world, "cut-json", [_edit(world, "cut.json", r.json.read_text()[:-300])],
+             "truncated|not valid JSON")
+    swapped = text.replace(r.pressed[("trials", 0)]["stimulus_id"], "r0-n999-m0-r00+")
+    _refused(world, "unknown", [_edit(world, "unknown.csv", swapped)], "edited after|unknown")
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(world):
+    r = world.runs["L-typed 7"]
+    folder = world.copy("twice")
+    first = import_results(folder, [r.csv])
+    assert first.ratings.new_votes == len(r.pressed) and first.ratings.new_sessions == 2
+    with Experiment.open(folder, create=False) as exp:
+        votes, sessions = exp.votes(include_undone=True), exp.sessions()
+    second = import_results(folder, [r.csv, r.json])  # the same answers, in both formats
+    assert second.ratings.new_votes == 0 and second.ratings.new_sessions == 0
+    assert second.ratings.known_votes == 2 * len(r.pressed)
+    with Experiment.open(folder, create=False) as exp:
+        assert exp.votes(include_undone=True) == votes and exp.sessions() == sessions
+
+
+def test_command_line_import_of_online_results(world, capsys):
+    from hd_desktop.cli import main
+
+    r = world.runs["PX0123456789abcdef012345"]
+    folder = world.copy("cli")
+    assert main(["import", str(folder), str(r.csv)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(r.pressed)} new vote(s)" in out and "PX0123456789abcdef012345" in out
+    other = world.copy("cli-other", world.other)
+    assert main(["import", str(other), str(r.csv)]) == 2
+    err = capsys.readouterr().err
+    assert str(r.csv) in err and "is from experiment" in err and "nothing was imported" in err
