@@ -38,6 +38,10 @@ BAD_INPUT = {
     "import": [[], ["no-such-experiment", "{tmp}/a-file"],
                ["new", "--create", "{tmp}/missing.csv"]],
     "devices": [["--device", "no such device anywhere"], ["--bogus"]],
+    "web": [[], ["export"], ["export", "no-such-experiment", "--round", "0", "--out", "{tmp}/s"],
+            ["export", "{tmp}/a-file", "--round", "x", "--out", "{tmp}/s"],
+            ["export", "no-such", "--round", "0", "--out", "{tmp}/s", "--trials", "-5"],
+            ["export", "no-such", "--round", "0", "--out", "{tmp}/s", "--audio", "mp3"]],
 }
 UNCHECKED: dict = {}  # cases that still reach cli.main's fallback line, and the file to check them
 

@@ -38,6 +38,8 @@ class StudySettings:
             raise UserFacingError(f"--audio {self.audio}: choose one of {', '.join(AUDIO_FORMATS)}")
         if not 0 <= self.seed < 2**31:
             raise UserFacingError(f"--seed {self.seed}: use a whole number from 0 to 2147483647")
+        if self.trials is not None and self.trials < 1:
+            raise UserFacingError(f"--trials {self.trials}: at least 1 trial per participant")
         if self.break_every < 1:
             raise UserFacingError(f"--break-every {self.break_every}: at least 1 trial")
 
