@@ -311,3 +311,48 @@ def test_command_line_import_of_online_results(world, capsys):
     assert main(["import", str(other), str(r.csv)]) == 2
     err = capsys.readouterr().err
     assert str(r.csv) in err and "is from experiment" in err and "nothing was imported" in err
+
+
+def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_the_lab(
+        world, qtbot, tmp_home, monkeypatch):
+    from datetime import datetime, timezone
+
+    from helpers.app import open_window
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = world.copy("gui", None)
+    folder = Path(shutil.move(str(folder), str(tmp_home / "sessions" / "exp")))
+    import_results(folder, [world.runs[p].csv for p in ("PX0123456789abcdef012345", "L-typed 7")])
+    with Experiment.open(folder, create=False) as exp:  # a listener at the lab workstation
+        trials = [s for s in exp.stimuli(round=0) if s.role != Role.PRACTICE][:3]
+        sid = exp.start_session("L01", "trials", [s.id for s in trials], 9, "Dummy", 0.0)
+        now = datetime.now(timezone.utc)
+        for i, s in enumerate(trials):
+            exp.record_vote(sid, i, s.id, 1, 400.0, 1, now, now, "Dummy", 0.0)
+    w = open_window(qtbot, tmp_home)
+    panel = w.experiment_panel
+    w.tabs.setCurrentWidget(panel)
+    table = panel.listeners_table
+    rows = {table.item(i, 0).text(): [table.item(i, j).text() for j in range(1, 5)]
+            for i in range(table.rowCount())}
+    assert rows["L01"][:3] == ["lab", "1", "3"]
+    assert rows["PX0123456789abcdef012345"][0] == "online (PROLIFIC_PID, standalone)"
+    assert rows["L-typed 7"][0] == "online (typed, standalone)"
+    assert rows["L-typed 7"][3] == "100%"
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_home))
+    panel.online_trials.setValue(8)
+    assert panel.online_button.isEnabled()
+    with qtbot.waitSignal(panel.onlineExported, timeout=120_000) as sent:
+        panel.online_button.click()
+    out = Path(sent.args[0])
+    assert out == tmp_home / "online-round1-seed1" and (out / "index.html").is_file()
+    assert out.with_name(out.name + ".jzip").is_file()
+    assert "Study " in panel.online_state.text()
+    import json
+
+    manifest = json.loads((out / "study.json").read_text())
+    assert manifest["round"] == 1 and manifest["trials_per_participant"] == 8
+    shot = world.tmp / "experiment-tab.png"
+    w.grab().save(str(shot))
+    w.close()

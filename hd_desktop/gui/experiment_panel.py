@@ -1,5 +1,6 @@
 """The experimenter's panel: design a round (size and listening time shown first), run sessions,
-resume interrupted ones, export and import rating files."""
+resume interrupted ones, export and import rating files, run a round online (jsPsych/JATOS) and
+see its participants beside the lab's listeners."""
 
 from __future__ import annotations
 
@@ -32,13 +33,17 @@ class ExperimentPanel(QWidget):
     startAutopilot = Signal(int, int, str, float)   # size, seed, built-in listener, s per answer
     startEvaluation = Signal(int, int, str, float)  # voices per group, seed, autopilot ("" = human), s
     resumeSession = Signal(str)         # session id
+    onlineExported = Signal(str)        # the study folder written
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lab = None
         self._editors: dict[str, QWidget] = {}
         lay = QHBoxLayout(self)
-        lay.addWidget(self._design_box(), 1)
+        left = QVBoxLayout()
+        left.addWidget(self._design_box(), 1)
+        left.addWidget(self._online_box())
+        lay.addLayout(left, 1)
         right = QVBoxLayout()
         right.addWidget(self._session_box())
         right.addWidget(self._evaluation_box())
@@ -214,12 +219,62 @@ class ExperimentPanel(QWidget):
         row = QHBoxLayout()
         self.export_button = QPushButton("Export all sessions…")
         self.export_button.clicked.connect(self._export)
-        self.import_button = QPushButton("Import rating files…")
+        self.import_button = QPushButton("Import rating files or online results…")
         self.import_button.clicked.connect(self._import)
         row.addWidget(self.export_button)
         row.addWidget(self.import_button)
         lay.addLayout(row)
         return box
+
+    def _online_box(self) -> QWidget:
+        from hd_desktop.voice.render import CARRIERS
+
+        box = QGroupBox("Online study (jsPsych, JATOS, Prolific)")
+        lay = QVBoxLayout(box)
+        row = QHBoxLayout()
+        self.online_trials = QSpinBox()
+        self.online_trials.setRange(0, 100000)
+        self.online_trials.setSpecialValueText("whole round")
+        self.online_trials.setSuffix(" trials each")
+        self.online_trials.setToolTip("trials per participant: the round is split into lists "
+                                      "of about this size, pairs kept together")
+        self.online_seed = QSpinBox()
+        self.online_seed.setRange(0, 2**31 - 1)
+        self.online_seed.setValue(1)
+        self.online_seed.setPrefix("seed ")
+        self.online_carrier = QComboBox()
+        self.online_carrier.addItems(list(CARRIERS))
+        self.online_button = QPushButton("Export the round for the web…")
+        self.online_button.clicked.connect(self._export_online)
+        for w in (self.online_trials, self.online_seed, self.online_carrier, self.online_button):
+            row.addWidget(w)
+        lay.addLayout(row)
+        self.online_state = QLabel("A study folder for any static host, and a .jzip for JATOS. "
+                                   "Bring the results back with Import rating files or online results.")
+        self.online_state.setWordWrap(True)
+        self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
+        lay.addWidget(self.online_state)
+        self.listeners_table = QTableWidget(0, 5)
+        self.listeners_table.setHorizontalHeaderLabels(
+            ["listener", "where", "sessions", "votes", "screening"])
+        self.listeners_table.verticalHeader().hide()
+        self.listeners_table.setMinimumHeight(90)
+        self.listeners_table.setMaximumHeight(130)
+        lay.addWidget(self.listeners_table)
+        self._online_job = None
+        return box
+
+    def _show_listeners(self) -> None:
+        from hd_desktop.web.listeners import listener_rows
+
+        rows = listener_rows(self.lab.experiment)
+        self.listeners_table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            cells = [r.listener, r.where, str(r.sessions), str(r.votes),
+                     "—" if r.screening is None else f"{r.screening:.0%}"]
+            for j, text in enumerate(cells):
+                self.listeners_table.setItem(i, j, QTableWidgetItem(text))
+        self.listeners_table.resizeColumnsToContents()
 
     # -- state -------------------------------------------------------------------------------
 
@@ -284,6 +339,7 @@ class ExperimentPanel(QWidget):
                 f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
                 f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
         self.create_button.setEnabled(current is None)
+        self.online_button.setEnabled(current is not None and self._online_job is None)
         self.start_button.setEnabled(current is not None)
         self.autopilot_button.setEnabled(current is not None)
         has_model = self.lab.experiment.latest_model() is not None
@@ -300,6 +356,7 @@ class ExperimentPanel(QWidget):
         self.files_state.setText(f"{n_votes} votes stored in {self.lab.experiment.path}. "
                                  f"Each finished session writes its rating file to "
                                  f"{self.lab.experiment.exports_dir}.")
+        self._show_listeners()
         self._update_size()
 
     # -- actions -------------------------------------------------------------------------------
@@ -323,16 +380,65 @@ class ExperimentPanel(QWidget):
         QMessageBox.information(self, "Export", f"{len(written)} rating files written to {folder}.")
 
     def _import(self) -> None:
-        from hd_desktop.store import import_rating_files
+        from hd_desktop.web.importing import import_results
 
-        files, _ = QFileDialog.getOpenFileNames(self, "Import rating files", "", "Rating files (*.csv)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import rating files or online results", "",
+            "Rating files and online results (*.csv *.json *.zip *.jrzip *.txt)")
         if not files:
             return
         try:
-            report = import_rating_files(self.lab.folder, files)
+            result = import_results(self.lab.folder, files)
         except UserFacingError as exc:
             QMessageBox.warning(self, "Import refused", str(exc))
             return
+        report = result.ratings
+        online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
+            if result.participants else ""
         QMessageBox.information(self, "Import", f"{report.files} file(s): {report.new_votes} new "
-                                f"votes merged, {report.known_votes} were already here.")
+                                f"votes merged, {report.known_votes} were already here.{online}")
+        self.refresh()
+
+    def _export_online(self) -> None:
+        """Render and write the current round as an online study, on a worker thread."""
+        from pathlib import Path
+
+        from hd_desktop.gui.jobs import start_job
+        from hd_desktop.web.export import export_steps
+        from hd_desktop.web.study import StudySettings
+
+        current = self.lab.current_round()
+        parent = QFileDialog.getExistingDirectory(self, "Write the online study into")
+        if not parent or current is None:
+            return
+        settings = StudySettings(round=current.index, carrier=self.online_carrier.currentText(),
+                                 trials=self.online_trials.value() or None,
+                                 seed=self.online_seed.value(),
+                                 break_every=self.break_trials.value())
+        stem = Path(parent) / f"online-round{current.index}-seed{settings.seed}"
+        out, n = stem, 1
+        while out.exists() or out.with_name(out.name + ".jzip").exists():
+            n += 1
+            out = stem.with_name(f"{stem.name}-{n}")
+        self.online_button.setEnabled(False)
+        self._online_job = start_job(
+            export_steps, self.lab.experiment, self.lab.space, settings, out,
+            on_progress=lambda p: self.online_state.setText(f"{p.fraction:.0%} {p.message}"),
+            on_result=self._online_written, on_error=self._online_failed,
+            on_finished=self._online_done)
+
+    def _online_written(self, result) -> None:
+        self.online_state.setText(
+            f"Study {result.study_id}: {result.n_stimuli} voices, {result.n_lists} list(s). "
+            f"Serve {result.folder}, or import {result.jzip.name} into JATOS. Prolific: add "
+            "?PROLIFIC_PID={{%PROLIFIC_PID%}} to the study link.")
+        self.onlineExported.emit(str(result.folder))
+
+    def _online_failed(self, exc: Exception) -> None:
+        self.online_state.setText(f"Export failed: {exc}")
+        if isinstance(exc, UserFacingError):
+            QMessageBox.warning(self, "Online study", str(exc))
+
+    def _online_done(self) -> None:
+        self._online_job = None
         self.refresh()

@@ -1,0 +1,42 @@
+"""Who voted in an experiment: lab listeners and online participants side by side (no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hd_desktop.store import Experiment, SessionKind
+from hd_desktop.web.importing import SOURCE
+
+_COUNTED = (SessionKind.TRIALS, SessionKind.SIMULATED)
+
+
+@dataclass(frozen=True)
+class ListenerRow:
+    listener: str
+    where: str                  # "lab", "simulated" or "online (<how the id came>)"
+    sessions: int               # counted sessions (trials, simulated)
+    votes: int                  # standing votes in them
+    screening: float | None     # accuracy on gold trials, all sessions
+
+
+def listener_rows(exp: Experiment) -> list[ListenerRow]:
+    """One row per listener, online participants marked by where their id came from."""
+    sessions: dict[str, list] = {}
+    for s in exp.sessions():
+        if s.kind in _COUNTED:
+            sessions.setdefault(s.listener, []).append(s)
+    rows = []
+    for listener, own in sessions.items():
+        web = [s for s in own if s.settings.get("source") == SOURCE]
+        if web:
+            where = f"online ({web[0].settings.get('id_from', '?')}, " \
+                    f"{web[0].settings.get('hosting', '?')})"
+        elif all(s.kind == SessionKind.SIMULATED for s in own):
+            where = "simulated"
+        else:
+            where = "lab"
+        n = sum(len(exp.votes(session_id=s.id)) for s in own)
+        rows.append(ListenerRow(listener, where, len(own), n,
+                                exp.screening_accuracy(listener).accuracy))
+    return sorted(rows, key=lambda r: (r.where.startswith("online"), r.listener))
+

@@ -1,0 +1,63 @@
+"""Retake docs/screenshots/web-trial.png: a trial of an exported study in headless Chromium.
+
+    .venv/bin/python tools/web_screenshot.py
+
+Builds a small experiment in a temporary folder, exports round 0 with `hd-desktop web export`,
+serves it with http.server and takes the study in Debian's chromium (tests/helpers/browser.py)
+up to its third trial.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers import browser  # noqa: E402
+
+from hd_desktop.design import DesignParams  # noqa: E402
+from hd_desktop.lab import Lab  # noqa: E402
+from hd_desktop.voice import load_space  # noqa: E402
+from hd_desktop.voice.build import run  # noqa: E402
+from hd_desktop.web.export import export_steps  # noqa: E402
+from hd_desktop.web.study import StudySettings  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots" / "web-trial.png"
+
+
+class _Enough(Exception):
+    pass
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        space = load_space(cache_dir=tmp / "space")
+        lab = Lab(tmp / "exp", space)
+        lab.create_round(DesignParams(n_anchors=5, m_neighbours=1, r_pairs=3, seed=4))
+        run(export_steps(lab.experiment, space, StudySettings(round=0), tmp / "study"))
+        lab.close()
+        trials = []
+
+        def shot(kind, driver):
+            if kind == "trial":
+                trials.append(1)
+                if len(trials) == 7:  # the third real trial, after the four practice voices
+                    driver.save_screenshot(str(OUT))
+                    raise _Enough
+
+        with browser.serve(tmp / "study") as (url, _), browser.chromium(tmp / "dl", 1100, 620) \
+                as driver:
+            try:
+                browser.complete_study(driver, url + "?PROLIFIC_PID=5f1c0a9e2b7d4c3e8a6f0b19",
+                                       lambda sid: True, screenshot=shot)
+            except _Enough:
+                pass
+    print(OUT)
+
+
+if __name__ == "__main__":
+    main()
