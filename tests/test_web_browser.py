@@ -220,7 +220,8 @@ def test_json_files_and_jatos_archives_import_the_same_answers(world):
                    world.runs["L-typed 7"].json.read_text())
     report = import_results(from_jatos, [archive])
     assert report.participants == ["PX0123456789abcdef012345", "L-typed 7"]
-    with Experiment.open(from_csv, create=False) as a, Experiment.open(from_json, create=False) as b, \
+    with Experiment.open(from_csv, create=False) as a, \
+            Experiment.open(from_json, create=False) as b, \
             Experiment.open(from_jatos, create=False) as c:
         assert a.votes(listener_id="PX0123456789abcdef012345") == \
             b.votes(listener_id="PX0123456789abcdef012345") == \

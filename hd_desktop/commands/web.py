@@ -1,4 +1,5 @@
-"""`hd-desktop web export EXPERIMENT --round N --out DIR`: a round as an online (jsPsych/JATOS) study."""
+"""`hd-desktop web export EXPERIMENT --round N --out DIR`: a round as an online study (jsPsych,
+and a JATOS archive)."""
 
 from __future__ import annotations
 

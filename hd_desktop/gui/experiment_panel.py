@@ -250,7 +250,8 @@ class ExperimentPanel(QWidget):
             row.addWidget(w)
         lay.addLayout(row)
         self.online_state = QLabel("A study folder for any static host, and a .jzip for JATOS. "
-                                   "Bring the results back with Import rating files or online results.")
+                                   "Bring the results back with Import rating files or online "
+                                   "results.")
         self.online_state.setWordWrap(True)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
         lay.addWidget(self.online_state)

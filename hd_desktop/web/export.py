@@ -142,13 +142,13 @@ def _manifest(study: StudyDesign, entries: list[dict], reference: str, rate: int
 def _sidecar(exp, study: StudyDesign, space) -> dict:
     """design.json: what the rating-file sidecar carries for re-rendering, for this study."""
     s = study.settings
+    design_seed = study.design.get("seed", (study.design.get("params") or {}).get("seed"))
     return {
         "schema": SCHEMA + "-design", "schema_version": SCHEMA_VERSION, "app_version": __version__,
         "experiment_id": study.experiment_id, "study_id": study.study_id,
         "space": {"fingerprint": space.fingerprint, "info": exp.space()[1]},
         "rounds": [{"index": s.round, "design": study.design}],
-        "seeds": {"study": s.seed, "design": study.design.get("seed",
-                                                              (study.design.get("params") or {}).get("seed"))},
+        "seeds": {"study": s.seed, "design": design_seed},
         "render": {"carrier": s.carrier, "sample_rate": space.sample_rate, "audio": s.audio,
                    "reference_z": [0.0] * space.dims},
         "stimuli": [codec.stimulus_to_json(x) for x in study.stimuli],
@@ -193,4 +193,5 @@ def _readme(study: StudyDesign, manifest: dict) -> str:
             "JATOS: import the .jzip beside this folder. Prolific: add "
             "?PROLIFIC_PID={{%PROLIFIC_PID%}} to the study link.\n"
             "Bring the results back with `hd-desktop import EXPERIMENT FILE...`.\n"
-            "jsPsych (MIT licence, vendor/jspsych/LICENSE) by Joshua R. de Leeuw and contributors.\n")
+            "jsPsych (MIT licence, vendor/jspsych/LICENSE): Joshua R. de Leeuw and "
+            "contributors.\n")
