@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import shutil
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -357,3 +358,44 @@ def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_t
     shot = world.tmp / "experiment-tab.png"
     w.grab().save(str(shot))
     w.close()
+
+
+# JATOS's side of a study run, as its documentation describes jatos.js: the URL query of the
+# study link (urlQueryParameters), onLoad, submitResultData (to the server) and endStudy.
+FAKE_JATOS = """
+window.jatos = {
+  urlQueryParameters: {PROLIFIC_PID: "J42-from-jatos"},
+  onLoad: function (callback) { setTimeout(callback, 0); },
+  submitResultData: function (data) { return fetch("/submit", {method: "POST", body: data}); },
+  endStudy: function () { return fetch("/end", {method: "POST", body: "end"}); }
+};
+"""
+
+
+def test_under_jatos_the_page_uses_jatos_js_and_its_results_import(world):
+    posted: list = []
+    with browser.serve(world.study1, jatos_js=FAKE_JATOS, posted=posted) as (url, served), \
+            browser.chromium(world.tmp / "dl-jatos") as driver:
+        pressed = browser.complete_study(driver, url + "publix/run1/", _answer)
+        end = time.monotonic() + 20
+        while not any(p == "/end" for p, _ in posted) and time.monotonic() < end:
+            time.sleep(0.1)
+        urls = browser.requested_urls(driver)
+    assert [p for p, _ in posted] == ["/submit", "/end"]  # the answers first, then the end
+    assert any(p.startswith("/publix/run1/jatos.js") for p, _ in served)
+    assert all(u.startswith(url) for u in urls if not u.startswith(("data:", "blob:")))
+    assert not list((world.tmp / "dl-jatos").glob("*.csv"))  # nothing downloaded under JATOS
+    archive = world.tmp / "jatos-run.jrzip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_1/comp-result_1/data.txt", posted[0][1])
+    folder = world.copy("jatos-run")
+    report = import_results(folder, [archive])
+    assert report.participants == ["J42-from-jatos"]
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions("J42-from-jatos") if s.kind == SessionKind.TRIALS]
+        assert trials.settings["hosting"] == "jatos"
+        assert trials.settings["id_from"] == "PROLIFIC_PID"
+        votes = exp.votes(session_id=trials.id)
+        assert [(v.stimulus_id, v.response) for v in votes] == \
+            [(pressed[("trials", i)]["stimulus_id"], pressed[("trials", i)]["response"])
+             for i in range(len(votes))]

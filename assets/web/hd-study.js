@@ -356,8 +356,9 @@
     const data = jsPsych.data.get();
     const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta) };
     window.hdResults = results;
-    if (window.jatos) {
-      root.innerHTML = "<div class='hd-text'><h2>Thank you!</h2><p>Saving your answers&hellip;</p></div>";
+    if (window.HD_UNDER_JATOS) {
+      root.innerHTML = "<div class='hd-text' id='hd-saving'><h2>Thank you!</h2><p>Saving your " +
+                       "answers&hellip;</p></div>";
       window.jatos.submitResultData(results.json).then(() => window.jatos.endStudy());
       return;
     }
@@ -391,7 +392,7 @@
     jsPsych.data.addProperties(Object.assign({}, meta, {
       hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
       hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
-      hd_id_from: who.from, hd_hosting: window.jatos ? "jatos" : "standalone",
+      hd_id_from: who.from, hd_hosting: window.HD_UNDER_JATOS ? "jatos" : "standalone",
       hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
       hd_jspsych_version: STUDY.jspsych_version,
     }));

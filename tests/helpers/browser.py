@@ -32,20 +32,49 @@ def available() -> str | None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the study folder; with `server.jatos_js` set, also plays JATOS's part: the study
+    under /publix/<run>/, its jatos.js there, and result data POSTed to /submit kept."""
+
     def log_request(self, code="-", size="-"):  # keep the requests, not the console noise
         self.server.requests.append((self.path, int(getattr(code, "value", code))))
 
     def log_message(self, fmt, *args):
         pass
 
+    def translate_path(self, path):
+        if self.server.jatos_js is not None and path.startswith("/publix/"):
+            path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
+        return super().translate_path(path)
+
+    def do_GET(self):
+        if self.server.jatos_js is not None and self.path.split("?")[0].endswith("/jatos.js"):
+            body = self.server.jatos_js.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def do_POST(self):
+        data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.posted.append((self.path, data.decode("utf-8")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
 
 @contextmanager
-def serve(folder: Path):
+def serve(folder: Path, jatos_js: str | None = None, posted: list | None = None):
     """Python's http.server on 127.0.0.1 (a free port) serving `folder`; yields (url, requests),
-    the requests as (path, status)."""
+    the requests as (path, status). With `jatos_js`, the study is also served under /publix/run1/
+    with that jatos.js, and POSTs land in `posted` as (path, body)."""
     handler = functools.partial(_Handler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []
+    server.jatos_js = jatos_js
+    server.posted = posted if posted is not None else []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -133,7 +162,8 @@ def copy_folder(src: Path, dst: Path) -> Path:
 
 
 ENTER = "\ue007"
-_NEXT = ("(document.getElementById('hd-csv') && 'end') || "
+_NEXT = ("((document.getElementById('hd-csv') || document.getElementById('hd-saving')) "
+         "&& 'end') || "
          "(document.getElementById('hd-pid') && 'id') || "
          "(document.querySelector('.jspsych-instructions-nav button') && 'instructions') || "
          "(document.getElementById('hd-play') && 'level') || "
