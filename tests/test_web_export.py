@@ -49,12 +49,16 @@ def test_folder_holds_the_app_renders_bit_for_bit_and_names_every_stimulus(lab, 
         [s.id for s in stored if s.role == Role.PRACTICE]
     assert manifest["practice"] == [s.id for s in stored if s.role == Role.PRACTICE]
     assert result.n_stimuli == len(stored) and result.study_id == manifest["study_id"]
-    by_id = {s.id: s for s in stored}
+    # design.json alone re-renders every stimulus: the files are the app's samples, bit for bit
+    design = json.loads((out / "design.json").read_text())
+    assert design["space"]["fingerprint"] == space.fingerprint
+    carrier = design["render"]["carrier"]
+    described = {d["id"]: d["z"] for d in design["stimuli"]}
     for entry in manifest["stimuli"]:
         data = (out / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         audio, rate = sf.read(out / entry["file"], dtype="float32")
-        expected, expected_rate = space.render(by_id[entry["id"]].z, "sustained")
+        expected, expected_rate = space.render(described[entry["id"]], carrier)
         assert rate == expected_rate == manifest["sample_rate"]
         assert np.array_equal(audio, expected), entry["id"]  # the samples the app plays
     reference, _ = sf.read(out / manifest["reference"], dtype="float32")
@@ -62,8 +66,7 @@ def test_folder_holds_the_app_renders_bit_for_bit_and_names_every_stimulus(lab, 
     # the page gets the same manifest
     js = (out / "study.js").read_text()
     assert json.loads(js[len("window.HD_STUDY = "):].rstrip().rstrip(";")) == manifest
-    # design.json: enough to re-render every stimulus
-    design = json.loads((out / "design.json").read_text())
+    # design.json names the round's design and every stimulus as stored
     assert design["rounds"] == [{"index": 0, "design": lab.experiment.rounds()[0]}]
     assert design["space"]["fingerprint"] == space.fingerprint
     assert design["render"]["carrier"] == "sustained"
