@@ -266,3 +266,23 @@ def test_the_command_line_says_the_same_without_a_traceback(target, capsys):
     assert main(["import", str(folder), str(csv_path)]) != 0
     err = capsys.readouterr().err
     assert "not an ISO 8601 UTC time" in err and "Traceback" not in err
+
+
+def test_records_from_another_source_are_checked_as_their_file_would_be(target):
+    """The entry point for ratings that never were a file (a web experiment's results)."""
+    from dataclasses import replace
+
+    from hd_desktop.store import import_ratings, read_rating_file
+
+    folder, csv_path = target
+    rf = read_rating_file(csv_path)
+    bad = replace(rf, votes=[replace(rf.votes[0], presented_at="not a time")] + rf.votes[1:])
+    before = _digest(folder)
+    with pytest.raises(BadInputError, match="web-results.*presented_at 'not a time'"):
+        import_ratings(folder, [("web-results", bad)])
+    far = {sid: replace(s, z=(90.0, 0.0)) for sid, s in rf.stimuli.items()}
+    with pytest.raises(BadInputError, match="web-results.*SD from the centre"):
+        import_ratings(folder, [("web-results", replace(rf, stimuli=far))])
+    assert _digest(folder) == before
+    report = import_ratings(folder, [("web-results", rf)])
+    assert report.new_votes == len(rf.votes)

@@ -1,7 +1,7 @@
 """Merging rating files into an experiment: check everything first, then store it in short steps.
 
     import_rating_files(folder, paths)      # rating files on disk (the `import` command)
-    import_ratings(folder, ratings)         # checked RatingFile records from any source
+    import_ratings(folder, [(name, records)])  # RatingFile records from any source (the web)
 
 Every record is checked against the experiment before anything is written, in a read snapshot
 that takes no lock: a refused import leaves the experiment byte-identical and its message names
@@ -30,7 +30,7 @@ from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec
 from hd_desktop.store.experiment import Experiment
-from hd_desktop.store.ratingcheck import read_rating_file
+from hd_desktop.store.ratingcheck import check_ratings, read_rating_file
 from hd_desktop.store.ratingfile import RatingFile
 from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
 from hd_desktop.store.roundfit import is_nes_design, misfit_coordinates, misfit_round
@@ -71,14 +71,21 @@ def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.Path
                         progress: Callable[[float, str], None] | None = None) -> ImportReport:
     """Merge rating files into the experiment in `folder`, creating it from the first file."""
     files = [read_rating_file(p) for p in paths]  # file-level checks touch nothing
-    return import_ratings(folder, files, progress=progress)
+    return _import(folder, files, progress)
 
 
-def import_ratings(folder: str | os.PathLike, ratings: Sequence[RatingFile], *,
+def import_ratings(folder: str | os.PathLike, ratings: Sequence[tuple[str, RatingFile]], *,
                    progress: Callable[[float, str], None] | None = None) -> ImportReport:
-    """Check `ratings` against the experiment in `folder` (made from the first when it does not
-    exist), then store them. Refused: `BadInputError` naming the file, the experiment untouched
-    (a folder made for it is removed again)."""
+    """The entry point for ratings from any source: `ratings` are (name, records) pairs, the
+    name standing for their file in messages. Each is checked as its rating file would be, then
+    against the experiment in `folder` (made from the first when it does not exist), then
+    stored. Refused: `BadInputError` naming it, the experiment untouched (a folder made for
+    it is removed again)."""
+    return _import(folder, [check_ratings(rf, name) for name, rf in ratings], progress)
+
+
+def _import(folder: str | os.PathLike, ratings: Sequence[RatingFile],
+            progress: Callable[[float, str], None] | None) -> ImportReport:
     if not ratings:
         return ImportReport()
     folder = Path(folder)

@@ -18,7 +18,8 @@ from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec
 from hd_desktop.store import sidecar as sidecar_fields
 from hd_desktop.store.evaluations import NAME, misplaced
-from hd_desktop.store.ratingfile import FORMAT, FORMAT_VERSION, RatingFile, columns, pair_paths
+from hd_desktop.store.ratingfile import (FORMAT, FORMAT_VERSION, RatingFile, columns, pair_paths,
+                                         rating_file_content)
 from hd_desktop.store.records import Vote
 from hd_desktop.store.sidecar import CONTROL, INT64
 
@@ -49,8 +50,27 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise BadInputError(f"{json_path}: rating-file schema version {sidecar_fields.shown(version)}"
                             f"; this hd-desktop reads version {FORMAT_VERSION}")
+    return _checked(csv_path, json_path, sidecar, lambda: csv_path.read_bytes())
+
+
+def check_ratings(rf: RatingFile, name: str) -> RatingFile:
+    """Records made in memory (not read from a file: a web experiment's results, say), checked
+    exactly as the same session's rating file would be; `name` stands for the file in messages
+    (e.g. the results file they came from)."""
     try:
-        return _check(csv_path, json_path, sidecar)
+        data, sidecar = rating_file_content(rf)
+        sidecar = json.loads(json.dumps(sidecar))  # what a file would hold, NaN included
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        raise BadInputError(f"{name}: these ratings cannot be written as a rating file "
+                            f"({type(exc).__name__}: {sidecar_fields.shown(str(exc))})") from None
+    path = Path(name)
+    return _checked(path.with_suffix(".csv"), path.with_suffix(".json"), sidecar, lambda: data)
+
+
+def _checked(csv_path: Path, json_path: Path, sidecar: dict[str, Any], read) -> RatingFile:
+    try:
+        return _check(csv_path, json_path, sidecar, read)
     except BadInputError:
         raise
     except OSError as exc:
@@ -61,8 +81,8 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
                             f"{sidecar_fields.shown(str(exc))})") from None
 
 
-def _check(csv_path: Path, json_path: Path, sc: dict[str, Any]) -> RatingFile:
-    data = csv_path.read_bytes()
+def _check(csv_path: Path, json_path: Path, sc: dict[str, Any], read) -> RatingFile:
+    data = read()
     top = sidecar_fields.Fields(sc, json_path, "sidecar")
     meta = sidecar_fields.Fields(top.obj("csv"), json_path, "csv")
     sha = meta.text("sha256")

@@ -82,43 +82,18 @@ def write_session_rating_file(exp: Any, session: SessionInfo, votes: list[Vote],
     """The same for a session and votes not (yet) in `exp`, whose stimuli are: online results
     on their way in become rating files, and go through the rating-file import."""
     stimuli = {s.id: s for s in exp.stimuli(ids=dict.fromkeys(session.order))}
-    dims = len(next(iter(stimuli.values())).z) if stimuli else 0
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns(dims))
-    for v in votes:
-        s = stimuli[v.stimulus_id]
-        writer.writerow([_cell(x) for x in (
-            v.id, v.listener, v.session_id, session.kind.value, v.trial, v.stimulus_id, s.round,
-            s.role.value, s.neighbour, s.pair, s.seed, *[float(c) for c in s.z], v.response,
-            float(v.rt_ms), v.n_plays, v.presented_at, v.responded_at, v.device,
-            None if v.gain_db is None else float(v.gain_db), v.app_version, v.undone_at)])
-    data = buf.getvalue().encode("utf-8")
-    all_rounds = exp.rounds()
     members = exp.stimulus_evaluations(stimuli)
-    rounds = sorted({s.round for s in stimuli.values() if s.id not in members})
+    all_rounds, all_evaluations = exp.rounds(), exp.evaluations() if members else {}
     space = exp.space()
-    sidecar = {
-        "schema": FORMAT,
-        "schema_version": FORMAT_VERSION,
-        "app_version": __version__,
-        "written_at": iso_utc(utc_now()),
-        "experiment_id": exp.experiment_id,
-        "space": None if space is None else {"fingerprint": space[0], "info": space[1]},
-        "rounds": [{"index": r, "design": all_rounds[r]} for r in rounds],
-        "seeds": {"order": session.order_seed,
-                  "designs": {str(r): _design_seed(all_rounds[r]) for r in rounds}},
-        "session": codec.session_to_json(session),
-        "stimuli": [codec.stimulus_to_json(stimuli[sid], members.get(sid))
-                    for sid in dict.fromkeys(session.order)],
-        "csv": {"file": "", "sha256": hashlib.sha256(data).hexdigest(), "rows": len(votes),
-                "dims": dims},
-    }
-    if members:  # only then, so a round session's sidecar is laid out as before evaluations
-        all_evaluations = exp.evaluations()
-        names = sorted(set(members.values()))
-        sidecar["evaluations"] = [{"name": n, "design": all_evaluations[n]} for n in names]
-        sidecar["seeds"]["evaluations"] = {n: _design_seed(all_evaluations[n]) for n in names}
+    records = RatingFile(
+        csv_path=Path(), json_path=Path(), experiment_id=exp.experiment_id, space=space,
+        rounds={r: all_rounds[r] for r in {s.round for s in stimuli.values()
+                                           if s.id not in members}},
+        stimuli=stimuli, session=session,
+        votes=list(votes),
+        evaluations={n: all_evaluations[n] for n in set(members.values())},
+        stimulus_evaluations=members)
+    data, sidecar = rating_file_content(records)
     out = Path(out_dir)
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
@@ -153,6 +128,46 @@ def write_pair(csv_path: Path, data: bytes, json_path: Path, text: bytes) -> Non
         for part in parts:
             part.unlink(missing_ok=True)
         raise
+
+
+def rating_file_content(rf: RatingFile) -> tuple[bytes, dict[str, Any]]:
+    """The CSV bytes and the sidecar of a session's records (the file name left empty)."""
+    session, stimuli, members = rf.session, rf.stimuli, rf.stimulus_evaluations
+    dims = len(next(iter(stimuli.values())).z) if stimuli else 0
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns(dims))
+    for v in rf.votes:
+        s = stimuli[v.stimulus_id]
+        writer.writerow([_cell(x) for x in (
+            v.id, v.listener, v.session_id, session.kind.value, v.trial, v.stimulus_id, s.round,
+            s.role.value, s.neighbour, s.pair, s.seed, *[float(c) for c in s.z], v.response,
+            float(v.rt_ms), v.n_plays, v.presented_at, v.responded_at, v.device,
+            None if v.gain_db is None else float(v.gain_db), v.app_version, v.undone_at)])
+    data = buf.getvalue().encode("utf-8")
+    rounds = sorted(rf.rounds)
+    space = rf.space
+    sidecar = {
+        "schema": FORMAT,
+        "schema_version": FORMAT_VERSION,
+        "app_version": __version__,
+        "written_at": iso_utc(utc_now()),
+        "experiment_id": rf.experiment_id,
+        "space": None if space is None else {"fingerprint": space[0], "info": space[1]},
+        "rounds": [{"index": r, "design": rf.rounds[r]} for r in rounds],
+        "seeds": {"order": session.order_seed,
+                  "designs": {str(r): _design_seed(rf.rounds[r]) for r in rounds}},
+        "session": codec.session_to_json(session),
+        "stimuli": [codec.stimulus_to_json(stimuli[sid], members.get(sid))
+                    for sid in dict.fromkeys(session.order)],
+        "csv": {"file": "", "sha256": hashlib.sha256(data).hexdigest(), "rows": len(rf.votes),
+                "dims": dims},
+    }
+    if members:  # only then, so a round session's sidecar is laid out as before evaluations
+        names = sorted(set(members.values()))
+        sidecar["evaluations"] = [{"name": n, "design": rf.evaluations[n]} for n in names]
+        sidecar["seeds"]["evaluations"] = {n: _design_seed(rf.evaluations[n]) for n in names}
+    return data, sidecar
 
 
 def _design_seed(design: dict[str, Any]) -> Any:
