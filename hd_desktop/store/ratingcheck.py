@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,12 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any], read) -> RatingF
     wrong = misplaced(session, {sid: members[sid] for sid in session.order if sid in members})
     if wrong:
         raise BadInputError(f"{json_path}: {wrong}")
-    votes = [_vote(csv_path, n + 2, row, session, stimuli, dims) for n, row in enumerate(body)]
+    votes = []
+    for n, row in enumerate(body):
+        votes.append(_vote(csv_path, n + 2, row, session, stimuli, dims))
+        if n % 256 == 255:
+            time.sleep(0)  # a listener's vote on another thread gets the interpreter at once
+
     seen: set[str] = set()
     standing: set[int] = set()
     for n, v in enumerate(votes):
