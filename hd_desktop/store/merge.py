@@ -35,9 +35,9 @@ from hd_desktop.store.ratingfile import RatingFile
 from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
 from hd_desktop.store.roundfit import is_nes_design, misfit_coordinates, misfit_round
 
-CHUNK = 100          # records per write transaction: a few milliseconds of holding the lock
+CHUNK = 50           # records per write transaction: a few milliseconds of holding the lock
 PAUSE_S = 0.003      # between transactions, so a waiting vote takes the lock (writelock.py)
-CHECKPOINT_EVERY = 4  # transactions (about 400 log pages), below SQLite's 1000-page auto size
+CHECKPOINT_EVERY = 4  # transactions (about 200 log pages), below SQLite's 1000-page auto size
 
 
 @dataclass

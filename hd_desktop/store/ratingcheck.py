@@ -115,7 +115,11 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any], read) -> RatingF
         space = (f.text("fingerprint"), _plain(f, "info"))
     experiment_id = top.text("experiment_id")
     try:
-        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+        rows = []
+        for row in csv.reader(io.StringIO(data.decode("utf-8"), newline="")):
+            rows.append(row)
+            if len(rows) % 1024 == 0:
+                time.sleep(0)  # parsing 100k rows in one call would hold a voting thread back
     except (UnicodeDecodeError, csv.Error) as exc:
         raise BadInputError(f"{csv_path}: not a readable CSV ({exc})") from None
     if not rows or rows[0] != columns(dims):
