@@ -13,6 +13,8 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from hd_desktop.errors import UserFacingError
+
 SCHEMA = 1
 GAIN_RANGE_DB = (-30.0, 10.0)   # the level page's slider: louder clips, quieter is inaudible
 CARRIER_NAMES = ("sustained", "sentence")
@@ -85,5 +87,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     from hd_desktop.files import atomic_write
 
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, json.dumps({"schema": SCHEMA, **asdict(settings)}, indent=1).encode())
+    if path.is_dir():
+        raise UserFacingError(f"cannot save the settings: {path} is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps({"schema": SCHEMA, **asdict(settings)}, indent=1).encode())
+    except OSError as exc:
+        raise UserFacingError(f"cannot save the settings to {path}: {exc.strerror or exc}") from None

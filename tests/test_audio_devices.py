@@ -120,3 +120,23 @@ def test_devices_command_explains_a_bad_choice(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "system" in captured.out  # the list is still shown
     assert "No audio output device matches 'nope'" in captured.err
+
+
+def test_devices_command_reads_the_settings_and_hd_audio_device_wins(monkeypatch, capsys, tmp_home):
+    from hd_desktop.cli import main
+    from hd_desktop.settings import Settings, save_settings
+
+    fake_portaudio(monkeypatch)
+    save_settings(Settings(output_device="scarlett"))
+    assert main(["devices"]) == 0
+    assert "used for playback: 2: Scarlett" in capsys.readouterr().out   # the app's choice
+    monkeypatch.setenv("HD_AUDIO_DEVICE", "system")
+    assert main(["devices"]) == 0
+    assert "used for playback: 3: system" in capsys.readouterr().out     # the variable wins
+    assert main(["devices", "--device", "HDA"]) == 0
+    assert "used for playback: 0: HDA" in capsys.readouterr().out        # and --device over both
+    with pytest.raises(SystemExit):
+        main(["devices", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "HD_AUDIO_DEVICE (an index or part of a name) when it is set, else the device chosen" \
+        in text

@@ -47,3 +47,20 @@ def test_render_play_without_a_device_says_so(tmp_home):
     done = hd("render", "0", "0", "--play", "--device", "no such device anywhere")
     assert done.returncode == 2
     assert "no such device anywhere" in done.stderr
+
+
+def test_corpus_before_the_sub_command_is_the_corpus_used(tmp_home, tmp_path):
+    import shutil
+
+    from hd_desktop.paths import BUNDLED_CORPUS
+
+    corpus = tmp_path / "five"
+    for speaker in sorted(p for p in BUNDLED_CORPUS.iterdir() if p.is_dir())[:5]:
+        shutil.copytree(speaker, corpus / speaker.name)
+    before = hd("--corpus", str(corpus), "space", "info", "--json")
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["n_speakers"] == 5
+    after = hd("space", "info", "--json", "--corpus", str(corpus))
+    assert json.loads(after.stdout)["n_speakers"] == 5
+    missing = hd("--corpus", str(tmp_path / "nowhere"), "space", "info")
+    assert missing.returncode == 2 and "nowhere" in missing.stderr

@@ -27,8 +27,11 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> None:
 
 
 def add_space_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", default=None, help="corpus folder (default: the bundled corpus)")
-    parser.add_argument("--experiment", default=None,
+    # SUPPRESS: given before the sub-command (`hd-desktop --corpus X space info`), the value
+    # stands; a default here would overwrite it with None
+    parser.add_argument("--corpus", default=argparse.SUPPRESS,
+                        help="corpus folder (default: the bundled corpus)")
+    parser.add_argument("--experiment", default=argparse.SUPPRESS,
                         help="experiment whose space cache to use (name under sessions/ or a folder)")
     parser.add_argument("--dims", type=int, default=2, help="dimensions of the voice space (default 2)")
 

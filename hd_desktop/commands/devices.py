@@ -8,9 +8,9 @@ import argparse
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "devices", help="list audio output devices and mark the one that would be used",
-        description="List audio output devices. The app plays to the device chosen in its "
-                    "settings, else HD_AUDIO_DEVICE (an index or part of a name), else "
-                    "PortAudio's default output; '*' marks that device.")
+        description="List audio output devices. The app plays to HD_AUDIO_DEVICE (an index "
+                    "or part of a name) when it is set, else the device chosen in its settings, "
+                    "else PortAudio's default output; '*' marks that device.")
     parser.add_argument("--device", default=None,
                         help="show which device this choice (index or part of a name) selects")
     parser.set_defaults(func=run)
@@ -25,8 +25,9 @@ def run(args: argparse.Namespace) -> int:
         print("No audio output devices found (PortAudio lists none). Connect or enable a "
               "sound card; with JACK, start the server before the app.")
         return 1
+    choice = args.device or _app_choice()
     try:
-        chosen = resolve_output_device(args.device)
+        chosen = resolve_output_device(choice)
     except NoOutputDevice as exc:
         chosen, problem = None, exc
     print(f"   {'index':>5}  {'name':<40} {'host API':<28} {'rate':>8}")
@@ -37,3 +38,11 @@ def run(args: argparse.Namespace) -> int:
         raise problem
     print(f"\n* used for playback: {chosen.label()}")
     return 0
+
+
+def _app_choice() -> str | None:
+    """The device the app would open: HD_AUDIO_DEVICE, else the saved settings' choice."""
+    from hd_desktop.settings import load_settings
+
+    settings, _note = load_settings()
+    return settings.effective_device()
