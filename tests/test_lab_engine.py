@@ -166,3 +166,39 @@ def test_votes_imported_from_another_workstation_feed_the_engine(space, tmp_path
     result = run(engine_job(snap))
     assert result.votes_used == len(snap.votes) > 0
     here.close()
+
+
+def test_cancel_ends_the_engine_process_within_a_second(space, tmp_path):
+    import threading
+    import time
+
+    from hd_desktop.errors import Cancelled
+    from hd_desktop.lab.engine_process import EngineProcess
+
+    lab = Lab(tmp_path / "exp", space)
+    lab.create_round(DesignParams(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=2))
+    lab.simulated_session(wide(seed=1), size=10_000, seed=1, listener_id="a")
+    slow = EngineConfig(train_steps=10**6, n_chains=200, sampler_steps=150)
+    run_ = EngineProcess(lab.engine_snapshot(slow, seed=1))
+    seen, outcome = [], []
+
+    def drive():   # a worker thread iterates, as the app's does; cancel comes from another
+        try:
+            for event in run_.events():
+                seen.append(event.kind)
+        except Cancelled as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=drive)
+    worker.start()
+    deadline = time.monotonic() + 120
+    while "train" not in seen and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "train" in seen and run_.process.is_alive()
+    t0 = time.monotonic()
+    run_.cancel()
+    assert not run_.process.is_alive()
+    assert time.monotonic() - t0 < 1.0
+    worker.join(timeout=1.0)
+    assert not worker.is_alive() and isinstance(outcome[0], Cancelled)
+    lab.close()

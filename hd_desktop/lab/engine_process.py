@@ -14,7 +14,7 @@ import time
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from hd_desktop.errors import UserFacingError
+from hd_desktop.errors import Cancelled, UserFacingError
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.results import checkpoint_bytes, net_from_bytes
 
@@ -50,47 +50,90 @@ def _child(snapshot: EngineSnapshot, out) -> None:
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
+class EngineProcess:
+    """One engine update in a spawned process: iterate `events()`; `cancel()` ends it at once.
+
+    `cancel` may be called from any thread (the GUI's, while a worker iterates): it ends the
+    process within a second, and `events()` then raises Cancelled at its next step. Stopping
+    the iteration (closing the generator) ends the process too.
+    """
+
+    def __init__(self, snapshot: EngineSnapshot):
+        self.snapshot = snapshot
+        self._cancelled = False
+        ctx = mp.get_context("spawn")   # never fork a process that runs Qt and audio threads
+        self._out = ctx.Queue()
+        self.process = ctx.Process(target=_child, args=(snapshot, self._out), name="hd-engine",
+                                   daemon=True)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """End the engine process now; nothing of this run is kept."""
+        self._cancelled = True
+        _end(self.process, wait_s=0.0)
+
+    def events(self) -> Generator[Event, None, EngineResult]:
+        """Progress events relayed from the process; returns its result."""
+        from hd_desktop.engine.rounds import Event
+
+        if self._cancelled:
+            raise Cancelled("engine update cancelled")
+        self.process.start()
+        _RUNNING.add(self.process)
+        last = Event("start", self.snapshot.round, 0, 1)
+        try:
+            while True:
+                if self._cancelled:
+                    raise Cancelled("engine update cancelled")
+                try:
+                    kind, payload = self._out.get(timeout=RELAY_EVERY_S)
+                except queue_mod.Empty:
+                    if self._cancelled:
+                        raise Cancelled("engine update cancelled") from None
+                    if not self.process.is_alive():
+                        raise UserFacingError(f"the engine process ended without a result "
+                                              f"(exit code {self.process.exitcode})") from None
+                    yield last   # a heartbeat: the consumer may cancel here
+                    continue
+                if kind == "event":
+                    last = payload
+                    yield payload
+                elif kind == "result":
+                    payload.net = net_from_bytes(payload.net)
+                    return payload
+                else:
+                    raise UserFacingError(f"engine update of round {self.snapshot.round}: "
+                                          f"{payload}")
+        finally:
+            _end(self.process, wait_s=0.0 if self._cancelled else 2.0)
+            _RUNNING.discard(self.process)
+            self._out.close()
+
+
+def _end(process, wait_s: float) -> None:
+    """Let `process` finish for up to `wait_s`, then terminate it (kill if it ignores that)."""
+    if process.pid is None:
+        return      # never started
+    if process.is_alive() and wait_s:
+        process.join(timeout=wait_s)
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=0.5)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=0.5)
+
+
 def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
     """engine_job(snapshot) in a spawned process; stop iterating to cancel (the process ends)."""
-    from hd_desktop.engine.rounds import Event
-    ctx = mp.get_context("spawn")   # never fork a process that runs Qt and audio threads
-    out = ctx.Queue()
-    process = ctx.Process(target=_child, args=(snapshot, out), name="hd-engine", daemon=True)
-    process.start()
-    _RUNNING.add(process)
-    last = Event("start", snapshot.round, 0, 1)
-    try:
-        while True:
-            try:
-                kind, payload = out.get(timeout=RELAY_EVERY_S)
-            except queue_mod.Empty:
-                if not process.is_alive():
-                    raise UserFacingError(f"the engine process ended without a result "
-                                          f"(exit code {process.exitcode})") from None
-                yield last   # a heartbeat: the consumer may cancel here
-                continue
-            if kind == "event":
-                last = payload
-                yield payload
-            elif kind == "result":
-                payload.net = net_from_bytes(payload.net)
-                return payload
-            else:
-                raise UserFacingError(f"engine update of round {snapshot.round}: {payload}")
-    finally:
-        if process.is_alive():
-            process.join(timeout=2)
-        if process.is_alive():
-            process.terminate()
-            process.join(timeout=2)
-        _RUNNING.discard(process)
-        out.close()
+    return (yield from EngineProcess(snapshot).events())
 
 
 def stop_all() -> None:
     """End every engine process still running (the app is quitting; nothing of theirs is kept)."""
     for process in list(_RUNNING):
-        if process.is_alive():
-            process.terminate()
-            process.join(timeout=2)
+        _end(process, wait_s=0.0)
         _RUNNING.discard(process)
