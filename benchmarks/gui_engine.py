@@ -31,7 +31,6 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     os.environ["HD_SESSIONS_DIR"] = os.environ["HD_SETTINGS_DIR"] = tmp
     from hd_desktop.design import preset
-    from hd_desktop.engine.config import engine_preset
     from hd_desktop.engine.listeners import wide
     from hd_desktop.gui.main_window import MainWindow
     from hd_desktop.paths import experiment_dir
@@ -53,8 +52,8 @@ def main() -> None:
 
     def ready(_):
         w.lab.create_round(preset("lab-hour"))
+        w.lab.set_settings(engine_preset=args.preset, auto_update=False)
         w.lab.simulated_session(wide(seed=1), 10_000, 1, "sim")
-        w.engine.config = engine_preset(args.preset)
         w.engine_panel.refresh()
         w.engine.update()
         # measure from here: the set-up above ran on the GUI thread on purpose

@@ -17,7 +17,8 @@ from helpers.app import open_window
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.session.states import Phase
 
-SMALL_ENGINE = EngineConfig(train_steps=400, n_chains=150, sampler_steps=400)
+SMALL = dict(train_steps=400, n_chains=150, sampler_steps=400)
+SMALL_ENGINE = EngineConfig(**SMALL)
 
 
 def test_autopilot_round_trains_in_background_and_previews_new_voices(
@@ -29,7 +30,7 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     panel.create_button.click()
     current = w.lab.current_round()
     assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 11
-    w.engine.config = SMALL_ENGINE
+    w.lab.set_settings(engine_overrides=SMALL)
     jack_capture.attach()
 
     sw = w.start_autopilot(size=current.n_stimuli, seed=2, name="wide", seconds=0.0)
@@ -48,6 +49,10 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     qtbot.waitUntil(lambda: not w.engine.busy, timeout=120000)
     timer.stop()
     assert len(ticks) > 20, "the event loop stalled while the engine trained"
+    blocks = len(w.lab.experiment.models())      # one update per block: the break, the end
+    assert blocks == -(-current.n_stimuli // w.experiment_panel.break_trials.value())
+    sw.close()                     # the window closing after the end adds no second update
+    assert not w.engine.busy and len(w.lab.experiment.models()) == blocks
     result = w.engine.latest
     assert result is not None and result.votes_used == current.n_stimuli
     assert np.all(np.isfinite(result.samples))
@@ -105,6 +110,7 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
 
     w = open_window(qtbot, tmp_home)
     lab = w.lab
+    lab.set_settings(auto_update=False)   # this test stores its own model
     lab.create_round(DesignParams(n_anchors=10, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=1))
     lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
     snap = lab.engine_snapshot(SMALL_ENGINE, seed=1)

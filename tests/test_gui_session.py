@@ -30,6 +30,7 @@ def space(tmp_path_factory):
 @pytest.fixture
 def lab(space, tmp_home):
     lab = Lab(tmp_home / "sessions" / "exp", space)
+    lab.set_settings(auto_update=False)   # these tests watch the session, not the engine
     lab.create_round(SMALL)
     yield lab
     lab.close()
@@ -147,11 +148,14 @@ def test_closing_mid_session_resumes_at_the_next_unvoted_trial(qtbot, lab, space
     qtbot.keyClicks(w.listener_page.listener, "L08")
     qtbot.keyClick(w.listener_page.listener, Qt.Key.Key_Return)
     qtbot.keyClick(w, Qt.Key.Key_Return)
+    w.level_page.gain.setValue(-12)          # the listener's level, recorded with the session
     qtbot.keyClick(w, Qt.Key.Key_Return)
     for _ in range(4 + 5):      # practice, then five trials
         answer(qtbot, w, Qt.Key.Key_F)
     order = [s.id for s in flow.order]
     w.close()
+    assert lab.settings.gain_db == -12.0     # the experiment keeps it (its store)
+    audio.player.gain_db = 0.0               # e.g. the app restarted at its default level
 
     [unfinished] = lab.unfinished_sessions()
     resumed = lab.resume_session(unfinished.id)
@@ -165,7 +169,9 @@ def test_closing_mid_session_resumes_at_the_next_unvoted_trial(qtbot, lab, space
     assert "Welcome back, L08" in w2.paused_page.text.text() and "5 of" in w2.paused_page.text.text()
     qtbot.keyClick(w2, Qt.Key.Key_Return)
     answer(qtbot, w2, Qt.Key.Key_J)
+    assert audio.player.gain_db == -12.0     # plays at the gain it records
     votes = lab.experiment.votes(session_id=unfinished.id)
+    assert {v.gain_db for v in votes} == {-12.0}
     assert sorted(v.trial for v in votes) == list(range(6))
     assert {v.trial: v.stimulus_id for v in votes}[5] == order[5]
     w2.close()

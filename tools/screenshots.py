@@ -94,9 +94,7 @@ def main() -> int:
         from hd_desktop.engine.listeners import curved
 
         state["sw"].close()
-        w.lab.simulated_session(curved(seed=1), 10_000, 1, "sim-curved")
-        w.engine_panel.refresh()
-        w.engine.update()
+        w.lab.simulated_session(curved(seed=1), 10_000, 1, "sim-curved")   # its end: an update
 
     def evaluate():
         w.tabs.setCurrentIndex(1)

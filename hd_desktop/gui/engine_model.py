@@ -1,6 +1,9 @@
-"""The app's engine state: runs updates on a worker, keeps the latest result, tells the views.
+"""The engine as the views see it: the Lab's engine events as Qt signals, its runs on workers.
 
-One owner: this object holds the results; the map, the engine panel and the preview subscribe.
+The Lab (hd_desktop.lab) owns the engine's state and decides when an update runs; this object
+only iterates a run on a worker thread, reports its progress and end back to the Lab on the
+GUI thread, and turns the Lab's engine events into signals for the map, the engine panel and
+the preview.
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ from __future__ import annotations
 import torch  # noqa: F401
 from PySide6.QtCore import QObject, Signal
 
-from hd_desktop.engine.config import EngineConfig
-from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.jobs import cancel, start_job
+from hd_desktop.errors import Cancelled
+from hd_desktop.gui.jobs import start_job
 from hd_desktop.lab.engine_job import EngineResult
-from hd_desktop.lab.engine_process import engine_in_process
 
 
 class EngineModel(QObject):
@@ -27,93 +28,98 @@ class EngineModel(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lab = None
-        self.results: dict[int, EngineResult] = {}   # latest result per round
-        self.keep_listeners: set[str] = set()
-        self.config = EngineConfig()
-        self.seed = 0
+        self._unsubscribe = None
         self._worker = None
-        self._pending = False
         self._last_event = None
+
+    def set_lab(self, lab) -> None:
+        self.lab = lab
+        lab.engine.start = self._start_run
+        self._unsubscribe = lab.events.subscribe(self._lab_event)
+
+    # -- what the views read (the Lab owns it) ---------------------------------------------
+
+    @property
+    def results(self) -> dict[int, EngineResult]:
+        return self.lab.engine.results if self.lab else {}
+
+    @property
+    def latest(self) -> EngineResult | None:
+        return self.lab.engine.latest if self.lab else None
 
     @property
     def busy(self) -> bool:
         """Running, or about to run again for votes that came in meanwhile."""
-        return self.running or self._pending
+        return bool(self.lab and self.lab.engine.busy)
 
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return bool(self.lab and self.lab.engine.current is not None)
 
     @property
-    def latest(self) -> EngineResult | None:
-        return self.results[max(self.results)] if self.results else None
+    def keep_listeners(self) -> frozenset[str]:
+        return frozenset(self.lab.settings.keep_listeners) if self.lab else frozenset()
+
+    @property
+    def config(self):
+        return self.lab.settings.engine_config() if self.lab else None
+
+    # -- actions ---------------------------------------------------------------------------
 
     def update(self) -> bool:
-        """Start an update from every vote so far; False (and `failed`) when it cannot start.
-
-        Asked while one runs, it runs again once that one ends, so the newest votes are learned.
-        """
-        if self.lab is None:
-            return False
-        if self.running:
-            self._pending = True
-            return True
-        try:
-            snapshot = self.lab.engine_snapshot(self.config, self.seed, self.keep_listeners)
-        except UserFacingError as exc:
-            self.failed.emit(str(exc))
-            return False
-        self._snapshot = snapshot
-        # the engine process relays its events at most every 50 ms
-        self._worker = start_job(engine_in_process, snapshot,
-                                 on_progress=self._progress, on_result=self._done,
-                                 on_error=self._error, on_finished=self._finished)
-        self._worker.aborted.connect(self._aborted)
-        self.runningChanged.emit(True)
-        return True
+        """Start an update from every vote so far (one more follows if one is running)."""
+        return self.lab.engine.request() if self.lab else False
 
     def cancel(self) -> None:
-        self._pending = False
-        cancel(self._worker)
+        if self.lab is not None:
+            self.lab.engine.cancel()
+
+    def restore(self) -> None:
+        """Results stored by earlier runs of the app (the map and preview show them at once)."""
+        if self.lab is None:
+            return
+        self.lab.engine.restore()
+        if self.latest is not None:
+            self.resultReady.emit(self.latest)
 
     def shutdown(self) -> None:
         """The app quits: no more updates, and a running engine process ends now."""
         from hd_desktop.lab.engine_process import stop_all
 
-        self.lab = None
+        if self._unsubscribe:
+            self._unsubscribe()
         self.cancel()
+        self.lab = None
         stop_all()
 
-    # slots are methods of this QObject, so Qt drops the connections if it is deleted first
-    def _progress(self, event) -> None:
+    # -- running a job the Lab started -------------------------------------------------------
+
+    def _start_run(self, run) -> None:
+        engine = self.lab.engine
+        self._worker = start_job(
+            run.events, on_progress=lambda e: self._progress(engine, run, e),
+            on_result=lambda r: engine.finished(run, result=r),
+            on_error=lambda e: engine.finished(run, error=e))
+        self._worker.aborted.connect(lambda: engine.finished(run, error=Cancelled()))
+
+    def _progress(self, engine, run, event) -> None:
         if event is self._last_event:
             return   # a heartbeat (a chance to cancel), not news
         self._last_event = event
-        self.progress.emit(event)
+        engine.progress(run, event)
 
-    def _error(self, exc) -> None:
-        self.failed.emit(f"engine update: {exc}")
-
-    def _aborted(self) -> None:
-        self.failed.emit("engine update cancelled")
-
-    def restore(self) -> None:
-        """Results stored by earlier runs of the app (the map and preview show them at once)."""
-        self.results = self.lab.restore_engine_results(self.config) if self.lab else {}
-        if self.latest is not None:
-            self.resultReady.emit(self.latest)
-
-    def _done(self, result: EngineResult) -> None:
-        try:
-            self.lab.save_engine_result(result, self._snapshot)
-        except UserFacingError as exc:
-            self.failed.emit(f"the model could not be stored: {exc}")
-        self.results[result.round] = result
-        self.resultReady.emit(result)
-
-    def _finished(self) -> None:
-        self._worker = None
-        self.runningChanged.emit(False)
-        if self._pending:
-            self._pending = False
-            self.update()
+    def _lab_event(self, event) -> None:
+        kind = event.kind
+        if kind == "engine_started":
+            self.runningChanged.emit(True)
+        elif kind == "engine_progress":
+            self.progress.emit(event.event)
+        elif kind == "model_stored":
+            self.resultReady.emit(event.result)
+            self.runningChanged.emit(self.running)
+        elif kind == "engine_failed":
+            self.failed.emit(event.message)
+            self.runningChanged.emit(self.running)
+        elif kind == "engine_cancelled":
+            self.failed.emit("engine update cancelled")
+            self.runningChanged.emit(self.running)

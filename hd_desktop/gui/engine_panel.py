@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from hd_desktop.engine.config import ENGINE_PRESETS, engine_preset
+from hd_desktop.engine.config import ENGINE_PRESETS
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
 from hd_desktop.lab.engine_job import listener_table
@@ -48,6 +48,7 @@ class EnginePanel(QWidget):
         row.addWidget(self.preset)
         self.auto = QCheckBox("update after every session block")
         self.auto.setChecked(True)
+        self.auto.toggled.connect(self._auto_changed)
         row.addWidget(self.auto)
         row.addStretch()
         lay.addLayout(row)
@@ -113,7 +114,14 @@ class EnginePanel(QWidget):
     # -- state -------------------------------------------------------------------------------
 
     def set_lab(self, lab) -> None:
-        self.engine.lab = lab
+        """Show the experiment's engine settings (kept in its store) and its stored models."""
+        for box, value in ((self.preset, lab.settings.engine_preset),):
+            box.blockSignals(True)
+            box.setCurrentText(value)
+            box.blockSignals(False)
+        self.auto.blockSignals(True)
+        self.auto.setChecked(lab.settings.auto_update)
+        self.auto.blockSignals(False)
         self.setEnabled(True)
         self.refresh()
         self.engine.restore()
@@ -123,7 +131,8 @@ class EnginePanel(QWidget):
         lab = self.engine.lab
         if lab is None or lab.current_round() is None:
             return
-        snap = lab.engine_snapshot(self.engine.config, self.engine.seed, self.engine.keep_listeners)
+        snap = lab.engine_snapshot(lab.settings.engine_config(), lab.settings.engine_seed,
+                                   lab.settings.keep_listeners)
         rows = listener_table(snap)
         agreement = agreement_with_others(snap.votes)
         self.listeners.blockSignals(True)
@@ -178,7 +187,12 @@ class EnginePanel(QWidget):
     # -- engine events -------------------------------------------------------------------------
 
     def _preset_changed(self, name: str) -> None:
-        self.engine.config = engine_preset(name)
+        if self.engine.lab is not None:
+            self.engine.lab.set_settings(engine_preset=name)
+
+    def _auto_changed(self, on: bool) -> None:
+        if self.engine.lab is not None:
+            self.engine.lab.set_settings(auto_update=bool(on))
 
     def _running(self, running: bool) -> None:
         self.update_button.setEnabled(not running)
@@ -217,10 +231,13 @@ class EnginePanel(QWidget):
         if item.column() != 4:
             return
         who = item.data(Qt.ItemDataRole.UserRole)
+        lab = self.engine.lab
+        keep = set(lab.settings.keep_listeners)
         if item.checkState() == Qt.CheckState.Checked:
-            self.engine.keep_listeners.add(who)
+            keep.add(who)
         else:
-            self.engine.keep_listeners.discard(who)
+            keep.discard(who)
+        lab.set_settings(keep_listeners=keep)    # kept in the experiment: survives a restart
         self.refresh()
 
     def _create_next(self) -> None:

@@ -162,25 +162,46 @@ class MainWindow(QMainWindow):
         self.spaceReady.emit(space)
 
     def _open_lab(self, space: VoiceSpace) -> None:
-        from hd_desktop.lab import Lab
+        from hd_desktop.lab import Lab, LabSettings
 
+        defaults = LabSettings(carrier=self.settings.carrier, gain_db=self.settings.gain_db)
         try:
-            self.lab = Lab(self.experiment, space)
+            self.lab = Lab(self.experiment, space, defaults=defaults)
         except UserFacingError as exc:
             self.experiment_panel.setEnabled(False)
             self.experiment_panel.setToolTip(str(exc))
             self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
             return
+        self.lab.events.subscribe(self._lab_event)
+        self.carrier_box.blockSignals(True)
+        self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.lab.settings.carrier)))
+        self.carrier_box.blockSignals(False)
+        if self.audio.player is not None:
+            self.audio.player.gain_db = self.lab.settings.gain_db
+        self.engine.set_lab(self.lab)
         self.preview.set_space(space, self.renderer)
         self.experiment_panel.set_lab(self.lab)
         self.engine_panel.set_lab(self.lab)     # draws stored models, if any
+
+    def _lab_event(self, event) -> None:
+        """The experiment changed: the panels show it (the Lab decided what happens)."""
+        if event.kind in ("block_done", "session_finished", "imported", "round_created"):
+            self.experiment_panel.refresh()
+            self.engine_panel.refresh()
+        elif event.kind == "evaluation_report":
+            self.experiment_panel.show_evaluation(event.table, event.written)
+            self.evaluationReady.emit(event.table)
+        elif event.kind == "settings":
+            s = event.settings
+            if (s.carrier, s.gain_db) != (self.settings.carrier, self.settings.gain_db):
+                self._save_user_settings(self.settings.with_(carrier=s.carrier, gain_db=s.gain_db))
 
     # -- sessions ------------------------------------------------------------------------------
 
     def start_session(self, size: int, seed: int) -> None:
         try:
             flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
-                self.carrier_box.currentData()))
+                self.lab.settings.carrier))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
@@ -202,24 +223,16 @@ class MainWindow(QMainWindow):
         try:
             name = create_evaluation(self.lab, n_each, seed)
             flow = evaluation_session(self.lab, name, seed, self.experiment_panel.flow_settings(
-                self.carrier_box.currentData(), kind=SessionKind.EVALUATION))
+                self.lab.settings.carrier, kind=SessionKind.EVALUATION))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None
-        window = self._open_session(flow)
-        window.finished.connect(lambda summary: self._evaluation_done(name, summary))
+        window = self._open_session(flow)   # the Lab writes the report when it finishes
         if autopilot:
             from hd_desktop.engine.listeners import BUILTIN
 
             window.start_autopilot(BUILTIN[autopilot](seed=seed), seconds, autopilot)
         return window
-
-    def _evaluation_done(self, name: str, summary) -> None:
-        from hd_desktop.lab.evaluations import evaluation_report
-
-        table = evaluation_report(self.lab, name, summary.rating_csv.parent, summary.rating_csv.stem)
-        self.experiment_panel.show_evaluation(table, str(summary.rating_csv.parent))
-        self.evaluationReady.emit(table)
 
     def resume_session(self, session_id: str) -> None:
         self._open_session(self.lab.resume_session(session_id))
@@ -230,8 +243,7 @@ class MainWindow(QMainWindow):
         if self.session_window is not None:
             self.session_window.close()
         self.session_window = SessionWindow(flow, self.space, self.audio, renderer=self.renderer)
-        self.session_window.closed.connect(self._session_block_done)
-        self.session_window.phaseChanged.connect(self._session_phase)
+        self.session_window.closed.connect(self.experiment_panel.refresh)
         self.session_window.show()
         self.session_window.activateWindow()
         return self.session_window
@@ -265,16 +277,28 @@ class MainWindow(QMainWindow):
     def _device_chosen(self, index: int) -> None:
         label = self.device_box.itemData(index)
         if label:
-            self.settings = self.settings.with_(output_device=label)
-            save_settings(self.settings)
+            self._save_user_settings(self.settings.with_(output_device=label))
             self._open_audio(label)
+            if self.lab is not None and self.audio.player is not None:
+                self.audio.player.gain_db = self.lab.settings.gain_db
 
     def _audio_unavailable(self, message: str) -> None:
         self.statusBar().showMessage(f"No sound: {message}")
 
     def _carrier_changed(self) -> None:
-        self.settings = self.settings.with_(carrier=self.carrier_box.currentData())
-        save_settings(self.settings)
+        carrier = self.carrier_box.currentData()
+        if self.lab is not None:
+            self.lab.set_settings(carrier=carrier)     # the experiment's carrier, kept in its store
+        else:
+            self._save_user_settings(self.settings.with_(carrier=carrier))
+
+    def _save_user_settings(self, settings: Settings) -> None:
+        """The user's settings (device; carrier and gain as defaults for a new experiment)."""
+        self.settings = settings
+        try:
+            save_settings(settings)
+        except UserFacingError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
 
     # -- click to hear -------------------------------------------------------------------------
 
@@ -310,25 +334,10 @@ class MainWindow(QMainWindow):
                                      f"{seconds:.1f} s, on {self.audio.device_label}")
         self.played.emit(PlayedVoice(z, carrier, playback))
 
-    def _session_phase(self, phase) -> None:
-        from hd_desktop.session.states import Phase
-
-        trials = self.session_window.flow.settings.kind == SessionKind.TRIALS
-        if phase in (Phase.BREAK, Phase.FINISHED) and trials:
-            self._session_block_done()
-
-    def _session_block_done(self) -> None:
-        """After each block of votes: the panels refresh, and the engine learns in the background."""
-        self.experiment_panel.refresh()
-        self.engine_panel.refresh()
-        flow = self.session_window.flow if self.session_window else None
-        learns = flow is None or flow.settings.kind != SessionKind.EVALUATION
-        if self.engine_panel.auto.isChecked() and learns:
-            self.engine.update()
-
     def closeEvent(self, event) -> None:
+        if self.lab is not None:
+            self.lab.stop_engine()
         if self.session_window is not None:
-            self.session_window.closed.disconnect(self._session_block_done)
             self.session_window.close()
         self.engine.shutdown()
         cancel(self._build_worker)

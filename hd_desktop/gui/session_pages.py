@@ -117,6 +117,9 @@ class TrialPage(QWidget):
         self.replay = button("Play again (Space / R)", 11)
         self.undo = button("Undo last answer (Backspace)", 11)
         self.pause = button("Pause (P / Esc)", 11)
+        self.saving = label("", 12)          # an answer the disk could not take yet
+        self.saving.setStyleSheet("color: #b00020")
+        self.saving.hide()
         votes = QHBoxLayout()
         votes.addWidget(self.accept)
         votes.addWidget(self.reject)
@@ -124,7 +127,8 @@ class TrialPage(QWidget):
         for b in (self.replay, self.undo, self.pause):
             tools.addWidget(b)
         lay = QVBoxLayout(self)
-        lay.addWidget(page(self.header, self.progress, self.status, self.question, votes, tools))
+        lay.addWidget(page(self.header, self.progress, self.status, self.question, votes,
+                           self.saving, tools))
 
     def set_ready(self, ready: bool) -> None:
         """Answers are taken once the voice has started playing."""

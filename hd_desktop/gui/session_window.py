@@ -16,7 +16,7 @@ from hd_desktop.audio import Prefetcher
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
                                           PausedPage, SummaryPage, TrialPage)
-from hd_desktop.session.flow import SessionFlow
+from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
 
@@ -27,6 +27,7 @@ UNDO_KEYS = {Qt.Key.Key_Backspace}
 PAUSE_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Escape}
 ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 SECONDS_PER_TRIAL = 2.5     # until a few trials give the listener's own pace
+RETRY_MS = 1000             # an answer the disk could not take is saved again this often
 
 
 class SessionWindow(QWidget):
@@ -35,6 +36,7 @@ class SessionWindow(QWidget):
     finished = Signal(object)        # Summary
     closed = Signal()
     breakEnded = Signal()
+    voteNotSaved = Signal(str)       # why; the answer is kept and retried
 
     def __init__(self, flow: SessionFlow, space: VoiceSpace, audio: AudioOutput, parent=None,
                  renderer=None):
@@ -53,6 +55,14 @@ class SessionWindow(QWidget):
         self.prefetch.set_order(list(flow.practice) + list(flow.order))
         self.audio.started.connect(self._sound_started)
         self._build()
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setInterval(RETRY_MS)
+        self._retry_timer.timeout.connect(self._retry_vote)
+        if flow.gain_db is not None and self.audio.player is not None:
+            # a resumed session plays at the gain it recorded, whatever the player has now
+            self.audio.player.gain_db = flow.gain_db
+        if self.audio.player is not None:
+            self.level_page.gain.setValue(round(self.audio.player.gain_db))
         if flow.phase == Phase.TRIALS and flow.current.index > 0:
             # a resumed session: nothing plays until the listener is back in the seat
             done = flow.current.index
@@ -162,16 +172,49 @@ class SessionWindow(QWidget):
     def vote(self, accept: bool) -> None:
         if self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS) or not self.trial_page.accept.isEnabled():
             return  # no answer before the voice has started
-        vote_id = self.flow.vote(accept)   # committed to the database before anything plays
+        if self.flow.unsaved is not None:
+            return  # the last answer is still waiting for the disk; it is retried by itself
+        try:
+            vote_id = self.flow.vote(accept)   # committed to the database before anything plays
+        except VoteNotSaved as exc:
+            self._vote_not_saved(exc)
+            return
+        self._voted(vote_id)
+
+    def _voted(self, vote_id: str) -> None:
+        self._retry_timer.stop()
+        self.trial_page.saving.hide()
         self._trial_started.append(time.monotonic())
         self._show_phase()                 # the next voice starts here
         self.voted.emit(vote_id)
+
+    def _vote_not_saved(self, exc: Exception) -> None:
+        """The answer is kept with its reaction time; the trial stays; saving is retried."""
+        self.trial_page.saving.setText(
+            f"<b>Your answer could not be saved yet</b> ({exc}). It is kept and saved as soon "
+            "as there is room; please tell the experimenter (free some disk space).")
+        self.trial_page.saving.show()
+        self.trial_page.set_ready(False)
+        self._retry_timer.start()
+        self.voteNotSaved.emit(str(exc))
+
+    def _retry_vote(self) -> None:
+        if self.flow.unsaved is None:
+            self._retry_timer.stop()
+            return
+        try:
+            vote_id = self.flow.retry_vote()
+        except VoteNotSaved:
+            return     # still full: the message stays, the next retry follows
+        self._voted(vote_id)
 
     def replay(self) -> None:
         if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
             self._play_current()
 
     def undo(self) -> None:
+        if self.flow.unsaved is not None:
+            return  # an answer waiting for the disk cannot be taken back yet
         if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS, Phase.BREAK) and self.flow.undo():
             self._show_phase()
 
@@ -318,6 +361,8 @@ class SessionWindow(QWidget):
             self.audio.started.disconnect(self._sound_started)
         except (RuntimeError, TypeError):
             pass
+        self._retry_timer.stop()
         self.prefetch.close()
+        self.flow.close()          # the Lab learns from the votes of an unfinished block
         self.closed.emit()
         super().closeEvent(event)

@@ -39,8 +39,9 @@ def evaluation_session(lab, name: str, seed: int,
     current = lab.current_round()
     practice = [s for s in lab.experiment.stimuli(round=current.index) if s.role == Role.PRACTICE] \
         if current else []
-    return SessionFlow(lab.experiment, stimuli, practice=practice, order_seed=seed,
-                       settings=replace(settings, kind=SessionKind.EVALUATION))
+    return lab.watch_session(SessionFlow(lab.experiment, stimuli, practice=practice,
+                                         order_seed=seed,
+                                         settings=replace(settings, kind=SessionKind.EVALUATION)))
 
 
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:

@@ -12,15 +12,18 @@ from pathlib import Path
 import numpy as np
 
 from hd_desktop.design import DesignParams, RoundDesign, count_stimuli, derive_seed, make_round
-from hd_desktop.design.order import pick_session_stimuli, session_order
+from hd_desktop.design.order import pick_session_stimuli
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.errors import UserFacingError
 from hd_desktop.lab.engine_job import EngineSnapshot, trial_designs
+from hd_desktop.lab.engine_runs import EngineRuns
+from hd_desktop.lab.events import Events
+from hd_desktop.lab.listening import answer_session
+from hd_desktop.lab.settings import LabSettings
 from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import FlowSettings
-from hd_desktop.store import Experiment, NewVote, SessionInfo, SessionKind
-from hd_desktop.store.records import utc_now
+from hd_desktop.store import Experiment, SessionInfo, SessionKind
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
@@ -41,16 +44,53 @@ class RoundStatus:
 
 
 class Lab:
-    """One experiment bound to one voice space."""
+    """One experiment bound to one voice space: the application layer (DESIGN.md 2).
 
-    def __init__(self, folder: Path, space: VoiceSpace):
+    It decides the lifecycle: which update runs when (exactly one per block of votes), which
+    report is written (an evaluation's, when its session finishes, resumed or not), where the
+    experiment's settings live (its store). It emits `events`; windows and `simulate` only
+    subscribe and drive it.
+    """
+
+    def __init__(self, folder: Path, space: VoiceSpace, *, in_process: bool = True,
+                 defaults: LabSettings | None = None):
         self.folder = Path(folder)
         self.space = space
+        self.events = Events()
         self.experiment = Experiment.open(self.folder)
-        self.experiment.set_space(space.fingerprint, space.info())
+        self.open = True
+        try:
+            self.experiment.set_space(space.fingerprint, space.info())
+            self.settings = LabSettings.from_dict(self.experiment.lab_settings(),
+                                                  str(self.experiment.path), defaults)
+        except BaseException:
+            self.experiment.close()
+            raise
+        self.engine = EngineRuns(self, in_process=in_process)
+        self._blocks: dict[str, int] = {}     # session id -> standing votes at its last block
+
+    def stop_engine(self) -> None:
+        """No more updates from now on (the app is quitting); a running engine process ends."""
+        self.open = False
+        self.engine.cancel()
 
     def close(self) -> None:
+        self.stop_engine()
         self.experiment.close()
+
+    # -- the experiment's settings -----------------------------------------------------------
+
+    def set_settings(self, **changes) -> LabSettings:
+        """Change and store the experiment's settings (engine preset, kept listeners, carrier,
+        gain, auto update); a `settings` event tells the views."""
+        new = self.settings.with_(**changes)
+        if "engine_preset" in changes or "engine_overrides" in changes:
+            new.engine_config()          # refuses an unknown preset or setting by name
+        if new != self.settings:
+            self.experiment.save_lab_settings(new.to_dict())
+            self.settings = new
+            self.events.emit("settings", settings=new)
+        return self.settings
 
     # -- rounds ----------------------------------------------------------------------------
 
@@ -94,6 +134,7 @@ class Lab:
         design.design["anchors_from"] = anchors_from or {"given": True}
         practice = self._practice(index, params.seed)
         self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
+        self.events.emit("round_created", round=index, design=design)
         return design
 
     def _practice(self, round_index: int, seed: int) -> list[Stimulus]:
@@ -110,54 +151,110 @@ class Lab:
 
     # -- sessions --------------------------------------------------------------------------
 
-    def new_session(self, size: int, seed: int, settings: FlowSettings = FlowSettings()) -> SessionFlow:
+    def new_session(self, size: int, seed: int, settings: FlowSettings | None = None, *,
+                    practice: bool = True) -> SessionFlow:
         """A listener's session over the least-covered stimuli of the current round."""
         current = self.current_round()
         if current is None:
             raise UserFacingError("no round designed yet: design round 0 first")
         stimuli = self.experiment.stimuli(round=current.index)
-        practice = [s for s in stimuli if s.role == Role.PRACTICE]
+        warm_up = [s for s in stimuli if s.role == Role.PRACTICE] if practice else []
         picked = pick_session_stimuli(stimuli, self.experiment.vote_counts(), size, seed)
-        return SessionFlow(self.experiment, picked, practice=practice, order_seed=seed,
-                           settings=settings)
+        flow = SessionFlow(self.experiment, picked, practice=warm_up, order_seed=seed,
+                           settings=settings or FlowSettings(carrier=self.settings.carrier))
+        return self.watch_session(flow)
 
     def simulated_session(self, listener, size: int, seed: int, listener_id: str = "sim",
                           render: bool = False) -> str:
-        """A whole session answered by a simulated listener, stored like any other (kind simulated)."""
-        from hd_desktop.engine.listeners import Heard
-
-        current = self.current_round()
-        if current is None:
-            raise UserFacingError("no round designed yet: design round 0 first")
-        picked = pick_session_stimuli(self.experiment.stimuli(round=current.index),
-                                      self.experiment.vote_counts(), size, seed)
-        order = session_order(picked, seed)
-        session_id = self.experiment.start_session(
-            listener_id, SessionKind.SIMULATED, [s.id for s in order], seed, None, None,
-            {"listener": type(listener).__name__, "rendered": render})
-        votes = []
-        for i, s in enumerate(order):
-            audio, rate = self.space.render(s.z) if render else (None, None)
-            now = utc_now()
-            votes.append(NewVote(i, s.id, int(bool(listener.vote(Heard(s, audio, rate)))), 0.0, 1,
-                                 now, now))
-        self.experiment.record_votes(session_id, votes)
-        self.experiment.finish_session(session_id)
-        return session_id
+        """A whole session answered by a simulated listener through the same flow as a person's
+        (same order, same recording), stored as kind `simulated`; returns its id."""
+        flow = self.new_session(size, seed, FlowSettings(
+            break_every_trials=10**9, break_every_minutes=1e9, kind=SessionKind.SIMULATED,
+            carrier=self.settings.carrier), practice=False)
+        answer_session(flow, listener, listener_id, self.space.render if render else None)
+        return flow.session_id
 
     def unfinished_sessions(self) -> list[SessionInfo]:
         return [s for s in self.experiment.sessions()
                 if s.finished_at is None and s.kind != SessionKind.PRACTICE]
 
     def resume_session(self, session_id: str) -> SessionFlow:
-        """The session as it was started: same order, same breaks, same carrier."""
+        """The session as it was started: same order, breaks, carrier and gain."""
         info = self.experiment.session(session_id)
         stored = info.settings or {}
         settings = FlowSettings(
             break_every_trials=stored.get("break_every_trials", FlowSettings.break_every_trials),
             break_every_minutes=stored.get("break_every_minutes", FlowSettings.break_every_minutes),
             kind=info.kind, carrier=stored.get("carrier", "sustained"))
-        return SessionFlow.resume(self.experiment, session_id, settings=settings)
+        return self.watch_session(SessionFlow.resume(self.experiment, session_id, settings=settings))
+
+    def watch_session(self, flow: SessionFlow) -> SessionFlow:
+        """The Lab follows `flow`: its blocks update the model, its end writes its reports."""
+        flow.observer = self._session_news
+        return flow
+
+    def _session_news(self, flow: SessionFlow, kind: str, info: dict) -> None:
+        """What a session's progress means for the experiment (the flow reports, this decides)."""
+        if kind == "started":
+            if flow.gain_db is not None:
+                self.set_settings(gain_db=flow.gain_db)
+            self.events.emit("session_started", session_id=flow.session_id,
+                             kind=flow.settings.kind, listener=flow.listener)
+        elif kind == "vote":
+            self.events.emit("vote", session_id=flow.session_id, **info)
+        elif kind in ("block", "closed"):
+            self._block_done(flow)
+        elif kind == "finished":
+            self._block_done(flow)
+            if flow.settings.kind == SessionKind.EVALUATION:
+                self._evaluation_finished(flow, info["summary"])
+            self.events.emit("session_finished", summary=info["summary"])
+
+    def _block_done(self, flow: SessionFlow) -> None:
+        """A block of votes ended: exactly one model update for each block with new votes."""
+        if flow.session_id is None or flow.settings.kind not in ENGINE_KINDS:
+            return
+        votes = self.experiment.next_trial(flow.session_id)
+        if votes == self._blocks.get(flow.session_id, 0):
+            return
+        self._blocks[flow.session_id] = votes
+        self.events.emit("block_done", session_id=flow.session_id, votes=votes)
+        if self.settings.auto_update and self.open:
+            self.engine.request()
+
+    def _evaluation_finished(self, flow: SessionFlow, summary) -> None:
+        from hd_desktop.lab.evaluations import evaluation_report
+
+        names = set(self.experiment.stimulus_evaluations([s.id for s in flow.order]).values())
+        for name in sorted(names):
+            table = evaluation_report(self, name, summary.rating_csv.parent,
+                                      summary.rating_csv.stem)
+            self.events.emit("evaluation_report", name=name, table=table,
+                             written=str(summary.rating_csv.parent))
+
+    # -- rating files ----------------------------------------------------------------------
+
+    def export_rating_files(self, folder: Path) -> list[Path]:
+        """One rating file (CSV + JSON sidecar) per session with votes, into `folder`."""
+        from hd_desktop.store import write_rating_file
+
+        exp = self.experiment
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            written = [write_rating_file(exp, s.id, folder)[0] for s in exp.sessions()
+                       if exp.votes(session_id=s.id)]
+        except OSError as exc:
+            raise UserFacingError(f"export to {folder}: {exc.strerror or exc}") from None
+        self.events.emit("exported", files=written)
+        return written
+
+    def import_rating_files(self, files) -> object:
+        """Merge other workstations' rating files; refused files change nothing."""
+        from hd_desktop.store import import_rating_files
+
+        report = import_rating_files(self.folder, files)
+        self.events.emit("imported", report=report)
+        return report
 
     # -- the engine ------------------------------------------------------------------------
 
@@ -168,13 +265,14 @@ class Lab:
         result.model_id = save_result(self.experiment, result, snapshot)
         return result.model_id
 
-    def restore_engine_results(self, config: EngineConfig) -> dict:
+    def restore_engine_results(self, config: EngineConfig | None = None) -> dict:
         """The stored models of each round, ready to draw and preview after a restart."""
         from hd_desktop.lab.results import restore_results
 
         if self.current_round() is None:
             return {}
-        return restore_results(self.experiment, self.engine_snapshot(config))
+        return restore_results(self.experiment,
+                               self.engine_snapshot(config or self.settings.engine_config()))
 
     def engine_snapshot(self, config: EngineConfig, seed: int = 0,
                         keep_listeners=()) -> EngineSnapshot:

@@ -9,17 +9,23 @@ returns. A flow built with `SessionFlow.resume` continues a session at its first
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from hd_desktop.design.order import session_order
 from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.errors import UserFacingError
 from hd_desktop.store import Experiment, SessionKind, write_rating_file
 from hd_desktop.store.records import utc_now
 from hd_desktop.session.states import FlowSettings, Phase, Summary, Trial
 
 _VOTING = (Phase.PRACTICE, Phase.TRIALS)
+
+
+class VoteNotSaved(UserFacingError):
+    """The store refused an answer (a full disk); the trial stays and the answer is kept."""
 
 
 class SessionFlow:
@@ -47,6 +53,8 @@ class SessionFlow:
         self.gain_db: float | None = None
         self._index = 0            # next trial (or practice trial) to vote
         self._paused_from = Phase.TRIALS
+        self.observer: Callable | None = None   # observer(flow, kind, info): the Lab listens
+        self.unsaved: dict | None = None        # an answer the store could not take yet
         self._reset_presentation()
         self._break_mark = (0, clock())
 
@@ -66,6 +74,7 @@ class SessionFlow:
         flow.device, flow.gain_db = info.device, info.gain_db
         flow._index = experiment.next_trial(session_id)
         flow._paused_from = Phase.TRIALS
+        flow.observer, flow.unsaved = None, None
         flow.phase = Phase.TRIALS if flow._index < len(flow.order) else Phase.COMPLETE
         if info.finished_at is not None:
             flow.phase = Phase.FINISHED
@@ -105,6 +114,7 @@ class SessionFlow:
             self.phase = Phase.TRIALS if self.order else Phase.COMPLETE
         self._index = 0
         self._break_mark = (0, self._clock())
+        self._notify("started")
 
     def set_output(self, device: str | None, gain_db: float) -> None:
         """A new device or gain: recorded with every following vote."""
@@ -134,19 +144,40 @@ class SessionFlow:
         self._onset = onset
 
     def vote(self, accept: bool) -> str:
-        """Commit the listener's answer to the current trial; returns the vote id."""
+        """Commit the listener's answer to the current trial; returns the vote id.
+
+        When the store cannot take it (a full disk), VoteNotSaved is raised and the trial stays:
+        the answer, its reaction time and timestamps are kept in `unsaved` for `retry_vote`.
+        """
         if self.phase not in _VOTING:
             raise RuntimeError(f"cannot vote in phase {self.phase.value}")
+        if self.unsaved is not None:
+            return self.retry_vote()
         if self._onset is None:
             raise RuntimeError("vote before the sound started: the player has not reported onset")
         rt_ms = (self._clock() - self._onset) * 1000.0
         if rt_ms < 0:
             raise RuntimeError("vote before the sound's onset")
         trial = self.current
-        session = self.practice_session_id if trial.practice else self.session_id
-        vote_id = self.experiment.record_vote(
-            session, trial.index, trial.stimulus.id, int(bool(accept)), rt_ms, self._plays,
-            self._presented_at, self._now(), self.device, self.gain_db)
+        self.unsaved = {
+            "session": self.practice_session_id if trial.practice else self.session_id,
+            "trial": trial, "values": (trial.index, trial.stimulus.id, int(bool(accept)), rt_ms,
+                                       self._plays, self._presented_at, self._now(), self.device,
+                                       self.gain_db)}
+        return self.retry_vote()
+
+    def retry_vote(self) -> str:
+        """Store the answer kept in `unsaved` (after VoteNotSaved), then move on."""
+        if self.unsaved is None:
+            raise RuntimeError("no unsaved answer to store")
+        pending = self.unsaved
+        try:
+            vote_id = self.experiment.record_vote(pending["session"], *pending["values"])
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise VoteNotSaved(f"the answer to voice {pending['trial'].index + 1} could not be "
+                               f"saved in {self.experiment.path}: {exc}") from exc
+        self.unsaved = None
+        trial = pending["trial"]
         self._index += 1
         self._reset_presentation()
         if trial.practice:
@@ -158,6 +189,9 @@ class SessionFlow:
             self.phase = Phase.COMPLETE
         elif self._break_due():
             self.phase = Phase.BREAK
+        self._notify("vote", vote_id=vote_id, trial=trial.index, practice=trial.practice)
+        if self.phase == Phase.BREAK:
+            self._notify("block")
         return vote_id
 
     def undo(self) -> bool:
@@ -168,6 +202,7 @@ class SessionFlow:
             session = self.session_id
         else:
             raise RuntimeError(f"cannot undo in phase {self.phase.value}")
+        self.unsaved = None     # an answer never stored is simply dropped
         if self.experiment.undo_last_vote(session) is None:
             return False
         self._index = self.experiment.next_trial(session)
@@ -212,11 +247,22 @@ class SessionFlow:
         practice = exp.votes(session_id=self.practice_session_id) if self.practice_session_id \
             else []
         self.phase = Phase.FINISHED
-        return Summary(session_id=sid, listener=self.listener or "", votes=len(votes),
-                       accepted=sum(v.response for v in votes), trials=len(self.order),
-                       practice_votes=len(practice),
-                       screening=exp.screening_accuracy(self.listener or "", sid),
-                       rating_csv=csv_path, rating_json=json_path)
+        summary = Summary(session_id=sid, listener=self.listener or "", votes=len(votes),
+                          accepted=sum(v.response for v in votes), trials=len(self.order),
+                          practice_votes=len(practice),
+                          screening=exp.screening_accuracy(self.listener or "", sid),
+                          rating_csv=csv_path, rating_json=json_path)
+        self._notify("finished", summary=summary)
+        return summary
+
+    def close(self) -> None:
+        """The listener's window closes; an unfinished session resumes later (votes are stored)."""
+        if self.session_id is not None and self.phase != Phase.FINISHED:
+            self._notify("closed")
+
+    def _notify(self, kind: str, **info) -> None:
+        if self.observer is not None:
+            self.observer(self, kind, info)
 
     # ------------------------------------------------------------------ helpers
     def _reset_presentation(self) -> None:

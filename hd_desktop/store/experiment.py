@@ -268,6 +268,18 @@ class Experiment:
         con.execute("INSERT INTO meta VALUES ('space_info', ?)",
                     (codec.canonical_json(dict(info)),))
 
+    def lab_settings(self) -> dict[str, Any]:
+        """The experiment's own settings (engine preset, kept listeners, carrier, gain), as saved
+        by `save_lab_settings`; {} when none were saved yet."""
+        text = self._meta("lab_settings")
+        return {} if text is None else json.loads(text)
+
+    def save_lab_settings(self, values: Mapping[str, Any]) -> None:
+        """Replace the experiment's settings (one transaction); the caller versions the dict."""
+        with self._write() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('lab_settings', ?)",
+                        (codec.canonical_json(dict(values)),))
+
     # ---------------------------------------------------------------- rounds and stimuli
     def add_round(self, index: int, design: Mapping[str, Any], stimuli: Iterable[Stimulus]) -> None:
         """Store a round's design and stimuli; the same again is a no-op, a change is refused.
