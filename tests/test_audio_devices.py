@@ -122,6 +122,12 @@ def test_devices_command_explains_a_bad_choice(monkeypatch, capsys):
     assert "No audio output device matches 'nope'" in captured.err
 
 
+def test_the_apps_own_device_label_selects_that_device(monkeypatch):
+    fake_portaudio(monkeypatch)
+    for d in list_output_devices():
+        assert resolve_output_device(d.label()).index == d.index
+
+
 def test_devices_command_reads_the_settings_and_hd_audio_device_wins(monkeypatch, capsys, tmp_home):
     from hd_desktop.cli import main
     from hd_desktop.settings import Settings, save_settings

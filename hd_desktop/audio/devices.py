@@ -96,6 +96,9 @@ def _match(devices: list[OutputDevice], choice: int | str) -> OutputDevice | Non
     if isinstance(choice, int) or text.isdigit():
         return next((d for d in devices if d.index == int(text)), None)
     needle = text.casefold()
+    labelled = [d for d in devices if d.label().casefold() == needle]   # the app's device list
+    if labelled:
+        return labelled[0]
     exact = [d for d in devices if d.name.casefold() == needle]
     partial = [d for d in devices if needle in d.name.casefold()
                or needle in f"{d.name} ({d.hostapi})".casefold()]

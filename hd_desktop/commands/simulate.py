@@ -8,13 +8,10 @@ import io
 import json
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from hd_desktop.commands._common import add_space_options, space_from_args
 from hd_desktop.errors import UserFacingError
-
-RT_MS = 1000.0  # simulated listeners answer instantly; the store wants a time after onset
 
 
 def register(subparsers) -> None:
@@ -43,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def settings_from_args(args):
-    """Design parameters and engine settings from the presets and the --set overrides."""
+    """Design parameters and engine settings (preset and --set overrides, as given)."""
     from hd_desktop.design import preset
     from hd_desktop.engine.config import EngineConfig, engine_preset
 
@@ -52,16 +49,17 @@ def settings_from_args(args):
         name, sep, value = item.partition("=")
         if not sep:
             raise UserFacingError(f"--set {item!r}: expected NAME=VALUE")
-        (engine if name in EngineConfig.__dataclass_fields__ else design)[name.strip()] = value
-    return (preset(args.design).with_overrides(**design),
-            engine_preset(args.engine).with_overrides(**engine))
+        (engine if name.strip() in EngineConfig.__dataclass_fields__ else design)[name.strip()] = value
+    engine_preset(args.engine).with_overrides(**engine)    # refuses a bad one before any work
+    return preset(args.design).with_overrides(**design), engine
 
 
 def run(args: argparse.Namespace) -> int:
     from hd_desktop.engine.loading import load_listener
-    from hd_desktop.engine.rounds import run_rounds
+    from hd_desktop.lab import Lab
+    from hd_desktop.lab.autopilot import run_rounds
 
-    params, config = settings_from_args(args)
+    params, overrides = settings_from_args(args)
     out = Path(args.out)
     if (out / "experiment.sqlite").exists():
         raise UserFacingError(f"{out} already holds a run (experiment.sqlite); choose a new --out "
@@ -72,112 +70,64 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError(f"cannot create the output folder {out}: {exc}") from exc
     listener = load_listener(args.listener, seed=args.seed)
     space = space_from_args(args)
-    real = space.coords
-    render = None if args.no_audio else space.render
-    exp = _open_experiment(out, space)
-    t0 = time.perf_counter()
-    job = run_rounds(listener, real, params, config, rounds=args.rounds, budget=args.votes,
-                     seed=args.seed, render=render)
-    sessions, curve = [], []
+    lab = Lab(out, space, in_process=False)     # the app's own layer, its engine in this process
     try:
-        while True:
-            try:
-                ev = next(job)
-            except StopIteration as stop:
-                history = stop.value
-                break
-            if ev.kind == "voted":
-                sessions.append(_record_round(exp, ev.round, ev.info["design"], ev.info["votes"],
-                                              args.seed))
-            elif ev.kind == "train":
-                curve.append({"step": ev.done, "loss": float(ev.info["loss"])})
-            elif ev.kind == "round":
-                _record_model(exp, ev.round, ev.info, curve, config, args.seed)
-                curve = []
-            _progress(ev)
+        lab.set_settings(engine_preset=args.engine, engine_overrides=overrides,
+                         engine_seed=args.seed, carrier="sustained")
+        lab.events.subscribe(_progress)
+        t0 = time.perf_counter()
+        try:
+            done = run_rounds(lab, listener, params, rounds=args.rounds, budget=args.votes,
+                              seed=args.seed, render=not args.no_audio)
+        finally:
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+        _write_outputs(out, lab, done, listener, params, args, time.perf_counter() - t0)
     finally:
-        print(file=sys.stderr)
-    total = time.perf_counter() - t0
-    _write_outputs(out, exp, sessions, history, real, listener, params, config, args, total)
-    exp.close()
-    print(f"simulate: {len(history.votes)} votes, {len(history.designs)} rounds; wrote {out}")
+        lab.close()
+    print(f"simulate: {done.votes} votes, {len(done.results)} rounds; wrote {out}")
     return 0
 
 
-def _open_experiment(out: Path, space):
-    from hd_desktop.store import Experiment
-
-    exp = Experiment.open(out)
-    exp.set_space(space.fingerprint, space.info())
-    return exp
-
-
-def _record_round(exp, r: int, design, votes, seed: int) -> str:
-    """The round, a simulated session in presentation order, and its votes, into the store."""
-    from hd_desktop.store import NewVote, SessionKind
-
-    exp.add_round(r, design.design, design.stimuli)
-    order = [v.stimulus_id for v in votes]
-    sid = exp.start_session(votes[0].listener if votes else "sim", SessionKind.SIMULATED, order,
-                            order_seed=seed, device="simulated", settings={"round": r})
-    start = datetime.now(timezone.utc)
-    step = timedelta(seconds=design.design["params"]["stimulus_seconds"]
-                     + design.design["params"]["response_seconds"])
-    exp.record_votes(sid, [NewVote(i, v.stimulus_id, int(v.response), RT_MS, 1, start + i * step,
-                                   start + i * step + timedelta(milliseconds=RT_MS), "simulated")
-                           for i, v in enumerate(votes)])
-    exp.finish_session(sid)
-    return sid
-
-
-def _record_model(exp, r: int, info: dict, curve: list, config, seed: int) -> None:
-    """The round's network, loss curve and samples, so the app can open the run as an experiment."""
-    from hd_desktop.engine.network import save_checkpoint
-
-    buf = io.BytesIO()
-    save_checkpoint(info["net"], buf)
-    timings = {k: v for k, v in info.items() if k not in ("net", "samples")}
-    exp.save_model(r, config.to_dict(), curve, buf.getvalue(),
-                   {"simulated": True, "timings": timings, "seed": seed},
-                   samples=(info["samples"], seed,
-                            {"n_chains": config.n_chains, "sampler_steps": config.sampler_steps}))
-
-
-def _progress(ev) -> None:
-    if not sys.stderr.isatty():
+def _progress(event) -> None:
+    if event.kind != "engine_progress" or not sys.stderr.isatty():
         return
-    print(f"\rround {ev.round}: {ev.kind:<6} {ev.done}/{ev.total}   ", end="", file=sys.stderr,
+    ev = event.event
+    print(f"\rround {ev.round}: {ev.kind:<9} {ev.done}/{ev.total}   ", end="", file=sys.stderr,
           flush=True)
 
 
-def _write_outputs(out, exp, sessions, h, real, listener, params, config, args, total) -> None:
+def _write_outputs(out, lab, done, listener, params, args, total) -> None:
     from hd_desktop.engine.mapplot import plot_map
     from hd_desktop.engine.metrics import evaluate
     from hd_desktop.engine.network import save_checkpoint
     from hd_desktop.store import write_rating_file
 
-    if h.net is None:
+    if not done.results:
         raise UserFacingError("simulate: no round finished (is the vote budget above 0?)")
-    samples = h.samples[-1]
+    real, last = lab.space.coords, done.results[-1]
+    config = lab.settings.engine_config()
+    samples = last.samples
     _points_csv(out / "samples.csv", samples)
     _points_csv(out / "real.csv", real)
-    rating_files = [str(write_rating_file(exp, sid, out)[0].name) for sid in sessions]
-    save_checkpoint(h.net, out / "model.pt", engine=config.to_dict(), round=len(h.designs) - 1)
-    plot_map(h.net, real, samples, out / "map.png",
-             title=f"{args.listener}: S_D, S_VD, real data and samples (round {len(h.designs) - 1})")
+    rating_files = [str(write_rating_file(lab.experiment, sid, out)[0].name)
+                    for sid in done.sessions]
+    save_checkpoint(last.net, out / "model.pt", engine=config.to_dict(), round=last.round)
+    plot_map(last.net, real, samples, out / "map.png",
+             title=f"{args.listener}: S_D, S_VD, real data and samples (round {last.round})")
     report = {
         "schema": "hd-desktop/simulate-report", "schema_version": 1,
-        "listener": args.listener, "rounds": len(h.designs), "seed": args.seed,
-        "votes_used": len(h.votes), "vote_budget": args.votes, "audio": not args.no_audio,
+        "listener": args.listener, "rounds": len(done.results), "seed": args.seed,
+        "votes_used": done.votes, "vote_budget": args.votes, "audio": not args.no_audio,
         "design": params.to_dict(), "engine": config.to_dict(), "units": "1 = one SD of the real data",
         "n_real": int(len(real)), "n_samples": int(len(samples)),
-        "timings": h.timings, "total_s": total, "rating_files": rating_files,
-        "round_designs": [d.design for d in h.designs],
+        "timings": done.timings, "total_s": total, "rating_files": rating_files,
+        "round_designs": [lab.experiment.rounds()[r.round] for r in done.results],
     }
     if callable(getattr(listener, "probability", None)):
         report["metrics"] = evaluate(samples, real, listener.probability, seed=args.seed)
-        report["metrics_per_round"] = [evaluate(s, real, listener.probability, seed=args.seed)
-                                       for s in h.samples]
+        report["metrics_per_round"] = [evaluate(r.samples, real, listener.probability,
+                                                seed=args.seed) for r in done.results]
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
 
 

@@ -5,6 +5,7 @@ see its participants beside the lab's listeners."""
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
 from hd_desktop.design import PRESETS, DesignParams, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.errors import report
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
               "seed": (0, 2**31 - 1)}
@@ -370,34 +372,36 @@ class ExperimentPanel(QWidget):
         self.refresh()
 
     def _export(self) -> None:
-        from hd_desktop.store import write_rating_file
-
         folder = QFileDialog.getExistingDirectory(self, "Export rating files to")
-        if not folder:
-            return
-        exp = self.lab.experiment
-        written = [write_rating_file(exp, s.id, folder)[0].name for s in exp.sessions()
-                   if exp.votes(session_id=s.id)]
-        QMessageBox.information(self, "Export", f"{len(written)} rating files written to {folder}.")
+        if folder:
+            self.export(Path(folder))
+
+    def export(self, folder: Path) -> list[Path]:
+        """Every session's rating file into `folder`; a failure is told and logged."""
+        try:
+            written = self.lab.export_rating_files(folder)
+        except (OSError, UserFacingError) as exc:
+            report(f"exporting rating files to {folder}", exc)
+            return []
+        self.files_state.setText(f"{len(written)} rating files written to {folder}.")
+        return written
 
     def _import(self) -> None:
-        from hd_desktop.web.importing import import_results
-
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import rating files or online results", "",
             "Rating files and online results (*.csv *.json *.zip *.jrzip *.txt)")
         if not files:
             return
         try:
-            result = import_results(self.lab.folder, files)
-        except UserFacingError as exc:
-            QMessageBox.warning(self, "Import refused", str(exc))
+            result = self.lab.import_results(files)
+        except (OSError, UserFacingError) as exc:
+            report("importing rating files or online results", exc)
             return
-        report = result.ratings
+        ratings = result.ratings
         online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
             if result.participants else ""
-        QMessageBox.information(self, "Import", f"{report.files} file(s): {report.new_votes} new "
-                                f"votes merged, {report.known_votes} were already here.{online}")
+        QMessageBox.information(self, "Import", f"{ratings.files} file(s): {ratings.new_votes} new "
+                                f"votes merged, {ratings.known_votes} were already here.{online}")
         self.refresh()
 
     def _export_online(self) -> None:

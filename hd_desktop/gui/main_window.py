@@ -19,6 +19,7 @@ from hd_desktop.gui.engine_panel import EnginePanel
 from hd_desktop.gui.experiment_panel import ExperimentPanel
 from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
+from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.settings import Settings, save_settings
 from hd_desktop.voice import SpaceSettings, VoiceSpace, open_space
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.session_window = None
         self._render_seq = 0
         self._build_worker = None
+        channel().install(self.experiment, self)   # every error: told in words, logged there
         self.setWindowTitle(f"hd-desktop — {self.experiment.name}")
         self.resize(1200, 800)
         self.audio = AudioOutput(self)
@@ -125,7 +127,11 @@ class MainWindow(QMainWindow):
                                               str(self.experiment / f"map.{fmt.lower()}"),
                                               f"{fmt} (*.{fmt.lower()})")
         if path:
-            self.export_map(Path(path))
+            try:
+                self.export_map(Path(path))
+            except (OSError, UserFacingError) as exc:
+                report(f"exporting the map to {path}", exc)
+                return
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
@@ -141,6 +147,7 @@ class MainWindow(QMainWindow):
         self._open_audio(self.settings.effective_device())
         self._build_worker = start_job(
             open_space, self.corpus, self.experiment / "space", SpaceSettings(),
+            step="opening the voice space",
             on_progress=self._build_progress, on_result=self._space_ready,
             on_error=self._build_failed)
         self._build_worker.aborted.connect(
@@ -298,7 +305,7 @@ class MainWindow(QMainWindow):
         try:
             save_settings(settings)
         except UserFacingError as exc:
-            self.statusBar().showMessage(str(exc), 10000)
+            report("saving the settings", exc)
 
     # -- click to hear -------------------------------------------------------------------------
 
@@ -313,7 +320,7 @@ class MainWindow(QMainWindow):
         self._render_seq += 1
         seq = self._render_seq
         self.statusBar().showMessage(f"Rendering ({x:.2f}, {y:.2f})…")
-        start_job(self._render, self.renderer, tuple(z), carrier,
+        start_job(self._render, self.renderer, tuple(z), carrier, step=f"rendering {tuple(z)}",
                   on_result=lambda r: self._rendered(seq, *r),
                   on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
 
@@ -346,5 +353,6 @@ class MainWindow(QMainWindow):
         if self.lab is not None:
             self.lab.close()
         self.audio.close()
+        channel().uninstall()
         super().closeEvent(event)
 

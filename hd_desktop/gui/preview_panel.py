@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from hd_desktop.gui.errors import report
 from hd_desktop.gui.jobs import start_job
 
 AB_GAP_MS = 400
@@ -145,7 +146,8 @@ class PreviewPanel(QWidget):
         def render():
             return [(name, self.audio.prepare(*renderer.render(z, carrier))) for name, z in voices]
 
-        start_job(render, on_result=self._play_sequence)
+        start_job(render, on_result=self._play_sequence,
+                  step=f"rendering {' and '.join(name for name, _ in voices)} voice for the preview")
 
     def _play_sequence(self, prepared) -> None:
         (name, first), rest = prepared[0], prepared[1:]
@@ -194,5 +196,9 @@ class PreviewPanel(QWidget):
             return
         folder = QFileDialog.getExistingDirectory(self, "Export the chosen voices to")
         if folder:
-            written = self.export(rows, Path(folder))
+            try:
+                written = self.export(rows, Path(folder))
+            except OSError as exc:
+                report(f"exporting the chosen voices to {folder}", exc)
+                return
             self.title.setText(f"{len(written)} voices written to {folder} (with voices.csv).")

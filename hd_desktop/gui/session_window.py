@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from hd_desktop.audio import Prefetcher
 from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.errors import channel
+from hd_desktop.lab.errorlog import log_error
 from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
                                           PausedPage, SummaryPage, TrialPage)
 from hd_desktop.session.flow import SessionFlow, VoteNotSaved
@@ -196,6 +198,7 @@ class SessionWindow(QWidget):
         self.trial_page.saving.show()
         self.trial_page.set_ready(False)
         self._retry_timer.start()
+        log_error(channel().folder, "saving an answer", exc)
         self.voteNotSaved.emit(str(exc))
 
     def _retry_vote(self) -> None:

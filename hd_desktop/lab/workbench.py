@@ -248,13 +248,14 @@ class Lab:
         self.events.emit("exported", files=written)
         return written
 
-    def import_rating_files(self, files) -> object:
-        """Merge other workstations' rating files; refused files change nothing."""
-        from hd_desktop.store import import_rating_files
+    def import_results(self, files) -> object:
+        """Merge rating files of other workstations and results of online studies; refused
+        files change nothing. Returns hd_desktop.web.importing's result."""
+        from hd_desktop.web.importing import import_results
 
-        report = import_rating_files(self.folder, files)
-        self.events.emit("imported", report=report)
-        return report
+        result = import_results(self.folder, files)
+        self.events.emit("imported", report=result)
+        return result
 
     # -- the engine ------------------------------------------------------------------------
 

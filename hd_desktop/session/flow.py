@@ -173,7 +173,7 @@ class SessionFlow:
         pending = self.unsaved
         try:
             vote_id = self.experiment.record_vote(pending["session"], *pending["values"])
-        except (sqlite3.OperationalError, OSError) as exc:
+        except (sqlite3.OperationalError, OSError, StoreWriteError) as exc:
             raise VoteNotSaved(f"the answer to voice {pending['trial'].index + 1} could not be "
                                f"saved in {self.experiment.path}: {exc}") from exc
         self.unsaved = None

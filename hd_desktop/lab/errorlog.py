@@ -1,0 +1,39 @@
+"""The experiment's error log: every failure the user was told about, with its traceback.
+
+One file per experiment folder (errors.log, appended): what step failed, when, the message
+the user saw and the traceback, so a researcher can send it along with a bug report.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from hd_desktop.errors import UserFacingError
+from hd_desktop.store.records import iso_utc, utc_now
+
+LOG_NAME = "errors.log"
+
+
+def in_words(step: str, exc: BaseException) -> str:
+    """The sentence the user sees: the step, then the error (its own words when it has them)."""
+    what = str(exc) if isinstance(exc, UserFacingError) and str(exc) else \
+        f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"{step} failed: {what}"
+
+
+def log_error(folder: Path | None, step: str, exc: BaseException) -> tuple[str, Path | None]:
+    """Append the failure to `folder`/errors.log; returns (the sentence, the log or None when it
+    cannot be written: the user is still told, and the log's own failure is named)."""
+    message = in_words(step, exc)
+    if folder is None:
+        return message, None
+    path = Path(folder) / LOG_NAME
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {iso_utc(utc_now())} {step}\n{message}\n{trace}\n")
+    except OSError as log_exc:
+        return f"{message} (and the error log {path} could not be written: {log_exc})", None
+    return message, path

@@ -1,0 +1,143 @@
+"""Errors in the app: told to the user in words, written to the experiment's errors.log, and
+nothing else lost (a vote the disk cannot take, a render that fails, an export that fails,
+settings that cannot be used)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+from helpers.app import open_window
+from PySide6.QtCore import Qt
+
+from hd_desktop.design import DesignParams
+from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.errors import channel
+from hd_desktop.gui.main_window import MainWindow
+from hd_desktop.gui.session_window import SessionWindow
+from hd_desktop.lab import Lab
+from hd_desktop.session.states import FlowSettings, Phase
+from hd_desktop.settings import load_settings, settings_path
+from hd_desktop.voice import load_space
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory):
+    return load_space(cache_dir=tmp_path_factory.mktemp("space"))
+
+
+def answer(qtbot, window, key):
+    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=5000)
+    qtbot.keyClick(window, key)
+
+
+def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
+        qtbot, space, tmp_home, jack_device):
+    lab = Lab(tmp_home / "sessions" / "exp", space)
+    lab.set_settings(auto_update=False)
+    lab.create_round(DesignParams(n_anchors=20, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=5))
+    channel().folder = lab.folder
+    audio = AudioOutput()
+    assert audio.open(None), audio.problem
+    flow = lab.new_session(size=120, seed=4, settings=FlowSettings(break_every_trials=1000),
+                           practice=False)
+    w = SessionWindow(flow, space, audio)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.keyClicks(w.listener_page.listener, "L09")
+    qtbot.keyClick(w.listener_page.listener, Qt.Key.Key_Return)
+    qtbot.keyClick(w, Qt.Key.Key_Return)
+    qtbot.keyClick(w, Qt.Key.Key_Return)
+    con = lab.experiment._con()       # the connection this (the GUI) thread writes votes with
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.execute(f"PRAGMA max_page_count = {pages}")   # SQLite's own "database or disk is full"
+    refused = []
+    w.voteNotSaved.connect(refused.append)
+    for _ in range(len(flow.order)):
+        answer(qtbot, w, Qt.Key.Key_F)
+        if refused:
+            break
+    assert refused and "disk is full" in refused[0]
+    stuck = flow.current.index
+    assert w.trial_page.saving.isVisible() and "could not be saved" in w.trial_page.saving.text()
+    assert flow.unsaved is not None and not w.trial_page.accept.isEnabled()
+    qtbot.keyClick(w, Qt.Key.Key_J)                   # ignored: the kept answer comes first
+    qtbot.wait(1200)                                  # a retry, still full
+    assert flow.current.index == stuck and len(lab.experiment.votes()) == stuck
+    con.execute("PRAGMA max_page_count = 1073741823")  # room again
+    qtbot.waitUntil(lambda: flow.current.index == stuck + 1, timeout=5000)
+    votes = {v.trial: v for v in lab.experiment.votes(session_id=flow.session_id)}
+    assert sorted(votes) == list(range(stuck + 1)) and votes[stuck].response == 1   # the F
+    assert not w.trial_page.saving.isVisible()
+    log = (lab.folder / "errors.log").read_text()
+    assert "saving an answer" in log and "disk is full" in log
+    w.close()
+    audio.close()
+    lab.close()
+
+
+def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
+        qtbot, tmp_home, jack_device):
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.lab import engine_job
+    from hd_desktop.voice.build import run
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.set_settings(auto_update=False, engine_overrides={"train_steps": 100, "n_chains": 50,
+                                                          "sampler_steps": 100})
+    lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=1))
+    lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
+    with qtbot.waitSignal(w.engine.resultReady, timeout=120000):
+        w.engine.update()
+    reports = []
+    channel().reported.connect(lambda step, message: reports.append((step, message)))
+
+    for process in list(w.renderer._pool._processes.values()):   # the render worker dies
+        os.kill(process.pid, signal.SIGKILL)
+    w.tabs.setCurrentWidget(w.preview)
+    w.preview.table.selectRow(0)
+    w.preview.play_selected()
+    qtbot.waitUntil(lambda: bool(reports), timeout=10000)
+    step, message = reports[0]
+    assert "rendering sample voice for the preview" in step and "failed" in message
+    assert channel().box.isVisible() and "errors.log" in channel().box.text()
+
+    in_the_way = tmp_home / "a-file"
+    in_the_way.write_text("not a folder")
+    assert w.experiment_panel.export(in_the_way) == []
+    step, message = reports[-1]
+    assert step == f"exporting rating files to {in_the_way}" and str(in_the_way) in message
+    log = (lab.folder / "errors.log").read_text()
+    assert "BrokenProcessPool" in log and "exporting rating files" in log
+    assert len(lab.experiment.votes()) > 0                      # nothing else lost
+    w.close()
+
+
+def test_settings_that_cannot_be_used_do_not_stop_the_app(qtbot, tmp_home):
+    settings_path().write_text(json.dumps({"schema": 1, "gain_db": "loud"}))
+    settings, note = load_settings()
+    w = MainWindow(tmp_home / "sessions" / "exp", None, settings, note)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.spaceReady, timeout=60000):
+        pass
+    assert "gain_db 'loud'" in note and w.lab.settings.gain_db == 0.0   # the default, named
+    assert w.pages.currentIndex() == 1                           # past "Opening the voice space"
+    w.close()
+
+    settings_path().unlink()
+    settings_path().mkdir()                                      # a folder where the file goes
+    settings, note = load_settings()
+    assert note
+    w = MainWindow(tmp_home / "sessions" / "exp", None, settings, note)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.spaceReady, timeout=60000):
+        pass
+    w.carrier_box.setCurrentIndex(1 - w.carrier_box.currentIndex())   # saved in the experiment
+    w._device_chosen(0)                                         # the settings file cannot be saved
+    assert "is a folder" in channel().last and "saving the settings" in channel().last
+    assert w.audio.player is not None                           # the device was still opened
+    w.close()
