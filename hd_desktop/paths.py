@@ -1,4 +1,9 @@
-"""Where things live: the bundled assets, the sessions folder, experiment folders."""
+"""Where things live: the bundled assets, the sessions folder, experiment folders.
+
+The assets ship inside the package (package data), so an installed copy (`pip install .`)
+finds them wherever it lives. Experiments go to sessions/ of a source checkout, else to the
+user's data folder: never into an installed package's own folder.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,20 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-ASSETS_DIR = PROJECT_DIR / "assets"
+ASSETS_DIR = PACKAGE_DIR / "assets"
 BUNDLED_CORPUS = ASSETS_DIR / "corpus"
 BUNDLED_CARRIERS = ASSETS_DIR / "carriers"
 
 
 def sessions_dir() -> Path:
-    """The home of experiments: $HD_SESSIONS_DIR, else sessions/ beside the package."""
-    return Path(os.environ.get("HD_SESSIONS_DIR", PROJECT_DIR / "sessions"))
+    """The home of experiments: $HD_SESSIONS_DIR; else sessions/ of the source checkout the
+    code runs from; else $XDG_DATA_HOME/hd-desktop/sessions (~/.local/share/...)."""
+    if os.environ.get("HD_SESSIONS_DIR"):
+        return Path(os.environ["HD_SESSIONS_DIR"])
+    if (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "sessions").is_dir():
+        return PROJECT_DIR / "sessions"
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "hd-desktop" / "sessions"
 
 
 def experiment_dir(name_or_path: str | os.PathLike | None) -> Path:

@@ -38,3 +38,59 @@ def test_the_gui_package_is_where_qt_lives():
     import hd_desktop.gui.main_window as mw
 
     assert "PySide6" in sys.modules and mw.MainWindow
+
+
+# The layers, top to bottom: gui (and the command line) -> lab -> the packages below.
+# An import may only point down: nothing below imports lab or gui; lab never imports gui or
+# the command line (DESIGN.md 2). Imports inside functions count too.
+LOWER = ("voice", "design", "engine", "store", "audio", "session", "errors", "files", "paths",
+         "settings")
+TOP = ("hd_desktop.gui", "hd_desktop.commands", "hd_desktop.cli")
+
+
+def _imports(path):
+    import ast
+
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def _violations(packages, forbidden):
+    from pathlib import Path
+
+    import hd_desktop
+
+    root = Path(hd_desktop.__file__).parent
+    found = []
+    for name in packages:
+        files = [root / f"{name}.py"] if (root / f"{name}.py").exists() \
+            else sorted((root / name).rglob("*.py"))
+        assert files, name
+        for path in files:
+            for imported in _imports(path):
+                if imported.startswith(forbidden):
+                    found.append(f"{path.relative_to(root.parent)} imports {imported}")
+    return found
+
+
+def test_imports_point_down_the_layers():
+    assert _violations(LOWER, ("hd_desktop.lab", *TOP)) == []
+    assert _violations(("lab",), TOP) == []
+
+
+def test_the_layer_check_sees_a_wrong_import(tmp_path, monkeypatch):
+    import hd_desktop
+
+    fake = tmp_path / "hd_desktop"
+    (fake / "engine").mkdir(parents=True)
+    (fake / "engine" / "bad.py").write_text("def f():\n    from hd_desktop.lab import Lab\n")
+    monkeypatch.setattr(hd_desktop, "__file__", str(fake / "__init__.py"))
+    assert _violations(("engine",), ("hd_desktop.lab",)) == ["hd_desktop/engine/bad.py imports "
+                                                             "hd_desktop.lab",
+                                                             "hd_desktop/engine/bad.py imports "
+                                                             "hd_desktop.lab.Lab"]
