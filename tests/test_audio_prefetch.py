@@ -96,14 +96,21 @@ def test_old_renders_are_dropped():
 # --- preparing a buffer for the device ---------------------------------------------------
 
 
-def test_prepare_resamples_and_fades_without_touching_the_input():
+def test_prepare_resamples_without_a_second_fade_or_touching_the_input():
+    from hd_desktop.voice import load_space
+
     sr = 16000
     audio = np.ones(sr, np.float32) * 0.5
     ready = prepare(audio, sr, 48000)
     assert ready.samples.shape == (48000, 1) and ready.samples.dtype == np.float32
     assert ready.sample_rate == 48000 and ready.duration == pytest.approx(1.0)
-    assert abs(ready.samples[0, 0]) < 0.01 and abs(ready.samples[-1, 0]) < 0.01  # faded
     assert ready.samples[24000, 0] == pytest.approx(0.5, abs=1e-3)
+    assert ready.samples[4800, 0] == pytest.approx(0.5, abs=1e-3)   # no ramp of its own
+    # a stimulus brings its one ramp: the first and last samples of a render are silent
+    stimulus, rate = load_space().render((0.0, 0.0))
+    same_rate = prepare(stimulus, rate, rate)
+    np.testing.assert_array_equal(same_rate.samples[:, 0], stimulus)
+    assert abs(stimulus[0]) < 1e-3 and abs(stimulus[-1]) < 1e-3
     assert np.all(audio == 0.5)
     assert not ready.samples.flags.writeable  # shared with the audio thread
 

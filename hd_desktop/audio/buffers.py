@@ -1,6 +1,7 @@
-"""Getting a stimulus ready for the output device: resample, fade, gain.
+"""Getting a stimulus ready for the output device: resample, gain.
 
-All of this runs before a stimulus is due (on the caller's thread or a prefetch thread),
+Stimuli arrive faded: their ramps are part of the stimulus (voice/render.py, 20 ms), so the
+player adds none of its own (one stimulus, one ramp). All of this runs before a stimulus is due (on the caller's thread or a prefetch thread),
 never in the audio callback, which only copies what these functions return.
 """
 
@@ -12,12 +13,10 @@ import numpy as np
 
 from hd_desktop.errors import BadInputError
 
-FADE_S = 0.005  # 5 ms raised-cosine ramps: long enough to avoid clicks, too short to hear
-
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Audio at the device rate, faded, unit gain: `samples` is float32 of shape (n, 1)."""
+    """Audio at the device rate, unit gain: `samples` is float32 of shape (n, 1)."""
 
     samples: np.ndarray
     sample_rate: int
@@ -31,9 +30,8 @@ class Prepared:
         return self.frames / self.sample_rate
 
 
-def prepare(audio: np.ndarray, sample_rate: float, device_rate: int,
-            fade_s: float = FADE_S) -> Prepared:
-    """Resample mono `audio` to `device_rate` with soxr and apply fades at both ends."""
+def prepare(audio: np.ndarray, sample_rate: float, device_rate: int) -> Prepared:
+    """Resample mono `audio` (faded by its renderer) to `device_rate` with soxr."""
     x = _as_mono(audio)
     if sample_rate <= 0:
         raise ValueError(f"sample rate must be positive, got {sample_rate}")
@@ -43,7 +41,6 @@ def prepare(audio: np.ndarray, sample_rate: float, device_rate: int,
         x = soxr.resample(x, sample_rate, device_rate, quality="HQ").astype(np.float32, copy=False)
     else:
         x = x.copy()
-    apply_fades(x, int(round(fade_s * device_rate)))
     samples = np.ascontiguousarray(x.reshape(-1, 1))
     samples.flags.writeable = False  # shared with the audio thread: nobody may change it
     return Prepared(samples, int(device_rate))
@@ -57,16 +54,6 @@ def with_gain(prepared: Prepared, gain_db: float) -> np.ndarray:
     np.clip(out, -1.0, 1.0, out=out)
     out.flags.writeable = False
     return out
-
-
-def apply_fades(x: np.ndarray, n: int) -> None:
-    """Raised-cosine fade-in and fade-out of `n` samples each, in place."""
-    n = min(n, len(x) // 2)
-    if n <= 0:
-        return
-    ramp = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(x.dtype)
-    x[:n] *= ramp
-    x[-n:] *= ramp[::-1]
 
 
 def _as_mono(audio: np.ndarray) -> np.ndarray:

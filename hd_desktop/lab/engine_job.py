@@ -20,6 +20,7 @@ from hd_desktop.engine.config import EngineConfig
 from hd_desktop.engine.estimates import Estimates, Vote
 from hd_desktop.engine.screening import gold_accuracy, kept_listeners
 from hd_desktop.errors import UserFacingError
+from hd_desktop.progress import tap
 
 if TYPE_CHECKING:
     from hd_desktop.engine.rounds import Event
@@ -88,16 +89,14 @@ def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]
                               "halves of at least one pair voted") from None
     yield Event("estimates", snapshot.round, len(est), len(est), {"seconds": time.perf_counter() - t0})
     curve: list[dict] = []
-    job = fit_and_sample(est, snapshot.real, config, seed=snapshot.seed, round_index=snapshot.round)
-    while True:
-        try:
-            event = next(job)
-        except StopIteration as stop:
-            net, samples, _region, timings = stop.value
-            break
+
+    def keep_loss(event) -> None:
         if event.kind == "train" and "loss" in event.info:
             curve.append({"step": event.done, "loss": float(event.info["loss"])})
-        yield event
+
+    net, samples, _region, timings = yield from tap(
+        fit_and_sample(est, snapshot.real, config, seed=snapshot.seed, round_index=snapshot.round),
+        keep_loss)
     return EngineResult(round=snapshot.round, net=net, samples=samples, estimates=est, curve=curve,
                         timings={"estimates_s": time.perf_counter() - t0, **timings},
                         excluded=tuple(sorted(excluded)),

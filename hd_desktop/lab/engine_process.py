@@ -15,6 +15,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from hd_desktop.errors import Cancelled, UserFacingError
+from hd_desktop.progress import drive
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.results import checkpoint_bytes, net_from_bytes
 
@@ -28,22 +29,19 @@ _RUNNING: set = set()   # engine processes of this app, ended by stop_all() when
 def _child(snapshot: EngineSnapshot, out) -> None:
     """Runs in the engine process: every event (throttled) and then the result go to `out`."""
     try:
-        job = engine_job(snapshot)
-        last = 0.0
-        while True:
-            try:
-                event = next(job)
-            except StopIteration as stop:
-                result = stop.value
-                # tensors sent through a queue travel as shared file descriptors, which die
-                # with this process; the network travels as checkpoint bytes instead
-                result.net = checkpoint_bytes(result.net)
-                out.put(("result", result))
-                return
+        last = [0.0]
+
+        def relay(event) -> None:
             now = time.monotonic()
-            if now - last >= RELAY_EVERY_S or event.done == event.total:
-                last = now
+            if now - last[0] >= RELAY_EVERY_S or event.done == event.total:
+                last[0] = now
                 out.put(("event", event))
+
+        result = drive(engine_job(snapshot), relay)
+        # tensors sent through a queue travel as shared file descriptors, which die with this
+        # process; the network travels as checkpoint bytes instead
+        result.net = checkpoint_bytes(result.net)
+        out.put(("result", result))
     except UserFacingError as exc:
         out.put(("error", str(exc)))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it, naming the step

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from hd_desktop.errors import Cancelled, UserFacingError
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.engine_process import EngineProcess
+from hd_desktop.progress import drive, tap
 
 if TYPE_CHECKING:
     from hd_desktop.lab.workbench import Lab
@@ -35,32 +36,16 @@ class EngineRun:
     def events(self) -> Generator:
         if self._process is not None:
             return (yield from self._process.events())
-        job = engine_job(self.snapshot)
-        while True:
-            if self._cancelled:
-                job.close()
-                raise Cancelled("engine update cancelled")
-            try:
-                event = next(job)
-            except StopIteration as stop:
-                return stop.value
-            yield event
+        return (yield from tap(engine_job(self.snapshot), self._stop_if_cancelled))
+
+    def _stop_if_cancelled(self, _event) -> None:
+        if self._cancelled:
+            raise Cancelled("engine update cancelled")
 
     def cancel(self) -> None:
         self._cancelled = True
         if self._process is not None:
             self._process.cancel()
-
-
-def drive(gen: Generator, on_item: Callable | None = None):
-    """Iterate a progress generator to its end, handing each item to `on_item`; its value."""
-    while True:
-        try:
-            item = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if on_item is not None:
-            on_item(item)
 
 
 class EngineRuns:

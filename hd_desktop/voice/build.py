@@ -18,6 +18,7 @@ import numpy as np
 import soundfile as sf
 
 from hd_desktop.errors import BadInputError
+from hd_desktop.progress import drive as run  # noqa: F401 - voice.run drives a build
 from hd_desktop.paths import BUNDLED_CARRIERS, BUNDLED_CORPUS
 from hd_desktop.voice.corpus import Problem, discover, file_digest, load_mono, odd_entries
 from hd_desktop.voice.render import Carrier, sustained_carrier
@@ -141,17 +142,6 @@ def _sentence(path: Path, settings: SpaceSettings) -> Carrier:
     a = analyse(x, settings.world, aperiodicity=True)
     return Carrier(f0=a.f0, sp=a.sp, ap=a.ap, coded_mean=a.coded[a.voiced].mean(0),
                    log_f0_mean=float(np.log(a.f0[a.voiced]).mean()))
-
-
-def run(job: Generator, progress: Callable[[Progress], None] | None = None):
-    """Drive a progress generator to its end headless; returns its result."""
-    while True:
-        try:
-            p = next(job)
-        except StopIteration as stop:
-            return stop.value
-        if progress:
-            progress(p)
 
 
 def load_space(corpus_dir: Path | None = None, cache_dir: Path | None = None, k: int = 2,
