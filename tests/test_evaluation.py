@@ -12,7 +12,7 @@ import pytest
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.estimates import Vote
 from hd_desktop.engine.evaluation import (Z95, evaluation_table, make_evaluation_stimuli,
-                                          newcombe_difference, spread, wilson_interval,
+                                          newcombe_difference, spread_summary, wilson_interval,
                                           write_evaluation)
 from hd_desktop.store import EVALUATION_ROUND
 
@@ -43,11 +43,11 @@ def test_newcombe_difference_matches_the_published_example():
 
 def test_spread_mean_distance_and_sd():
     z = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
-    s = spread(z)
+    s = spread_summary(z)
     assert s["centroid"] == [1.0, 1.0]
     assert s["mean_distance_to_centroid"] == pytest.approx(math.sqrt(2))
     assert s["sd_per_axis"] == pytest.approx([np.std([0, 2, 0, 2], ddof=1)] * 2)
-    assert spread(z[:1])["sd_per_axis"] == [None, None]
+    assert spread_summary(z[:1])["sd_per_axis"] == [None, None]
 
 
 def _stimuli():

@@ -73,15 +73,20 @@ def _percentile_ci(values: np.ndarray) -> list[float] | None:
     return [float(v) for v in np.percentile(values, [2.5, 97.5])]
 
 
-def spread(z: np.ndarray) -> dict[str, Any]:
-    """Mean Euclidean distance to the group centroid, and the per-axis SD (ddof = 1)."""
+def spread(x) -> float:
+    """Mean distance to the centroid: the spread of the paper's Evaluation 2 and of simulate's
+    report (metrics.evaluate)."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.linalg.norm(x - x.mean(axis=0), axis=1).mean())
+
+
+def spread_summary(z: np.ndarray) -> dict[str, Any]:
+    """A group's centroid, its spread and the per-axis SD (ddof = 1)."""
     z = np.asarray(z, dtype=np.float64)
     if len(z) == 0:
         return {"centroid": None, "mean_distance_to_centroid": None, "sd_per_axis": None}
-    centroid = z.mean(axis=0)
     sd = z.std(axis=0, ddof=1) if len(z) > 1 else np.full(z.shape[1], np.nan)
-    return {"centroid": _floats(centroid),
-            "mean_distance_to_centroid": float(np.linalg.norm(z - centroid, axis=1).mean()),
+    return {"centroid": _floats(z.mean(axis=0)), "mean_distance_to_centroid": spread(z),
             "sd_per_axis": _floats(sd)}
 
 
@@ -120,7 +125,7 @@ def evaluation_table(votes: Iterable[Any], stimuli: Iterable[Stimulus], *,
             "acceptance": accepts / n if n else None,
             "ci95_wilson": None if wilson is None else list(wilson),
             "ci95_bootstrap": None if boot is None else _percentile_ci(boot[:, g]),
-            "spread": spread([s.z for s in by_id.values() if s.role == role]),
+            "spread": spread_summary([s.z for s in by_id.values() if s.role == role]),
         }
     real, sampled = groups["real"], groups["sampled"]
     both = real["votes"] and sampled["votes"]

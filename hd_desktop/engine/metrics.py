@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hd_desktop.engine.evaluation import spread
+
 
 def energy_distance(x, y) -> float:
     """E = 2 E|X-Y| - E|X-X'| - E|Y-Y'| (Szekely & Rizzo), unbiased within-sample terms."""
@@ -51,12 +53,6 @@ def sample_target(probability, real, n: int, *, rng: np.random.Generator,
         if got >= n:
             return np.concatenate(out)[:n]
     raise RuntimeError("sample_target: the listener accepts almost nothing in the box")
-
-
-def spread(x) -> float:
-    """Mean distance to the centroid."""
-    x = np.asarray(x, dtype=np.float64)
-    return float(np.linalg.norm(x - x.mean(axis=0), axis=1).mean())
 
 
 def evaluate(samples, real, probability, *, seed: int = 0, n_target: int = 2000) -> dict:
