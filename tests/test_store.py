@@ -150,7 +150,9 @@ def test_counts_exclude_undone_practice_and_listeners_and_screening(tmp_path):
     counts = exp.vote_counts()
     assert counts[gold[0].id] == (2, 2)  # A and B; not practice, not the undone vote
     assert exp.vote_counts(exclude_listeners=["B"])[gold[0].id] == (1, 1)
-    screening = exp.screening_accuracy("A", a)
+    from hd_desktop.session.flow import session_screening
+
+    screening = session_screening(exp.stimuli(), exp.votes(session_id=a))
     assert (screening.correct, screening.total, screening.accuracy) == (2, 4, 0.5)
 
 

@@ -18,10 +18,19 @@ from hd_desktop.design.order import session_order
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import Experiment, SessionKind, write_rating_file
-from hd_desktop.store.records import utc_now
+from hd_desktop.engine.screening import gold_accuracy
+from hd_desktop.store.records import Screening, utc_now
 from hd_desktop.session.states import FlowSettings, Phase, Summary, Trial
 
 _VOTING = (Phase.PRACTICE, Phase.TRIALS)
+
+
+def session_screening(stimuli, votes) -> Screening:
+    """The session's gold trials answered as expected, counted as the engine's screening counts
+    them (engine/screening.py): one rule for the summary and for who is left out."""
+    accuracy, total = gold_accuracy(stimuli, votes).get(votes[0].listener, (0.0, 0)) if votes \
+        else (0.0, 0)
+    return Screening(correct=round(accuracy * total), total=total)
 
 
 class VoteNotSaved(UserFacingError):
@@ -250,7 +259,7 @@ class SessionFlow:
         summary = Summary(session_id=sid, listener=self.listener or "", votes=len(votes),
                           accepted=sum(v.response for v in votes), trials=len(self.order),
                           practice_votes=len(practice),
-                          screening=exp.screening_accuracy(self.listener or "", sid),
+                          screening=session_screening(self.order, votes),
                           rating_csv=csv_path, rating_json=json_path)
         self._notify("finished", summary=summary)
         return summary

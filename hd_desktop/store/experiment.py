@@ -32,7 +32,7 @@ from hd_desktop.store import evaluations as evaluations_sql
 from hd_desktop.store import models as models_sql
 from hd_desktop.store import votes as votes_sql
 from hd_desktop.store.models import ModelInfo, SampleSet
-from hd_desktop.store.records import (Screening, SessionInfo, SessionKind, Vote, iso_utc,
+from hd_desktop.store.records import (SessionInfo, SessionKind, Vote, iso_utc,
                                       utc_now)
 from hd_desktop.store.votes import NewVote
 
@@ -586,7 +586,3 @@ class Experiment:
         evaluation sessions only when `kinds` names them (they are not NES data)."""
         return votes_sql.vote_counts(self._con(), exclude_listeners,
                                      [SessionKind(k).value for k in kinds])
-
-    def screening_accuracy(self, listener_id: str, session_id: str | None = None) -> Screening:
-        """How often the listener accepted gold-real and rejected gold-far stimuli."""
-        return votes_sql.screening(self._con(), listener_id, session_id)

@@ -1,4 +1,6 @@
-"""The vote queries behind `Experiment`: checking a new vote, the next trial, counts, screening."""
+"""The vote queries behind `Experiment`: checking a new vote, the next trial, counts.
+
+Screening is counted once, in Python (engine/screening.py), for the summary and the engine."""
 
 from __future__ import annotations
 
@@ -8,12 +10,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from hd_desktop import __version__
-from hd_desktop.design.stimulus import Role
 from hd_desktop.store import codec
-from hd_desktop.store.records import Screening, SessionInfo, iso_utc
+from hd_desktop.store.records import SessionInfo, iso_utc
 
 
 @dataclass(frozen=True)
@@ -86,16 +86,3 @@ def vote_counts(con: sqlite3.Connection, exclude_listeners: Iterable[str],
            f"AND v.listener NOT IN ({','.join('?' * len(excluded))}) "
            "GROUP BY v.stimulus_id")
     return {sid: (int(a), int(n)) for sid, a, n in con.execute(sql, kinds + excluded)}
-
-
-def screening(con: sqlite3.Connection, listener_id: str, session_id: str | None) -> Screening:
-    """Gold-real accepted and gold-far rejected, over the listener's standing votes."""
-    sql = ("SELECT t.role, v.response FROM votes v JOIN stimuli t ON t.id = v.stimulus_id "
-           "WHERE v.undone_at IS NULL AND v.listener = ? AND t.role IN (?, ?)")
-    args: list[Any] = [listener_id, Role.GOLD_REAL.value, Role.GOLD_FAR.value]
-    if session_id is not None:
-        sql += " AND v.session_id = ?"
-        args.append(session_id)
-    rows = con.execute(sql, args).fetchall()
-    correct = sum(1 for role, r in rows if (r == 1) == (role == Role.GOLD_REAL.value))
-    return Screening(correct=correct, total=len(rows))
