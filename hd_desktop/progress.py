@@ -7,7 +7,22 @@ app runs the same generators on worker threads instead (gui/jobs.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a job is: `done` of `total`, what it is doing, and figures such as a loss."""
+
+    done: float
+    total: float = 1.0
+    message: str = ""
+    info: dict = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
 
 
 def drive(job: Generator, on_item: Callable[[Any], None] | None = None):
