@@ -13,11 +13,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a job is: `done` of `total`, what it is doing, and figures such as a loss."""
+    """How far a job is: `done` of `total` (a fraction by default), what it is doing, and
+    figures such as a loss: Progress(0.4, "Analysing ...") or Progress(step, total=steps)."""
 
     done: float
-    total: float = 1.0
     message: str = ""
+    total: float = 1.0
     info: dict = field(default_factory=dict)
 
     @property

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from hd_desktop.design.order import session_order
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.errors import UserFacingError
-from hd_desktop.store import Experiment, SessionKind, write_rating_file
+from hd_desktop.store import Experiment, SessionKind, StoreWriteError, write_rating_file
 from hd_desktop.engine.screening import gold_accuracy
 from hd_desktop.store.records import Screening, utc_now
 from hd_desktop.session.states import FlowSettings, Phase, Summary, Trial

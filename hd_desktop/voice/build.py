@@ -51,23 +51,23 @@ def open_space(corpus_dir: Path | None = None, cache_dir: Path | None = None,
                settings: SpaceSettings = SpaceSettings()) -> Generator[Progress, None, VoiceSpace]:
     """The space of `corpus_dir` (bundled corpus by default): from the cache when its fingerprint matches."""
     corpus_dir = Path(corpus_dir or BUNDLED_CORPUS)
-    yield Progress(0.0, 1.0, f"Checking {corpus_dir}")
+    yield Progress(0.0, f"Checking {corpus_dir}")
     fp = fingerprint(corpus_dir, settings)
     cached = Path(cache_dir) / f"space-{fp[:16]}.npz" if cache_dir else None
     if cached and cached.exists():
         try:
             space = VoiceSpace.load(cached)
             if space.fingerprint == fp and space.settings == settings:
-                yield Progress(1.0, 1.0, "Voice space loaded from cache")
+                yield Progress(1.0, "Voice space loaded from cache")
                 return space
         except (ValueError, OSError) as exc:  # a damaged cache is rebuilt, never trusted
-            yield Progress(0.0, 1.0, f"Rebuilding the voice space: {exc}")
+            yield Progress(0.0, f"Rebuilding the voice space: {exc}")
     space = yield from build_space(corpus_dir, settings, fp)
     if cached:
         try:
             space.save(cached)
         except OSError as exc:  # the space is built and usable; only the next start is slower
-            yield Progress(1.0, 1.0, f"Voice space built; its cache {cached} could not be written "
+            yield Progress(1.0, f"Voice space built; its cache {cached} could not be written "
                                 f"({exc.strerror or exc})")
     return space
 
@@ -79,7 +79,7 @@ def build_space(corpus_dir: Path, settings: SpaceSettings, fp: str) -> Generator
     kept, vectors, analyses = [], [], []
     min_samples = int(world.sample_rate * world.frame_period_ms / 1000) * 2
     for i, f in enumerate(files):
-        yield Progress(0.9 * i / max(len(files), 1), 1.0, f"Analysing {f.item}")
+        yield Progress(0.9 * i / max(len(files), 1), f"Analysing {f.item}")
         try:
             x, notice = load_mono(f.path, world.sample_rate, min_samples)
             a = analyse(x, world)
@@ -101,13 +101,13 @@ def build_space(corpus_dir: Path, settings: SpaceSettings, fp: str) -> Generator
                             f"{len({f.speaker for f, _ in kept})} speakers ({listing})")
     vectors = np.array(vectors)
     pca = Pca.fit(vectors, settings.dims)
-    yield Progress(0.92, 1.0, "Preparing the carriers")
+    yield Progress(0.92, "Preparing the carriers")
     speakers = np.array([f.speaker for f, _ in kept])
     carriers = {
         "sustained": _sustained(kept, analyses, vectors, pca, speakers, settings),
         "sentence": _sentence(SENTENCE_CARRIER, settings),
     }
-    yield Progress(1.0, 1.0, f"Voice space built from {len(kept)} items of {len(set(speakers))} speakers")
+    yield Progress(1.0, f"Voice space built from {len(kept)} items of {len(set(speakers))} speakers")
     return VoiceSpace(settings=settings, fingerprint=fp, items=tuple(f.item for f, _ in kept),
                       speakers=tuple(speakers), vectors=vectors, pca=pca, carriers=carriers,
                       problems=tuple(str(p) for p in problems))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hd_desktop.engine.screening import gold_accuracy
 from hd_desktop.store import Experiment, SessionKind
 from hd_desktop.web.importing import SOURCE
 
@@ -26,6 +27,7 @@ def listener_rows(exp: Experiment) -> list[ListenerRow]:
         if s.kind in _COUNTED:
             sessions.setdefault(s.listener, []).append(s)
     rows = []
+    stimuli = exp.stimuli()
     for listener, own in sessions.items():
         web = [s for s in own if s.settings.get("source") == SOURCE]
         if web:
@@ -36,7 +38,8 @@ def listener_rows(exp: Experiment) -> list[ListenerRow]:
         else:
             where = "lab"
         n = sum(len(exp.votes(session_id=s.id)) for s in own)
+        screening = gold_accuracy(stimuli, exp.votes(listener_id=listener)).get(listener)
         rows.append(ListenerRow(listener, where, len(own), n,
-                                exp.screening_accuracy(listener).accuracy))
+                                None if screening is None else screening[0]))
     return sorted(rows, key=lambda r: (r.where.startswith("online"), r.listener))
 
