@@ -61,6 +61,9 @@ def test_a_non_editable_install_opens_the_bundled_corpus_from_another_directory(
                             "print(p.sessions_dir())"], cwd=elsewhere, env=env,
                            capture_output=True, text=True, check=True).stdout.split()
     assert Path(where[0]).is_relative_to(site)                    # the installed copy runs
+    installed = {p.relative_to(SOURCE / "hd_desktop") for p in (SOURCE / "hd_desktop" / "assets")
+                 .rglob("*") if p.is_file()}
+    assert installed and all((site / "hd_desktop" / p).is_file() for p in installed)
     assert Path(where[1]) == home / ".local" / "share" / "hd-desktop" / "sessions"
     info = hd("space", "info", "--json")
     assert info.returncode == 0, info.stderr
