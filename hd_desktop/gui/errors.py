@@ -58,9 +58,9 @@ class ErrorChannel(QObject):
             self.box = None
 
     def _excepthook(self, kind, exc, tb) -> None:
-        if issubclass(kind, (KeyboardInterrupt, SystemExit)):
-            return self._hook_before(kind, exc, tb)
-        self.report("the window", exc.with_traceback(tb))
+        if not issubclass(kind, (KeyboardInterrupt, SystemExit)):
+            self.report("the window", exc.with_traceback(tb))
+        self._hook_before(kind, exc, tb)      # the traceback still reaches stderr
 
 
 _channel: ErrorChannel | None = None

@@ -193,8 +193,8 @@ class SessionWindow(QWidget):
     def _vote_not_saved(self, exc: Exception) -> None:
         """The answer is kept with its reaction time; the trial stays; saving is retried."""
         self.trial_page.saving.setText(
-            f"<b>Your answer could not be saved yet</b> ({exc}). It is kept and saved as soon "
-            "as there is room; please tell the experimenter (free some disk space).")
+            f"<b>Your answer is kept but not saved yet</b>: {exc}. It is saved as soon as there "
+            "is room; please tell the experimenter.")
         self.trial_page.saving.show()
         self.trial_page.set_ready(False)
         self._retry_timer.start()

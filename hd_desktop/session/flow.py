@@ -183,8 +183,9 @@ class SessionFlow:
         try:
             vote_id = self.experiment.record_vote(pending["session"], *pending["values"])
         except (sqlite3.OperationalError, OSError, StoreWriteError) as exc:
+            why = "the disk is full" if "disk is full" in str(exc) else str(exc)
             raise VoteNotSaved(f"the answer to voice {pending['trial'].index + 1} could not be "
-                               f"saved in {self.experiment.path}: {exc}") from exc
+                               f"saved in {self.experiment.path}: {why}") from exc
         self.unsaved = None
         trial = pending["trial"]
         self._index += 1
