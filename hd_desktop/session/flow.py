@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from hd_desktop.design.order import session_order
 from hd_desktop.design.stimulus import Role, Stimulus
-from hd_desktop.errors import UserFacingError
 from hd_desktop.store import Experiment, SessionKind, StoreWriteError, write_rating_file
 from hd_desktop.engine.screening import gold_accuracy
 from hd_desktop.store.records import Screening, utc_now
@@ -33,8 +32,9 @@ def session_screening(stimuli, votes) -> Screening:
     return Screening(correct=round(accuracy * total), total=total)
 
 
-class VoteNotSaved(UserFacingError):
-    """The store refused an answer (a full disk); the trial stays and the answer is kept."""
+class VoteNotSaved(StoreWriteError):
+    """The store refused an answer (a full disk, a busy file); the trial stays and the answer,
+    its reaction time and timestamps are kept for `retry_vote` (a `vote` retries it too)."""
 
 
 class SessionFlow:
