@@ -32,7 +32,7 @@ def test_loss_is_the_poster_formula():
 def test_training_is_seeded_learns_d_and_yields_progress():
     est = gaussian_estimates()
     nets = [init_network(2, width=32, seed=1) for _ in range(2)]
-    steps = [p.step for p in train(nets[0], est, steps=600, seed=1, report_every=100)]
+    steps = [p.done for p in train(nets[0], est, steps=600, seed=1, report_every=100)]
     assert steps == [100, 200, 300, 400, 500, 600]
     run_training(nets[1], est, steps=600, seed=1)
     for a, b in zip(nets[0].parameters(), nets[1].parameters()):

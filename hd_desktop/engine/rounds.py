@@ -22,6 +22,7 @@ from hd_desktop.engine.sampler import (accepted_reach, accepted_region, covered_
                                       iter_langevin, prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.training import Objective, init_network, train
+from hd_desktop.progress import drive
 
 _TRAIN, _SAMPLE, _ORDER, _PRIOR = 10, 11, 12, 13
 
@@ -84,7 +85,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                           prior=prior, prior_votes=config.prior_votes)
     for p in train(net, est, steps=config.train_steps, lr=config.lr, objective=objective,
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
-        yield Event("train", round_index, p.step, p.steps, {"loss": p.loss})
+        yield Event("train", round_index, p.done, p.total, {"loss": p.info["loss"]})
     t1 = time.perf_counter()
     if config.region_reach is not None and len(est):
         region = (region, accepted_reach(np.concatenate([est.x, real]),
@@ -161,8 +162,4 @@ def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, ro
 
 def run_to_end(gen):
     """Drive a generator of Events to its return value."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return drive(gen)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -19,17 +18,11 @@ import torch
 from hd_desktop.engine.estimates import Estimates
 from hd_desktop.engine.network import ScoreNet
 from hd_desktop.errors import UserFacingError
+from hd_desktop.progress import Progress
 
 
 class TrainingDiverged(UserFacingError):
     """The loss turned NaN or blew up; the network holds the last good weights."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    step: int
-    steps: int
-    loss: float
 
 
 LOSSES = ("bernoulli", "paper")
@@ -176,7 +169,7 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
         loss.backward()
         opt.step()
         if report:
-            yield Progress(step, steps, value)
+            yield Progress(step, total=steps, info={"loss": value})
 
 
 def init_network(k: int, *, width: int = 64, activation: str = "silu", seed: int = 0,
@@ -190,7 +183,7 @@ def run_training(net, est, **kw) -> float:
     """Train to the end without progress; returns the last loss."""
     last = float("nan")
     for p in train(net, est, **kw):
-        last = p.loss
+        last = p.info["loss"]
     return last
 
 
