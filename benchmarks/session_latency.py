@@ -51,6 +51,7 @@ def run(n_trials: int) -> None:
     tmp = tempfile.mkdtemp()
     space = load_space(cache_dir=os.path.join(tmp, "space"))
     lab = Lab(os.path.join(tmp, "exp"), space)
+    lab.set_settings(auto_update=False)   # the listener's path alone (gui_engine.py: with updates)
     lab.create_round(DesignParams(n_anchors=20, m_neighbours=2, r_pairs=3, seed=1))
     flow = lab.new_session(n_trials, seed=1, settings=FlowSettings(break_every_trials=10**6,
                                                                    break_every_minutes=10**6))
