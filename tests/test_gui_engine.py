@@ -132,3 +132,28 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
     exports = list((tmp_home / "sessions" / "exp" / "exports").glob("*-evaluation.csv"))
     assert len(exports) == 1
     w.close()
+
+
+def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
+    import time as time_mod
+
+    from hd_desktop.design import DesignParams
+    from hd_desktop.engine.listeners import wide
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.set_settings(auto_update=False, engine_overrides={"train_steps": 10**6})
+    lab.create_round(DesignParams(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=1))
+    lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
+    panel = w.engine_panel
+    panel.update_button.click()
+    qtbot.waitUntil(lambda: "Training" in panel.state.text(), timeout=120000)
+    process = lab.engine.current._process.process
+    assert process.is_alive() and panel.cancel_button.isEnabled()
+    t0 = time_mod.monotonic()
+    panel.cancel_button.click()
+    assert not process.is_alive() and time_mod.monotonic() - t0 < 1.0
+    qtbot.waitUntil(lambda: not w.engine.busy, timeout=10000)
+    qtbot.waitUntil(lambda: "cancelled" in panel.state.text(), timeout=10000)
+    assert panel.update_button.isEnabled() and lab.experiment.models() == []
+    w.close()
