@@ -16,6 +16,7 @@ import pytest
 from helpers.experiments import make_experiment
 
 from hd_desktop.cli import main
+from hd_desktop.errors import UserFacingError
 from hd_desktop.store import Experiment, StoreWriteError, import_rating_files, write_rating_file
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
@@ -124,7 +125,13 @@ def test_a_read_only_experiment_opens_exports_and_refuses_changes_in_words(tmpfs
     sid = _session(exp, trials, 8)
     votes = exp.votes(include_undone=True)
     exp.close()
+    (tmpfs / "empty").mkdir()
     _remount_read_only(tmpfs)
+    with pytest.raises(UserFacingError, match="cannot create the experiment folder .*new"):
+        Experiment.open(tmpfs / "new")
+    with pytest.raises(UserFacingError, match="cannot create .*empty/experiment.sqlite: it is "
+                       "on a read-only disk"):
+        Experiment.open(tmpfs / "empty")
     with Experiment.open(tmpfs / "e", create=False) as ro:
         assert ro.read_only and ro.votes(include_undone=True) == votes
         with pytest.raises(StoreWriteError, match="read-only"):

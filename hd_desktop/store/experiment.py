@@ -70,7 +70,11 @@ class Experiment:
                 raise UserFacingError(f"no experiment in {folder} (no {DB_NAME})")
             if folder.exists() and not folder.is_dir():
                 raise UserFacingError(f"{folder} is a file, not an experiment folder")
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserFacingError(f"cannot create the experiment folder {folder} "
+                                      f"({exc.strerror or exc})") from None
         exp = cls(folder)
         try:
             exp._open_database()
