@@ -34,6 +34,7 @@ from hd_desktop.store.ratingcheck import check_ratings, read_rating_file
 from hd_desktop.store.ratingfile import RatingFile
 from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
 from hd_desktop.store.roundfit import is_nes_design, misfit_coordinates, misfit_round
+from hd_desktop.store.writelock import StoreWriteError
 
 CHUNK = 50           # records per write transaction: a few milliseconds of holding the lock
 PAUSE_S = 0.003      # between transactions, so a waiting vote takes the lock (writelock.py)
@@ -306,7 +307,14 @@ def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None])
             time.sleep(PAUSE_S)
         # Only the last step waits for the disk (fsync): the lock is held for the writes alone,
         # and when the import returns all of it is durable (an earlier crash: import again).
-        step(n == len(steps) - 1)
+        try:
+            step(n == len(steps) - 1)
+        except StoreWriteError as exc:
+            if n == 0:
+                raise
+            raise StoreWriteError(f"{exc} The import stopped part way ({n} of {len(steps)} "
+                                  "steps stored, each one whole); importing the same files "
+                                  "again completes it.") from None
         if n % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1:
             exp.checkpoint()
         progress((n + 1) / len(steps), f"Storing the import: step {n + 1} of {len(steps)}")
