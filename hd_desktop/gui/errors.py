@@ -52,7 +52,7 @@ class ErrorChannel(QObject):
     def uninstall(self) -> None:
         if self._hook_before is not None:
             sys.excepthook, self._hook_before = self._hook_before, None
-        self.parent_widget = None
+        self.parent_widget, self.folder = None, None
         if self.box is not None:
             self.box.close()
             self.box = None
