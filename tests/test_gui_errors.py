@@ -141,3 +141,21 @@ def test_settings_that_cannot_be_used_do_not_stop_the_app(qtbot, tmp_home):
     assert "is a folder" in channel().last and "saving the settings" in channel().last
     assert w.audio.player is not None                           # the device was still opened
     w.close()
+
+
+def test_the_level_and_carrier_of_an_experiment_become_the_users_defaults(qtbot, tmp_home):
+    w = open_window(qtbot, tmp_home)
+    w.lab.set_settings(gain_db=-7.0)              # as a level check does
+    w.carrier_box.setCurrentIndex(w.carrier_box.findData("sentence"))
+    assert w.lab.settings.carrier == "sentence"
+    saved, note = load_settings()
+    assert note is None and (saved.gain_db, saved.carrier) == (-7.0, "sentence")
+    w.close()
+    fresh = MainWindow(tmp_home / "sessions" / "another", None, saved)   # as the app starts
+    qtbot.addWidget(fresh)
+    fresh.show()
+    with qtbot.waitSignal(fresh.spaceReady, timeout=60000):
+        pass
+    assert (fresh.lab.settings.gain_db, fresh.lab.settings.carrier) == (-7.0, "sentence")
+    assert fresh.carrier_box.currentData() == "sentence"
+    fresh.close()
