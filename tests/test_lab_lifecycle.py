@@ -61,6 +61,7 @@ def test_a_whole_lifecycle_through_the_lab_survives_two_kills(tmp_path):
     folder = tmp_path / "exp"
     space = load_space(cache_dir=folder / "space")
     lab = Lab(folder, space, in_process=False)
+    lab.engine.start = lab.engine.drive_here             # updates run here, as simulate's do
     events = []
     lab.events.subscribe(lambda e: events.append(e.kind))
     lab.set_settings(engine_overrides=FAST)      # the helper process reads them from the store

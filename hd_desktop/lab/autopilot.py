@@ -36,6 +36,8 @@ def run_rounds(lab, listener, params: DesignParams, *, rounds: int, budget: int,
     """`rounds` rounds sharing `budget` votes (an equal share of what is left, each round; a
     round larger than its share shrinks to fit it, so every pair is voted in full)."""
     out = Rounds()
+    if lab.engine.start is None:
+        lab.engine.start = lab.engine.drive_here     # each round's update runs here, to its end
     failures: list[str] = []
     stop = lab.events.subscribe(lambda e: e.kind == "engine_failed" and failures.append(e.message))
     try:

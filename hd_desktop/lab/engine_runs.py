@@ -2,9 +2,11 @@
 
 One owner (the Lab's `engine`): a request while a run is going queues exactly one more run
 (for the votes that came in meanwhile); a finished run's model and samples are stored once;
-`cancel` ends the engine process. Who iterates a run is the driver's choice: headless
-drivers iterate it here (`drive_here`); the app iterates it on a worker thread and reports
-progress and the end back on its own thread through `progress` and `finished`.
+`cancel` ends the engine process. The Lab decides when a run starts; its driver decides how
+it runs: `simulate` sets `start = drive_here` (iterated on its own thread, to the end); the
+app iterates it on a worker thread and reports progress and the end back on its own thread
+through `progress` and `finished`. With no driver (a script that only records votes), no
+update runs.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class EngineRuns:
     def __init__(self, lab: Lab, in_process: bool = True):
         self.lab = lab
         self.in_process = in_process        # False: run in this process (headless, simulate)
-        self.start: Callable[[EngineRun], None] = self.drive_here
+        self.start: Callable[[EngineRun], None] | None = None   # the driver; see above
         self.results: dict[int, EngineResult] = {}
         self.current: EngineRun | None = None
         self.pending = False
@@ -70,6 +72,8 @@ class EngineRuns:
     def request(self) -> bool:
         """An update from every vote so far; while one runs, one more follows it. False (and
         an engine_failed event) when it cannot start."""
+        if self.start is None:
+            return False
         if self.current is not None:
             self.pending = True
             return True
