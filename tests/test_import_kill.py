@@ -3,9 +3,11 @@ never two standing votes for a trial, and importing the same file again complete
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +16,15 @@ import pytest
 from helpers.bigfile import designed, write_big_file
 
 from hd_desktop.store import Experiment, read_rating_file
+
+
+def stored_votes(db) -> int:
+    """The votes committed so far, read without ever taking the write lock (0 while busy)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)) as con:
+            return con.execute("SELECT count(*) FROM votes").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
 
 
 @pytest.mark.slow
@@ -28,8 +39,17 @@ def test_an_import_killed_part_way_is_completed_by_importing_again(tmp_path):
     counts = []
     for attempt in range(4):
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(1.0, 6.0))
-        os.kill(proc.pid, signal.SIGKILL)
+        # kill once this import has stored something, after a random moment more: a fixed
+        # delay lands after the end on a fast machine and before the start on a slow one
+        before = counts[-1] if counts else 0
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if stored_votes(tmp_path / "exp" / "experiment.sqlite") > before:
+                time.sleep(rng.uniform(0.0, 0.2))
+                break
+            time.sleep(0.005)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         proc.stderr.close()
         with Experiment.open(tmp_path / "exp", create=False) as check:
