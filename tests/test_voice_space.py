@@ -58,6 +58,12 @@ def test_rendering_is_deterministic_and_points_differ(space):
     assert np.linalg.norm(env[0] - env[2]) > 0.1
 
 
+def test_a_point_that_is_no_point_is_refused_not_rendered(space):
+    for z in ([float("nan"), 0.0], [0.0, float("inf")], [0.0, 0.0, 0.0]):
+        with pytest.raises(ValueError, match="coordinates"):
+            space.render(z)
+
+
 def test_every_stimulus_has_the_same_loudness(space):
     import pyloudnorm
 

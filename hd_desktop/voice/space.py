@@ -95,6 +95,8 @@ class VoiceSpace:
         z = np.asarray(z, dtype=float).reshape(-1)
         if z.shape != (self.dims,):
             raise ValueError(f"a point of this space has {self.dims} coordinates, got {z.shape[0]}")
+        if not np.isfinite(z).all():  # NaN would render silence, inf noise: neither is a voice
+            raise ValueError(f"a point of this space has finite coordinates, got {z.tolist()}")
         v = self.pca.to_vector(z)
         audio = apply_voice(self.carriers[carrier], v[:-1], float(v[-1]), self.settings.world)
         return audio, self.sample_rate
