@@ -11,6 +11,7 @@ import signal
 import pytest
 from helpers.app import open_window
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from hd_desktop.design import DesignParams
 from hd_desktop.gui.audio_output import AudioOutput
@@ -33,7 +34,7 @@ def answer(qtbot, window, key):
 
 
 def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
-        qtbot, space, tmp_home, jack_device):
+        qtbot, space, tmp_home, jack_device, monkeypatch):
     lab = Lab(tmp_home / "sessions" / "exp", space)
     lab.set_settings(auto_update=False)
     lab.create_round(DesignParams(n_anchors=20, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=5))
@@ -65,6 +66,12 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
     qtbot.keyClick(w, Qt.Key.Key_J)                   # ignored: the kept answer comes first
     qtbot.wait(1200)                                  # a retry, still full
     assert flow.current.index == stuck and len(lab.experiment.votes()) == stuck
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    w.close()                                         # closing would lose it: asked, and kept
+    assert asked and "could not be saved" in asked[0] and w.isVisible()
+    assert flow.unsaved is not None
     con.execute("PRAGMA max_page_count = 1073741823")  # room again
     qtbot.waitUntil(lambda: flow.current.index == stuck + 1, timeout=5000)
     votes = {v.trial: v for v in lab.experiment.votes(session_id=flow.session_id)}
@@ -72,7 +79,20 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
     assert not w.trial_page.saving.isVisible()
     log = (lab.folder / "errors.log").read_text()
     assert "saving an answer" in log and "disk is full" in log
+    # full again, and the experimenter closes anyway: the answer is written to errors.log
+    con.execute(f"PRAGMA max_page_count = {con.execute('PRAGMA page_count').fetchone()[0]}")
+    refused.clear()
+    for _ in range(len(flow.order)):
+        answer(qtbot, w, Qt.Key.Key_J)
+        if refused:
+            break
+    lost = flow.unsaved["values"][1]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
     w.close()
+    assert not w.isVisible()
+    log = (lab.folder / "errors.log").read_text()
+    assert "given up when its window closed" in log and f"voice {lost}, response 0" in log
+    con.execute("PRAGMA max_page_count = 1073741823")
     audio.close()
     lab.close()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from hd_desktop.audio import Prefetcher
 from hd_desktop.gui.audio_output import AudioOutput
@@ -211,6 +211,31 @@ class SessionWindow(QWidget):
             return     # still full: the message stays, the next retry follows
         self._voted(vote_id)
 
+    def _settle_unsaved_answer(self) -> bool:
+        """Before the window closes: store the answer still waiting for the disk, or let the
+        experimenter keep the window open. An answer given up is written in full to errors.log."""
+        try:
+            self.flow.retry_vote()
+            return True
+        except VoteNotSaved as exc:
+            why = str(exc)
+            choice = QMessageBox.question(
+                self, "An answer is not saved",
+                f"{why[:1].upper()}{why[1:]}.\n\nClose anyway? The answer is then not in the experiment; it is written "
+                "to errors.log in the experiment folder. Cancel keeps the window open and retrying.",
+                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if choice != QMessageBox.StandardButton.Close:
+                return False
+            pending = self.flow.unsaved
+            index, stimulus, response, rt_ms, plays, presented, responded = pending["values"][:7]
+            log_error(channel().folder, "an answer given up when its window closed", VoteNotSaved(
+                f"{exc}; the answer: session {pending['session']}, trial {index}, voice "
+                f"{stimulus}, response {response}, {rt_ms:.0f} ms, {plays} plays, presented "
+                f"{presented}, answered {responded}"))
+            self.flow.unsaved = None
+            return True
+
     def replay(self) -> None:
         if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
             self._play_current()
@@ -358,6 +383,9 @@ class SessionWindow(QWidget):
 
     def closeEvent(self, event) -> None:
         """Votes are already stored; an unfinished session resumes from the main window."""
+        if self.flow.unsaved is not None and not self._settle_unsaved_answer():
+            event.ignore()
+            return
         if self.audio.player is not None:
             self.audio.player.stop()
         try:
