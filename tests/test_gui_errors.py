@@ -11,7 +11,7 @@ import signal
 import pytest
 from helpers.app import open_window
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from hd_desktop.design import DesignParams
 from hd_desktop.gui.audio_output import AudioOutput
@@ -179,3 +179,34 @@ def test_the_level_and_carrier_of_an_experiment_become_the_users_defaults(qtbot,
     assert (fresh.lab.settings.gain_db, fresh.lab.settings.carrier) == (-7.0, "sentence")
     assert fresh.carrier_box.currentData() == "sentence"
     fresh.close()
+
+
+def test_an_import_runs_beside_the_window_and_a_refused_one_is_told(qtbot, tmp_home, monkeypatch,
+                                                                    tmp_path):
+    from helpers.importing import vote_session
+
+    from hd_desktop.store import write_rating_file
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=5))
+    sid = vote_session(lab.experiment, lab.experiment.stimuli(0), "L07", seed=2)
+    good = write_rating_file(lab.experiment, sid, tmp_path / "out")[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,a,rating,file\n")
+    panel = w.experiment_panel
+    told, chosen = [], [[str(good)]]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (chosen[0], ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    panel.import_button.click()
+    assert not panel.import_button.isEnabled()        # running on its worker thread
+    qtbot.waitUntil(lambda: bool(told) and panel.import_button.isEnabled(), timeout=30000)
+    assert "0 new votes merged" in told[0] and "were already here" in told[0]
+    reported = []
+    channel().reported.connect(lambda step, message: reported.append((step, message)))
+    chosen[0] = [str(bad)]
+    panel.import_button.click()
+    qtbot.waitUntil(lambda: bool(reported) and panel.import_button.isEnabled(), timeout=30000)
+    step, message = reported[0]
+    assert step == "importing rating files or online results" and "bad.csv" in message
+    assert "bad.csv" in (lab.folder / "errors.log").read_text()

@@ -265,6 +265,7 @@ class ExperimentPanel(QWidget):
         self.listeners_table.setMaximumHeight(130)
         lay.addWidget(self.listeners_table)
         self._online_job = None
+        self._import_job = None
         return box
 
     def _show_listeners(self) -> None:
@@ -387,21 +388,33 @@ class ExperimentPanel(QWidget):
         return written
 
     def _import(self) -> None:
+        """Merge the chosen files on a worker thread: a 100k-row file takes tens of seconds, and
+        the window (and a listener voting in it) must not wait for it."""
+        from hd_desktop.gui.jobs import start_job
+        from hd_desktop.web.importing import import_results
+
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import rating files or online results", "",
             "Rating files and online results (*.csv *.json *.zip *.jrzip *.txt)")
         if not files:
             return
-        try:
-            result = self.lab.import_results(files)
-        except (OSError, UserFacingError) as exc:
-            report("importing rating files or online results", exc)
-            return
+        self.import_button.setEnabled(False)
+        self.files_state.setText(f"Importing {len(files)} file(s)… listening can go on meanwhile.")
+        self._import_job = start_job(
+            import_results, self.lab.folder, files, on_result=self._imported,
+            on_finished=self._import_done, step="importing rating files or online results")
+
+    def _imported(self, result) -> None:
+        self.lab.imported(result)
         ratings = result.ratings
         online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
             if result.participants else ""
         QMessageBox.information(self, "Import", f"{ratings.files} file(s): {ratings.new_votes} new "
                                 f"votes merged, {ratings.known_votes} were already here.{online}")
+
+    def _import_done(self) -> None:
+        self._import_job = None
+        self.import_button.setEnabled(True)
         self.refresh()
 
     def _export_online(self) -> None:

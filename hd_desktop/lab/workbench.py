@@ -253,7 +253,11 @@ class Lab:
         files change nothing. Returns hd_desktop.web.importing's result."""
         from hd_desktop.web.importing import import_results
 
-        result = import_results(self.folder, files)
+        return self.imported(import_results(self.folder, files))
+
+    def imported(self, result) -> object:
+        """News of an import done elsewhere (the app runs it on a worker thread, on its own
+        connection): subscribers refresh what they show."""
         self.events.emit("imported", report=result)
         return result
 
