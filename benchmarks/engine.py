@@ -23,7 +23,7 @@ import torch
 
 from hd_desktop.design import DesignParams, make_round, preset
 from hd_desktop.engine.config import engine_preset
-from hd_desktop.engine.estimates import Vote
+from hd_desktop.engine.estimates import Answer
 from hd_desktop.engine.listeners import BUILTIN
 from hd_desktop.engine.metrics import evaluate
 from hd_desktop.engine.rounds import all_estimates, fit_and_sample, run_rounds, run_to_end
@@ -55,14 +55,14 @@ def quality(real, seeds: int) -> None:
                   f"{a[:, 4].min():>7.2f}   mean fidelity {a[:, 1].mean():.3f}", flush=True)
 
 
-def paper_votes(design, listeners: int, seed: int) -> list[Vote]:
+def paper_votes(design, listeners: int, seed: int) -> list[Answer]:
     """Every stimulus voted by every listener of a simulated panel (vectorised draws)."""
     lst = BUILTIN["wide"](seed=seed)
     z = np.array([s.z for s in design.stimuli])
     p = 0.95 * lst.probability(z) + 0.025
     rng = np.random.default_rng(seed)
     answers = rng.uniform(size=(listeners, len(z))) < p
-    return [Vote(f"L{i:03d}", s.id, int(answers[i, j]))
+    return [Answer(f"L{i:03d}", s.id, int(answers[i, j]))
             for i in range(listeners) for j, s in enumerate(design.stimuli)]
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hd_desktop.design import DesignParams, Role, Stimulus, make_round
-from hd_desktop.engine.estimates import Estimates, Vote, acceptance, correct_floor, nes_estimates
+from hd_desktop.engine.estimates import Estimates, Answer, acceptance, correct_floor, nes_estimates
 from hd_desktop.engine.screening import gold_accuracy, guess_rate, kept_listeners
 
 
@@ -17,8 +17,8 @@ def pair(nb, r, x, delta):
 def test_hand_computed_two_pairs():
     # x = (1, 2); deltas (0.5, 0) and (0, -0.5); sigma 0.5 -> 1/(2 sigma^2 R) = 1.
     stim = pair(0, 0, (1, 2), (0.5, 0)) + pair(0, 1, (1, 2), (0, -0.5))
-    votes = [Vote("a", "p0-0+", 1), Vote("b", "p0-0+", 1), Vote("a", "p0-0-", 0),
-             Vote("b", "p0-0-", 1), Vote("a", "p0-1+", 0), Vote("a", "p0-1-", 1)]
+    votes = [Answer("a", "p0-0+", 1), Answer("b", "p0-0+", 1), Answer("a", "p0-0-", 0),
+             Answer("b", "p0-0-", 1), Answer("a", "p0-1+", 0), Answer("a", "p0-1-", 1)]
     est = nes_estimates(stim, acceptance(votes), 0.5)
     # D: (+) 1.0 (-) 0.5 -> diff 0.5 * (0.5, 0); pair 2: (0 - 1) * (0, -0.5) = (0, 0.5)
     np.testing.assert_allclose(est.grad[0], [0.25, 0.5], atol=1e-12)  # sum (0.25, 0.5) times 1
@@ -31,7 +31,7 @@ def test_hand_computed_two_pairs():
 
 def test_incomplete_pairs_are_left_out():
     stim = pair(0, 0, (0, 0), (1, 0)) + pair(0, 1, (0, 0), (0, 1))
-    votes = [Vote("a", "p0-0+", 1), Vote("a", "p0-0-", 0), Vote("a", "p0-1+", 1)]
+    votes = [Answer("a", "p0-0+", 1), Answer("a", "p0-0-", 0), Answer("a", "p0-1+", 1)]
     est = nes_estimates(stim, acceptance(votes), 1.0)
     assert est.n_pairs.tolist() == [1]
     np.testing.assert_allclose(est.grad[0], [0.5, 0.0])
@@ -78,8 +78,8 @@ def test_screening_drops_random_answerers_and_measures_the_floor():
     d = make_round(real, DesignParams(n_anchors=5, m_neighbours=1, r_pairs=20, gold_rate=0.3))
     gold = [s for s in d.stimuli if not s.sign]
     rng = np.random.default_rng(0)
-    votes = [Vote("good", s.id, int(s.role is Role.GOLD_REAL)) for s in gold]
-    votes += [Vote("random", s.id, int(rng.uniform() < 0.5)) for s in gold]
+    votes = [Answer("good", s.id, int(s.role is Role.GOLD_REAL)) for s in gold]
+    votes += [Answer("random", s.id, int(rng.uniform() < 0.5)) for s in gold]
     acc = gold_accuracy(d.stimuli, votes)
     assert acc["good"] == (1.0, len(gold)) and acc["random"][0] < 0.6
     assert kept_listeners(d.stimuli, votes) == {"good"}

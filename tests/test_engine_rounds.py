@@ -5,7 +5,7 @@ import pytest
 
 from hd_desktop.design import DesignParams
 from hd_desktop.engine.config import EngineConfig, engine_preset
-from hd_desktop.engine.estimates import NoEstimates, Vote
+from hd_desktop.engine.estimates import NoEstimates, Answer
 from hd_desktop.engine.listeners import wide
 from hd_desktop.engine.rounds import all_estimates, run_rounds, run_to_end
 from hd_desktop.errors import UserFacingError
@@ -63,7 +63,7 @@ def test_screened_out_listeners_and_no_pairs():
     h = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS.with_overrides(gold_rate=0.3), FAST,
                               rounds=1, budget=10_000))
     stimuli = h.designs[0].stimuli
-    noise = [Vote("yes-sayer", s.id, 1) for s in stimuli]  # half the gold trials right: 0.5
+    noise = [Answer("yes-sayer", s.id, 1) for s in stimuli]  # half the gold trials right: 0.5
     with_noise = all_estimates(h.designs, h.votes + noise, FAST)
     assert np.allclose(with_noise.d, all_estimates(h.designs, h.votes, FAST).d)  # dropped
     with pytest.raises(NoEstimates):

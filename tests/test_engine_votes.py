@@ -10,7 +10,7 @@ import torch
 from hd_desktop.design import DesignParams, Role, Stimulus, count_stimuli, fit_to_budget, preset
 from hd_desktop.design.rounds import farthest_points, make_round
 from hd_desktop.engine.config import engine_preset
-from hd_desktop.engine.estimates import Estimates, Vote, VotedPoints, acceptance, voted_points
+from hd_desktop.engine.estimates import Estimates, Answer, VotedPoints, acceptance, voted_points
 from hd_desktop.engine.listeners import CurvedListener, TwoLobedListener
 from hd_desktop.engine.network import ScoreNet
 from hd_desktop.engine.training import (Objective, bernoulli_loss, consistency, hd_loss,
@@ -32,7 +32,7 @@ def test_every_voted_stimulus_is_a_point_whether_or_not_its_pair_is_complete():
     stim = [Stimulus("a+", 0, Role.NES_PLUS, (1.0, 0.0), 1, 0, 0),
             Stimulus("a-", 0, Role.NES_MINUS, (-1.0, 0.0), 1, 0, 0),
             Stimulus("g", 0, Role.GOLD_FAR, (8.0, 0.0), 2)]
-    votes = [Vote("x", "a+", 1), Vote("y", "a+", 0), Vote("x", "a+", 1), Vote("x", "g", 0)]
+    votes = [Answer("x", "a+", 1), Answer("y", "a+", 0), Answer("x", "a+", 1), Answer("x", "g", 0)]
     pts = voted_points(stim, acceptance(votes))
     np.testing.assert_array_equal(pts.z, [[1.0, 0.0], [8.0, 0.0]])  # "a-" has no vote
     np.testing.assert_array_equal(pts.accepts, [2, 0])

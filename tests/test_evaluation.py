@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hd_desktop.design.stimulus import Role, Stimulus
-from hd_desktop.engine.estimates import Vote
+from hd_desktop.engine.estimates import Answer
 from hd_desktop.engine.evaluation import (Z95, evaluation_table, make_evaluation_stimuli,
                                           newcombe_difference, spread_summary, wilson_interval,
                                           write_evaluation)
@@ -62,9 +62,9 @@ def test_table_counts_intervals_and_spreads():
     real, sampled = _stimuli()
     votes = []
     for listener, (acc_real, acc_sampled) in {"A": (4, 3), "B": (3, 2), "C": (4, 4)}.items():
-        votes += [Vote(listener, s.id, int(i < acc_real)) for i, s in enumerate(real)]
-        votes += [Vote(listener, s.id, int(i < acc_sampled)) for i, s in enumerate(sampled)]
-    votes.append(Vote("A", "r0-n000-r00+", 1))  # not an evaluation stimulus: ignored
+        votes += [Answer(listener, s.id, int(i < acc_real)) for i, s in enumerate(real)]
+        votes += [Answer(listener, s.id, int(i < acc_sampled)) for i, s in enumerate(sampled)]
+    votes.append(Answer("A", "r0-n000-r00+", 1))  # not an evaluation stimulus: ignored
     t = evaluation_table(votes, real + sampled, resamples=500, seed=3)
     r, s = t["groups"]["real"], t["groups"]["sampled"]
     assert (r["stimuli"], r["votes"], r["accepts"], r["listeners"]) == (4, 12, 11, 3)
@@ -86,7 +86,7 @@ def test_table_counts_intervals_and_spreads():
 
 def test_one_listener_gets_wilson_only_and_says_so():
     real, sampled = _stimuli()
-    votes = [Vote("A", s.id, 1) for s in real + sampled]
+    votes = [Answer("A", s.id, 1) for s in real + sampled]
     t = evaluation_table(votes, real + sampled)
     assert t["groups"]["real"]["ci95_bootstrap"] is None
     assert t["difference"]["ci95_bootstrap"] is None
@@ -97,7 +97,7 @@ def test_one_listener_gets_wilson_only_and_says_so():
 
 def test_write_evaluation_json_and_csv(tmp_path):
     real, sampled = _stimuli()
-    votes = [Vote(l, s.id, (i + len(l)) % 2) for l in ("A", "BB") for i, s in
+    votes = [Answer(l, s.id, (i + len(l)) % 2) for l in ("A", "BB") for i, s in
              enumerate(real + sampled)]
     t = evaluation_table(votes, real + sampled, resamples=200)
     json_path, csv_path = write_evaluation(t, tmp_path / "exports", "ratings-A-123")

@@ -22,8 +22,12 @@ class NoEstimates(UserFacingError, ValueError):
     """No neighbour has a complete antithetic pair voted (by the listeners kept)."""
 
 
-class Vote(NamedTuple):
-    """One answer: 1 = natural (accept), 0 = not natural. Store rows with these attributes also work."""
+class Answer(NamedTuple):
+    """What the engine reads of a vote: who, which voice, 1 = natural (accept) / 0 = not natural.
+
+    The store's committed votes (hd_desktop.store.Vote) carry these three fields among their
+    others and are used as they are; simulated listeners' answers are made as Answers.
+    """
 
     listener: str
     stimulus_id: str

@@ -14,7 +14,7 @@ import torch
 from hd_desktop.design import DesignParams, RoundDesign, derive_seed, fit_to_budget, make_round
 from hd_desktop.design.order import pick_session_stimuli, session_order
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.engine.estimates import (Estimates, NoEstimates, Vote, acceptance, nes_estimates,
+from hd_desktop.engine.estimates import (Estimates, NoEstimates, Answer, acceptance, nes_estimates,
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
@@ -41,7 +41,7 @@ class History:
     """Everything a run produced; rounds accumulate."""
 
     designs: list[RoundDesign] = field(default_factory=list)
-    votes: list[Vote] = field(default_factory=list)
+    votes: list[Answer] = field(default_factory=list)
     samples: list[np.ndarray] = field(default_factory=list)
     timings: list[dict] = field(default_factory=list)
     estimates: Estimates | None = None
@@ -116,7 +116,7 @@ def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int
     votes = []
     for i, s in enumerate(order, 1):
         audio, sr = render(s.z) if render is not None else (None, None)
-        votes.append(Vote(listener_id, s.id, int(bool(listener.vote(Heard(s, audio, sr))))))
+        votes.append(Answer(listener_id, s.id, int(bool(listener.vote(Heard(s, audio, sr))))))
         if i % 100 == 0 or i == len(order):
             yield Event("votes", round_index, i, len(order))
     return votes

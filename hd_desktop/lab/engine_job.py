@@ -17,10 +17,11 @@ import numpy as np
 from hd_desktop.design import RoundDesign
 from hd_desktop.design.stimulus import Role
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.engine.estimates import Estimates, Vote
+from hd_desktop.engine.estimates import Estimates
 from hd_desktop.engine.screening import gold_accuracy, kept_listeners
 from hd_desktop.errors import UserFacingError
 from hd_desktop.progress import tap
+from hd_desktop.store import Vote
 
 if TYPE_CHECKING:
     from hd_desktop.engine.rounds import Event
