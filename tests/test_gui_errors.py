@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from helpers.app import open_window
@@ -114,10 +115,20 @@ def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
     reports = []
     channel().reported.connect(lambda step, message: reports.append((step, message)))
 
+    played = []
+    w.preview.audio.started.connect(lambda *a: played.append(a))
     for process in list(w.renderer._pool._processes.values()):   # the render worker dies
         os.kill(process.pid, signal.SIGKILL)
     w.tabs.setCurrentWidget(w.preview)
     w.preview.table.selectRow(0)
+    w.preview.play_selected()                         # a fresh worker renders it: it plays
+    qtbot.waitUntil(lambda: bool(played), timeout=30000)
+    assert not reports
+
+    def broken(z, carrier="sustained"):
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    w.renderer.render = broken                        # and when rendering fails, it is told
     w.preview.play_selected()
     qtbot.waitUntil(lambda: bool(reports), timeout=10000)
     step, message = reports[0]
