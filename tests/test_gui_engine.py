@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from helpers.app import open_window
 
+from hd_desktop.design import DesignParams
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.session.states import Phase
 
@@ -157,3 +158,20 @@ def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
     qtbot.waitUntil(lambda: "cancelled" in panel.state.text(), timeout=10000)
     assert panel.update_button.isEnabled() and lab.experiment.models() == []
     w.close()
+
+
+def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_answers(
+        qtbot, tmp_home):
+    from helpers.importing import vote_session
+
+    from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=5))
+    vote_session(lab.experiment, lab.experiment.stimuli(0), "L07", seed=2)
+    w.engine_panel.refresh()
+    table = w.engine_panel.listeners
+    row = [table.item(0, j).text() for j in range(4)]
+    assert row[0] == "L07" and row[2].endswith(f"(judged from {DEFAULT_MIN_GOLD})")
+    assert table.item(0, 4).text() == "used"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QVBoxLayout, QWidget)
 
 from hd_desktop.engine.config import ENGINE_PRESETS
+from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
 from hd_desktop.lab.engine_job import listener_table
@@ -93,8 +94,9 @@ class EnginePanel(QWidget):
         self.listeners.itemChanged.connect(self._keep_changed)
         lay.addWidget(self.listeners)
         note = QLabel("Listeners below the screening threshold are left out of the estimates "
-                      "unless you tick them. Agreement: share of answers equal to the majority of "
-                      "the other listeners on the same voices.")
+                      f"unless you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening "
+                      "answers on, and used until then. Agreement: share of answers equal to the "
+                      "majority of the other listeners on the same voices.")
         note.setWordWrap(True)
         lay.addWidget(note)
         return box
@@ -140,6 +142,8 @@ class EnginePanel(QWidget):
         for i, row in enumerate(rows):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
+            if row["gold_answers"] < DEFAULT_MIN_GOLD:    # kept_listeners does not judge yet
+                screening += f" (judged from {DEFAULT_MIN_GOLD})"
             share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,
                      "—" if share is None else f"{share:.0%} of {n}"]
