@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hd_desktop.commands._common import (accept_negative_numbers, add_space_options,
                                          check_space_args, space_from_args)
+from hd_desktop.design.stimulus import MAX_RADIUS
 from hd_desktop.errors import UserFacingError
 
-MAX_RADIUS = 50.0  # SD units; the real voices lie within about 3, so farther is a typo
 AUDIO_SUFFIXES = (".wav", ".flac")
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# the farthest a point of the voice space may lie from its centre, in SD units of the real
+# voices (they lie within about 3; screening voices at 8): farther is a typo or a forgery
+MAX_RADIUS = 50.0
+
 
 class Role(str, Enum):
     """Why a stimulus is in the design; decides how its votes are used."""

@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from hd_desktop.design.stimulus import Role, Stimulus
+from hd_desktop.design.stimulus import MAX_RADIUS, Role, Stimulus
 
-MAX_RADIUS = 50.0        # SD units, as `render` allows: the real voices lie within about 3
 MAX_STIMULI = 2_000_000  # a design that would make more is not one this app wrote
 _TOLERANCE = 1e-9        # the offsets agree to rounding error (about 1e-14 here)
 
