@@ -221,19 +221,15 @@ class SessionWindow(QWidget):
             why = str(exc)
             choice = QMessageBox.question(
                 self, "An answer is not saved",
-                f"{why[:1].upper()}{why[1:]}.\n\nClose anyway? The answer is then not in the experiment; it is written "
-                "to errors.log in the experiment folder. Cancel keeps the window open and retrying.",
+                f"{why[:1].upper()}{why[1:]}.\n\nClose anyway? The answer is then not in the "
+                "experiment; it is written to errors.log in the experiment folder. Cancel keeps "
+                "the window open and retrying.",
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel)
             if choice != QMessageBox.StandardButton.Close:
                 return False
-            pending = self.flow.unsaved
-            index, stimulus, response, rt_ms, plays, presented, responded = pending["values"][:7]
-            log_error(channel().folder, "an answer given up when its window closed", VoteNotSaved(
-                f"{exc}; the answer: session {pending['session']}, trial {index}, voice "
-                f"{stimulus}, response {response}, {rt_ms:.0f} ms, {plays} plays, presented "
-                f"{presented}, answered {responded}"))
-            self.flow.unsaved = None
+            log_error(channel().folder, "an answer given up when its window closed",
+                      VoteNotSaved(f"{exc}; the answer: {self.flow.give_up_unsaved()}"))
             return True
 
     def replay(self) -> None:

@@ -175,6 +175,16 @@ class SessionFlow:
                                        self.gain_db)}
         return self.retry_vote()
 
+    def give_up_unsaved(self) -> str:
+        """Forget the answer kept in `unsaved` (the trial stays); returns it in words, for a log."""
+        if self.unsaved is None:
+            raise RuntimeError("no unsaved answer to give up")
+        pending, self.unsaved = self.unsaved, None
+        index, stimulus, response, rt_ms, plays, presented, responded = pending["values"][:7]
+        return (f"session {pending['session']}, trial {index}, voice {stimulus}, response "
+                f"{response}, {rt_ms:.0f} ms, {plays} plays, presented {presented}, answered "
+                f"{responded}")
+
     def retry_vote(self) -> str:
         """Store the answer kept in `unsaved` (after VoteNotSaved), then move on."""
         if self.unsaved is None:
