@@ -33,6 +33,11 @@ def gold_accuracy(stimuli: Iterable[Stimulus], votes: Iterable) -> dict[str, tup
     return {who: (ok / n, n) for who, (ok, n) in tally.items()}
 
 
+def judged(gold_answers: int, min_gold: int = DEFAULT_MIN_GOLD) -> bool:
+    """Whether a listener has answered enough gold trials to be screened at all."""
+    return gold_answers >= min_gold
+
+
 def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
                    min_gold: int = DEFAULT_MIN_GOLD) -> set[str]:
     """Listeners whose gold accuracy is at least `threshold` (or who have too few gold answers)."""
@@ -40,7 +45,7 @@ def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
     acc = gold_accuracy(stimuli, votes)
     everyone = {v.listener for v in votes}
     return {who for who in everyone
-            if who not in acc or acc[who][1] < min_gold or acc[who][0] >= threshold}
+            if who not in acc or not judged(acc[who][1], min_gold) or acc[who][0] >= threshold}
 
 
 def guess_rate(stimuli: Iterable[Stimulus], votes: Iterable, keep=None) -> float:

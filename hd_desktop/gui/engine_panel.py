@@ -142,7 +142,7 @@ class EnginePanel(QWidget):
         for i, row in enumerate(rows):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
-            if row["gold_answers"] < DEFAULT_MIN_GOLD:    # kept_listeners does not judge yet
+            if not row["judged"]:
                 screening += f" (judged from {DEFAULT_MIN_GOLD})"
             share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,

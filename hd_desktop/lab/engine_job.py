@@ -18,7 +18,7 @@ from hd_desktop.design import RoundDesign
 from hd_desktop.design.stimulus import Role
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.engine.estimates import Estimates
-from hd_desktop.engine.screening import gold_accuracy, kept_listeners
+from hd_desktop.engine.screening import gold_accuracy, judged, kept_listeners
 from hd_desktop.errors import UserFacingError
 from hd_desktop.progress import tap
 from hd_desktop.store import Vote
@@ -114,13 +114,17 @@ def trial_designs(experiment) -> tuple[RoundDesign, ...]:
 
 
 def listener_table(snapshot: EngineSnapshot) -> list[dict]:
-    """Per listener: votes, screening accuracy and whether the engine uses their votes."""
+    """Per listener: votes, screening accuracy, whether screening judges them yet (enough gold
+    answers) and whether the engine uses their votes."""
     stimuli = [s for d in snapshot.designs for s in d.stimuli]
     acc = gold_accuracy(stimuli, snapshot.votes)
     excluded = set(excluded_listeners(snapshot))
     counts: dict[str, int] = {}
     for v in snapshot.votes:
         counts[v.listener] = counts.get(v.listener, 0) + 1
-    return [{"listener": who, "votes": n, "screening": acc.get(who, (None, 0))[0],
-             "gold_answers": acc.get(who, (None, 0))[1], "used": who not in excluded}
-            for who, n in sorted(counts.items())]
+    rows = []
+    for who, n in sorted(counts.items()):
+        share, gold = acc.get(who, (None, 0))
+        rows.append({"listener": who, "votes": n, "screening": share, "gold_answers": gold,
+                     "judged": judged(gold), "used": who not in excluded})
+    return rows
