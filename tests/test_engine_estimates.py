@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hd_desktop.design import DesignParams, Role, Stimulus, make_round
-from hd_desktop.engine.estimates import Estimates, Answer, acceptance, correct_floor, nes_estimates
+from hd_desktop.engine.estimates import Answer, Estimates, acceptance, correct_floor, nes_estimates
 from hd_desktop.engine.screening import gold_accuracy, guess_rate, kept_listeners
 
 

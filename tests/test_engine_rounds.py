@@ -5,7 +5,7 @@ import pytest
 
 from hd_desktop.design import DesignParams
 from hd_desktop.engine.config import EngineConfig, engine_preset
-from hd_desktop.engine.estimates import NoEstimates, Answer
+from hd_desktop.engine.estimates import Answer, NoEstimates
 from hd_desktop.engine.listeners import wide
 from hd_desktop.engine.rounds import all_estimates, run_rounds, run_to_end
 from hd_desktop.errors import UserFacingError

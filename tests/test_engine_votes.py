@@ -10,7 +10,7 @@ import torch
 from hd_desktop.design import DesignParams, Role, Stimulus, count_stimuli, fit_to_budget, preset
 from hd_desktop.design.rounds import farthest_points, make_round
 from hd_desktop.engine.config import engine_preset
-from hd_desktop.engine.estimates import Estimates, Answer, VotedPoints, acceptance, voted_points
+from hd_desktop.engine.estimates import Answer, Estimates, VotedPoints, acceptance, voted_points
 from hd_desktop.engine.listeners import CurvedListener, TwoLobedListener
 from hd_desktop.engine.network import ScoreNet
 from hd_desktop.engine.training import (Objective, bernoulli_loss, consistency, hd_loss,

@@ -14,7 +14,7 @@ import torch
 from hd_desktop.design import DesignParams, RoundDesign, derive_seed, fit_to_budget, make_round
 from hd_desktop.design.order import pick_session_stimuli, session_order
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.engine.estimates import (Estimates, NoEstimates, Answer, acceptance, nes_estimates,
+from hd_desktop.engine.estimates import (Answer, Estimates, NoEstimates, acceptance, nes_estimates,
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
