@@ -40,6 +40,7 @@ class ExperimentPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lab = None
+        self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
@@ -264,8 +265,6 @@ class ExperimentPanel(QWidget):
         self.listeners_table.setMinimumHeight(90)
         self.listeners_table.setMaximumHeight(130)
         lay.addWidget(self.listeners_table)
-        self._online_job = None
-        self._import_job = None
         return box
 
     def _show_listeners(self) -> None:
