@@ -21,7 +21,8 @@ from hd_desktop.engine.listeners import wide
 from hd_desktop.engine.metrics import evaluate
 from hd_desktop.engine.network import score_field
 from hd_desktop.engine.rounds import all_estimates, collect_votes, run_to_end
-from hd_desktop.engine.sampler import accepted_region, covered_region, langevin, start_points
+from hd_desktop.engine.sampler import (accepted_region, covered_region, langevin, start_points,
+                                      voted_reach)
 from hd_desktop.engine.training import init_network, run_training
 from hd_desktop.voice import load_space
 
@@ -38,15 +39,18 @@ def main() -> None:
     net = init_network(2, width=config.width, seed=0)
     run_training(net, est, steps=config.train_steps, lr=config.lr)
     covered = covered_region(np.concatenate([est.x, real]), config.region_margin)
-    accepted = accepted_region(est.x, est.d, config.region_radius)
+    accepted = accepted_region(est.x, est.d, engine_preset("paper").region_radius)
+    voted = voted_reach(np.concatenate([est.points.z, real]), config.region_reach)
     z0 = start_points(real, 1000, seed=0)
     print(f"round 0, wide listener: {len(votes)} votes, {len(est)} estimates; "
           f"1000 chains x {config.sampler_steps} steps, eps {config.eps}")
     variants = {
         "plain S_VD/S_D, no guard": dict(adjust=False, region=None),
         "plain + covered region": dict(adjust=False, region=covered),
-        "plain + both regions": dict(adjust=False, region=(covered, accepted)),
-        "Metropolis + both regions (default)": dict(adjust=True, region=(covered, accepted)),
+        "plain + D-weighted ellipse": dict(adjust=False, region=(covered, accepted)),
+        "Metropolis + D-weighted ellipse": dict(adjust=True, region=(covered, accepted)),
+        "plain + near votes": dict(adjust=False, region=(covered, voted)),
+        "Metropolis + near votes (default)": dict(adjust=True, region=(covered, voted)),
     }
     for name, kw in variants.items():
         t0 = time.perf_counter()

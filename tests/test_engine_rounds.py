@@ -36,6 +36,16 @@ def test_samples_become_the_next_anchors_and_estimates_accumulate():
     assert all(s.shape == (60, 2) and np.isfinite(s).all() for s in h.samples)
 
 
+def test_every_sample_lies_near_a_voted_voice_or_a_real_one():
+    h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, FAST, rounds=2, budget=10_000, seed=5))
+    voted = {v.stimulus_id for v in h.votes}
+    near = np.array([s.z for d in h.designs for s in d.stimuli if s.id in voted] + REAL.tolist())
+    for samples in h.samples:  # brute force: the distance to the nearest of them
+        nearest = np.linalg.norm(samples[:, None] - near[None], axis=2).min(axis=1)
+        assert nearest.max() <= FAST.region_reach + 1e-6  # k = 2: the reach itself
+    assert FAST.region_reach == 0.5 and FAST.region_radius is None
+
+
 def test_same_seed_same_run_and_rounds_share_the_budget_with_every_pair_voted_in_full():
     a = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
     b = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))

@@ -73,6 +73,7 @@ def test_the_paper_preset_keeps_the_posters_formulas_and_values():
     assert (paper.loss, paper.eps, paper.sampler_steps, paper.adjust, paper.grad_weight) == (
         "paper", 0.003, 10000, False, 1.0)
     assert not paper.envelope and paper.prior_votes == 0 and not paper.learn_floor
+    assert (paper.region_radius, paper.region_reach) == (3.0, None)  # its guards as before
     design = preset("paper")
     assert (design.n_anchors, design.m_neighbours, design.r_pairs, design.anchors) == (
         100, 3, 20, "random")
@@ -141,15 +142,15 @@ def test_the_non_ellipse_listeners_by_hand():
 
 
 def test_the_reach_guard_follows_any_shape():
-    from hd_desktop.engine.sampler import accepted_reach
+    from hd_desktop.engine.sampler import voted_reach
 
-    # an arc of accepted neighbours, one rejected neighbour in the bend
-    arc = np.array([[-2.0, 2.0], [-1.0, 0.5], [0.0, 0.0], [1.0, 0.5], [2.0, 2.0], [0.0, 2.0]])
-    d = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.05])
-    guard = accepted_reach(arc, d, reach=1.0)
-    assert len(guard.points) == 5                      # the rejected one is no anchor of the guard
-    inside = guard.contains(torch.tensor([[-2.5, 2.5], [2.0, 2.9], [0.0, 1.5], [0.0, -2.0]]))
-    assert inside.tolist() == [True, True, False, False]  # the tips yes; the bend and below no
-    many = accepted_reach(np.random.default_rng(0).standard_normal((1000, 2)), np.ones(1000),
-                          most=50)
-    assert len(many.points) == 50
+    # voices voted along an arc (whatever the answers): the guard is the arc, 1 SD thick
+    arc = np.array([[-2.0, 2.0], [-1.0, 0.5], [0.0, 0.0], [1.0, 0.5], [2.0, 2.0]])
+    guard = voted_reach(arc, reach=1.0)
+    inside = guard.contains(torch.tensor([[-2.5, 2.5], [2.0, 2.9], [0.0, 1.5], [0.0, -2.0],
+                                          [0.6, 0.8]]))
+    # the tips and a point 0.5 from a voted voice yes; the bend (1.5 from the nearest) and
+    # below no (distances by hand: |(0, 1.5) - (+-1, 0.5)| = sqrt 2 > 1)
+    assert inside.tolist() == [True, True, False, False, True]
+    assert guard.contains(torch.tensor([[1.0, 1.499]])).item()    # just inside 1 SD
+    assert not guard.contains(torch.tensor([[1.0, 1.501]])).item()

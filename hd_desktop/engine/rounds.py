@@ -5,6 +5,7 @@ Each long step is a generator that yields `Event`s; stop iterating to cancel.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -18,8 +19,8 @@ from hd_desktop.engine.estimates import (Answer, Estimates, NoEstimates, accepta
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import (accepted_reach, accepted_region, covered_region,
-                                      iter_langevin, prior_points, start_points)
+from hd_desktop.engine.sampler import (accepted_region, covered_region, iter_langevin,
+                                      prior_points, start_points, voted_reach)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.training import Objective, init_network, train
 from hd_desktop.progress import drive
@@ -87,10 +88,10 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.done, p.total, {"loss": p.info["loss"]})
     t1 = time.perf_counter()
-    if config.region_reach is not None and len(est):
-        region = (region, accepted_reach(np.concatenate([est.x, real]),
-                                         np.concatenate([est.d, np.ones(len(real))]),
-                                         config.region_reach))
+    if config.region_reach is not None and est.points is not None and len(est.points):
+        # voted voices lie farther apart in more dimensions: the reach grows as sqrt(k/2)
+        region = (region, voted_reach(np.concatenate([est.points.z, real]),
+                                      config.region_reach * math.sqrt(k / 2)))
     elif config.region_radius is not None and len(est):
         region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))

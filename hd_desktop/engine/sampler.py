@@ -1,14 +1,16 @@
 """Langevin sampling from D (DESIGN.md 1.6), vectorised over chains, kept inside the covered region.
 
 Outside the points where votes were gathered the network extrapolates, and a chain following
-S_VD/S_D there can run off to infinity. Two guards keep chains honest:
+S_VD/S_D there can run off to infinity. Guards keep chains honest (a move that would leave one
+is refused: the chain stays put):
 - `region`: the ellipsoid spanned by the estimate points (their mean and covariance, grown to hold
-  all of them plus a margin). A move that would leave it is refused: the chain stays put. Rounds
-  widen the region as samples become the next round's anchors.
-- `accepted_region` (optional, on by default): also stay within `radius` SDs of the ellipsoid of
-  the estimate points weighted by their D. In the sparse tails a few noisy estimates make bumps
-  in S_D, and over a large area even a small bump holds much probability mass; 3 SDs keep ~99%
-  of a Gaussian-like acceptable region and drop those bumps.
+  all of them plus a margin). Rounds widen it as samples become the next round's anchors.
+- `voted_reach` (on by default): also stay within `reach` SDs of a voted voice. Where no voice
+  was voted S_D is a guess, and over a large area even a small bump of it holds much
+  probability mass; near the votes S_D was fitted to what listeners said, and this holds for an
+  arc or two lobes as for an ellipse.
+- `accepted_region` (the paper preset's): stay within `radius` SDs of the ellipsoid of the
+  estimate points weighted by their D. It cuts the tips of an arc (benchmarks/efficiency.py).
 - `adjust` (Metropolis-adjusted Langevin): the Langevin move is a proposal, accepted with the
   Metropolis-Hastings ratio of S_D, the network's own acceptance head. The samples then follow
   S_D/int S_D inside the region even where S_VD is noisy; eps can be large without bias.
@@ -22,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from hd_desktop.design.rounds import farthest_points
 
 
 @dataclass(frozen=True)
@@ -38,25 +39,25 @@ class Region:
         return ((d @ self.precision) * d).sum(dim=1) <= self.r2
 
 
-@dataclass(frozen=True)
 class Reach:
-    """{z : |z - a| <= reach for some accepted point a}: a region of any shape (an arc, two lobes)."""
+    """{z : |z - p| <= reach for some point p}: a region of any shape (an arc, two lobes)."""
 
-    points: torch.Tensor
-    reach: float
+    def __init__(self, points, reach: float):
+        from scipy.spatial import cKDTree
+
+        self.points = np.asarray(points, dtype=np.float64)
+        self.reach = float(reach)
+        self._tree = cKDTree(self.points)
 
     def contains(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.cdist(z, self.points).min(dim=1).values <= self.reach
+        dist, _ = self._tree.query(z.detach().double().numpy(), distance_upper_bound=self.reach)
+        return torch.from_numpy(np.isfinite(dist))
 
 
-def accepted_reach(points, weights, reach: float = 1.5, *, threshold: float = 0.2,
-                   most: int = 200) -> Reach:
-    """Within `reach` SDs of a point whose estimated D is at least `threshold` (at most `most`
-    of them, spread by farthest points, to keep each step cheap)."""
-    p = np.asarray(points, dtype=np.float64)[np.asarray(weights) >= threshold]
-    if len(p) > most:
-        p = p[farthest_points(p, most)]
-    return Reach(torch.as_tensor(p, dtype=torch.float32), reach)
+def voted_reach(points, reach: float = 1.0) -> Reach:
+    """Within `reach` SDs of a voice that listeners voted on (or of a real voice): where S_D was
+    told what listeners hear, whatever they answered, and nowhere it can only extrapolate."""
+    return Reach(points, reach)
 
 
 def covered_region(points, margin: float = 0.5) -> Region:
