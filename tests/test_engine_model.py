@@ -7,7 +7,8 @@ import torch
 from hd_desktop.engine.estimates import Estimates
 from hd_desktop.engine.metrics import energy_distance, evaluate, sample_target, spread
 from hd_desktop.engine.network import ScoreNet, load_checkpoint, save_checkpoint, score_field
-from hd_desktop.engine.sampler import covered_region, iter_langevin, langevin, start_points
+from hd_desktop.engine.sampler import (covered_region, iter_langevin, langevin, start_points,
+                                      voted_reach)
 from hd_desktop.engine.training import (TrainingDiverged, hd_loss, init_network, predict,
                                         run_training, train)
 
@@ -114,6 +115,22 @@ def test_runaway_chains_stay_in_the_covered_region():
     kept = langevin(runaway, z0, 0.3, 300, generator=torch.Generator().manual_seed(0),
                     region=region)
     assert torch.isfinite(kept).all() and bool(region.contains(kept).all())
+
+
+def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_is_joined():
+    # voted voices along a line 0.4 apart, and one alone far off: reach 0.5 joins the line's
+    # balls into one corridor, the lone voice is an island no chain can get to
+    voted = np.array([[x, 0.0] for x in np.arange(-4.0, 4.01, 0.4)] + [[0.0, 3.0]])
+    guard = voted_reach(voted, reach=0.5)
+    def flat(z):
+        return torch.ones(len(z)), torch.zeros_like(z)
+    z0 = torch.zeros(300, 2)
+    for _, z, _ in iter_langevin(flat, z0, 0.3, 400, generator=torch.Generator().manual_seed(1),
+                                 region=guard, report_every=1):
+        nearest = torch.cdist(z.double(), torch.as_tensor(voted)).min(dim=1).values
+        assert float(nearest.max()) <= 0.5 + 1e-6  # every chain, after every step (brute force)
+    assert z[:, 0].min() < -3 and z[:, 0].max() > 3      # the corridor was crossed both ways
+    assert z[:, 1].max() < 1.0                           # the island was never reached
 
 
 def test_guarded_division_and_progress():

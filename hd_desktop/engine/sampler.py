@@ -50,8 +50,12 @@ class Reach:
         self._tree = cKDTree(self.points)
 
     def contains(self, z: torch.Tensor) -> torch.Tensor:
-        dist, _ = self._tree.query(z.detach().double().numpy(), distance_upper_bound=self.reach)
-        return torch.from_numpy(np.isfinite(dist))
+        return self.slack(z) >= 0
+
+    def slack(self, z: torch.Tensor) -> torch.Tensor:
+        """reach - the distance to the nearest point: how far z may move and stay inside."""
+        dist, _ = self._tree.query(z.detach().double().numpy())
+        return torch.from_numpy(self.reach - dist).float()
 
 
 def voted_reach(points, reach: float = 1.0) -> Reach:
@@ -92,33 +96,32 @@ def accepted_region(points, weights, radius: float = 3.5) -> Region:
                   torch.as_tensor(np.linalg.inv(cov), dtype=torch.float32), radius * radius)
 
 
-def _inside(region, z: torch.Tensor) -> torch.Tensor:
-    regions = region if isinstance(region, (tuple, list)) else (region,)
-    ok = torch.ones(len(z), dtype=torch.bool)
-    for r in regions:
-        ok &= r.contains(z)
-    return ok
-
-
 def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator,
                   adjust: bool = False, region=None, report_every: int = 500):
     """z <- z + eps^2/2 * S_VD/S_D + eps * noise (DESIGN.md 1.6); yields (step, z, accept_rate).
 
     `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
+    A `Reach` guard is looked up only for moves longer than the chain's slack (how far it could
+    move and stay inside, kept as a lower bound), so most steps skip the lookup.
     """
     z = torch.as_tensor(z0, dtype=torch.float32).clone()
     n, k = z.shape
     half = eps * eps / 2.0
     accepted = torch.zeros(n)
+    regions = () if region is None else tuple(region) if isinstance(region, (tuple, list)) \
+        else (region,)
+    shapes = [r for r in regions if not isinstance(r, Reach)]
+    reaches = [r for r in regions if isinstance(r, Reach)]
     with torch.no_grad():
         d, s = field(z)
+        slacks = [r.slack(z) for r in reaches]
         for t in range(1, steps + 1):
             noise = torch.randn(n, k, generator=generator)
             prop = z + half * s + eps * noise
             d_p, s_p = field(prop)
             ok = torch.isfinite(prop).all(dim=1) & torch.isfinite(s_p).all(dim=1)
-            if region is not None:
-                ok &= _inside(region, prop)
+            for r in shapes:
+                ok &= r.contains(prop)
             if adjust:
                 back = z - prop - half * s_p
                 log_q_back = -(back * back).sum(dim=1) / (2 * eps * eps)
@@ -127,9 +130,19 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
                          + log_q_back - log_q_fwd)
                 u = torch.rand(n, generator=generator)
                 ok &= torch.log(u) < log_a
+            moved = (prop - z).norm(dim=1)
+            fresh = []
+            for r, slack in zip(reaches, slacks):
+                after = slack - moved  # inside for sure while >= 0 (triangle inequality)
+                look = ok & (after < 0)
+                if look.any():
+                    after[look] = r.slack(prop[look])
+                    ok &= after >= 0
+                fresh.append(after)
             z = torch.where(ok[:, None], prop, z)
             d = torch.where(ok, d_p, d)
             s = torch.where(ok[:, None], s_p, s)
+            slacks = [torch.where(ok, after, slack) for after, slack in zip(fresh, slacks)]
             accepted += ok
             if t % report_every == 0 or t == steps:
                 yield t, z, float(accepted.mean()) / t
