@@ -87,6 +87,12 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
     r0 = restored[0]
     assert r0.model_id == model_id and np.array_equal(r0.samples, result.samples)
     assert r0.curve == result.curve and len(r0.estimates) == len(result.estimates)
+    # the floor the model learned and the loss it was trained with come back with it
+    assert 0 < result.lapse_floor < 0.25 and result.loss == "bernoulli"
+    assert (r0.lapse_floor, r0.loss) == (result.lapse_floor, "bernoulli")
+    from hd_desktop.gui.engine_panel import estimates_summary
+
+    assert f"{result.lapse_floor:.3f} learned with the network" in estimates_summary(r0)
     from hd_desktop.engine.training import predict
 
     probe = np.array([[0.0, 0.0], [1.0, -1.0]])

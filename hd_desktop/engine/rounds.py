@@ -71,7 +71,9 @@ def all_estimates(designs: list[RoundDesign], votes: list, config: EngineConfig)
 def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, round_index: int = 0):
     """Train a fresh seeded network on `est`, then run Langevin chains from the real data.
 
-    Yields Events; returns (net, samples, region, timings) as the generator's value.
+    Yields Events; returns (net, samples, region, info) as the generator's value, info holding
+    the seconds of training and sampling and the lapse floor the training used (learned with
+    the network under the bernoulli loss, else the one measured on the far voices).
     """
     k = est.x.shape[1]
     t0 = time.perf_counter()
@@ -102,7 +104,10 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                                    region=region):
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
     t2 = time.perf_counter()
-    return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1}
+    floor = (float(torch.as_tensor(objective.floor).detach()) if config.loss == "bernoulli"
+             else est.guess)
+    return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1,
+                                                       "lapse_floor": float(floor)}
 
 
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,

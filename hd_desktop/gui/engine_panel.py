@@ -222,7 +222,8 @@ class EnginePanel(QWidget):
         steps = [c["step"] for c in result.curve]
         losses = [max(c["loss"], 1e-12) for c in result.curve]
         self.curve_line.setData(steps, losses)
-        self.curve.setLabel("left", LOSS_LABELS.get(self.engine.config.loss, "training loss"))
+        loss = result.loss or self.engine.config.loss  # the model's own, not today's preset
+        self.curve.setLabel("left", LOSS_LABELS.get(loss, "training loss"))
         t = result.timings
         self.estimates_label.setText(estimates_summary(result))
         self.state.setText(
@@ -282,8 +283,11 @@ def estimates_summary(result) -> str:
     est = result.estimates
     parts = [f"{result.votes_used} votes used"]
     if est.points is not None and len(est.points):
+        floor = f"lapse floor {est.guess:.3f} from the far voices"
+        if result.loss == "bernoulli" and result.lapse_floor is not None:
+            floor += f", {result.lapse_floor:.3f} learned with the network"
         parts.append(f"{len(est.points)} voted stimuli, each vote counted where it was cast "
-                     f"(lapse floor {est.guess:.3f} from the far voices)")
+                     f"({floor})")
     if len(est):
         se = np.nanmedian(np.linalg.norm(est.grad_se, axis=1)) if np.isfinite(est.grad_se).any() \
             else float("nan")

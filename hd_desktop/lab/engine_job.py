@@ -51,6 +51,8 @@ class EngineResult:
     excluded: tuple[str, ...] = ()                      # listeners left out by screening
     votes_used: int = 0
     model_id: str | None = None                         # once stored in the experiment
+    lapse_floor: float | None = None                    # the floor the training used
+    loss: str | None = None                             # the loss it was trained with
 
 
 def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:
@@ -95,11 +97,13 @@ def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]
         if event.kind == "train" and "loss" in event.info:
             curve.append({"step": event.done, "loss": float(event.info["loss"])})
 
-    net, samples, _region, timings = yield from tap(
+    net, samples, _region, info = yield from tap(
         fit_and_sample(est, snapshot.real, config, seed=snapshot.seed, round_index=snapshot.round),
         keep_loss)
+    floor = info.pop("lapse_floor")
     return EngineResult(round=snapshot.round, net=net, samples=samples, estimates=est, curve=curve,
-                        timings={"estimates_s": time.perf_counter() - t0, **timings},
+                        timings={"estimates_s": time.perf_counter() - t0, **info},
+                        lapse_floor=floor, loss=config.loss,
                         excluded=tuple(sorted(excluded)),
                         votes_used=sum(v.listener not in excluded for v in snapshot.votes))
 

@@ -30,7 +30,7 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     """Store the model and its samples; returns the model id."""
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
-            "kept_listeners": sorted(snapshot.keep_listeners)}
+            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
@@ -55,7 +55,8 @@ def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineRes
             samples=np.asarray(experiment.samples(model_id=info.id)), estimates=est,
             curve=list(info.curve), timings=dict(info.info.get("timings", {})),
             excluded=tuple(info.info.get("excluded", [])),
-            votes_used=int(info.info.get("votes_used", 0)), model_id=info.id)
+            votes_used=int(info.info.get("votes_used", 0)), model_id=info.id,
+            lapse_floor=info.info.get("lapse_floor"), loss=info.config.get("loss"))
     return out
 
 
