@@ -21,8 +21,8 @@ from hd_desktop.engine.listeners import wide
 from hd_desktop.engine.metrics import evaluate
 from hd_desktop.engine.network import score_field
 from hd_desktop.engine.rounds import all_estimates, collect_votes, run_to_end
-from hd_desktop.engine.sampler import (accepted_region, covered_region, langevin, start_points,
-                                      voted_reach)
+from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, langevin,
+                                      start_points)
 from hd_desktop.engine.training import init_network, run_training
 from hd_desktop.voice import load_space
 
@@ -40,7 +40,7 @@ def main() -> None:
     run_training(net, est, steps=config.train_steps, lr=config.lr)
     covered = covered_region(np.concatenate([est.x, real]), config.region_margin)
     accepted = accepted_region(est.x, est.d, engine_preset("paper").region_radius)
-    voted = voted_reach(np.concatenate([est.points.z, real]), config.region_reach)
+    voted = Reach(np.concatenate([est.points.z, real]), config.region_reach)
     z0 = start_points(real, 1000, seed=0)
     print(f"round 0, wide listener: {len(votes)} votes, {len(est)} estimates; "
           f"1000 chains x {config.sampler_steps} steps, eps {config.eps}")

@@ -7,8 +7,8 @@ import torch
 from hd_desktop.engine.estimates import Estimates
 from hd_desktop.engine.metrics import energy_distance, evaluate, sample_target, spread
 from hd_desktop.engine.network import ScoreNet, load_checkpoint, save_checkpoint, score_field
-from hd_desktop.engine.sampler import (covered_region, iter_langevin, langevin, start_points,
-                                      voted_reach)
+from hd_desktop.engine.sampler import (Reach, covered_region, iter_langevin, langevin,
+                                      start_points)
 from hd_desktop.engine.training import (TrainingDiverged, hd_loss, init_network, predict,
                                         run_training, train)
 
@@ -121,7 +121,7 @@ def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_
     # voted voices along a line 0.4 apart, and one alone far off: reach 0.5 joins the line's
     # balls into one corridor, the lone voice is an island no chain can get to
     voted = np.array([[x, 0.0] for x in np.arange(-4.0, 4.01, 0.4)] + [[0.0, 3.0]])
-    guard = voted_reach(voted, reach=0.5)
+    guard = Reach(voted, reach=0.5)
     def flat(z):
         return torch.ones(len(z)), torch.zeros_like(z)
     z0 = torch.zeros(300, 2)

@@ -142,11 +142,11 @@ def test_the_non_ellipse_listeners_by_hand():
 
 
 def test_the_reach_guard_follows_any_shape():
-    from hd_desktop.engine.sampler import voted_reach
+    from hd_desktop.engine.sampler import Reach
 
     # voices voted along an arc (whatever the answers): the guard is the arc, 1 SD thick
     arc = np.array([[-2.0, 2.0], [-1.0, 0.5], [0.0, 0.0], [1.0, 0.5], [2.0, 2.0]])
-    guard = voted_reach(arc, reach=1.0)
+    guard = Reach(arc, reach=1.0)
     inside = guard.contains(torch.tensor([[-2.5, 2.5], [2.0, 2.9], [0.0, 1.5], [0.0, -2.0],
                                           [0.6, 0.8]]))
     # the tips and a point 0.5 from a voted voice yes; the bend (1.5 from the nearest) and

@@ -13,8 +13,9 @@ arc. MALA with eps 0.1 for 2000 steps (chains cross the acceptable region severa
 within 0.5 SD of a voted voice (sampler.py): where no voice was voted the tails grew bumps
 (curved 500 votes: 0.91 with no guard). The earlier guard, 3 SDs of the D-weighted ellipse of
 the estimates, cut an arc's tips: curved, seeds 1-6, median fidelity 0.53 -> 0.18 at 500 votes
-and 0.18 -> 0.12 at 1000 (two-lobed 0.02 -> 0.08 and 0.04 -> 0.04). The paper preset: fidelity ~1.0, spread ~1.0 (eps 0.003 x
-sqrt(10000) moves a chain ~0.3 SD in our units, so the samples stay on the real data).
+and 0.18 -> 0.12 at 1000 (two-lobed 0.02 -> 0.08 and 0.04 -> 0.04). The paper preset:
+fidelity ~1.0, spread ~1.0 (eps 0.003 x sqrt(10000) moves a chain ~0.3 SD in our units, so the
+samples stay on the real data).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from hd_desktop.engine.estimates import (Answer, Estimates, NoEstimates, accepta
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import (accepted_region, covered_region, iter_langevin,
-                                      prior_points, start_points, voted_reach)
+from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, iter_langevin,
+                                      prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.training import Objective, init_network, train
 from hd_desktop.progress import drive
@@ -92,8 +92,8 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     t1 = time.perf_counter()
     if config.region_reach is not None and est.points is not None and len(est.points):
         # voted voices lie farther apart in more dimensions: the reach grows as sqrt(k/2)
-        region = (region, voted_reach(np.concatenate([est.points.z, real]),
-                                      config.region_reach * math.sqrt(k / 2)))
+        region = (region, Reach(np.concatenate([est.points.z, real]),
+                                config.region_reach * math.sqrt(k / 2)))
     elif config.region_radius is not None and len(est):
         region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
@@ -107,7 +107,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     floor = (float(torch.as_tensor(objective.floor).detach()) if config.loss == "bernoulli"
              else est.guess)
     return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1,
-                                                       "lapse_floor": float(floor)}
+                                                       "lapse_floor": floor}
 
 
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,

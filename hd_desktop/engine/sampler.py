@@ -5,7 +5,7 @@ S_VD/S_D there can run off to infinity. Guards keep chains honest (a move that w
 is refused: the chain stays put):
 - `region`: the ellipsoid spanned by the estimate points (their mean and covariance, grown to hold
   all of them plus a margin). Rounds widen it as samples become the next round's anchors.
-- `voted_reach` (on by default): also stay within `reach` SDs of a voted voice. Where no voice
+- `Reach` over the voted voices (on by default): also stay within `reach` SDs of one. Where no voice
   was voted S_D is a guess, and over a large area even a small bump of it holds much
   probability mass; near the votes S_D was fitted to what listeners said, and this holds for an
   arc or two lobes as for an ellipse.
@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 
-
 @dataclass(frozen=True)
 class Region:
     """{z : (z - c)^T P (z - c) <= r2}."""
@@ -40,7 +39,11 @@ class Region:
 
 
 class Reach:
-    """{z : |z - p| <= reach for some point p}: a region of any shape (an arc, two lobes)."""
+    """{z : |z - p| <= reach for some point p}: a region of any shape (an arc, two lobes).
+
+    With the voted voices (and the real ones) as its points: where S_D was told what listeners
+    hear, whatever they answered, and nowhere it can only extrapolate.
+    """
 
     def __init__(self, points, reach: float):
         from scipy.spatial import cKDTree
@@ -56,12 +59,6 @@ class Reach:
         """reach - the distance to the nearest point: how far z may move and stay inside."""
         dist, _ = self._tree.query(z.detach().double().numpy())
         return torch.from_numpy(self.reach - dist).float()
-
-
-def voted_reach(points, reach: float = 1.0) -> Reach:
-    """Within `reach` SDs of a voice that listeners voted on (or of a real voice): where S_D was
-    told what listeners hear, whatever they answered, and nowhere it can only extrapolate."""
-    return Reach(points, reach)
 
 
 def covered_region(points, margin: float = 0.5) -> Region:
