@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/efficiency.py [--dims 2 4] [--budgets 500 1000 2000 3000]
         [--seeds 1 2 3] [--listeners curved two-lobed wide shifted] [--methods engine gp]
-        [--jobs 2] [--json out.json]
+        [--set name=value] [--noiseless] [--jobs 2] [--json out.json]
 
 Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
 simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space
@@ -10,7 +10,9 @@ simulated listener with 5% lapses voting on a budget of stimuli in the bundled v
 is benchmarks/gp_baseline.py. Printed per method, listener and budget: the median [min-max] over
 seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no better than the
 real voices), sample/target acceptance and spread ratio; then the votes each method needs for a
-median fidelity of 0.15 (0.10 in 2-D, DESIGN.md 5).
+median fidelity of 0.15 (0.10 in 2-D, DESIGN.md 5). With --noiseless, each engine run's last
+model is also refitted with every stimulus answered at the listener's expected rate (same
+stimuli, same votes): the fidelity the engine would reach if its votes carried no noise.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def real_voices(k: int) -> np.ndarray:
     return load_space(cache_dir=cache, k=k).coords
 
 
-def engine_samples(listener, real, votes: int, seed: int, overrides: dict) -> np.ndarray:
+def engine_run(listener, real, votes: int, seed: int, overrides: dict):
+    """The engine's rounds on this listener and budget: (History, EngineConfig)."""
     from hd_desktop.design import preset
     from hd_desktop.engine.config import engine_preset
     from hd_desktop.engine.rounds import run_rounds, run_to_end
@@ -50,7 +53,26 @@ def engine_samples(listener, real, votes: int, seed: int, overrides: dict) -> np
         **{"screen_threshold": 0.0, **overrides.get("engine", {})})
     rounds = overrides.get("rounds", 3)
     h = run_to_end(run_rounds(listener, real, params, config, rounds=rounds, budget=votes, seed=seed))
-    return h.samples[-1]
+    return h, config
+
+
+def noiseless_samples(h, listener, real, config, seed: int) -> np.ndarray:
+    """The last round again, every stimulus answered at the listener's expected rate.
+
+    Same stimuli, same number of votes each, but the accepts are the expected share instead of
+    coin flips: what the engine would make of these votes without their noise. Near the real
+    figure, the votes are in the wrong places; far below it, the noise of the votes is the limit.
+    """
+    from dataclasses import replace
+
+    from hd_desktop.engine.rounds import fit_and_sample, run_to_end
+
+    est = h.estimates
+    points = replace(est.points, accepts=listener.answer_rate(est.points.z) * est.points.votes)
+    last = len(h.samples) - 1
+    _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real, config,
+                                                 seed=seed, round_index=last))
+    return samples
 
 
 def one_run(job: dict) -> dict:
@@ -68,27 +90,36 @@ def one_run(job: dict) -> dict:
 
         samples = gp_samples(listener, real, job["votes"], seed=job["seed"])
     else:
-        samples = engine_samples(listener, real, job["votes"], job["seed"], job.get("overrides", {}))
+        h, config = engine_run(listener, real, job["votes"], job["seed"], job.get("overrides", {}))
+        samples = h.samples[-1]
+    seconds = time.perf_counter() - t0
     m = evaluate(samples, real, listener.probability, seed=job["seed"])
-    return {**job, "seconds": time.perf_counter() - t0, "fidelity": m["fidelity_ratio"],
-            "acceptance": m["acceptance_samples"] / m["acceptance_target"],
-            "spread": m["spread_ratio"]}
+    out = {**job, "seconds": seconds, "fidelity": m["fidelity_ratio"],
+           "acceptance": m["acceptance_samples"] / m["acceptance_target"],
+           "spread": m["spread_ratio"]}
+    if job.get("noiseless") and job["method"] == "engine":
+        quiet = noiseless_samples(h, listener, real, config, job["seed"])
+        out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
+                                             seed=job["seed"])["fidelity_ratio"]
+    return out
 
 
 def summarise(results: list[dict]) -> None:
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
+    quiet = "noiseless votes" if any("fidelity_noiseless" in r for r in results) else ""
     print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
-          f"{'acc s/t':<20} {'spread':<20}")
+          f"{'acc s/t':<20} {'spread':<20} {quiet}".rstrip())
     need: dict = {}
     for k, name, method in keys:
         rows = [r for r in results if (r["k"], r["listener"], r["method"]) == (k, name, method)]
         for votes in sorted({r["votes"] for r in rows}):
             rs = [r for r in rows if r["votes"] == votes]
             cols = []
-            for key in ("fidelity", "acceptance", "spread"):
-                a = np.array([r[key] for r in rs])
-                cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]")
-            print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20}")
+            for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless"):
+                a = np.array([r[key] for r in rs if key in r])
+                cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
+            print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20} "
+                  f"{cols[3]}".rstrip())
             target = 0.10 if k == 2 else 0.15
             if np.median([r["fidelity"] for r in rs]) <= target:
                 need.setdefault((k, name, method), votes)
@@ -106,6 +137,9 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=["engine", "gp"])
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="engine or design override for the engine runs (repeatable)")
+    ap.add_argument("--noiseless", action="store_true",
+                    help="also refit each engine run's last model on noiseless votes at the same "
+                         "stimuli: separates where the votes went from the noise in them")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", help="also write every run's figures here")
     ap.add_argument("--summarise", nargs="+", metavar="JSON",
@@ -117,7 +151,8 @@ def main() -> None:
     overrides = _overrides(args.set)
     for k in args.dims:
         real_voices(k)  # build the cached space once, before the workers start
-    jobs = [{"method": m, "k": k, "listener": name, "votes": v, "seed": s, "overrides": overrides}
+    jobs = [{"method": m, "k": k, "listener": name, "votes": v, "seed": s, "overrides": overrides,
+             "noiseless": args.noiseless}
             for k in args.dims for name in args.listeners for m in args.methods
             for v in args.budgets for s in args.seeds]
     results = []
@@ -127,7 +162,9 @@ def main() -> None:
             results.append(r)
             print(f"{r['method']:<7} k={r['k']} {r['listener']:<10} votes {r['votes']:>5} seed "
                   f"{r['seed']}: fidelity {r['fidelity']:.3f} acc {r['acceptance']:.2f} spread "
-                  f"{r['spread']:.2f} ({r['seconds']:.1f} s)", flush=True)
+                  f"{r['spread']:.2f} ({r['seconds']:.1f} s)"
+                  + (f", noiseless votes {r['fidelity_noiseless']:.3f}" if "fidelity_noiseless" in r
+                     else ""), flush=True)
     summarise(results)
     print(f"\n{len(results)} runs in {time.perf_counter() - t0:.0f} s")
     if args.json:

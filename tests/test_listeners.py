@@ -33,6 +33,10 @@ def test_lapses_and_bias():
     sure_no = GaussianListener(widths=(0.01,), centre=(50.0,), lapse=0.2, seed=0)
     rate = np.mean([sure_no.vote(heard([0.0, 0.0])) for _ in range(4000)])
     assert rate == pytest.approx(0.1, abs=0.02)  # lapses answer at random: half of 20%
+    # the expected share of natural answers, 0.2 / 2 + 0.8 p: p ~ 0 far away, p = 1 at the centre
+    assert sure_no.answer_rate([0.0, 0.0]) == pytest.approx(0.1)
+    assert GaussianListener(widths=(1.0,), lapse=0.2).answer_rate(np.zeros((2, 2))) == \
+        pytest.approx([0.9, 0.9])
     lenient = wide(bias=2.0)
     assert lenient.probability([2.0, 0.0]) > wide().probability([2.0, 0.0])
     a, b = wide(seed=4), wide(seed=4)

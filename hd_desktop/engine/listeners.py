@@ -53,6 +53,10 @@ class SimulatedListener:
         p = self._probability(np.atleast_2d(z))
         return p[0] if one else p
 
+    def answer_rate(self, z) -> np.ndarray:
+        """The expected share of "natural" answers at z, lapses included."""
+        return self.lapse / 2 + (1 - self.lapse) * self.probability(z)
+
     def vote(self, stimulus) -> bool:
         if self.rng.uniform() < self.lapse:
             return bool(self.rng.uniform() < 0.5)
