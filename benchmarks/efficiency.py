@@ -12,7 +12,9 @@ seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no 
 real voices), sample/target acceptance and spread ratio; then the votes each method needs for a
 median fidelity of 0.15 (0.10 in 2-D, DESIGN.md 5). With --noiseless, each engine run's last
 model is also refitted with every stimulus answered at the listener's expected rate (same
-stimuli, same votes): the fidelity the engine would reach if its votes carried no noise.
+stimuli, same votes): the fidelity the engine would reach if its votes carried no noise; and
+p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
+voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model.
 """
 
 from __future__ import annotations
@@ -101,12 +103,36 @@ def one_run(job: dict) -> dict:
         quiet = noiseless_samples(h, listener, real, config, job["seed"])
         out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
                                              seed=job["seed"])["fidelity_ratio"]
+        out.update(guard_bound(h, listener, real, job["seed"]))
     return out
+
+
+def guard_bound(h, listener, real, seed: int) -> dict:
+    """How much of p* the last round's chains could reach, and the best fidelity within it.
+
+    Draws from p* itself, kept where the chains' guard (within reach of a voted or real voice)
+    lets them go: `reach_mass` is the share kept, `fidelity_in_reach` the fidelity of those
+    draws, which no model sampled under that guard can beat by much.
+    """
+    import torch
+
+    from hd_desktop.engine.metrics import evaluate, sample_target
+    from hd_desktop.engine.sampler import Reach
+
+    guard = h.region[1] if isinstance(h.region, tuple) else None
+    if not isinstance(guard, Reach):
+        return {}
+    target = sample_target(listener.probability, real, 20000, rng=np.random.default_rng(seed + 1))
+    inside = target[guard.contains(torch.as_tensor(target)).numpy()]
+    return {"reach_mass": len(inside) / len(target),
+            "fidelity_in_reach": evaluate(inside[:1000], real, listener.probability,
+                                          seed=seed)["fidelity_ratio"]}
 
 
 def summarise(results: list[dict]) -> None:
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
-    quiet = "noiseless votes" if any("fidelity_noiseless" in r for r in results) else ""
+    quiet = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass'}"
+             if any("fidelity_noiseless" in r for r in results) else "")
     print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
           f"{'acc s/t':<20} {'spread':<20} {quiet}".rstrip())
     need: dict = {}
@@ -115,11 +141,12 @@ def summarise(results: list[dict]) -> None:
         for votes in sorted({r["votes"] for r in rows}):
             rs = [r for r in rows if r["votes"] == votes]
             cols = []
-            for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless"):
+            for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless",
+                        "fidelity_in_reach", "reach_mass"):
                 a = np.array([r[key] for r in rs if key in r])
                 cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
             print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20} "
-                  f"{cols[3]}".rstrip())
+                  f"{cols[3]:<20} {cols[4]:<20} {cols[5]}".rstrip())
             target = 0.10 if k == 2 else 0.15
             if np.median([r["fidelity"] for r in rs]) <= target:
                 need.setdefault((k, name, method), votes)
@@ -164,7 +191,9 @@ def main() -> None:
                   f"{r['seed']}: fidelity {r['fidelity']:.3f} acc {r['acceptance']:.2f} spread "
                   f"{r['spread']:.2f} ({r['seconds']:.1f} s)"
                   + (f", noiseless votes {r['fidelity_noiseless']:.3f}" if "fidelity_noiseless" in r
-                     else ""), flush=True)
+                     else "")
+                  + (f", p* within the guard {r['fidelity_in_reach']:.3f} ({r['reach_mass']:.0%} "
+                     "of its mass)" if "reach_mass" in r else ""), flush=True)
     summarise(results)
     print(f"\n{len(results)} runs in {time.perf_counter() - t0:.0f} s")
     if args.json:
