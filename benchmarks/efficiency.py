@@ -131,10 +131,10 @@ def guard_bound(h, listener, real, seed: int) -> dict:
 
 def summarise(results: list[dict]) -> None:
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
-    quiet = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass'}"
-             if any("fidelity_noiseless" in r for r in results) else "")
+    diagnosis = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass'}"
+                 if any("fidelity_noiseless" in r for r in results) else "")
     print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
-          f"{'acc s/t':<20} {'spread':<20} {quiet}".rstrip())
+          f"{'acc s/t':<20} {'spread':<20} {diagnosis}".rstrip())
     need: dict = {}
     for k, name, method in keys:
         rows = [r for r in results if (r["k"], r["listener"], r["method"]) == (k, name, method)]
