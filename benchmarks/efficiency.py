@@ -14,7 +14,9 @@ median fidelity of 0.15 (0.10 in 2-D, DESIGN.md 5). With --noiseless, each engin
 model is also refitted with every stimulus answered at the listener's expected rate (same
 stimuli, same votes): the fidelity the engine would reach if its votes carried no noise; and
 p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
-voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model.
+voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model;
+and the same number of votes is placed at draws of p* itself (an oracle design), answered
+with and without noise: what the estimator makes of votes in the best places.
 """
 
 from __future__ import annotations
@@ -104,6 +106,41 @@ def one_run(job: dict) -> dict:
         out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
                                              seed=job["seed"])["fidelity_ratio"]
         out.update(guard_bound(h, listener, real, job["seed"]))
+        out.update(placed_by_target(h, listener, real, config, job["seed"]))
+    return out
+
+
+def placed_by_target(h, listener, real, config, seed: int) -> dict:
+    """The last round's model again, its NES votes moved to draws of p* itself (an oracle design).
+
+    Same number of votes, one per draw, answered as the listener answers (`fidelity_placed`)
+    and at its expected rate (`fidelity_placed_noiseless`); the screening votes stay. Near the
+    engine's own figure, where the rounds put the votes costs little; far below it, they
+    should go elsewhere. With noiseless votes too high, the estimator itself is the limit.
+    """
+    from dataclasses import replace
+
+    from hd_desktop.design.stimulus import Role
+    from hd_desktop.engine.metrics import evaluate, sample_target
+    from hd_desktop.engine.rounds import fit_and_sample, run_to_end
+
+    est = h.estimates
+    gold = {s.z for d in h.designs for s in d.stimuli if s.role in (Role.GOLD_REAL, Role.GOLD_FAR)}
+    kept = np.array([tuple(z) in gold for z in est.points.z])
+    n = int(est.points.votes[~kept].sum())
+    rng = np.random.default_rng(seed + 2)
+    z = sample_target(listener.probability, real, n, rng=rng)
+    rate = listener.answer_rate(z)
+    out = {}
+    for key, accepts in (("fidelity_placed", (rng.uniform(size=n) < rate).astype(float)),
+                         ("fidelity_placed_noiseless", rate)):
+        points = replace(est.points, z=np.concatenate([z, est.points.z[kept]]),
+                         accepts=np.concatenate([accepts, est.points.accepts[kept]]),
+                         votes=np.concatenate([np.ones(n), est.points.votes[kept]]))
+        _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real,
+                                                     config, seed=seed,
+                                                     round_index=len(h.samples) - 1))
+        out[key] = evaluate(samples, real, listener.probability, seed=seed)["fidelity_ratio"]
     return out
 
 
@@ -131,7 +168,8 @@ def guard_bound(h, listener, real, seed: int) -> dict:
 
 def summarise(results: list[dict]) -> None:
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
-    diagnosis = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass'}"
+    diagnosis = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass':<20} "
+                 f"{'votes placed by p*':<20} {'placed, noiseless'}"
                  if any("fidelity_noiseless" in r for r in results) else "")
     print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
           f"{'acc s/t':<20} {'spread':<20} {diagnosis}".rstrip())
@@ -142,11 +180,12 @@ def summarise(results: list[dict]) -> None:
             rs = [r for r in rows if r["votes"] == votes]
             cols = []
             for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless",
-                        "fidelity_in_reach", "reach_mass"):
+                        "fidelity_in_reach", "reach_mass", "fidelity_placed",
+                        "fidelity_placed_noiseless"):
                 a = np.array([r[key] for r in rs if key in r])
                 cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
             print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20} "
-                  f"{cols[3]:<20} {cols[4]:<20} {cols[5]}".rstrip())
+                  f"{cols[3]:<20} {cols[4]:<20} {cols[5]:<20} {cols[6]:<20} {cols[7]}".rstrip())
             target = 0.10 if k == 2 else 0.15
             if np.median([r["fidelity"] for r in rs]) <= target:
                 need.setdefault((k, name, method), votes)
@@ -193,7 +232,10 @@ def main() -> None:
                   + (f", noiseless votes {r['fidelity_noiseless']:.3f}" if "fidelity_noiseless" in r
                      else "")
                   + (f", p* within the guard {r['fidelity_in_reach']:.3f} ({r['reach_mass']:.0%} "
-                     "of its mass)" if "reach_mass" in r else ""), flush=True)
+                     "of its mass)" if "reach_mass" in r else "")
+                  + (f", votes placed by p* {r['fidelity_placed']:.3f} (noiseless "
+                     f"{r['fidelity_placed_noiseless']:.3f})" if "fidelity_placed" in r else ""),
+                  flush=True)
     summarise(results)
     print(f"\n{len(results)} runs in {time.perf_counter() - t0:.0f} s")
     if args.json:
