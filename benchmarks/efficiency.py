@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/efficiency.py [--dims 2 4] [--budgets 500 1000 2000 3000]
         [--seeds 1 2 3] [--listeners curved two-lobed wide shifted] [--methods engine gp]
-        [--set name=value] [--noiseless] [--jobs 2] [--json out.json]
+        [--set name=value] [--noiseless [--draws 3]] [--jobs 2] [--json out.json]
 
 Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
 simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space
@@ -15,8 +15,9 @@ model is also refitted with every stimulus answered at the listener's expected r
 stimuli, same votes): the fidelity the engine would reach if its votes carried no noise; and
 p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
 voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model;
-and the same number of votes is placed at draws of p* itself (an oracle design), answered
-with and without noise: what the estimator makes of votes in the best places.
+and the same number of votes is placed at draws of p* itself (an oracle design, --draws
+placements a run), answered with and without noise: what the estimator makes of votes in
+the best places.
 """
 
 from __future__ import annotations
@@ -106,17 +107,20 @@ def one_run(job: dict) -> dict:
         out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
                                              seed=job["seed"])["fidelity_ratio"]
         out.update(guard_bound(h, listener, real, job["seed"]))
-        out.update(placed_by_target(h, listener, real, config, job["seed"]))
+        out.update(placed_by_target(h, listener, real, config, job["seed"],
+                                    job.get("draws", 1)))
     return out
 
 
-def placed_by_target(h, listener, real, config, seed: int) -> dict:
+def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> dict:
     """The last round's model again, its NES votes moved to draws of p* itself (an oracle design).
 
     Same number of votes, one per draw, answered as the listener answers (`fidelity_placed`)
-    and at its expected rate (`fidelity_placed_noiseless`); the screening votes stay. Near the
-    engine's own figure, where the rounds put the votes costs little; far below it, they
-    should go elsewhere. With noiseless votes too high, the estimator itself is the limit.
+    and at its expected rate (`fidelity_placed_noiseless`); the screening votes stay. Each of
+    `draws` placements gives one figure of each (lists): one placement's votes are a single
+    noisy sample, and its fidelity varies as much as between seeds. Near the engine's own
+    figure, where the rounds put the votes costs little; far below it, they should go
+    elsewhere. With noiseless votes in the best places too high, the estimator is the limit.
     """
     from dataclasses import replace
 
@@ -128,19 +132,21 @@ def placed_by_target(h, listener, real, config, seed: int) -> dict:
     gold = {s.z for d in h.designs for s in d.stimuli if s.role in (Role.GOLD_REAL, Role.GOLD_FAR)}
     kept = np.array([tuple(z) in gold for z in est.points.z])
     n = int(est.points.votes[~kept].sum())
-    rng = np.random.default_rng(seed + 2)
-    z = sample_target(listener.probability, real, n, rng=rng)
-    rate = listener.answer_rate(z)
-    out = {}
-    for key, accepts in (("fidelity_placed", (rng.uniform(size=n) < rate).astype(float)),
-                         ("fidelity_placed_noiseless", rate)):
-        points = replace(est.points, z=np.concatenate([z, est.points.z[kept]]),
-                         accepts=np.concatenate([accepts, est.points.accepts[kept]]),
-                         votes=np.concatenate([np.ones(n), est.points.votes[kept]]))
-        _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real,
-                                                     config, seed=seed,
-                                                     round_index=len(h.samples) - 1))
-        out[key] = evaluate(samples, real, listener.probability, seed=seed)["fidelity_ratio"]
+    out: dict = {"fidelity_placed": [], "fidelity_placed_noiseless": []}
+    for draw in range(draws):
+        rng = np.random.default_rng([seed, 2, draw])
+        z = sample_target(listener.probability, real, n, rng=rng)
+        rate = listener.answer_rate(z)
+        for key, accepts in (("fidelity_placed", (rng.uniform(size=n) < rate).astype(float)),
+                             ("fidelity_placed_noiseless", rate)):
+            points = replace(est.points, z=np.concatenate([z, est.points.z[kept]]),
+                             accepts=np.concatenate([accepts, est.points.accepts[kept]]),
+                             votes=np.concatenate([np.ones(n), est.points.votes[kept]]))
+            _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real,
+                                                         config, seed=seed,
+                                                         round_index=len(h.samples) - 1))
+            out[key].append(evaluate(samples, real, listener.probability,
+                                     seed=seed)["fidelity_ratio"])
     return out
 
 
@@ -182,7 +188,7 @@ def summarise(results: list[dict]) -> None:
             for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless",
                         "fidelity_in_reach", "reach_mass", "fidelity_placed",
                         "fidelity_placed_noiseless"):
-                a = np.array([r[key] for r in rs if key in r])
+                a = np.array([x for r in rs if key in r for x in np.atleast_1d(r[key])])
                 cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
             print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20} "
                   f"{cols[3]:<20} {cols[4]:<20} {cols[5]:<20} {cols[6]:<20} {cols[7]}".rstrip())
@@ -206,6 +212,8 @@ def main() -> None:
     ap.add_argument("--noiseless", action="store_true",
                     help="also refit each engine run's last model on noiseless votes at the same "
                          "stimuli: separates where the votes went from the noise in them")
+    ap.add_argument("--draws", type=int, default=1,
+                    help="with --noiseless: placements of the votes at draws of p* per run")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", help="also write every run's figures here")
     ap.add_argument("--summarise", nargs="+", metavar="JSON",
@@ -218,7 +226,7 @@ def main() -> None:
     for k in args.dims:
         real_voices(k)  # build the cached space once, before the workers start
     jobs = [{"method": m, "k": k, "listener": name, "votes": v, "seed": s, "overrides": overrides,
-             "noiseless": args.noiseless}
+             "noiseless": args.noiseless, "draws": args.draws}
             for k in args.dims for name in args.listeners for m in args.methods
             for v in args.budgets for s in args.seeds]
     results = []
@@ -233,8 +241,9 @@ def main() -> None:
                      else "")
                   + (f", p* within the guard {r['fidelity_in_reach']:.3f} ({r['reach_mass']:.0%} "
                      "of its mass)" if "reach_mass" in r else "")
-                  + (f", votes placed by p* {r['fidelity_placed']:.3f} (noiseless "
-                     f"{r['fidelity_placed_noiseless']:.3f})" if "fidelity_placed" in r else ""),
+                  + (f", votes placed by p* {np.median(r['fidelity_placed']):.3f} (noiseless "
+                     f"{np.median(r['fidelity_placed_noiseless']):.3f}; median of "
+                     f"{len(r['fidelity_placed'])} placements)" if "fidelity_placed" in r else ""),
                   flush=True)
     summarise(results)
     print(f"\n{len(results)} runs in {time.perf_counter() - t0:.0f} s")
