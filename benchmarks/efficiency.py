@@ -70,13 +70,19 @@ def noiseless_samples(h, listener, real, config, seed: int) -> np.ndarray:
     """
     from dataclasses import replace
 
+    points = h.estimates.points
+    return refit_samples(h, replace(points, accepts=listener.answer_rate(points.z) * points.votes),
+                         real, config, seed)
+
+
+def refit_samples(h, points, real, config, seed: int) -> np.ndarray:
+    """The last round's network trained again on other voted points (same NES estimates,
+    same lapse floor, same seed), and its chains' samples."""
     from hd_desktop.engine.rounds import fit_and_sample, run_to_end
 
-    est = h.estimates
-    points = replace(est.points, accepts=listener.answer_rate(est.points.z) * est.points.votes)
-    last = len(h.samples) - 1
-    _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real, config,
-                                                 seed=seed, round_index=last))
+    est = h.estimates.with_points(points, h.estimates.guess)
+    _, samples, _, _ = run_to_end(fit_and_sample(est, real, config, seed=seed,
+                                                 round_index=len(h.samples) - 1))
     return samples
 
 
@@ -126,7 +132,6 @@ def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> di
 
     from hd_desktop.design.stimulus import Role
     from hd_desktop.engine.metrics import evaluate, sample_target
-    from hd_desktop.engine.rounds import fit_and_sample, run_to_end
 
     est = h.estimates
     gold = {s.z for d in h.designs for s in d.stimuli if s.role in (Role.GOLD_REAL, Role.GOLD_FAR)}
@@ -142,9 +147,7 @@ def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> di
             points = replace(est.points, z=np.concatenate([z, est.points.z[kept]]),
                              accepts=np.concatenate([accepts, est.points.accepts[kept]]),
                              votes=np.concatenate([np.ones(n), est.points.votes[kept]]))
-            _, samples, _, _ = run_to_end(fit_and_sample(est.with_points(points, est.guess), real,
-                                                         config, seed=seed,
-                                                         round_index=len(h.samples) - 1))
+            samples = refit_samples(h, points, real, config, seed)
             out[key].append(evaluate(samples, real, listener.probability,
                                      seed=seed)["fidelity_ratio"])
     return out
