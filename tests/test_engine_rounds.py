@@ -90,3 +90,20 @@ def test_engine_settings_json_and_overrides():
         c.with_overrides(nope=1)
     with pytest.raises(UserFacingError):
         engine_preset("nope")
+
+
+def test_the_gp_loss_hands_the_smoothers_map_to_the_network_and_reports_its_floor():
+    from hd_desktop.engine.rounds import smoothed_targets
+    from hd_desktop.engine.smoother import FLOORS
+    from hd_desktop.engine.training import predict
+
+    config = FAST.with_overrides(loss="gp", train_steps=600)
+    h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, config, rounds=2, budget=400, seed=4))
+    (where, d, grad), smoother = smoothed_targets(h.estimates, h.region[0], config, seed=0)
+    assert h.timings[-1]["lapse_floor"] in FLOORS
+    assert smoother.floor == max(smoother.evidence, key=smoother.evidence.get)
+    # the network learned D-hat where the chains go: at the voted voices and around them
+    s_d, _ = predict(h.net, where)
+    assert np.corrcoef(s_d, d)[0, 1] > 0.95
+    assert np.abs(s_d - d).mean() < 0.05
+    assert len(where) == len(h.estimates.points) * (1 + config.gp_copies) + 1000

@@ -35,7 +35,7 @@ class EngineConfig:
     screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
     learn_floor: bool = True        # bernoulli loss: fit the floor with the network (training.py)
-    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "paper" (training.py)
+    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "paper"; "gp" (training.py)
     width: int = 64
     activation: str = "silu"
     envelope: bool = True           # S_D falls off far from the votes (network.py)
@@ -45,6 +45,13 @@ class EngineConfig:
     grad_weight: float = 0.1        # weight of the S_VD term in the loss (paper: 1)
     consistency: float = 1.0        # weight of |S_VD - grad S_D|^2 (bernoulli loss only)
     prior_votes: float = 100.0      # pseudo-votes "not natural" spread over the region (training.py)
+    gp_lengthscale: float = 1.0     # loss "gp": the smoother's settings in SDs (smoother.py)
+    gp_outputscale: float = 2.0
+    gp_mean: float = -4.0
+    gp_inducing: int = 500
+    gp_readout: str = "mean"
+    gp_floor: float | None = None   # loss "gp": the lapse floor (None: the votes' most likely)
+    gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

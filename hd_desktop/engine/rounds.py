@@ -22,6 +22,7 @@ from hd_desktop.engine.network import ScoreNet, score_field
 from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, iter_langevin,
                                       prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
+from hd_desktop.engine.smoother import GPSettings, GPSmoother
 from hd_desktop.engine.training import Objective, init_network, train
 from hd_desktop.progress import drive
 
@@ -83,9 +84,12 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                        seed=derive_seed(seed, round_index, _TRAIN))
     prior = (prior_points(region, seed=derive_seed(seed, round_index, _PRIOR))
              if config.loss == "bernoulli" and config.prior_votes else None)
+    targets, smoother = (smoothed_targets(est, region, config,
+                                          seed=derive_seed(seed, round_index, _PRIOR))
+                         if config.loss == "gp" else (None, None))
     objective = Objective(est, config.loss, grad_weight=config.grad_weight,
                           consistency_weight=config.consistency, learn_floor=config.learn_floor,
-                          prior=prior, prior_votes=config.prior_votes)
+                          prior=prior, prior_votes=config.prior_votes, targets=targets)
     for p in train(net, est, steps=config.train_steps, lr=config.lr, objective=objective,
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.done, p.total, {"loss": p.info["loss"]})
@@ -105,9 +109,31 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
     t2 = time.perf_counter()
     floor = (float(torch.as_tensor(objective.floor).detach()) if config.loss == "bernoulli"
-             else est.guess)
+             else smoother.floor if smoother is not None else est.guess)
     return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1,
                                                        "lapse_floor": floor}
+
+
+def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int):
+    """D-hat and grad D-hat of a GP classifier of every vote, where the network learns them.
+
+    At every voted stimulus, at `gp_copies` seeded points around each (about the chains' reach
+    away: SD reach / sqrt(2) per axis, the reach being 0.5 x sqrt(k/2) SDs), and at the prior's
+    uniform points over the covered region: the network sees the smoother wherever a chain may
+    go, and where it may not. Returns ((u, D-hat, grad D-hat), the smoother).
+    """
+    points = est.points
+    smoother = GPSmoother(points.z, points.accepts, points.votes, floor=config.gp_floor,
+                          settings=GPSettings(config.gp_lengthscale, config.gp_outputscale,
+                                              config.gp_mean, config.gp_inducing,
+                                              config.gp_readout), seed=seed)
+    rng = np.random.default_rng(seed)
+    spread = (config.region_reach or 0.5) / math.sqrt(2)
+    near = np.repeat(points.z, config.gp_copies, axis=0)
+    near = near + rng.normal(0.0, spread, size=near.shape)
+    where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
+    d, grad = smoother.predict(where)
+    return (where, d, grad), smoother
 
 
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,

@@ -25,7 +25,7 @@ class TrainingDiverged(UserFacingError):
     """The loss turned NaN or blew up; the network holds the last good weights."""
 
 
-LOSSES = ("bernoulli", "paper")
+LOSSES = ("bernoulli", "paper", "gp")
 
 
 def hd_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor:
@@ -70,6 +70,19 @@ def bernoulli_loss(net: ScoreNet, points, x, grad, *, guess: float = 0.0, grad_w
     return loss
 
 
+def smoothed_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor:
+    """L = mean_u [-D(u) log S_D(u) - (1 - D(u)) log(1 - S_D(u))] + w mean_u |S_VD(u) - grad D(u)|^2.
+
+    D, grad D: a smoother's estimates at the points u (smoother.py). The cross-entropy weighs a
+    small D by its ratio to S_D, not by its difference: at p* ∝ D, acceptance 0.02 against 0.05
+    over a wide region moves as much probability as 0.5 against 0.8 over a narrow one.
+    """
+    s_d, s_vd = net(z)
+    s_d = s_d.clamp(1e-6, 1 - 1e-6)
+    fit = -(d * torch.log(s_d) + (1 - d) * torch.log1p(-s_d)).mean()
+    return fit + grad_weight * ((s_vd - grad) ** 2).sum(dim=1).mean()
+
+
 class Objective:
     """The training loss for a set of estimates: net -> loss tensor, plus its own parameters.
 
@@ -81,7 +94,7 @@ class Objective:
 
     def __init__(self, est: Estimates, loss: str = "paper", *, grad_weight: float = 1.0,
                  consistency_weight: float = 0.0, learn_floor: bool = False, prior=None,
-                 prior_votes: float = 0.0):
+                 prior_votes: float = 0.0, targets=None):
         if loss not in LOSSES:
             raise UserFacingError(f"training: no loss {loss!r} (known: {', '.join(LOSSES)})")
         self.loss, self.grad_weight, self.consistency_weight = loss, grad_weight, consistency_weight
@@ -90,6 +103,12 @@ class Objective:
         self.x, self.d, self.g = (torch.as_tensor(a, dtype=torch.float32)
                                   for a in (est.x, est.d, est.grad))
         tensors = [self.x, self.d, self.g]
+        if loss == "gp":
+            if targets is None:
+                raise UserFacingError("training: the gp loss needs the smoother's estimates")
+            self.targets = tuple(torch.as_tensor(a, dtype=torch.float32) for a in targets)
+            tensors += self.targets
+            learn_floor = False
         if loss == "bernoulli":
             if est.points is None or not len(est.points):
                 raise UserFacingError("training: the bernoulli loss needs the voted stimuli")
@@ -122,6 +141,12 @@ class Objective:
     def __call__(self, net: ScoreNet) -> torch.Tensor:
         if self.loss == "paper":
             return hd_loss(net, self.x, self.d, self.g, self.grad_weight)
+        if self.loss == "gp":
+            targets = self.targets
+            if len(targets[0]) > BATCH:
+                pick = torch.randint(len(targets[0]), (BATCH,), generator=self._batches)
+                targets = tuple(t[pick] for t in targets)
+            return smoothed_loss(net, *targets, grad_weight=self.grad_weight)
         points = self.points
         if len(points[0]) > BATCH:  # large panels: a seeded minibatch a step keeps steps cheap
             pick = torch.randint(len(points[0]), (BATCH,), generator=self._batches)

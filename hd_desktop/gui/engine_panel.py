@@ -275,7 +275,8 @@ def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
 
 
 LOSS_LABELS = {"paper": "loss |S_VD − ∇D|² + |S_D − D|²",
-               "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms"}
+               "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms",
+               "gp": "loss: cross-entropy to the GP's D̂ + |S_VD − ∇D̂|²"}
 
 
 def estimates_summary(result) -> str:
@@ -286,8 +287,13 @@ def estimates_summary(result) -> str:
         floor = f"lapse floor {est.guess:.3f} from the far voices"
         if result.loss == "bernoulli" and result.lapse_floor is not None:
             floor += f", {result.lapse_floor:.3f} learned with the network"
-        parts.append(f"{len(est.points)} voted stimuli, each vote counted where it was cast "
-                     f"({floor})")
+        if result.loss == "gp":
+            parts.append(f"{len(est.points)} voted stimuli, every vote smoothed by a GP classifier "
+                         f"(lapse floor {result.lapse_floor:.3f}, {est.guess:.3f} measured on the "
+                         f"far voices)")
+        else:
+            parts.append(f"{len(est.points)} voted stimuli, each vote counted where it was cast "
+                         f"({floor})")
     if len(est):
         se = np.nanmedian(np.linalg.norm(est.grad_se, axis=1)) if np.isfinite(est.grad_se).any() \
             else float("nan")

@@ -1,0 +1,184 @@
+"""A GP classifier of every vote: D-hat and grad D-hat anywhere, for the score network to learn.
+
+Every voted stimulus is an observation of D at its own point. Between and beyond the votes a
+neural network trained on them alone extrapolates freely, and in 4 dimensions it puts
+acceptance where no listener would (benchmarks/efficiency.py). A Gaussian-process prior says
+what a researcher assumes instead: acceptance changes smoothly over about one SD of the voice
+space, and far from every vote a voice is "not natural". The settings are fixed, in SD units,
+not learned per listener: hyperparameters fitted by marginal likelihood to a few hundred single
+votes were what made a GP classifier lose to the engine (benchmarks/efficiency.py).
+
+The model (Rasmussen & Williams 2006, ch. 3, with a low-rank prior):
+    f ~ GP(mean, outputscale * exp(-|z - z'|^2 / (2 lengthscale^2)))
+    P(natural | z) = g + (1 - 2g) Phi(f(z))      (g: the lapse floor, lapses answer at random)
+    D(z) = Phi(f(z))                              (acceptance without lapses, DESIGN.md 1.4)
+The prior goes through m inducing points (the DTC / subset-of-regressors approximation,
+f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Fisher scoring with a
+halving line search (the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] =
+Phi(mu / sqrt(1 + var)); its gradient comes from autograd.
+
+gpytorch has no Laplace inference for classification, and its variational fit is a stochastic
+optimisation of hundreds of steps; with the hyperparameters fixed, the Laplace posterior is a
+dozen linear solves of size m.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def _cdf(x: torch.Tensor) -> torch.Tensor:
+    return 0.5 * torch.erfc(-x / _SQRT2)
+
+
+def _pdf(x: torch.Tensor) -> torch.Tensor:
+    return torch.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+@dataclass(frozen=True)
+class GPSettings:
+    """The GP's fixed settings, in SDs of the voice space."""
+
+    lengthscale: float = 1.0
+    outputscale: float = 2.0
+    mean: float = -4.0      # probit of the prior acceptance: Phi(-4 / sqrt(1 + 2)) = 0.01
+    inducing: int = 500
+    readout: str = "mean"   # D-hat = E[Phi(f)] ("mean") or Phi(E f) ("mode": lower where unsure)
+    jitter: float = 1e-6
+
+
+def vote_terms(f: torch.Tensor, accepts: torch.Tensor, votes: torch.Tensor, floor: float):
+    """Log-likelihood of a accepts out of n at latent f, its gradient in f and the Fisher weight.
+
+    P = g + (1 - 2g) Phi(f); ll = sum a log P + (n - a) log(1 - P);
+    d ll / df = (1 - 2g) phi(f) (a / P - (n - a) / (1 - P)); W = n ((1 - 2g) phi)^2 / (P (1 - P)).
+    """
+    p = floor + (1 - 2 * floor) * _cdf(f)
+    p = p.clamp(1e-12, 1 - 1e-12)
+    dp = (1 - 2 * floor) * _pdf(f)
+    ll = (accepts * torch.log(p) + (votes - accepts) * torch.log1p(-p)).sum()
+    grad = dp * (accepts / p - (votes - accepts) / (1 - p))
+    w = votes * dp * dp / (p * (1 - p))
+    return ll, grad, w
+
+
+class GPSmoother:
+    """The posterior of f given (z, accepts, votes) per voted stimulus; `predict` gives D-hat."""
+
+    def __init__(self, z, accepts, votes, *, floor: float | None = None,
+                 settings: GPSettings = GPSettings(), seed: int = 0, iterations: int = 100):
+        z = np.asarray(z, dtype=np.float64)
+        self.settings = settings
+        self.inducing = torch.as_tensor(_inducing_points(z, settings.inducing, seed))
+        m = len(self.inducing)
+        kmm = self._kernel(self.inducing, self.inducing) + settings.jitter * torch.eye(m, dtype=torch.float64)
+        self._chol_m = torch.linalg.cholesky(kmm)
+        phi = self._features(torch.as_tensor(z))
+        a = torch.as_tensor(np.asarray(accepts, dtype=np.float64))
+        n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
+        start = None
+        if floor is None:  # the floor of highest evidence: every vote tells of it
+            fits = {}
+            for g in FLOORS:  # roughly (the evidence to a nat or so), each from the last
+                fits[g] = _laplace(phi, a, n, settings.mean, g, 20, start, tolerance=1e-2)
+                start = fits[g][0]
+            self.evidence = {g: fit[3] for g, fit in fits.items()}
+            floor = max(self.evidence, key=self.evidence.get)
+            start = fits[floor][0]
+        self.floor = float(floor)
+        self.v, self._chol_h, self.iterations, self.log_evidence = _laplace(
+            phi, a, n, settings.mean, self.floor, iterations, start)
+
+    def _kernel(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        s = self.settings
+        return torch.exp(-torch.cdist(a, b).square() / (2 * s.lengthscale ** 2))
+
+    def _features(self, z: torch.Tensor) -> torch.Tensor:
+        """phi(z) = sqrt(outputscale) K_zm L_m^-T: the prior of f(z) - mean is phi(z) v."""
+        k_zm = self._kernel(z, self.inducing) if len(self.inducing) else z.new_zeros(len(z), 0)
+        return math.sqrt(self.settings.outputscale) * torch.linalg.solve_triangular(
+            self._chol_m, k_zm.T, upper=False).T
+
+    def latent(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and variance of f(z) (float64 tensors; differentiable in z)."""
+        phi = self._features(z)
+        mu = self.settings.mean + phi @ self.v
+        t = torch.linalg.solve_triangular(self._chol_h, phi.T, upper=False)
+        var = self.settings.outputscale - phi.square().sum(1) + t.square().sum(0)
+        return mu, var.clamp_min(1e-12)
+
+    def predict(self, z, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+        """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z."""
+        z = np.asarray(z, dtype=np.float64)
+        d, grad = np.empty(len(z)), np.empty_like(z)
+        for i in range(0, len(z), chunk):
+            zi = torch.as_tensor(z[i:i + chunk]).requires_grad_(True)
+            mu, var = self.latent(zi)
+            di = _cdf(mu / torch.sqrt(1 + var)) if self.settings.readout == "mean" else _cdf(mu)
+            (gi,) = torch.autograd.grad(di.sum(), zi)
+            d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
+        return d, grad
+
+
+FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
+
+
+def _inducing_points(z: np.ndarray, m: int, seed: int) -> np.ndarray:
+    """Every voted point when there are at most m, else a seeded draw of m of them.
+
+    A draw follows the density of the votes, so the prior is richest where listeners were
+    asked most; k-means centres did no better and cost a second at 3000 votes.
+    """
+    if len(z) <= m:
+        return z.copy()
+    return z[np.sort(np.random.default_rng(seed).choice(len(z), m, replace=False))]
+
+
+def _laplace(phi, accepts, votes, mean: float, floor: float, iterations: int, start=None, *,
+             tolerance: float = 1e-7):
+    """Mode of log p(votes | mean + phi v) - |v|^2 / 2 by Fisher scoring.
+
+    Returns (v, chol H, iterations, log evidence). H = I + phi' W phi at the mode is the Laplace
+    posterior precision of v; the evidence is Laplace's, log p(votes | v) - |v|^2 / 2
+    - log det(H) / 2 (binomial coefficients left out: they do not depend on the model). The
+    first step linearises at f = 0, not at the prior mean: far below 0 the floored likelihood
+    is flat.
+    """
+    m = phi.shape[1]
+    eye = torch.eye(m, dtype=torch.float64)
+    if start is None:
+        v = torch.zeros(m, dtype=torch.float64)
+        f = torch.zeros(len(votes), dtype=torch.float64)
+        best = -math.inf
+    else:  # from another floor's mode: a few steps instead of dozens
+        v, f = start, mean + phi @ start
+        best = float(vote_terms(f, accepts, votes, floor)[0] - 0.5 * v @ v)
+    it = 0
+    for it in range(1, iterations + 1):
+        _, grad, w = vote_terms(f, accepts, votes, floor)
+        h = eye + phi.T @ (w[:, None] * phi)
+        target = torch.cholesky_solve((phi.T @ (w * (f - mean) + grad))[:, None],
+                                      torch.linalg.cholesky(h))[:, 0]
+        step = 1.0
+        for _ in range(30):  # halve the step until the objective does not fall
+            v_try = target if it == 1 and start is None else v + step * (target - v)
+            f_try = mean + phi @ v_try
+            objective = float(vote_terms(f_try, accepts, votes, floor)[0] - 0.5 * v_try @ v_try)
+            if objective >= best - 1e-9:
+                break
+            step /= 2
+        v, f = v_try, f_try
+        converged = objective - best < tolerance
+        best = max(best, objective)
+        if converged:
+            break
+    ll, _, w = vote_terms(f, accepts, votes, floor)
+    chol = torch.linalg.cholesky(eye + phi.T @ (w[:, None] * phi))
+    evidence = float(ll - 0.5 * v @ v - torch.log(torch.diagonal(chol)).sum())
+    return v, chol, it, evidence

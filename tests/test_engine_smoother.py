@@ -1,0 +1,126 @@
+"""The GP classifier of every vote (smoother.py) and the loss that hands its estimates to S_D, S_VD."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+from hd_desktop.engine.network import ScoreNet
+from hd_desktop.engine.smoother import GPSettings, GPSmoother, vote_terms
+from hd_desktop.engine.training import smoothed_loss
+
+SETTINGS = GPSettings(lengthscale=1.0, outputscale=2.0, mean=-4.0)
+
+
+def test_far_from_every_vote_acceptance_is_the_prior_s():
+    gp = GPSmoother([[0.0, 0.0], [1.0, 0.0]], [3, 3], [3, 3], floor=0.025, settings=SETTINGS)
+    d, grad = gp.predict([[40.0, -40.0]])
+    # Phi(mean / sqrt(1 + outputscale)) = Phi(-4 / sqrt(3)) = 0.01046
+    assert d[0] == pytest.approx(norm.cdf(-4 / math.sqrt(3)), abs=1e-9)
+    assert d[0] == pytest.approx(0.01046, abs=1e-5)
+    assert np.abs(grad).max() < 1e-12
+
+
+def test_one_voted_voice_by_hand():
+    # One stimulus, 3 natural of 4 votes, lapse floor g = 0.025. Its latent f has prior
+    # N(-4, 2); the Laplace mode solves (f + 4) / 2 = d/df [3 log P + log(1 - P)],
+    # P = g + (1 - 2g) Phi(f); the posterior variance is 1 / (1/2 + W), W the Fisher weight
+    # 4 ((1 - 2g) phi(f))^2 / (P (1 - P)); D-hat = Phi(f / sqrt(1 + variance)). Lapses make
+    # a second, lower mode near the prior (f = -3.97: all three "natural" were lapses); the
+    # higher one lies near f = -0.17.
+    g, a, n = 0.025, 3.0, 4.0
+
+    def score(f):
+        p = g + (1 - 2 * g) * norm.cdf(f)
+        dp = (1 - 2 * g) * norm.pdf(f)
+        return dp * (a / p - (n - a) / (1 - p)) - (f + 4) / 2
+
+    f = brentq(score, -2, 4)
+    p = g + (1 - 2 * g) * norm.cdf(f)
+    w = n * ((1 - 2 * g) * norm.pdf(f)) ** 2 / (p * (1 - p))
+    expected = norm.cdf(f / math.sqrt(1 + 1 / (0.5 + w)))
+
+    gp = GPSmoother([[0.3, -0.2]], [a], [n], floor=g,
+                    settings=GPSettings(1.0, 2.0, -4.0, jitter=1e-12))
+    d, _ = gp.predict([[0.3, -0.2]])
+    assert d[0] == pytest.approx(expected, abs=1e-6)
+    assert 0.3 < d[0] < 0.75  # 3 of 4 pulls it up from the prior's 0.01, not all the way
+    # Laplace's evidence: log p(votes | f) - (f + 4)^2 / (2 * 2) - log(1 + 2 W) / 2
+    evidence = 3 * math.log(p) + math.log(1 - p) - (f + 4) ** 2 / 4 - math.log(1 + 2 * w) / 2
+    assert gp.log_evidence == pytest.approx(evidence, abs=1e-6)
+
+
+@pytest.mark.parametrize("lapse, floors", [(0.0, (0.005, 0.01)), (0.05, (0.02, 0.03, 0.05)),
+                                           (0.2, (0.08, 0.12))])
+def test_the_floor_of_highest_evidence_is_the_listeners_lapses(lapse, floors):
+    # 1500 single votes of a listener who answers at random `lapse` of the time: the floor
+    # (lapse / 2) is what the votes where nobody accepts tell, whatever the far voices said
+    rng = np.random.default_rng(7)
+    z = rng.uniform(-3, 3, size=(1500, 2))
+    p = lapse / 2 + (1 - lapse) * norm.cdf(2 - 2 * np.hypot(*z.T))
+    natural = (rng.uniform(size=1500) < p).astype(float)
+    gp = GPSmoother(z, natural, np.ones(1500), settings=SETTINGS)
+    assert gp.floor in floors
+    assert gp.evidence[gp.floor] == max(gp.evidence.values())
+
+
+def test_vote_terms_by_hand():
+    f = torch.tensor([0.0, -1.0], dtype=torch.float64)
+    ll, grad, w = vote_terms(f, torch.tensor([1.0, 0.0], dtype=torch.float64),
+                             torch.tensor([2.0, 1.0], dtype=torch.float64), floor=0.1)
+    p0, p1 = 0.1 + 0.8 * 0.5, 0.1 + 0.8 * norm.cdf(-1.0)
+    assert float(ll) == pytest.approx(math.log(p0) + math.log(1 - p0) + math.log(1 - p1))
+    assert float(grad[0]) == pytest.approx(0.8 * norm.pdf(0) * (1 / p0 - 1 / (1 - p0)))
+    assert float(grad[1]) == pytest.approx(-0.8 * norm.pdf(-1) / (1 - p1))
+    assert float(w[0]) == pytest.approx(2 * (0.8 * norm.pdf(0)) ** 2 / (p0 * (1 - p0)))
+
+
+def test_gradient_is_the_slope_of_d_hat_and_mirror_votes_give_a_mirror_map():
+    rng = np.random.default_rng(3)
+    z = rng.uniform(-2, 2, size=(60, 2))
+    z = np.concatenate([z, -z])  # the same answers at z and -z: D-hat(x) = D-hat(-x)
+    natural = (np.hypot(*z.T) < 1.2).astype(float)
+    gp = GPSmoother(z, natural, np.ones(len(z)), floor=0.025, settings=SETTINGS)
+    x = np.array([[0.4, 0.7], [-0.4, -0.7], [1.5, -0.2]])
+    d, grad = gp.predict(x)
+    assert d[0] == pytest.approx(d[1], abs=1e-9)
+    np.testing.assert_allclose(grad[0], -grad[1], atol=1e-9)
+    h = 1e-5
+    for i in range(2):
+        step = np.zeros(2)
+        step[i] = h
+        up, _ = gp.predict(x + step)
+        down, _ = gp.predict(x - step)
+        np.testing.assert_allclose(grad[:, i], (up - down) / (2 * h), atol=1e-6)
+    inside, _ = gp.predict([[0.0, 0.0]])
+    outside, _ = gp.predict([[1.9, 1.9]])
+    assert inside[0] > 0.6 and outside[0] < 0.2
+
+
+def test_inducing_points_stand_in_for_many_votes():
+    # 600 voted voices through 150 inducing points: close to the full model where votes are
+    rng = np.random.default_rng(0)
+    z = rng.uniform(-2, 2, size=(600, 2))
+    natural = (rng.uniform(size=600) < norm.cdf(2 - 2 * np.abs(z[:, 0]))).astype(float)
+    full = GPSmoother(z, natural, np.ones(600), floor=0.025,
+                      settings=GPSettings(1.0, 2.0, -4.0, inducing=600))
+    low = GPSmoother(z, natural, np.ones(600), floor=0.025,
+                     settings=GPSettings(1.0, 2.0, -4.0, inducing=150), seed=1)
+    assert len(low.inducing) == 150 and len(full.inducing) == 600
+    grid = rng.uniform(-1.5, 1.5, size=(200, 2))
+    assert np.abs(full.predict(grid)[0] - low.predict(grid)[0]).max() < 0.05
+
+
+def test_smoothed_loss_by_hand():
+    net = ScoreNet(2, width=8)
+    z = torch.randn(4, 2)
+    d = torch.tensor([0.0, 0.2, 0.9, 1.0])
+    grad = torch.randn(4, 2)
+    s_d, s_vd = net(z)
+    expected = (-(d * torch.log(s_d) + (1 - d) * torch.log(1 - s_d)).mean()
+                + 0.5 * ((s_vd - grad) ** 2).sum(1).mean())
+    got = smoothed_loss(net, z, d, grad, grad_weight=0.5)
+    assert float(got.detach()) == pytest.approx(float(expected.detach()), rel=1e-6)
