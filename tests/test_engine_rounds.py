@@ -107,3 +107,17 @@ def test_the_gp_loss_hands_the_smoothers_map_to_the_network_and_reports_its_floo
     assert np.corrcoef(s_d, d)[0, 1] > 0.95
     assert np.abs(s_d - d).mean() < 0.05
     assert len(where) == len(h.estimates.points) * (1 + config.gp_copies) + 1000
+
+
+def test_a_gp_that_cannot_be_fitted_stops_the_update_in_words():
+    from dataclasses import replace
+
+    from hd_desktop.engine.rounds import fit_and_sample
+    from hd_desktop.engine.training import TrainingDiverged
+
+    h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, FAST, rounds=1, budget=200, seed=4))
+    z = h.estimates.points.z.copy()
+    z[3] = np.nan  # a corrupt coordinate that got past every other check
+    est = h.estimates.with_points(replace(h.estimates.points, z=z), h.estimates.guess)
+    with pytest.raises(TrainingDiverged, match="smoothing the votes|NaN"):
+        run_to_end(fit_and_sample(est, REAL, FAST.with_overrides(loss="gp"), seed=1))

@@ -120,7 +120,14 @@ def test_smoothed_loss_by_hand():
     d = torch.tensor([0.0, 0.2, 0.9, 1.0])
     grad = torch.randn(4, 2)
     s_d, s_vd = net(z)
-    expected = (-(d * torch.log(s_d) + (1 - d) * torch.log(1 - s_d)).mean()
-                + 0.5 * ((s_vd - grad) ** 2).sum(1).mean())
+    s = s_d.detach().numpy().astype(np.float64)
+    kl = [-math.log(1 - s[0]),                                         # D = 0
+          0.2 * math.log(0.2 / s[1]) + 0.8 * math.log(0.8 / (1 - s[1])),
+          0.9 * math.log(0.9 / s[2]) + 0.1 * math.log(0.1 / (1 - s[2])),
+          -math.log(s[3])]                                             # D = 1
+    expected = np.mean(kl) + 0.5 * float(((s_vd - grad) ** 2).sum(1).mean().detach())
     got = smoothed_loss(net, z, d, grad, grad_weight=0.5)
-    assert float(got.detach()) == pytest.approx(float(expected.detach()), rel=1e-6)
+    assert float(got.detach()) == pytest.approx(expected, rel=1e-5)
+    # a network that is the smoother: only the gradient term is left
+    assert float(smoothed_loss(net, z, s_d.detach(), s_vd.detach()).detach()) == pytest.approx(
+        0.0, abs=1e-6)

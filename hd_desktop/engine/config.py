@@ -16,6 +16,18 @@ the estimates, cut an arc's tips: curved, seeds 1-6, median fidelity 0.53 -> 0.1
 and 0.18 -> 0.12 at 1000 (two-lobed 0.02 -> 0.08 and 0.04 -> 0.04). The paper preset:
 fidelity ~1.0, spread ~1.0 (eps 0.003 x sqrt(10000) moves a chain ~0.3 SD in our units, so the
 samples stay on the real data).
+
+loss=gp: a GP classifier of every vote (smoother.py) gives D-hat and grad D-hat, and the
+network learns those. Its settings are fixed, not fitted to the listener: length scale 1 SD
+(x sqrt(k/2), as the reach), outputscale 2, prior mean -4 (acceptance 0.01 far from every vote),
+and the lapse floor of highest evidence (the far voices alone, about 25 of them in 1000 votes
+and often none accepted, put it at 0.005, and every lapse became a bump). Not the default: at
+2000 votes in 4-D it is better (the arc 0.22 against 0.34 on seeds 1-6, 0.20 against 0.45 on
+fresh seeds 7-12), but it loses at 3000 votes in 2-D (the arc 0.38 against 0.04) and at 1000 in
+4-D: below the lapse floor the votes cannot pull D-hat under the prior's own 0.01, and as the
+rounds spread the votes that 0.01 covers ever more of the region the chains may enter. A lower
+prior there (mean -6, a mean falling away from the real voices) mends 3000 votes and spoils
+500-2000 (benchmarks/efficiency.py; README).
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ class EngineConfig:
     screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
     learn_floor: bool = True        # bernoulli loss: fit the floor with the network (training.py)
-    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "paper"; "gp" (training.py)
+    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "gp"; "paper" (training.py)
     width: int = 64
     activation: str = "silu"
     envelope: bool = True           # S_D falls off far from the votes (network.py)
@@ -45,11 +57,10 @@ class EngineConfig:
     grad_weight: float = 0.1        # weight of the S_VD term in the loss (paper: 1)
     consistency: float = 1.0        # weight of |S_VD - grad S_D|^2 (bernoulli loss only)
     prior_votes: float = 100.0      # pseudo-votes "not natural" spread over the region (training.py)
-    gp_lengthscale: float = 1.0     # loss "gp": the smoother's settings in SDs (smoother.py)
+    gp_lengthscale: float = 1.0     # loss "gp": SDs in 2-D, x sqrt(k/2) in k-D (smoother.py)
     gp_outputscale: float = 2.0
     gp_mean: float = -4.0
     gp_inducing: int = 500
-    gp_readout: str = "mean"
     gp_floor: float | None = None   # loss "gp": the lapse floor (None: the votes' most likely)
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     eps: float = 0.1

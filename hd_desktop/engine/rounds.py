@@ -23,7 +23,7 @@ from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, i
                                       prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.smoother import GPSettings, GPSmoother
-from hd_desktop.engine.training import Objective, init_network, train
+from hd_desktop.engine.training import Objective, TrainingDiverged, init_network, train
 from hd_desktop.progress import drive
 
 _TRAIN, _SAMPLE, _ORDER, _PRIOR = 10, 11, 12, 13
@@ -123,10 +123,11 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     go, and where it may not. Returns ((u, D-hat, grad D-hat), the smoother).
     """
     points = est.points
-    smoother = GPSmoother(points.z, points.accepts, points.votes, floor=config.gp_floor,
-                          settings=GPSettings(config.gp_lengthscale, config.gp_outputscale,
-                                              config.gp_mean, config.gp_inducing,
-                                              config.gp_readout), seed=seed)
+    try:
+        smoother = _smoother(points, config, seed)
+    except (torch.linalg.LinAlgError, RuntimeError) as e:
+        raise TrainingDiverged(f"smoothing the votes: the GP classifier failed ({e}); "
+                               f"loss=bernoulli trains the network on the votes directly") from e
     rng = np.random.default_rng(seed)
     spread = (config.region_reach or 0.5) / math.sqrt(2)
     near = np.repeat(points.z, config.gp_copies, axis=0)
@@ -134,6 +135,15 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
     d, grad = smoother.predict(where)
     return (where, d, grad), smoother
+
+
+def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:
+    """The GP of `points` with the config's settings, in SDs scaled as sqrt(k/2) in k-D (voted
+    voices lie farther apart in more dimensions, as for the reach)."""
+    scale = math.sqrt(points.z.shape[1] / 2)
+    return GPSmoother(points.z, points.accepts, points.votes, floor=config.gp_floor,
+                      settings=GPSettings(config.gp_lengthscale * scale, config.gp_outputscale,
+                                          config.gp_mean, config.gp_inducing), seed=seed)
 
 
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,

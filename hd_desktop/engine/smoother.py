@@ -49,7 +49,6 @@ class GPSettings:
     outputscale: float = 2.0
     mean: float = -4.0      # probit of the prior acceptance: Phi(-4 / sqrt(1 + 2)) = 0.01
     inducing: int = 500
-    readout: str = "mean"   # D-hat = E[Phi(f)] ("mean") or Phi(E f) ("mode": lower where unsure)
     jitter: float = 1e-6
 
 
@@ -82,18 +81,19 @@ class GPSmoother:
         phi = self._features(torch.as_tensor(z))
         a = torch.as_tensor(np.asarray(accepts, dtype=np.float64))
         n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
+        mean = torch.full((len(z),), settings.mean, dtype=torch.float64)
         start = None
         if floor is None:  # the floor of highest evidence: every vote tells of it
             fits = {}
             for g in FLOORS:  # roughly (the evidence to a nat or so), each from the last
-                fits[g] = _laplace(phi, a, n, settings.mean, g, 20, start, tolerance=1e-2)
+                fits[g] = _laplace(phi, a, n, mean, g, 20, start, tolerance=1e-2)
                 start = fits[g][0]
             self.evidence = {g: fit[3] for g, fit in fits.items()}
             floor = max(self.evidence, key=self.evidence.get)
             start = fits[floor][0]
         self.floor = float(floor)
         self.v, self._chol_h, self.iterations, self.log_evidence = _laplace(
-            phi, a, n, settings.mean, self.floor, iterations, start)
+            phi, a, n, mean, self.floor, iterations, start)
 
     def _kernel(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         s = self.settings
@@ -120,7 +120,7 @@ class GPSmoother:
         for i in range(0, len(z), chunk):
             zi = torch.as_tensor(z[i:i + chunk]).requires_grad_(True)
             mu, var = self.latent(zi)
-            di = _cdf(mu / torch.sqrt(1 + var)) if self.settings.readout == "mean" else _cdf(mu)
+            di = _cdf(mu / torch.sqrt(1 + var))
             (gi,) = torch.autograd.grad(di.sum(), zi)
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
@@ -140,7 +140,7 @@ def _inducing_points(z: np.ndarray, m: int, seed: int) -> np.ndarray:
     return z[np.sort(np.random.default_rng(seed).choice(len(z), m, replace=False))]
 
 
-def _laplace(phi, accepts, votes, mean: float, floor: float, iterations: int, start=None, *,
+def _laplace(phi, accepts, votes, mean: torch.Tensor, floor: float, iterations: int, start=None, *,
              tolerance: float = 1e-7):
     """Mode of log p(votes | mean + phi v) - |v|^2 / 2 by Fisher scoring.
 

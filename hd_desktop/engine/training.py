@@ -71,15 +71,17 @@ def bernoulli_loss(net: ScoreNet, points, x, grad, *, guess: float = 0.0, grad_w
 
 
 def smoothed_loss(net: ScoreNet, z, d, grad, grad_weight: float = 1.0) -> torch.Tensor:
-    """L = mean_u [-D(u) log S_D(u) - (1 - D(u)) log(1 - S_D(u))] + w mean_u |S_VD(u) - grad D(u)|^2.
+    """L = mean_u KL(Bernoulli(D(u)) || Bernoulli(S_D(u))) + w mean_u |S_VD(u) - grad D(u)|^2.
 
-    D, grad D: a smoother's estimates at the points u (smoother.py). The cross-entropy weighs a
-    small D by its ratio to S_D, not by its difference: at p* ∝ D, acceptance 0.02 against 0.05
-    over a wide region moves as much probability as 0.5 against 0.8 over a narrow one.
+    D, grad D: a smoother's estimates at the points u (smoother.py). KL = D log(D / S_D) +
+    (1 - D) log((1 - D) / (1 - S_D)): 0 where the network is the smoother, and it weighs a small
+    D by its ratio to S_D, not by its difference: at p* ∝ D, acceptance 0.02 against 0.05 over a
+    wide region moves as much probability as 0.5 against 0.8 over a narrow one.
     """
     s_d, s_vd = net(z)
     s_d = s_d.clamp(1e-6, 1 - 1e-6)
-    fit = -(d * torch.log(s_d) + (1 - d) * torch.log1p(-s_d)).mean()
+    fit = (torch.xlogy(d, d) - d * torch.log(s_d)
+           + torch.xlogy(1 - d, 1 - d) - (1 - d) * torch.log1p(-s_d)).mean()
     return fit + grad_weight * ((s_vd - grad) ** 2).sum(dim=1).mean()
 
 

@@ -276,7 +276,7 @@ def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
 
 LOSS_LABELS = {"paper": "loss |S_VD − ∇D|² + |S_D − D|²",
                "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms",
-               "gp": "loss: cross-entropy to the GP's D̂ + |S_VD − ∇D̂|²"}
+               "gp": "loss: KL(GP D̂ ‖ S_D) + |S_VD − ∇D̂|²"}
 
 
 def estimates_summary(result) -> str:
