@@ -15,7 +15,15 @@ The model (Rasmussen & Williams 2006, ch. 3, with a low-rank prior):
 The prior goes through m inducing points (the DTC / subset-of-regressors approximation,
 f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Fisher scoring with a
 halving line search (the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] =
-Phi(mu / sqrt(1 + var)); its gradient comes from autograd.
+Phi(mu / sqrt(1 + var)); its gradient comes from autograd. The one setting learned from the
+votes is g: the floor of highest Laplace evidence on a grid (FLOORS). Every vote tells of it,
+where the far voices alone (about 25 in 1000 votes) often show none and put it at 0 - and then
+every lapse is a bump of D-hat.
+
+Below g a vote cannot tell D = 0.01 from 0, so where every vote said "not natural" D-hat stays
+at the prior's own Phi(mean / sqrt(1 + outputscale)); with many votes spread wide that level
+holds much of the mass of p* ∝ D-hat (README, Vote efficiency), which is why loss=gp is not the
+engine's default.
 
 gpytorch has no Laplace inference for classification, and its variational fit is a stochastic
 optimisation of hundreds of steps; with the hyperparameters fixed, the Laplace posterior is a
