@@ -38,11 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-_SQRT2 = math.sqrt(2.0)
-
-
-def _cdf(x: torch.Tensor) -> torch.Tensor:
-    return 0.5 * torch.erfc(-x / _SQRT2)
+_cdf = torch.special.ndtr  # Phi, the standard normal distribution function
 
 
 def _pdf(x: torch.Tensor) -> torch.Tensor:

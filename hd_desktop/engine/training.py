@@ -140,19 +140,20 @@ class Objective:
     def parameters(self) -> list[torch.Tensor]:
         return [self.raw_floor] if self._fixed_floor is None else []
 
+    def _minibatch(self, tensors: tuple) -> tuple:
+        """Rows of the same seeded draw of BATCH from each, or all of them when there are fewer:
+        on large panels a minibatch a step keeps steps cheap."""
+        if len(tensors[0]) <= BATCH:
+            return tensors
+        pick = torch.randint(len(tensors[0]), (BATCH,), generator=self._batches)
+        return tuple(t[pick] for t in tensors)
+
     def __call__(self, net: ScoreNet) -> torch.Tensor:
         if self.loss == "paper":
             return hd_loss(net, self.x, self.d, self.g, self.grad_weight)
         if self.loss == "gp":
-            targets = self.targets
-            if len(targets[0]) > BATCH:
-                pick = torch.randint(len(targets[0]), (BATCH,), generator=self._batches)
-                targets = tuple(t[pick] for t in targets)
-            return smoothed_loss(net, *targets, grad_weight=self.grad_weight)
-        points = self.points
-        if len(points[0]) > BATCH:  # large panels: a seeded minibatch a step keeps steps cheap
-            pick = torch.randint(len(points[0]), (BATCH,), generator=self._batches)
-            points = tuple(t[pick] for t in points[:3]) + points[3:]
+            return smoothed_loss(net, *self._minibatch(self.targets), grad_weight=self.grad_weight)
+        points = self._minibatch(self.points[:3]) + self.points[3:]
         return bernoulli_loss(net, points, self.x, self.g, guess=self.floor,
                               grad_weight=self.grad_weight,
                               consistency_weight=self.consistency_weight, prior=self.prior,

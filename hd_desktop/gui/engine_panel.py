@@ -284,16 +284,16 @@ def estimates_summary(result) -> str:
     est = result.estimates
     parts = [f"{result.votes_used} votes used"]
     if est.points is not None and len(est.points):
-        floor = f"lapse floor {est.guess:.3f} from the far voices"
-        if result.loss == "bernoulli" and result.lapse_floor is not None:
-            floor += f", {result.lapse_floor:.3f} learned with the network"
         if result.loss == "gp":
-            parts.append(f"{len(est.points)} voted stimuli, every vote smoothed by a GP classifier "
-                         f"(lapse floor {result.lapse_floor:.3f}, {est.guess:.3f} measured on the "
-                         f"far voices)")
+            how = "every vote smoothed by a GP classifier"
+            floor = (f"lapse floor {result.lapse_floor:.3f}, {est.guess:.3f} measured on the "
+                     f"far voices")
         else:
-            parts.append(f"{len(est.points)} voted stimuli, each vote counted where it was cast "
-                         f"({floor})")
+            how = "each vote counted where it was cast"
+            floor = f"lapse floor {est.guess:.3f} from the far voices"
+            if result.loss == "bernoulli" and result.lapse_floor is not None:
+                floor += f", {result.lapse_floor:.3f} learned with the network"
+        parts.append(f"{len(est.points)} voted stimuli, {how} ({floor})")
     if len(est):
         se = np.nanmedian(np.linalg.norm(est.grad_se, axis=1)) if np.isfinite(est.grad_se).any() \
             else float("nan")
