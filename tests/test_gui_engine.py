@@ -175,3 +175,23 @@ def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_an
     row = [table.item(0, j).text() for j in range(4)]
     assert row[0] == "L07" and row[2].endswith(f"(judged from {DEFAULT_MIN_GOLD})")
     assert table.item(0, 4).text() == "used"
+
+
+def test_the_preset_chosen_in_the_engine_tab_is_what_the_next_update_learns_with(qtbot, tmp_home):
+    from hd_desktop.engine.listeners import wide
+
+    w = open_window(qtbot, tmp_home)
+    lab, panel = w.lab, w.engine_panel
+    lab.set_settings(auto_update=False, engine_overrides=SMALL)
+    lab.create_round(DesignParams(n_anchors=8, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=1))
+    lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
+    assert "Bernoulli" in panel.preset_note.text()
+    panel.preset.setCurrentText("gp")
+    assert lab.settings.engine_preset == "gp" and lab.settings.engine_config().loss == "gp"
+    assert "GP classifier" in panel.preset_note.text()
+    assert lab.settings.engine_config().train_steps == SMALL["train_steps"]  # overrides kept
+    panel.update_button.click()
+    qtbot.waitUntil(lambda: "smoothed by a GP classifier" in panel.estimates_label.text(),
+                    timeout=180000)
+    assert lab.experiment.models()
+    w.close()

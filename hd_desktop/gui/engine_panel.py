@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from hd_desktop.engine.config import ENGINE_PRESETS
+from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES
 from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
@@ -43,7 +43,11 @@ class EnginePanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Engine preset:"))
         self.preset = QComboBox()
-        self.preset.addItems(list(ENGINE_PRESETS))
+        for i, name in enumerate(ENGINE_PRESETS):
+            self.preset.addItem(name)
+            self.preset.setItemData(i, PRESET_NOTES[name], Qt.ToolTipRole)
+        self.preset.setToolTip("How the engine learns from the votes; hover over a preset "
+                               "for what it does")
         self.preset.setCurrentText("default")
         self.preset.currentTextChanged.connect(self._preset_changed)
         row.addWidget(self.preset)
@@ -53,6 +57,11 @@ class EnginePanel(QWidget):
         row.addWidget(self.auto)
         row.addStretch()
         lay.addLayout(row)
+        self.preset_note = QLabel(PRESET_NOTES["default"])
+        self.preset_note.setWordWrap(True)
+        self.preset.currentTextChanged.connect(
+            lambda name: self.preset_note.setText(PRESET_NOTES.get(name, "")))
+        lay.addWidget(self.preset_note)
         row = QHBoxLayout()
         self.update_button = QPushButton("Update the model now")
         self.update_button.clicked.connect(self.engine.update)
