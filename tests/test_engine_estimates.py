@@ -84,4 +84,10 @@ def test_screening_drops_random_answerers_and_measures_the_floor():
     assert acc["good"] == (1.0, len(gold)) and acc["random"][0] < 0.6
     assert kept_listeners(d.stimuli, votes) == {"good"}
     assert guess_rate(d.stimuli, votes, {"good"}) == 0.0
+    far = [s for s in gold if s.role is Role.GOLD_FAR]
+    quarter = [Answer("q", s.id, int(i % 4 == 0)) for i, s in enumerate(far[:8])]
+    assert guess_rate(d.stimuli, quarter) == 2 / 8          # lapses: a floor of 0.25
+    everything = [Answer("yes", s.id, 1) for s in far]
+    assert guess_rate(d.stimuli, everything) == 0.5         # not lapses: held at one half
+    assert np.isfinite(correct_floor([1.0, 0.0], guess_rate(d.stimuli, everything))).all()
     assert kept_listeners(d.stimuli, votes[:5] + votes[len(gold):len(gold) + 5]) == {"good", "random"}

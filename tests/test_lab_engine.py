@@ -59,6 +59,23 @@ def test_engine_update_learns_from_stored_votes_and_screens_listeners(space, tmp
     lab.close()
 
 
+def test_an_update_whose_every_listener_fails_screening_says_so_and_how_to_keep_them(
+        space, tmp_path):
+    from hd_desktop.errors import UserFacingError
+
+    lab = Lab(tmp_path / "exp", space)
+    lab.create_round(DesignParams(n_anchors=12, m_neighbours=2, r_pairs=4, gold_rate=0.15, seed=2))
+    lab.simulated_session(Contrarian(), size=10_000, seed=2, listener_id="contrarian")
+    snap = lab.engine_snapshot(FAST, seed=3)
+    gold = sum(s.role.name.startswith("GOLD") for d in snap.designs for s in d.stimuli)
+    with pytest.raises(UserFacingError, match=rf"every listener is left out by screening: fewer "
+                       rf"than 60% .*\(contrarian \d+% of {gold}\)\. Tick a listener's 'use' box"):
+        run(engine_job(snap))
+    kept = run(engine_job(lab.engine_snapshot(FAST, seed=3, keep_listeners={"contrarian"})))
+    assert kept.excluded == () and kept.votes_used == len(snap.votes)
+    lab.close()
+
+
 def test_engine_update_with_no_votes_says_what_is_missing(space, tmp_path):
     lab = Lab(tmp_path / "exp", space)
     lab.create_round(DesignParams(n_anchors=3, m_neighbours=1, r_pairs=2, seed=2))

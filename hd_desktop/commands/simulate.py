@@ -22,10 +22,12 @@ def register(subparsers) -> None:
                     "experiment.sqlite), model.pt and map.png into --out. Coordinates are in "
                     "voice-space units: 1 = one SD of the real data per axis.")
     p.add_argument("--listener", default="builtin:wide",
-                   help="builtin:NAME (wide, shifted), MODULE:ATTR or path/to/file.py:ATTR")
+                   help="builtin:NAME (wide, shifted, curved, two-lobed), MODULE:ATTR or "
+                        "path/to/file.py:ATTR")
     p.add_argument("--rounds", type=int, default=3, help="rounds to run (default 3)")
     p.add_argument("--design", default="default", help="design preset: default, lab-hour, paper")
-    p.add_argument("--engine", default="default", help="engine preset: default, paper")
+    p.add_argument("--engine", default="default",
+                   help="engine preset: default, gp (for 4 or more dimensions), paper")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a design parameter or engine setting (repeatable)")
     p.add_argument("--votes", type=int, default=3000,

@@ -49,11 +49,16 @@ def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
 
 
 def guess_rate(stimuli: Iterable[Stimulus], votes: Iterable, keep=None) -> float:
-    """Acceptance of GOLD_FAR voices: the floor that lapses add to every D (0 if none voted)."""
+    """Acceptance of GOLD_FAR voices: the floor that lapses add to every D (0 if none voted).
+
+    Lapses answer at random, so they add at most one half; a listener who accepts more of the
+    far voices than that is not lapsing (they accept them, or answer the wrong way round), and
+    the floor stays at 0.5, where the correction D' = (D - g) / (1 - g) is still defined.
+    """
     far = {s.id for s in stimuli if s.role is Role.GOLD_FAR}
     n = hits = 0
     for v in votes:
         if v.stimulus_id in far and (keep is None or v.listener in keep):
             n += 1
             hits += int(v.response)
-    return hits / n if n else 0.0
+    return min(hits / n, 0.5) if n else 0.0

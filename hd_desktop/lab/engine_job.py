@@ -17,7 +17,7 @@ import numpy as np
 from hd_desktop.design import RoundDesign
 from hd_desktop.design.stimulus import Role
 from hd_desktop.engine.config import EngineConfig
-from hd_desktop.engine.estimates import Estimates
+from hd_desktop.engine.estimates import Estimates, NoEstimates
 from hd_desktop.engine.screening import gold_accuracy, judged, kept_listeners
 from hd_desktop.errors import UserFacingError
 from hd_desktop.progress import tap
@@ -63,6 +63,18 @@ def excluded_listeners(snapshot: EngineSnapshot) -> tuple[str, ...]:
     return tuple(sorted(everyone - kept - snapshot.keep_listeners))
 
 
+def everyone_screened_out(snapshot: EngineSnapshot, excluded) -> str:
+    """Why no vote is left: each listener's screening accuracy, and the two ways on."""
+    stimuli = [s for d in snapshot.designs for s in d.stimuli]
+    acc = gold_accuracy(stimuli, snapshot.votes)
+    who = ", ".join(f"{name} {acc[name][0]:.0%} of {acc[name][1]}" for name in sorted(excluded))
+    return (f"every listener is left out by screening: fewer than "
+            f"{snapshot.config.screen_threshold:.0%} of their screening trials were answered as "
+            f"expected ({who}). Tick a listener's 'use' box in the Engine tab to keep their "
+            f"votes (or lower screen_threshold, e.g. `simulate --set screen_threshold=0` for a "
+            f"simulated listener who does not accept the real voices)")
+
+
 def estimates_of(designs, votes, excluded, config: EngineConfig) -> Estimates:
     """Estimates of every round (DESIGN.md 1.4) from the votes of listeners not `excluded`.
 
@@ -83,11 +95,13 @@ def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]
 
     torch.set_num_threads(1)  # one core stays free for the listener's window and the audio
     excluded = set(excluded_listeners(snapshot))
+    if excluded and excluded >= {v.listener for v in snapshot.votes}:
+        raise UserFacingError(everyone_screened_out(snapshot, excluded))
     t0 = time.perf_counter()
     config = snapshot.config
     try:
         est = estimates_of(snapshot.designs, snapshot.votes, excluded, config)
-    except ValueError:
+    except NoEstimates:
         raise UserFacingError("no complete antithetic pair has votes yet: the engine needs both "
                               "halves of at least one pair voted") from None
     yield Event("estimates", snapshot.round, len(est), len(est), {"seconds": time.perf_counter() - t0})
