@@ -98,3 +98,7 @@ def test_presets_sizes_and_listening_time():
     assert 50 * 60 <= hour["seconds"] <= 65 * 60
     default = count_stimuli(PRESETS["default"], 56)
     assert 2800 <= 3 * default["trials"] <= 3200  # three rounds in about two hours
+    short = count_stimuli(PRESETS["lab-20min"], 1000)   # anchored on the samples of a model
+    assert (short["anchors"], short["nes"], short["gold"]) == (100, 400, 21)
+    assert 17 * 60 <= short["seconds"] <= 18 * 60       # 421 trials of 2.5 s
+    assert 5 * short["trials"] == 2105                   # five rounds: about 2000 votes

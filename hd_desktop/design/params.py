@@ -113,6 +113,10 @@ PRESETS: dict[str, DesignParams] = {
     # loss every vote informs D where it was cast, so covering more places beats more pairs
     # per place (benchmarks/efficiency.py).
     "default": DesignParams(n_anchors=60, m_neighbours=4, r_pairs=2, anchors="spread"),
+    # Rounds of about 400 trials (18 minutes for one listener) on spread anchors, one neighbour
+    # each: in 4 or more dimensions five of them with the gp engine reach at 2000 votes what
+    # three larger rounds need 3000 for (README, Vote efficiency).
+    "lab-20min": DesignParams(n_anchors=100, m_neighbours=1, r_pairs=2, anchors="spread"),
 }
 
 
