@@ -109,23 +109,6 @@ def test_the_gp_loss_hands_the_smoothers_map_to_the_network_and_reports_its_floo
     assert len(where) == len(h.estimates.points) * (1 + config.gp_copies) + 1000
 
 
-def test_with_gp_ruled_out_the_prior_level_stays_only_where_no_listener_was_asked():
-    from hd_desktop.engine.rounds import smoothed_targets
-
-    config = FAST.with_overrides(loss="gp", train_steps=50)
-    many = DesignParams(n_anchors=10, m_neighbours=2, r_pairs=20)   # 800 votes near 20 places
-    h = run_to_end(run_rounds(wide(seed=0), REAL, many, config, rounds=1, budget=1500, seed=4))
-    (where, d, _), smoother = smoothed_targets(h.estimates, h.region[0], config, seed=0)
-    (where2, d2, _), _ = smoothed_targets(h.estimates, h.region[0],
-                                          config.with_overrides(gp_ruled_out=True), seed=0)
-    assert np.array_equal(where, where2)
-    taken = d - d2
-    np.testing.assert_allclose(taken, np.minimum(smoother.ruled_out(where), d - 1e-6), atol=1e-12)
-    near = smoother.votes_near(where)
-    assert taken[near > 200].min() > 0.75 * smoother.prior_level  # well voted: level mostly gone
-    assert taken[near < 1].max() < 0.01 * smoother.prior_level    # unasked: the level stays
-
-
 def test_a_gp_that_cannot_be_fitted_stops_the_update_in_words():
     from dataclasses import replace
 

@@ -24,21 +24,6 @@ def test_far_from_every_vote_acceptance_is_the_prior_s():
     assert np.abs(grad).max() < 1e-12
 
 
-def test_what_the_votes_rule_out_of_the_priors_level_by_hand():
-    # votes at (0, 0) x3 and (1, 0) x2, length scale 1: near (0, 0) 3 + 2 exp(-1/2) = 4.2131.
-    # level = Phi(-4 / sqrt(3)) = 0.0104607; at floor 0.05 a "not natural" vote tells level
-    # from 0 by exp(-1 / n_e), n_e = 0.95 / (0.9 x 0.0104607) = 100.907 votes
-    gp = GPSmoother([[0.0, 0.0], [1.0, 0.0]], [0, 0], [3, 2], floor=0.05, settings=SETTINGS)
-    assert gp.prior_level == pytest.approx(0.0104607, abs=1e-7)
-    near = gp.votes_near([[0.0, 0.0], [30.0, 0.0]])
-    assert near == pytest.approx([4.2131, 0.0], abs=1e-4)
-    out = gp.ruled_out([[0.0, 0.0], [30.0, 0.0]])
-    assert out[0] == pytest.approx(0.0104607 * (1 - math.exp(-4.2131 / 100.907)), rel=1e-4)
-    assert out[0] == pytest.approx(0.000428, abs=1e-6) and out[1] < 1e-100   # nobody asked there
-    many = GPSmoother([[0.0, 0.0]], [20], [2000], floor=0.05, settings=SETTINGS)
-    assert many.ruled_out([[0.0, 0.0]])[0] == pytest.approx(many.prior_level, rel=1e-6)
-
-
 def test_one_voted_voice_by_hand():
     # One stimulus, 3 natural of 4 votes, lapse floor g = 0.025. Its latent f has prior
     # N(-4, 2); the Laplace mode solves (f + 4) / 2 = d/df [3 log P + log(1 - P)],

@@ -63,7 +63,6 @@ class EngineConfig:
     gp_inducing: int = 500
     gp_floor: float | None = None   # loss "gp": the lapse floor (None: the votes' most likely)
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
-    gp_ruled_out: bool = False      # loss "gp": take off D-hat the prior level the votes rule out (smoother.py)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

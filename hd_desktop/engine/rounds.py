@@ -134,8 +134,6 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     near = near + rng.normal(0.0, spread, size=near.shape)
     where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
     d, grad = smoother.predict(where)
-    if config.gp_ruled_out:  # the prior's level only where the votes could not tell it from 0
-        d = np.clip(d - smoother.ruled_out(where), 1e-6, None)
     return (where, d, grad), smoother
 
 

@@ -78,8 +78,6 @@ class GPSmoother:
                  settings: GPSettings = GPSettings(), seed: int = 0, iterations: int = 100):
         z = np.asarray(z, dtype=np.float64)
         self.settings = settings
-        self._z = torch.as_tensor(z)
-        self._votes = torch.as_tensor(np.asarray(votes, dtype=np.float64))
         self.inducing = torch.as_tensor(_inducing_points(z, settings.inducing, seed))
         m = len(self.inducing)
         kmm = self._kernel(self.inducing, self.inducing) + settings.jitter * torch.eye(m, dtype=torch.float64)
@@ -130,32 +128,6 @@ class GPSmoother:
             (gi,) = torch.autograd.grad(di.sum(), zi)
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
-
-
-    @property
-    def prior_level(self) -> float:
-        """D-hat far from every vote: Phi(mean / sqrt(1 + outputscale))."""
-        s = self.settings
-        return float(_cdf(torch.tensor(s.mean / math.sqrt(1 + s.outputscale))))
-
-    def votes_near(self, z, *, chunk: int = 2048) -> np.ndarray:
-        """Votes within about a length scale of each row of z: sum_i n_i exp(-|z - z_i|^2 / 2l^2)."""
-        z = torch.as_tensor(np.asarray(z, dtype=np.float64))
-        return np.concatenate([(self._kernel(z[i:i + chunk], self._z) @ self._votes).numpy()
-                               for i in range(0, len(z), chunk)]) if len(z) else np.zeros(0)
-
-    def ruled_out(self, z) -> np.ndarray:
-        """The part of the prior's level at z that the votes around it rule out.
-
-        Below the lapse floor g a "not natural" vote tells D = level from D = 0 only by the
-        likelihood ratio (1 - g - (1 - 2g) level) / (1 - g) ~ exp(-1 / n_e), with
-        n_e = (1 - g) / ((1 - 2g) level) (about 100 votes at g 0.05 and level 0.0105): with n
-        such votes around z, level at z is exp(-n / n_e) as likely as 0. What they rule out is
-        level (1 - exp(-n / n_e)); where no listener was asked the prior's level stays whole.
-        """
-        level, g = self.prior_level, self.floor
-        n_e = (1 - g) / ((1 - 2 * g) * level)
-        return level * -np.expm1(-self.votes_near(z) / n_e)
 
 
 FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
