@@ -25,7 +25,8 @@ def register(subparsers) -> None:
                    help="builtin:NAME (wide, shifted, curved, two-lobed), MODULE:ATTR or "
                         "path/to/file.py:ATTR")
     p.add_argument("--rounds", type=int, default=3, help="rounds to run (default 3)")
-    p.add_argument("--design", default="default", help="design preset: default, lab-hour, lab-20min, paper")
+    p.add_argument("--design", default="default",
+                   help="design preset: default, lab-hour, lab-20min, paper")
     p.add_argument("--engine", default="default",
                    help="engine preset: default, gp (for 4 or more dimensions), paper")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
