@@ -120,7 +120,7 @@ ENGINE_PRESETS = {
     # Every vote smoothed by a GP classifier (smoother.py). In 4-D with five rounds of 400
     # votes: the arc 0.13 / 0.12 and two lobes 0.10 / 0.07 at 2000 votes (seeds 1-6 / 7-12),
     # where the default reaches 0.34 / 0.45 and 0.13 / 0.18 in three rounds; behind the
-    # default in 2-D and at 3000 votes (README, Vote efficiency).
+    # default in 2-D, at 3000 votes and on a broad ellipse (README, Vote efficiency).
     "gp": EngineConfig(loss="gp"),
 }
 
@@ -129,9 +129,9 @@ PRESET_NOTES = {
              "eps 0.003, 10000 steps",
     "default": "every vote at its own point (Bernoulli likelihood with the lapse floor); "
                "best in 2 dimensions",
-    "gp": "every vote smoothed by a GP classifier first; in 4 or more dimensions, with "
-          "five rounds of about 400 votes, reaches in 2000 votes what the default needs "
-          "3000 for",
+    "gp": "every vote smoothed by a GP classifier first; in 4 dimensions, in five rounds of "
+          "about 400 votes (lab-20min), it followed curved and two-lobed regions at 2000 votes, "
+          "where the default needs 3000; on a broad ellipse the default did better",
 }
 
 
