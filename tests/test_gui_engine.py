@@ -195,3 +195,7 @@ def test_the_preset_chosen_in_the_engine_tab_is_what_the_next_update_learns_with
                     timeout=180000)
     assert lab.experiment.models()
     w.close()
+    again = open_window(qtbot, tmp_home)           # the experiment reopened: its choice shown
+    assert again.engine_panel.preset.currentText() == "gp"
+    assert "GP classifier" in again.engine_panel.preset_note.text()
+    again.close()

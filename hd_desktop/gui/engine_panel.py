@@ -126,10 +126,10 @@ class EnginePanel(QWidget):
 
     def set_lab(self, lab) -> None:
         """Show the experiment's engine settings (kept in its store) and its stored models."""
-        for box, value in ((self.preset, lab.settings.engine_preset),):
-            box.blockSignals(True)
-            box.setCurrentText(value)
-            box.blockSignals(False)
+        self.preset.blockSignals(True)   # showing the stored choice is not a new choice
+        self.preset.setCurrentText(lab.settings.engine_preset)
+        self.preset.blockSignals(False)
+        self.preset_note.setText(PRESET_NOTES.get(lab.settings.engine_preset, ""))
         self.auto.blockSignals(True)
         self.auto.setChecked(lab.settings.auto_update)
         self.auto.blockSignals(False)
