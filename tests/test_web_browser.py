@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import shutil
 import time
 import zipfile
@@ -400,3 +401,90 @@ def test_under_jatos_the_page_uses_jatos_js_and_its_results_import(world):
         assert [(v.stimulus_id, v.response) for v in votes] == \
             [(pressed[("trials", i)]["stimulus_id"], pressed[("trials", i)]["response"])
              for i in range(len(votes))]
+
+
+def _checkpoint(rows: list[dict], upto: int) -> str:
+    """The JSON hd-study.js sends JATOS at a break: rows[:upto] closed by an unfinished end record."""
+    from hd_desktop.web import results
+
+    kept = rows[:upto]
+    meta = {k: rows[0][k] for k in results._META}
+    answers = [results._answer(r, "checkpoint", n) for n, r in enumerate(kept)
+               if r.get("hd_kind") == "vote"]
+    end = {**meta, "hd_kind": "end", "hd_rows": len(answers),
+           "hd_digest": results.digest(meta, answers), "hd_complete": False}
+    return json.dumps(kept + [end])
+
+
+def test_a_checkpoint_sent_at_a_break_imports_the_answers_so_far_and_the_whole_study_completes_it(
+        world):
+    r = world.runs["PX0123456789abcdef012345"]
+    rows = json.loads(r.json.read_text())
+    first_break = next(i for i, row in enumerate(rows) if row.get("hd_kind") == "break")
+    folder = world.copy("checkpoint")
+    part = import_results(folder, [_edit(world, "checkpoint.json", _checkpoint(rows, first_break))])
+    done = sum(row.get("hd_phase") == "trials" and row.get("hd_kind") == "vote"
+               for row in rows[:first_break])
+    total = sum(row.get("hd_phase") == "trials" and row.get("hd_kind") == "vote" for row in rows)
+    assert done == 12 and part.unfinished == [f"PX0123456789abcdef012345: 12 of {total} voices"]
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions("PX0123456789abcdef012345")
+                     if s.kind == SessionKind.TRIALS]
+        assert trials.finished_at is None                       # not finished: it left
+        assert [v.trial for v in exp.votes(session_id=trials.id)] == list(range(done))
+    lab = Lab(folder, world.space)
+    assert lab.unfinished_sessions() == []       # not resumed at the workstation
+    lab.close()
+    whole = import_results(folder, [r.json])     # the participant came back and finished
+    assert whole.unfinished == [] and whole.ratings.new_votes == total - done
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions("PX0123456789abcdef012345")
+                     if s.kind == SessionKind.TRIALS]
+        assert trials.finished_at is not None
+        assert len(exp.votes(session_id=trials.id)) == total
+    # a checkpoint whose answers are not the start of the participant's order is refused
+    skipped = json.loads(_checkpoint(rows, first_break))
+    gap = next(i for i, row in enumerate(skipped) if row.get("hd_phase") == "trials"
+               and row.get("hd_kind") == "vote")
+    del skipped[gap]
+    from hd_desktop.web import results
+    meta = {k: rows[0][k] for k in results._META}
+    answers = [results._answer(x, "s", n) for n, x in enumerate(skipped[:-1])
+               if x.get("hd_kind") == "vote"]
+    skipped[-1].update(hd_rows=len(answers), hd_digest=results.digest(meta, answers))
+    _refused(world, "skipped", [_edit(world, "skipped.json", json.dumps(skipped))],
+             "do not follow the participant's order")
+
+
+class _Left(Exception):
+    """The participant closes the tab at the first break."""
+
+
+def test_under_jatos_a_participant_who_leaves_at_a_break_keeps_the_answers_so_far(world):
+    posted: list = []
+
+    def leave_at_break(kind, driver):
+        text = driver.execute_script(
+            "const c = document.querySelector('.jspsych-content'); return c ? c.innerText : ''")
+        if kind == "page" and "Break" in text:
+            end = time.monotonic() + 20
+            while not posted and time.monotonic() < end:
+                time.sleep(0.1)
+            raise _Left
+
+    with browser.serve(world.study0, jatos_js=FAKE_JATOS, posted=posted) as (url, _), \
+            browser.chromium(world.tmp / "dl-left") as driver:
+        with pytest.raises(_Left):
+            browser.complete_study(driver, url + "publix/run1/", _answer,
+                                   screenshot=leave_at_break)
+    assert [p for p, _ in posted] == ["/submit"]      # the checkpoint; no end of the study
+    archive = world.tmp / "jatos-left.jrzip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_1/comp-result_1/data.txt", posted[0][1])
+    folder = world.copy("jatos-left")
+    report = import_results(folder, [archive])
+    total = len(json.loads(posted[0][1])[0]["hd_order"].split(","))
+    assert report.unfinished == [f"J42-from-jatos: 12 of {total} voices"]
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions("J42-from-jatos") if s.kind == SessionKind.TRIALS]
+        assert trials.finished_at is None and len(exp.votes(session_id=trials.id)) == 12

@@ -251,13 +251,15 @@
     data: { response: { type: P.INT }, rt_ms: { type: P.FLOAT }, n_plays: { type: P.INT } },
   };
 
+  // The record that closes the answers: how many, and their checksum (results.py checks both).
+  function endRecord(jsPsych, meta) {
+    const rows = jsPsych.data.get().filter({ hd_kind: "vote" }).values();
+    return { hd_kind: "end", hd_rows: rows.length, hd_digest: sha256Hex(digestText(meta, rows)) };
+  }
+
   class HdEndPlugin {
     constructor(jsPsych) { this.jsPsych = jsPsych; }
-    trial(el, trial) {
-      const rows = this.jsPsych.data.get().filter({ hd_kind: "vote" }).values();
-      this.jsPsych.finishTrial({ hd_kind: "end", hd_rows: rows.length,
-                                 hd_digest: sha256Hex(digestText(trial.meta, rows)) });
-    }
+    trial(el, trial) { this.jsPsych.finishTrial(endRecord(this.jsPsych, trial.meta)); }
   }
   HdEndPlugin.info = { name: "hd-end", version: "1.0.0",
                        parameters: { meta: { type: P.OBJECT, default: undefined } },
@@ -317,7 +319,7 @@
         t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
                  stimulus: `<div class='hd-text'><h2>Break</h2><p>${i} of ${order.length} voices ` +
                            "done. Rest as long as you like, then continue.</p></div>",
-                 data: { hd_kind: "break" } });
+                 data: { hd_kind: "break" }, on_start: () => checkpoint(jsPsych, meta) });
       }
       t.push(Object.assign({ type: HdVotePlugin, stimulus_id: id, phase: "trials", index: i,
                              total: order.length }, progress));
@@ -335,6 +337,15 @@
       }
     });
     return t;
+  }
+
+  // Under JATOS the answers so far go to the server at every break, closed by an end record
+  // marked unfinished: a participant who leaves mid-study keeps them. submitResultData replaces
+  // what the component sent before, so the last checkpoint, or the whole study, is what stays.
+  function checkpoint(jsPsych, meta) {
+    if (!window.HD_UNDER_JATOS) return;
+    const end = Object.assign({}, STUDY_FIELDS, endRecord(jsPsych, meta), { hd_complete: false });
+    window.jatos.submitResultData(JSON.stringify(jsPsych.data.get().values().concat([end])));
   }
 
   function fileStem(meta) {
@@ -372,6 +383,8 @@
     download(results.stem + ".csv", results.csv, "text/csv");
   }
 
+  let STUDY_FIELDS = {};   // what addProperties puts on every row; set by start()
+
   async function start() {
     const root = document.getElementById("hd-study");
     const who = urlParticipant() || (await askParticipant(root));
@@ -389,13 +402,14 @@
       display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
       message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta),
     });
-    jsPsych.data.addProperties(Object.assign({}, meta, {
+    STUDY_FIELDS = Object.assign({}, meta, {
       hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
       hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
       hd_id_from: who.from, hd_hosting: window.HD_UNDER_JATOS ? "jatos" : "standalone",
       hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
       hd_jspsych_version: STUDY.jspsych_version,
-    }));
+    });
+    jsPsych.data.addProperties(STUDY_FIELDS);
     jsPsych.run(timeline(jsPsych, meta, order, practice));
   }
 

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
           f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s)")
     if result.participants:
         print(f"online participants: {', '.join(dict.fromkeys(result.participants))}")
+    if result.unfinished:
+        print(f"not finished (answers up to their last break): {'; '.join(result.unfinished)}")
     return 0
 
 

@@ -408,6 +408,9 @@ class ExperimentPanel(QWidget):
         ratings = result.ratings
         online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
             if result.participants else ""
+        if result.unfinished:
+            online += (f" Not finished (answers up to their last break): "
+                       f"{'; '.join(result.unfinished)}.")
         QMessageBox.information(self, "Import", f"{ratings.files} file(s): {ratings.new_votes} new "
                                 f"votes merged, {ratings.known_votes} were already here.{online}")
 

@@ -37,6 +37,7 @@ class ResultsReport:
 
     ratings: ImportReport
     participants: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)   # "id: 12 of 35 voices" (a checkpoint)
 
 
 def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]) -> ResultsReport:
@@ -60,7 +61,8 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
             for tmp_path, source in sources.items():
                 text = text.replace(tmp_path, source)
             raise BadInputError(text) from None
-    return ResultsReport(report, [p.participant for p in participants])
+    return ResultsReport(report, [p.participant for p in participants],
+                         [f"{p.participant}: {p.progress}" for p in participants if not p.complete])
 
 
 def check_participant(exp: Experiment, p: WebParticipant):
@@ -106,6 +108,8 @@ def _as_rating_files(exp: Experiment, p: WebParticipant, out: Path,
     version = f"{p.app_version} web, jsPsych {p.jspsych_version}"
     stamps = [_utc(a.presented_at) for a in p.answers] + [_utc(a.responded_at) for a in p.answers]
     started, finished = (min(stamps), max(stamps)) if stamps else ("", "")
+    if not p.complete:  # a checkpoint: not finished until the whole study's results come in
+        finished = None
     trials_id = _key(p.study_id, p.participant, "trials")
     settings = {"source": SOURCE, "study_id": p.study_id, "carrier": p.carrier,
                 "list": p.list_index, "hosting": p.hosting, "id_from": p.id_from,

@@ -62,6 +62,13 @@ class WebParticipant:
     jspsych_version: str
     id_from: str
     answers: tuple[WebAnswer, ...]
+    complete: bool = True   # False: a checkpoint sent at a break; the participant did not finish
+
+    @property
+    def progress(self) -> str:
+        """'12 of 35 voices' (the trials answered, of the participant's order)."""
+        done = sum(a.phase == "trials" for a in self.answers)
+        return f"{done} of {len(self.order)} voices"
 
 
 def looks_like_web_results(path: str | Path) -> bool:
@@ -182,11 +189,14 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
     if digest(meta, answers) != end.get("hd_digest"):
         raise BadInputError(f"{source}: edited after the study: its answers or order do not "
                             "match the checksum the browser wrote at the end")
+    # a checkpoint sent at a break (JATOS) holds the answers so far: the start of the order
+    complete = _text(end.get("hd_complete")).lower() not in ("false", "0")
     order = tuple(x for x in _text(meta["hd_order"]).split(",") if x)
     practice = tuple(x for x in _text(meta["hd_practice_order"]).split(",") if x)
     for phase, expected in (("practice", practice), ("trials", order)):
         got = [(a.trial, a.stimulus_id) for a in answers if a.phase == phase]
-        if got != list(enumerate(expected)):
+        want = list(enumerate(expected))
+        if got != (want if complete else want[:len(got)]):
             raise BadInputError(f"{source}: its {phase} answers do not follow the participant's "
                                 f"order of {len(expected)} voices (answered {len(got)})")
     trials = meta["hd_trials_per_participant"]
@@ -202,7 +212,7 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
         carrier=_text(meta["hd_carrier"]), hosting=_text(meta["hd_hosting"]),
         user_agent=_text(meta["hd_user_agent"]), app_version=_text(meta["hd_app_version"]),
         jspsych_version=_text(meta["hd_jspsych_version"]), id_from=_text(meta["hd_id_from"]),
-        answers=tuple(answers))
+        answers=tuple(answers), complete=complete)
 
 
 def digest(meta: dict[str, Any], answers: list[WebAnswer]) -> str:
