@@ -488,3 +488,31 @@ def test_under_jatos_a_participant_who_leaves_at_a_break_keeps_the_answers_so_fa
     with Experiment.open(folder, create=False) as exp:
         (trials,) = [s for s in exp.sessions("J42-from-jatos") if s.kind == SessionKind.TRIALS]
         assert trials.finished_at is None and len(exp.votes(session_id=trials.id)) == 12
+
+
+SLOW_JATOS = FAKE_JATOS.replace(
+    "submitResultData: function (data) { return fetch(\"/submit\", {method: \"POST\", body: data}); },",
+    "submitResultData: function (data) { window.hdSubmits = (window.hdSubmits || 0) + 1;\n"
+    "    const slow = window.hdSubmits === 2;  // the last break's checkpoint takes 25 s\n"
+    "    return new Promise((ok) => setTimeout(ok, slow ? 25000 : 0))\n"
+    "      .then(() => fetch(\"/submit\", {method: \"POST\", body: data})); },")
+
+
+def test_under_jatos_every_break_sends_a_checkpoint_and_the_whole_results_arrive_last(world):
+    assert SLOW_JATOS != FAKE_JATOS
+    posted: list = []
+    with browser.serve(world.study0, jatos_js=SLOW_JATOS, posted=posted) as (url, _), \
+            browser.chromium(world.tmp / "dl-breaks") as driver:
+        browser.complete_study(driver, url + "publix/run1/", _answer, think_s=0.0)
+        end = time.monotonic() + 60
+        while len(posted) < 4 and time.monotonic() < end:
+            time.sleep(0.1)
+    assert [p for p, _ in posted] == ["/submit"] * 3 + ["/end"]   # two breaks, then the end
+    sizes = [sum(r.get("hd_kind") == "vote" for r in json.loads(body)) for _, body in posted[:3]]
+    assert sizes[0] < sizes[1] < sizes[2]         # in order, however slow the last checkpoint was
+    assert json.loads(posted[2][1])[-1].get("hd_complete") is None   # the finished results
+    archive = world.tmp / "jatos-breaks.jrzip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_1/comp-result_1/data.txt", posted[2][1])
+    report = import_results(world.copy("jatos-breaks"), [archive])
+    assert report.participants == ["J42-from-jatos"] and report.unfinished == []

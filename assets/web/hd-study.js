@@ -345,7 +345,15 @@
   function checkpoint(jsPsych, meta) {
     if (!window.HD_UNDER_JATOS) return;
     const end = Object.assign({}, STUDY_FIELDS, endRecord(jsPsych, meta), { hd_complete: false });
-    window.jatos.submitResultData(JSON.stringify(jsPsych.data.get().values().concat([end])));
+    submit(JSON.stringify(jsPsych.data.get().values().concat([end])));
+  }
+
+  // Each submission waits for the one before (failed or not), so a slow checkpoint can never
+  // land after, and replace, the whole study's results.
+  let submitted = Promise.resolve();
+  function submit(text) {
+    submitted = submitted.catch(() => {}).then(() => window.jatos.submitResultData(text));
+    return submitted;
   }
 
   function fileStem(meta) {
@@ -370,7 +378,7 @@
     if (window.HD_UNDER_JATOS) {
       root.innerHTML = "<div class='hd-text' id='hd-saving'><h2>Thank you!</h2><p>Saving your " +
                        "answers&hellip;</p></div>";
-      window.jatos.submitResultData(results.json).then(() => window.jatos.endStudy());
+      submit(results.json).then(() => window.jatos.endStudy());
       return;
     }
     root.innerHTML =
