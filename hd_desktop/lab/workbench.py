@@ -175,10 +175,12 @@ class Lab:
         return flow.session_id
 
     def unfinished_sessions(self) -> list[SessionInfo]:
+        from hd_desktop.web.importing import SOURCE
+
         # an online participant who left mid-study is not resumed here, at the workstation
         return [s for s in self.experiment.sessions()
                 if s.finished_at is None and s.kind != SessionKind.PRACTICE
-                and s.settings.get("source") != "web"]
+                and s.settings.get("source") != SOURCE]
 
     def resume_session(self, session_id: str) -> SessionFlow:
         """The session as it was started: same order, breaks, carrier and gain."""
