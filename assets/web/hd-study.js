@@ -290,7 +290,7 @@
     });
   }
 
-  function timeline(jsPsych, meta, order, practice) {
+  function timeline(jsPsych, meta, fields, order, practice) {
     const files = [STUDY.reference].concat(practice.concat(order).map((id) => byId.get(id).file));
     const t = [
       { type: jsPsychPreload, audio: files, message: "<p>Loading the voices&hellip;</p>",
@@ -319,7 +319,7 @@
         t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
                  stimulus: `<div class='hd-text'><h2>Break</h2><p>${i} of ${order.length} voices ` +
                            "done. Rest as long as you like, then continue.</p></div>",
-                 data: { hd_kind: "break" }, on_start: () => checkpoint(jsPsych, meta) });
+                 data: { hd_kind: "break" }, on_start: () => checkpoint(jsPsych, meta, fields) });
       }
       t.push(Object.assign({ type: HdVotePlugin, stimulus_id: id, phase: "trials", index: i,
                              total: order.length }, progress));
@@ -342,9 +342,10 @@
   // Under JATOS the answers so far go to the server at every break, closed by an end record
   // marked unfinished: a participant who leaves mid-study keeps them. submitResultData replaces
   // what the component sent before, so the last checkpoint, or the whole study, is what stays.
-  function checkpoint(jsPsych, meta) {
+  // `fields`: the study's fields every row carries (addProperties), so the end record has them too.
+  function checkpoint(jsPsych, meta, fields) {
     if (!window.HD_UNDER_JATOS) return;
-    const end = Object.assign({}, STUDY_FIELDS, endRecord(jsPsych, meta), { hd_complete: false });
+    const end = Object.assign({}, fields, endRecord(jsPsych, meta), { hd_complete: false });
     submit(JSON.stringify(jsPsych.data.get().values().concat([end])));
   }
 
@@ -391,8 +392,6 @@
     download(results.stem + ".csv", results.csv, "text/csv");
   }
 
-  let STUDY_FIELDS = {};   // what addProperties puts on every row; set by start()
-
   async function start() {
     const root = document.getElementById("hd-study");
     const who = urlParticipant() || (await askParticipant(root));
@@ -410,15 +409,15 @@
       display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
       message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta),
     });
-    STUDY_FIELDS = Object.assign({}, meta, {
+    const fields = Object.assign({}, meta, {
       hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
       hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
       hd_id_from: who.from, hd_hosting: window.HD_UNDER_JATOS ? "jatos" : "standalone",
       hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
       hd_jspsych_version: STUDY.jspsych_version,
     });
-    jsPsych.data.addProperties(STUDY_FIELDS);
-    jsPsych.run(timeline(jsPsych, meta, order, practice));
+    jsPsych.data.addProperties(fields);
+    jsPsych.run(timeline(jsPsych, meta, fields, order, practice));
   }
 
   window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText };
