@@ -122,3 +122,74 @@ def gp_samples(listener, real, votes: int, *, seed: int, n_samples: int = 1000,
     w = predict(model, grid)
     pick = rng.choice(n_grid, n_samples, p=w / w.sum())
     return lo + grid[pick] * (hi - lo)
+
+
+def bald(model, x_unit: np.ndarray, batch: int = 20000) -> np.ndarray:
+    """Expected information a vote at each point gives about f (BALD; Houlsby et al. 2011).
+
+    For a probit classifier with f ~ N(m, v): H[Phi(m / sqrt(1 + v))] minus the expected entropy
+    of one vote, approximated as C / sqrt(v + C^2) exp(-m^2 / (2 (v + C^2))), C^2 = pi ln 2 / 2.
+    AEPsych's BernoulliMCMutualInformation estimates the same quantity by Monte Carlo.
+    """
+    c2 = np.pi * np.log(2) / 2
+    out = []
+    with torch.no_grad(), gpytorch.settings.fast_pred_var():
+        for i in range(0, len(x_unit), batch):
+            f = model(torch.as_tensor(x_unit[i:i + batch], dtype=torch.float32))
+            m, v = f.mean.double(), f.variance.double()
+            p = torch.distributions.Normal(0.0, 1.0).cdf(m / torch.sqrt(1 + v)).clamp(1e-9, 1 - 1e-9)
+            h = -(p * torch.log2(p) + (1 - p) * torch.log2(1 - p))
+            expected = torch.sqrt(c2 / (v + c2)) * torch.exp(-m ** 2 / (2 * (v + c2)))
+            out.append((h - expected).numpy())
+    return np.concatenate(out)
+
+
+def pick_batch(model, candidates: np.ndarray, n: int) -> np.ndarray:
+    """n candidates of highest BALD, each pick damping its neighbours' scores by the kernel
+    (a local penalty, so one batch does not pile onto a single point)."""
+    score = np.clip(bald(model, candidates), 0.0, None)
+    ell = model.covar.base_kernel.lengthscale.detach().double().numpy().reshape(-1)
+    chosen = []
+    for _ in range(min(n, len(candidates))):
+        i = int(np.argmax(score))
+        chosen.append(i)
+        d2 = (((candidates - candidates[i]) / ell) ** 2).sum(axis=1)
+        score = score * (1.0 - np.exp(-d2 / 2))
+    return np.array(chosen)
+
+
+def gp_al_samples(listener, real, votes: int, *, seed: int, n_samples: int = 1000,
+                  margin: float = 2.0, n_grid: int = 100_000, first: int = 50,
+                  batch: int = 50, candidates: int = 4000) -> np.ndarray:
+    """AEPsych's active-learning loop: `first` Sobol stimuli, then batches of `batch` placed by
+    BALD on the GP fitted to every vote so far; samples ∝ D-hat of the last fit."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    real = np.asarray(real, dtype=np.float64)
+    k = real.shape[1]
+    lo, hi = box(real, margin)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        unit = qmc.Sobol(k, scramble=True, seed=seed).random(min(first, votes))
+        pool = qmc.Sobol(k, scramble=True, seed=seed + 7).random(candidates)
+
+    def vote(rows):
+        heard = [type("Heard", (), {"z": tuple(lo + r * (hi - lo)), "id": "gp"})() for r in rows]
+        return np.array([int(bool(listener.vote(h))) for h in heard])
+
+    y = vote(unit)
+    model = None
+    while len(unit) < votes:
+        model, _ = fit(unit, y, seed=seed, iterations=600)
+        # fresh candidates each batch (a shifted copy of the pool), so batches need not repeat
+        shift = np.random.default_rng([seed, len(unit)]).uniform(size=k)
+        new = ((pool + shift) % 1.0)[pick_batch(model, (pool + shift) % 1.0, min(batch, votes - len(unit)))]
+        unit, y = np.concatenate([unit, new]), np.concatenate([y, vote(new)])
+    model, _ = fit(unit, y, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    grid = rng.uniform(size=(n_grid, k))
+    w = predict(model, grid)
+    pick = rng.choice(n_grid, n_samples, p=w / w.sum())
+    return lo + grid[pick] * (hi - lo)
