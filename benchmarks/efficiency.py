@@ -48,7 +48,7 @@ def real_voices(k: int) -> np.ndarray:
 def engine_run(listener, real, votes: int, seed: int, overrides: dict):
     """The engine's rounds on this listener and budget: (History, EngineConfig)."""
     from hd_desktop.design import preset
-    from hd_desktop.engine.config import engine_preset
+    from hd_desktop.engine.config import default_plan, engine_preset
     from hd_desktop.engine.rounds import run_rounds, run_to_end
 
     params = preset("default").with_overrides(**overrides.get("design", {}))
@@ -56,7 +56,7 @@ def engine_run(listener, real, votes: int, seed: int, overrides: dict):
     # baseline has none; an arc or two lobes off the real voices sit near its 0.6 threshold
     config = engine_preset("default").with_overrides(
         **{"screen_threshold": 0.0, **overrides.get("engine", {})})
-    rounds = overrides.get("rounds", 3)
+    rounds = overrides.get("rounds", default_plan(real.shape[1]).rounds)
     h = run_to_end(run_rounds(listener, real, params, config, rounds=rounds, budget=votes, seed=seed))
     return h, config
 
@@ -100,6 +100,10 @@ def one_run(job: dict) -> dict:
         from gp_baseline import gp_samples
 
         samples = gp_samples(listener, real, job["votes"], seed=job["seed"])
+    elif job["method"] == "gp-al":
+        from gp_baseline import gp_al_samples
+
+        samples = gp_al_samples(listener, real, job["votes"], seed=job["seed"])
     else:
         h, config = engine_run(listener, real, job["votes"], job["seed"], job.get("overrides", {}))
         samples = h.samples[-1]

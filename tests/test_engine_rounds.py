@@ -92,6 +92,21 @@ def test_engine_settings_json_and_overrides():
         engine_preset("nope")
 
 
+def test_the_default_loss_is_bernoulli_below_four_dimensions_and_gp_from_four_on():
+    from hd_desktop.engine.config import ENGINE_PRESETS, default_plan
+
+    default = engine_preset("default")
+    assert default.loss == "auto"
+    assert [default.for_dims(k).loss for k in (1, 2, 3, 4, 8)] == [
+        "bernoulli", "bernoulli", "bernoulli", "gp", "gp"]
+    assert default.for_dims(4).with_overrides(loss="auto") == default  # nothing else changes
+    for name in ("bernoulli", "gp", "paper"):   # a named loss is kept in any dimension
+        assert ENGINE_PRESETS[name].for_dims(2) == ENGINE_PRESETS[name].for_dims(4) == \
+            ENGINE_PRESETS[name]
+    assert (default_plan(3).rounds, default_plan(3).design) == (3, "lab-hour")
+    assert (default_plan(4).rounds, default_plan(4).design) == (5, "lab-20min")
+
+
 def test_the_gp_loss_hands_the_smoothers_map_to_the_network_and_reports_its_floor():
     from hd_desktop.engine.rounds import smoothed_targets
     from hd_desktop.engine.smoother import FLOORS

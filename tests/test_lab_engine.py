@@ -76,6 +76,29 @@ def test_an_update_whose_every_listener_fails_screening_says_so_and_how_to_keep_
     lab.close()
 
 
+def test_in_four_dimensions_the_default_engine_smooths_the_votes_and_the_stored_model_says_so(
+        tmp_path_factory, tmp_path):
+    from hd_desktop.gui.engine_panel import estimates_summary
+
+    space4 = load_space(cache_dir=tmp_path_factory.mktemp("space4"), k=4)
+    lab = Lab(tmp_path / "exp", space4)
+    lab.create_round(DesignParams(n_anchors=12, m_neighbours=2, r_pairs=4, gold_rate=0.15, seed=2))
+    lab.simulated_session(wide(lapse=0.05, seed=1), size=10_000, seed=1, listener_id="a")
+    assert FAST.loss == "auto"
+    snap = lab.engine_snapshot(FAST, seed=3)
+    assert snap.config == FAST.with_overrides(loss="gp")
+    result = run(engine_job(snap))
+    assert result.loss == "gp" and result.samples.shape == (200, 4)
+    lab.save_engine_result(result, snap)
+    lab.close()
+
+    again = Lab(tmp_path / "exp", space4)
+    r0 = again.restore_engine_results(FAST)[0]
+    assert r0.loss == "gp" and "every vote smoothed by a GP classifier" in estimates_summary(r0)
+    assert again.experiment.latest_model(0).config["loss"] == "gp"
+    again.close()
+
+
 def test_engine_update_with_no_votes_says_what_is_missing(space, tmp_path):
     lab = Lab(tmp_path / "exp", space)
     lab.create_round(DesignParams(n_anchors=3, m_neighbours=1, r_pairs=2, seed=2))

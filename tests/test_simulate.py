@@ -107,3 +107,18 @@ def test_simulate_refuses_to_overwrite_an_earlier_run(tmp_path, tmp_home):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "already holds a run" in done.stderr
     assert (tmp_path / "run" / "experiment.sqlite").read_bytes() == b"an earlier run"
+
+
+@pytest.mark.slow
+def test_simulate_in_four_dimensions_runs_the_gp_engine_in_five_rounds_by_default(tmp_path,
+                                                                                 space_dir):
+    out = tmp_path / "run"
+    rc = main(["simulate", "--listener", "builtin:curved", "--dims", "4", "--votes", "500",
+               "--no-audio", "--out", str(out), "--experiment", str(space_dir),
+               "--set", "screen_threshold=0", "--set", "train_steps=200",
+               "--set", "sampler_steps=100", "--set", "n_chains=100"])
+    assert rc == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["rounds"] == 5 and report["engine"]["loss"] == "gp"
+    assert len(report["round_designs"]) == 5 and 400 <= report["votes_used"] <= 500
+    assert np.isfinite(np.loadtxt(out / "samples.csv", delimiter=",", skiprows=1)).all()

@@ -24,11 +24,13 @@ def register(subparsers) -> None:
     p.add_argument("--listener", default="builtin:wide",
                    help="builtin:NAME (wide, shifted, curved, two-lobed), MODULE:ATTR or "
                         "path/to/file.py:ATTR")
-    p.add_argument("--rounds", type=int, default=3, help="rounds to run (default 3)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="rounds sharing the vote budget (default 3; 5 from 4 dimensions on)")
     p.add_argument("--design", default="default",
                    help="design preset: default, lab-hour, lab-20min, paper")
     p.add_argument("--engine", default="default",
-                   help="engine preset: default, gp (for 4 or more dimensions), paper")
+                   help="engine preset: default (gp from 4 dimensions on, else bernoulli), "
+                        "bernoulli, gp, paper")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a design parameter or engine setting (repeatable)")
     p.add_argument("--votes", type=int, default=3000,
@@ -58,6 +60,7 @@ def settings_from_args(args):
 
 
 def run(args: argparse.Namespace) -> int:
+    from hd_desktop.engine.config import default_plan
     from hd_desktop.engine.loading import load_listener
     from hd_desktop.lab import Lab
     from hd_desktop.lab.autopilot import run_rounds
@@ -80,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         lab.events.subscribe(_progress)
         t0 = time.perf_counter()
         try:
-            done = run_rounds(lab, listener, params, rounds=args.rounds, budget=args.votes,
+            rounds = (default_plan(space.coords.shape[1]).rounds if args.rounds is None
+                      else args.rounds)
+            done = run_rounds(lab, listener, params, rounds=rounds, budget=args.votes,
                               seed=args.seed, render=not args.no_audio)
         finally:
             if sys.stderr.isatty():
@@ -109,7 +114,7 @@ def _write_outputs(out, lab, done, listener, params, args, total) -> None:
     if not done.results:
         raise UserFacingError("simulate: no round finished (is the vote budget above 0?)")
     real, last = lab.space.coords, done.results[-1]
-    config = lab.settings.engine_config()
+    config = lab.settings.engine_config().for_dims(real.shape[1])
     samples = last.samples
     _points_csv(out / "samples.csv", samples)
     _points_csv(out / "real.csv", real)

@@ -21,15 +21,18 @@ loss=gp: a GP classifier of every vote (smoother.py) gives D-hat and grad D-hat,
 network learns those. Its settings are fixed, not fitted to the listener: length scale 1 SD
 (x sqrt(k/2), as the reach), outputscale 2, prior mean -4 (acceptance 0.01 far from every vote),
 and the lapse floor of highest evidence (the far voices alone, about 25 of them in 1000 votes
-and often none accepted, put it at 0.005, and every lapse became a bump). Not the default: at
-2000 votes in 4-D it is better (the arc 0.22 against 0.34 on seeds 1-6, 0.20 against 0.45 on
-fresh seeds 7-12), but it loses at 3000 votes in 2-D (the arc 0.38 against 0.04) and at 1000 in
-4-D: below the lapse floor the votes cannot pull D-hat under the prior's own 0.01, and as the
-rounds spread the votes that 0.01 covers ever more of the region the chains may enter. A lower
+and often none accepted, put it at 0.005, and every lapse became a bump). Below the lapse floor
+the votes cannot pull D-hat under the prior's own 0.01, and as the rounds spread the votes that
+0.01 covers ever more of the region the chains may enter: with many votes in few dimensions
+the samples grow too wide (2-D, the arc at 3000 votes: 0.38 against bernoulli's 0.04). A lower
 prior there (mean -6, a mean falling away from the real voices) mends 3000 votes and spoils
-500-2000 (benchmarks/efficiency.py; README). The `gp` preset is loss=gp for the researcher to
-choose: in 4-D, in five rounds of about 400 votes (design preset lab-20min), it met the 2000-vote
-target on the arc and the two lobes, where the default in three rounds did not.
+500-2000 (benchmarks/efficiency.py; README).
+
+The default (loss "auto", default_plan): bernoulli in three rounds below 4 dimensions; from 4
+on, gp in five rounds of about 400 votes (design preset lab-20min in the app). In 4-D at 2000
+votes that reached the arc 0.13 / 0.12 and two lobes 0.10 / 0.07 (seeds 1-6 / 7-12), where
+bernoulli in three rounds reached 0.34 / 0.45 and 0.13 / 0.18; at 3000 votes it is behind
+bernoulli (the arc 0.22 against 0.13), and on the broad `wide` ellipse too (0.31 against 0.19).
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class EngineConfig:
     screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
     learn_floor: bool = True        # bernoulli loss: fit the floor with the network (training.py)
-    loss: str = "bernoulli"         # "bernoulli": every vote at its own point; "gp"; "paper" (training.py)
+    loss: str = "auto"              # "bernoulli": every vote at its own point; "gp"; "paper"
+                                    # (training.py); "auto": gp from GP_FROM_DIMS dimensions on,
+                                    # else bernoulli
     width: int = 64
     activation: str = "silu"
     envelope: bool = True           # S_D falls off far from the votes (network.py)
@@ -78,6 +83,12 @@ class EngineConfig:
         bad = [f"{name}={value!r}" for name, value in non_finite_fields(self)]
         if bad:
             raise UserFacingError(f"engine settings: {', '.join(bad)} must be finite numbers")
+
+    def for_dims(self, k: int) -> "EngineConfig":
+        """These settings for a k-dimensional space: loss "auto" becomes the one it stands for."""
+        if self.loss != "auto":
+            return self
+        return replace(self, loss=default_plan(k).loss)
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
@@ -112,6 +123,31 @@ class EngineConfig:
         return replace(self, **typed)
 
 
+GP_FROM_DIMS = 4
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the default engine is run in a space of some dimension: its loss, how many rounds a
+    vote budget is shared by (simulate, benchmarks/efficiency.py) and the design preset the
+    Experiment tab starts from (rounds of about that size)."""
+
+    loss: str
+    rounds: int
+    design: str
+
+
+def default_plan(k: int) -> Plan:
+    """Below GP_FROM_DIMS every vote at its own point, in three rounds; from there on the votes
+    smoothed by a GP classifier first, in five rounds of about 400 votes, so each round carries
+    the votes a neighbour's spread further out (README, Vote efficiency). In 3-D the gp plan
+    spread too wide from 2000 votes on (the arc 0.33 / 0.36 at 2000 / 3000 votes, acceptance
+    0.76-0.85 x the target's, against 0.47 / 0.10 for bernoulli in three rounds)."""
+    if k >= GP_FROM_DIMS:
+        return Plan(loss="gp", rounds=5, design="lab-20min")
+    return Plan(loss="bernoulli", rounds=3, design="lab-hour")
+
+
 ENGINE_PRESETS = {
     # Ueda et al. 2023: plain Langevin, eps 0.003, T 10000 (with the guards it had before the
     # default moved to the reach guard: the covered region and 3 D-weighted SDs).
@@ -119,22 +155,32 @@ ENGINE_PRESETS = {
                           prior_votes=0.0, grad_weight=1.0, eps=0.003, sampler_steps=10000,
                           adjust=False, train_steps=2000, region_reach=None, region_radius=3.0),
     "default": EngineConfig(),
-    # Every vote smoothed by a GP classifier (smoother.py). In 4-D with five rounds of 400
-    # votes: the arc 0.13 / 0.12 and two lobes 0.10 / 0.07 at 2000 votes (seeds 1-6 / 7-12),
-    # where the default reaches 0.34 / 0.45 and 0.13 / 0.18 in three rounds; behind the
-    # default in 2-D, at 3000 votes and on a broad ellipse (README, Vote efficiency).
+    # Every vote at its own point in any dimension (the default below 4 dimensions).
+    "bernoulli": EngineConfig(loss="bernoulli"),
+    # Every vote smoothed by a GP classifier (smoother.py) in any dimension (the default from
+    # 4 on); behind bernoulli in 2-D and 3-D, at 3000 votes and on a broad ellipse (README).
     "gp": EngineConfig(loss="gp"),
 }
 
 PRESET_NOTES = {
     "paper": "Ueda et al. 2023 as published: squared error on NES rates, plain Langevin, "
              "eps 0.003, 10000 steps",
-    "default": "every vote at its own point (Bernoulli likelihood with the lapse floor); "
-               "best in 2 dimensions",
+    "default": "bernoulli in 2 and 3 dimensions; from 4 dimensions on gp, in rounds of about "
+               "400 votes (the Experiment tab proposes lab-20min there)",
+    "bernoulli": "every vote at its own point (Bernoulli likelihood with the lapse floor); "
+                 "best in 2 dimensions",
     "gp": "every vote smoothed by a GP classifier first; in 4 dimensions, in five rounds of "
           "about 400 votes (lab-20min), it followed curved and two-lobed regions at 2000 votes, "
-          "where the default needs 3000; on a broad ellipse the default did better",
+          "where bernoulli needs 3000; on a broad ellipse bernoulli did better",
 }
+
+
+def preset_note(name: str, k: int | None = None) -> str:
+    """What a preset does; for `default` in a k-dimensional space, what it does there."""
+    if name == "default" and k is not None:
+        loss = default_plan(k).loss
+        return f"here, in {k} dimensions, as {loss}: {PRESET_NOTES[loss]}"
+    return PRESET_NOTES.get(name, "")
 
 
 def engine_preset(name: str) -> EngineConfig:

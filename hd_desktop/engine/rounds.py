@@ -74,9 +74,11 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
 
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
-    the network under the bernoulli loss, else the one measured on the far voices).
+    the network under the bernoulli loss, else the one measured on the far voices). A loss
+    "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
     """
     k = est.x.shape[1]
+    config = config.for_dims(k)
     t0 = time.perf_counter()
     region = covered_region(np.concatenate([est.x, np.asarray(real)]), config.region_margin)
     net = init_network(k, width=config.width, activation=config.activation,

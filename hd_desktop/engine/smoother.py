@@ -22,8 +22,8 @@ every lapse is a bump of D-hat.
 
 Below g a vote cannot tell D = 0.01 from 0, so where every vote said "not natural" D-hat stays
 at the prior's own Phi(mean / sqrt(1 + outputscale)); with many votes spread wide that level
-holds much of the mass of p* ∝ D-hat (README, Vote efficiency), which is why loss=gp is not the
-engine's default.
+holds much of the mass of p* ∝ D-hat (README, Vote efficiency), which is why the engine's
+default uses loss=gp only from 4 dimensions on, where votes stay sparse longer.
 
 gpytorch has no Laplace inference for classification, and its variational fit is a stochastic
 optimisation of hundreds of steps; with the hyperparameters fixed, the Laplace posterior is a

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES
+from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES, preset_note
 from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
@@ -59,8 +59,7 @@ class EnginePanel(QWidget):
         lay.addLayout(row)
         self.preset_note = QLabel(PRESET_NOTES["default"])
         self.preset_note.setWordWrap(True)
-        self.preset.currentTextChanged.connect(
-            lambda name: self.preset_note.setText(PRESET_NOTES.get(name, "")))
+        self.preset.currentTextChanged.connect(self._show_note)
         lay.addWidget(self.preset_note)
         row = QHBoxLayout()
         self.update_button = QPushButton("Update the model now")
@@ -129,7 +128,7 @@ class EnginePanel(QWidget):
         self.preset.blockSignals(True)   # showing the stored choice is not a new choice
         self.preset.setCurrentText(lab.settings.engine_preset)
         self.preset.blockSignals(False)
-        self.preset_note.setText(PRESET_NOTES.get(lab.settings.engine_preset, ""))
+        self._show_note(lab.settings.engine_preset)
         self.auto.blockSignals(True)
         self.auto.setChecked(lab.settings.auto_update)
         self.auto.blockSignals(False)
@@ -198,6 +197,10 @@ class EnginePanel(QWidget):
         return DesignParams.from_dict(design["params"])
 
     # -- engine events -------------------------------------------------------------------------
+
+    def _show_note(self, name: str) -> None:
+        lab = self.engine.lab
+        self.preset_note.setText(preset_note(name, lab.space.coords.shape[1] if lab else None))
 
     def _preset_changed(self, name: str) -> None:
         if self.engine.lab is not None:

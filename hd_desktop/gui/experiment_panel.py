@@ -289,8 +289,14 @@ class ExperimentPanel(QWidget):
                             break_every_minutes=self.break_minutes.value(), carrier=carrier, **more)
 
     def set_lab(self, lab) -> None:
+        from hd_desktop.engine.config import default_plan
+
         self.lab = lab
         self.setEnabled(True)
+        # rounds of the size the default engine is best run with in this space's dimensions
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentText(default_plan(lab.space.coords.shape[1]).design)
+        self.preset_box.blockSignals(False)
         self.set_params(preset(self.preset_box.currentText()))
         self.refresh()
 

@@ -39,6 +39,11 @@ class EngineSnapshot:
     seed: int
     keep_listeners: frozenset[str] = frozenset()   # kept even when their screening is poor
 
+    def __post_init__(self) -> None:
+        # the settings as this space runs them (loss "auto" resolved), so the stored model
+        # records the loss it was trained with
+        object.__setattr__(self, "config", self.config.for_dims(np.asarray(self.real).shape[1]))
+
 
 @dataclass
 class EngineResult:
