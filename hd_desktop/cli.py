@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="experiment name under sessions/ or a folder path (app only)")
     parser.add_argument("--corpus", default=None,
                         help="corpus folder (default: the bundled corpus)")
+    parser.add_argument("--dims", dest="app_dims", type=int, default=None,
+                        help="dimensions of a new experiment's voice space (default 2; an "
+                             "existing experiment opens in its own) (app only)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from hd_desktop.gui.app import run_app
 
-        return run_app(experiment=args.experiment, corpus=args.corpus)
+        return run_app(experiment=args.experiment, corpus=args.corpus, dims=args.app_dims)
     try:
         return int(args.func(args) or 0)
     except UserFacingError as exc:

@@ -130,6 +130,15 @@ def test_dims_above_what_the_bundled_corpus_gives_are_refused(tmp_home):
     assert f"at most {MAX_DIMS} dimensions" in line
 
 
+@pytest.mark.parametrize("dims,says", [("0", "a voice space has at least 1 dimension"),
+                                       ("60", f"the bundled corpus supports at most {MAX_DIMS}")])
+def test_the_app_refuses_dimensions_the_corpus_cannot_give_before_opening_a_window(
+        dims, says, tmp_home):
+    line = one_line(hd("--dims", dims, env={"QT_QPA_PLATFORM": "offscreen"}))
+    assert line.startswith(f"hd-desktop: --dims {dims}: {says}")
+    assert not (tmp_home / "sessions").exists() or not any((tmp_home / "sessions").iterdir())
+
+
 def test_a_small_corpus_gives_one_dimension_less_than_its_items(tmp_home):
     corpus = tmp_home / "corpus"
     for speaker, n in (("A", 2), ("B", 1)):

@@ -93,6 +93,25 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     w.close()
 
 
+def test_a_four_dimensional_experiment_opens_in_its_own_space_with_the_rounds_it_wants(
+        qtbot, tmp_home):
+    w = open_window(qtbot, tmp_home, dims=4)
+    assert w.space.dims == 4 and w.lab.experiment.space()[1]["dims"] == 4
+    # the default engine smooths the votes here, in rounds of about 400 votes
+    assert w.experiment_panel.preset_box.currentText() == "lab-20min"
+    assert w.experiment_panel.params().m_neighbours == 1
+    assert w.engine_panel.preset_note.text().startswith("here, in 4 dimensions, as gp:")
+    w.close()
+    again = open_window(qtbot, tmp_home, dims=2)    # its votes are 4-D: it keeps its space
+    assert again.space.dims == 4
+    assert "built on a 4-dimensional voice space" in again.statusBar().currentMessage()
+    again.close()
+    flat = open_window(qtbot, tmp_home, experiment="flat")
+    assert flat.space.dims == 2 and flat.experiment_panel.preset_box.currentText() == "lab-hour"
+    assert flat.engine_panel.preset_note.text().startswith("here, in 2 dimensions, as bernoulli:")
+    flat.close()
+
+
 def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
     w = open_window(qtbot, tmp_home)
     png = w.export_map(tmp_path / "map.png")

@@ -43,13 +43,18 @@ def check_space_args(args: argparse.Namespace) -> None:
     if folder.exists() and not folder.is_dir():
         raise UserFacingError(f"--experiment {args.experiment}: {folder} is a file, not an "
                               "experiment folder")
-    if args.dims < 1:
-        raise UserFacingError(f"--dims {args.dims}: a voice space has at least 1 dimension")
-    limit, reason = max_dims(args.corpus)
+    check_dims(args.dims, args.corpus)
+
+
+def check_dims(dims: int, corpus: str | None) -> None:
+    """Refuse a number of dimensions below 1 or above what the corpus gives."""
+    if dims < 1:
+        raise UserFacingError(f"--dims {dims}: a voice space has at least 1 dimension")
+    limit, reason = max_dims(corpus)
     if limit < 1:
         raise UserFacingError(reason)
-    if args.dims > limit:
-        raise UserFacingError(f"--dims {args.dims}: {reason}")
+    if dims > limit:
+        raise UserFacingError(f"--dims {dims}: {reason}")
 
 
 def max_dims(corpus: str | None) -> tuple[int, str]:

@@ -8,8 +8,19 @@ from pathlib import Path
 from hd_desktop.paths import experiment_dir
 
 
-def run_app(experiment: str | None = None, corpus: str | None = None) -> int:
+def run_app(experiment: str | None = None, corpus: str | None = None,
+            dims: int | None = None) -> int:
     import os
+
+    from hd_desktop.commands._common import check_dims
+    from hd_desktop.errors import UserFacingError
+
+    if dims is not None:
+        try:
+            check_dims(dims, corpus)
+        except UserFacingError as exc:
+            print(f"hd-desktop: {exc}", file=sys.stderr)
+            return 2
 
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
             or os.environ.get("QT_QPA_PLATFORM")):
@@ -24,6 +35,7 @@ def run_app(experiment: str | None = None, corpus: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hd-desktop")
     settings, note = load_settings()
-    window = MainWindow(experiment_dir(experiment), Path(corpus) if corpus else None, settings, note)
+    window = MainWindow(experiment_dir(experiment), Path(corpus) if corpus else None, settings, note,
+                        dims=dims)
     window.show()
     return app.exec()

@@ -22,7 +22,7 @@ from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.settings import Settings, save_settings
-from hd_desktop.voice import SpaceSettings, VoiceSpace, open_space
+from hd_desktop.voice import VoiceSpace, open_space
 
 CARRIER_LABELS = {"sustained": "Sustained vowel (1 s)", "sentence": "Sentence (CMU ARCTIC)"}
 
@@ -40,9 +40,11 @@ class MainWindow(QMainWindow):
     evaluationReady = Signal(object)  # the evaluation table of a finished evaluation session
 
     def __init__(self, experiment: Path, corpus: Path | None, settings: Settings,
-                 settings_note: str | None = None):
+                 settings_note: str | None = None, *, dims: int | None = None):
         super().__init__()
         self.experiment, self.corpus, self.settings = Path(experiment), corpus, settings
+        self.dims = dims                  # of a new experiment's space (None: 2)
+        self._space_note: str | None = None
         self.space: VoiceSpace | None = None
         self.renderer = None
         self.lab = None
@@ -144,9 +146,12 @@ class MainWindow(QMainWindow):
     # -- start-up ----------------------------------------------------------------------------
 
     def _start(self) -> None:
+        from hd_desktop.lab.space_choice import space_settings_for
+
         self._open_audio(self.settings.effective_device())
+        space_settings, self._space_note = space_settings_for(self.experiment, self.dims)
         self._build_worker = start_job(
-            open_space, self.corpus, self.experiment / "space", SpaceSettings(),
+            open_space, self.corpus, self.experiment / "space", space_settings,
             step="opening the voice space",
             on_progress=self._build_progress, on_result=self._space_ready,
             on_error=self._build_failed)
@@ -164,7 +169,10 @@ class MainWindow(QMainWindow):
         self.renderer = RenderPool(space)
         self.map_tab.set_space(space, self.corpus, self.experiment)
         self.pages.setCurrentIndex(1)
-        self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
+        if self._space_note:   # --dims set aside for an experiment built in other dimensions
+            self.statusBar().showMessage(self._space_note, 20000)
+        else:
+            self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
         self._open_lab(space)
         self.spaceReady.emit(space)
 
