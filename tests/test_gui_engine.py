@@ -100,7 +100,8 @@ def test_a_four_dimensional_experiment_opens_in_its_own_space_with_the_rounds_it
     # the default engine smooths the votes here, in rounds of about 400 votes
     assert w.experiment_panel.preset_box.currentText() == "lab-20min"
     assert w.experiment_panel.params().m_neighbours == 1
-    assert w.engine_panel.preset_note.text().startswith("here, in 4 dimensions, as gp:")
+    assert w.engine_panel.preset_note.text().startswith("in this 4-dimensional space as gp:")
+    assert "at 0 on the other 2 axes" in w.map_tab.space_label.text()
     w.close()
     again = open_window(qtbot, tmp_home, dims=2)    # its votes are 4-D: it keeps its space
     assert again.space.dims == 4
@@ -108,7 +109,9 @@ def test_a_four_dimensional_experiment_opens_in_its_own_space_with_the_rounds_it
     again.close()
     flat = open_window(qtbot, tmp_home, experiment="flat")
     assert flat.space.dims == 2 and flat.experiment_panel.preset_box.currentText() == "lab-hour"
-    assert flat.engine_panel.preset_note.text().startswith("here, in 2 dimensions, as bernoulli:")
+    assert flat.engine_panel.preset_note.text().startswith(
+        "in this 2-dimensional space as bernoulli:")
+    assert "other" not in flat.map_tab.space_label.text()
     flat.close()
 
 

@@ -169,9 +169,9 @@ PRESET_NOTES = {
                "400 votes (the Experiment tab proposes lab-20min there)",
     "bernoulli": "every vote at its own point (Bernoulli likelihood with the lapse floor); "
                  "best in 2 dimensions",
-    "gp": "every vote smoothed by a GP classifier first; in 4 dimensions, in five rounds of "
-          "about 400 votes (lab-20min), it followed curved and two-lobed regions at 2000 votes, "
-          "where bernoulli needs 3000; on a broad ellipse bernoulli did better",
+    "gp": "every vote smoothed by a GP classifier first; in five rounds of about 400 votes "
+          "(lab-20min) it followed curved and two-lobed regions of a 4-dimensional space at 2000 "
+          "votes, where bernoulli needs 3000; on a broad ellipse bernoulli did better",
 }
 
 
@@ -179,7 +179,7 @@ def preset_note(name: str, k: int | None = None) -> str:
     """What a preset does; for `default` in a k-dimensional space, what it does there."""
     if name == "default" and k is not None:
         loss = default_plan(k).loss
-        return f"here, in {k} dimensions, as {loss}: {PRESET_NOTES[loss]}"
+        return f"in this {k}-dimensional space as {loss}: {PRESET_NOTES[loss]}"
     return PRESET_NOTES.get(name, "")
 
 

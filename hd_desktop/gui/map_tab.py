@@ -67,8 +67,13 @@ class MapTab(QWidget):
         info = space.info()
         labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
         self.map.set_real(space.coords, labels, info["explained_variance"])
-        self.space_label.setText("Click anywhere on the map to hear the voice at that point. "
-                                 "Blue dots are real voices (hover for the speaker).")
+        more = space.dims - 2
+        self.space_label.setText(
+            "Click anywhere on the map to hear the voice at that point. Blue dots are real "
+            "voices (hover for the speaker)."
+            + (f" The map is the plane of axes 1 and 2: clicks, S_D and S_VD are at 0 on the "
+               f"other {more} ax{'is' if more == 1 else 'es'} (the real voices' mean), and the "
+               f"dots are projected onto it." if more > 0 else ""))
         variance = ", ".join(f"{e:.0%}" for e in info["explained_variance"])
         self.details.setText(
             f"<b>{info['n_items']}</b> real items of <b>{info['n_speakers']}</b> speakers<br>"
