@@ -43,43 +43,9 @@ def check_space_args(args: argparse.Namespace) -> None:
     if folder.exists() and not folder.is_dir():
         raise UserFacingError(f"--experiment {args.experiment}: {folder} is a file, not an "
                               "experiment folder")
+    from hd_desktop.lab.space_choice import check_dims
+
     check_dims(args.dims, args.corpus)
-
-
-def check_dims(dims: int, corpus: str | None) -> None:
-    """Refuse a number of dimensions below 1 or above what the corpus gives."""
-    if dims < 1:
-        raise UserFacingError(f"--dims {dims}: a voice space has at least 1 dimension")
-    limit, reason = max_dims(corpus)
-    if limit < 1:
-        raise UserFacingError(reason)
-    if dims > limit:
-        raise UserFacingError(f"--dims {dims}: {reason}")
-
-
-def max_dims(corpus: str | None) -> tuple[int, str]:
-    """The most dimensions the corpus supports, and a sentence saying why.
-
-    A voice vector has `coded_dims` features (the coded envelope without c0, plus log F0),
-    and PCA of n items gives at most n - 1 axes. Files that turn out unusable lower the
-    second bound further; building the space then says which ones.
-    """
-    from hd_desktop.paths import BUNDLED_CORPUS
-    from hd_desktop.voice import SpaceSettings
-    from hd_desktop.voice.corpus import discover
-
-    folder = Path(corpus or BUNDLED_CORPUS)
-    name = "the bundled corpus" if corpus is None else f"the corpus {folder}"
-    features = SpaceSettings().world.coded_dims
-    items = len(discover(folder))
-    if items < 2:
-        return 0, (f"--corpus {folder}: {items or 'no'} audio file{'s' * (items != 1)}; a voice "
-                   "space needs recordings of at least two speakers, one sub-folder each")
-    if items - 1 < features:
-        return items - 1, (f"{name} supports at most {items - 1} dimensions (it has {items} "
-                           "audio files; a space needs more items than dimensions)")
-    return features, (f"{name} supports at most {features} dimensions (a voice vector has "
-                      f"{features} features)")
 
 
 def existing_experiment(name_or_path: str, hint: str = "") -> Path:

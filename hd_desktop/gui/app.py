@@ -12,7 +12,7 @@ def run_app(experiment: str | None = None, corpus: str | None = None,
             dims: int | None = None) -> int:
     import os
 
-    from hd_desktop.commands._common import check_dims
+    from hd_desktop.lab.space_choice import check_dims
     from hd_desktop.errors import UserFacingError
 
     if dims is not None:
