@@ -7,8 +7,9 @@ and the defaults (design `default`, engine `default`, three rounds, 3000 votes),
 listeners with 5% lapses: votes used, fidelity_ratio, acceptance of samples / target, spread_ratio.
 Timing: one round at paper size (300 neighbours x 20 pairs, 105 listeners' votes): estimates,
 training, 1000 chains x 10000 steps; and one model update from the 3000 votes one listener gives
-over three rounds (the curved listener, default design and engine): both beside the 15 s budget
-of DESIGN.md 5.
+over three rounds (the curved listener, default design and engine, with either loss), and in a
+4-D space from 3000 votes over five rounds (the default engine there, loss gp): each beside the
+15 s budget of DESIGN.md 5.
 Real data = the bundled corpus's voice space.
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 
 from hd_desktop.design import DesignParams, make_round, preset
-from hd_desktop.engine.config import engine_preset
+from hd_desktop.engine.config import default_plan, engine_preset
 from hd_desktop.engine.estimates import Answer
 from hd_desktop.engine.listeners import BUILTIN
 from hd_desktop.engine.metrics import evaluate
@@ -66,7 +67,7 @@ def paper_votes(design, listeners: int, seed: int) -> list[Answer]:
             for i in range(listeners) for j, s in enumerate(design.stimuli)]
 
 
-def timing(real) -> None:
+def timing(real, real4) -> None:
     params = DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20)
     anchors = np.random.default_rng(0).choice(len(real), 100)
     anchors = real[anchors] + 0.01 * np.random.default_rng(1).standard_normal((100, real.shape[1]))
@@ -97,6 +98,17 @@ def timing(real) -> None:
         print(f"one update from {len(h.votes)} votes of one listener (default engine, loss "
               f"{loss}): training {times['train_s']:5.2f} s  sampling {times['sample_s']:5.2f} s  "
               f"total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}", flush=True)
+    config = engine_preset("default")
+    h = run_to_end(run_rounds(BUILTIN["curved"](seed=1, lapse=0.05), real4, preset("default"),
+                              config, rounds=default_plan(4).rounds, budget=3000, seed=1))
+    t0 = time.perf_counter()
+    est = all_estimates(h.designs, h.votes, config)
+    _, _, _, times = run_to_end(fit_and_sample(est, real4, config, seed=1, round_index=len(h.designs)))
+    total = time.perf_counter() - t0
+    print(f"one update in 4-D from {len(h.votes)} votes (default engine: loss "
+          f"{config.for_dims(4).loss}): training {times['train_s']:5.2f} s  sampling "
+          f"{times['sample_s']:5.2f} s  total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}",
+          flush=True)
 
 
 def main() -> None:
@@ -109,11 +121,12 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as cache:
         real = load_space(cache_dir=cache, k=2).coords
+        real4 = load_space(cache_dir=cache, k=4).coords
     print(f"real data: {len(real)} items, 2 dims; torch threads {args.threads}")
     if not args.skip_quality:
         quality(real, args.seeds)
     if not args.skip_timing:
-        timing(real)
+        timing(real, real4)
 
 
 if __name__ == "__main__":
