@@ -141,8 +141,8 @@ def default_plan(k: int) -> Plan:
     """Below GP_FROM_DIMS every vote at its own point, in three rounds; from there on the votes
     smoothed by a GP classifier first, in five rounds of about 400 votes, so each round carries
     the votes a neighbour's spread further out (README, Vote efficiency). In 3-D the gp plan
-    spread too wide from 2000 votes on (the arc 0.33 / 0.36 at 2000 / 3000 votes, acceptance
-    0.76-0.85 x the target's, against 0.47 / 0.10 for bernoulli in three rounds)."""
+    spread too wide from 2000 votes on (the arc 0.33 / 0.36 at 2000 / 3000 votes, accepted
+    0.76 / 0.83 x the target's, against 0.47 / 0.10 for bernoulli in three rounds)."""
     if k >= GP_FROM_DIMS:
         return Plan(loss="gp", rounds=5, design="lab-20min")
     return Plan(loss="bernoulli", rounds=3, design="lab-hour")
@@ -168,7 +168,7 @@ PRESET_NOTES = {
     "default": "bernoulli in 2 and 3 dimensions; from 4 dimensions on gp, in rounds of about "
                "400 votes (the Experiment tab proposes lab-20min there)",
     "bernoulli": "every vote at its own point (Bernoulli likelihood with the lapse floor); "
-                 "best in 2 dimensions",
+                 "the default below 4 dimensions",
     "gp": "every vote smoothed by a GP classifier first; in five rounds of about 400 votes "
           "(lab-20min) it followed curved and two-lobed regions of a 4-dimensional space at 2000 "
           "votes, where bernoulli needs 3000; on a broad ellipse bernoulli did better",

@@ -12,8 +12,8 @@ def run_app(experiment: str | None = None, corpus: str | None = None,
             dims: int | None = None) -> int:
     import os
 
-    from hd_desktop.lab.space_choice import check_dims
     from hd_desktop.errors import UserFacingError
+    from hd_desktop.lab.space_choice import check_dims
 
     if dims is not None:
         try:

@@ -65,7 +65,6 @@ def max_dims(corpus: str | None) -> tuple[int, str]:
     second bound further; building the space then says which ones.
     """
     from hd_desktop.paths import BUNDLED_CORPUS
-    from hd_desktop.voice import SpaceSettings
     from hd_desktop.voice.corpus import discover
 
     folder = Path(corpus or BUNDLED_CORPUS)
