@@ -516,3 +516,51 @@ def test_under_jatos_every_break_sends_a_checkpoint_and_the_whole_results_arrive
         z.writestr("study_result_1/comp-result_1/data.txt", posted[2][1])
     report = import_results(world.copy("jatos-breaks"), [archive])
     assert report.participants == ["J42-from-jatos"] and report.unfinished == []
+
+
+def test_a_participant_who_reloads_the_page_goes_on_at_the_first_voice_not_yet_answered(world):
+    """Standalone: the answers are kept in the browser, so a reload (or a return visit) goes on
+    where the participant left; the downloaded file then holds every answer once."""
+    pid = "P-reload"
+    study_id = json.loads((world.study0 / "study.json").read_text())["study_id"]
+
+    def leave_at_the_sixth_voice(kind, driver):
+        if kind == "trial" and driver.execute_script(
+                "const d = document.querySelector('.hd-trial').dataset; "
+                "return d.phase === 'trials' && d.index === '5'"):
+            raise _Left
+
+    texts = []
+
+    def pages(kind, driver):
+        if kind == "page":
+            texts.append(driver.execute_script(
+                "return document.querySelector('.jspsych-content').innerText"))
+
+    downloads = world.tmp / "dl-reload"
+    with browser.serve(world.study0) as (url, _), browser.chromium(downloads) as driver:
+        page = f"{url}?PROLIFIC_PID={pid}"
+        with pytest.raises(_Left):
+            browser.complete_study(driver, page, _answer, screenshot=leave_at_the_sixth_voice)
+        kept = driver.execute_script("return JSON.parse(localStorage.getItem(arguments[0]))",
+                                     f"hd-desktop:{study_id}:{pid}")
+        assert [r["hd_trial"] for r in kept["rows"] if r["hd_phase"] == "trials"] == [0, 1, 2, 3, 4]
+
+        after = browser.complete_study(driver, page, _answer, screenshot=pages)  # the reload
+        assert "Welcome back" in texts[0] and "5 of" in texts[0]
+        assert not any(phase == "practice" for phase, _ in after)  # it was done before
+        assert min(index for _, index in after) == 5                # no voice answered twice
+        csv_path = browser.wait_for_file(downloads, "*.csv")
+
+        driver.get(page)                       # a visit after the end: the file, not the study
+        browser.wait_for(driver, "document.getElementById('hd-csv')", 30, "the end page")
+        assert not driver.execute_script("return document.querySelector('.hd-trial')")
+    folder = world.copy("reload")
+    report = import_results(folder, [csv_path])
+    assert report.participants == [pid] and report.unfinished == []
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions(pid) if s.kind == SessionKind.TRIALS]
+        votes = exp.votes(session_id=trials.id)
+        assert trials.finished_at is not None
+        assert sorted(v.trial for v in votes) == list(range(len(trials.order)))
+        assert all(v.response == int(_answer(v.stimulus_id)) for v in votes)

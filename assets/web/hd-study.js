@@ -290,8 +290,12 @@
     });
   }
 
-  function timeline(jsPsych, meta, fields, order, practice) {
-    const files = [STUDY.reference].concat(practice.concat(order).map((id) => byId.get(id).file));
+  // `from`: voices of the order already answered (kept in the browser from an earlier visit);
+  // `practiced`: the practice was done then. `kept()` runs after every answer.
+  function timeline(jsPsych, meta, fields, order, practice, from, practiced, kept) {
+    const todo = order.slice(from);
+    const files = [STUDY.reference].concat((practiced ? [] : practice).concat(todo)
+      .map((id) => byId.get(id).file));
     const t = [
       { type: jsPsychPreload, audio: files, message: "<p>Loading the voices&hellip;</p>",
         show_detailed_errors: true, max_load_time: 120000 },
@@ -301,9 +305,16 @@
       { type: HdLevelPlugin, file: STUDY.reference },
     ];
     const total = practice.length + order.length;
-    let done = 0;
-    const progress = { on_finish: () => { done += 1; jsPsych.progressBar.progress = done / total; } };
-    if (practice.length) {
+    let done = (practiced ? practice.length : 0) + from;
+    const progress = { on_finish: () => { done += 1; jsPsych.progressBar.progress = done / total; kept(); } };
+    t[0].on_start = () => { jsPsych.progressBar.progress = done / total; };  // a return visit's share
+    if (from > 0 || practiced) {
+      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
+               stimulus: `<div class='hd-text'><h2>Welcome back</h2><p>${from} of ${order.length} ` +
+                         "voices are done. The study goes on with the next one.</p></div>",
+               data: { hd_kind: "page" } });
+    }
+    if (practice.length && !practiced) {
       t.push({ type: jsPsychHtmlButtonResponse, choices: ["Start the practice (Enter)"],
                stimulus: `<div class='hd-text'><h2>Practice</h2><p>First ${practice.length} ` +
                          "practice voices, to get used to the task. These answers are not counted.</p></div>",
@@ -315,7 +326,8 @@
                          "Answer with your first impression.</p></div>", data: { hd_kind: "page" } });
     }
     order.forEach((id, i) => {
-      if (i > 0 && STUDY.break_every && i % STUDY.break_every === 0) {
+      if (i < from) return;
+      if (i > from && STUDY.break_every && i % STUDY.break_every === 0) {
         t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
                  stimulus: `<div class='hd-text'><h2>Break</h2><p>${i} of ${order.length} voices ` +
                            "done. Rest as long as you like, then continue.</p></div>",
@@ -372,16 +384,48 @@
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
-  function finish(root, jsPsych, meta) {
+  // ------------------------------------------------------------------ kept in the browser
+  // Every answer is also kept in the browser (localStorage, per study and participant): a
+  // participant who reloads the page or comes back later goes on at the first voice not yet
+  // answered instead of starting over, and one who finished can download the file again.
+  // Storage that is full or blocked only loses this convenience, never the study.
+  function keptKey(participant) { return `hd-desktop:${STUDY.study_id}:${participant}`; }
+
+  function readKept(meta) {
+    try {
+      const kept = JSON.parse(window.localStorage.getItem(keptKey(meta.hd_participant)) || "null");
+      if (kept && kept.fields && kept.fields.hd_order === meta.hd_order &&
+          kept.fields.hd_practice_order === meta.hd_practice_order && Array.isArray(kept.rows)) {
+        return kept;
+      }
+    } catch (e) { /* unreadable: start afresh */ }
+    return null;
+  }
+
+  function writeKept(meta, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(keptKey(meta.hd_participant));
+      else window.localStorage.setItem(keptKey(meta.hd_participant), JSON.stringify(value));
+    } catch (e) { /* full or blocked */ }
+  }
+
+  function finish(root, jsPsych, meta, fields) {
     const data = jsPsych.data.get();
     const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta) };
     window.hdResults = results;
     if (window.HD_UNDER_JATOS) {
       root.innerHTML = "<div class='hd-text' id='hd-saving'><h2>Thank you!</h2><p>Saving your " +
                        "answers&hellip;</p></div>";
-      submit(results.json).then(() => window.jatos.endStudy());
+      submit(results.json).then(() => { writeKept(meta, null); return window.jatos.endStudy(); });
       return;
     }
+    writeKept(meta, { fields: fields, rows: [], results: results });
+    showResults(root, results);
+    download(results.stem + ".csv", results.csv, "text/csv");
+  }
+
+  function showResults(root, results) {
+    window.hdResults = results;
     root.innerHTML =
       "<div class='hd-text'><h2>Thank you!</h2><p>Your answers were saved to the file " +
       `<b>${results.stem}.csv</b> in your downloads. Please send it to the experimenter.</p>` +
@@ -389,7 +433,6 @@
       "<button id='hd-json' class='jspsych-btn'>Download as JSON</button></p></div>";
     root.querySelector("#hd-csv").addEventListener("click", () => download(results.stem + ".csv", results.csv, "text/csv"));
     root.querySelector("#hd-json").addEventListener("click", () => download(results.stem + ".json", results.json, "application/json"));
-    download(results.stem + ".csv", results.csv, "text/csv");
   }
 
   async function start() {
@@ -404,20 +447,35 @@
       hd_participant: who.id, hd_seed: seed, hd_list: list, hd_order: order.join(","),
       hd_practice_order: practice.join(","),
     };
+    const kept = readKept(meta);
+    if (kept && kept.results && !window.HD_UNDER_JATOS) {   // finished on an earlier visit
+      showResults(root, kept.results);
+      return;
+    }
     root.innerHTML = "";
-    const jsPsych = initJsPsych({
-      display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
-      message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta),
-    });
-    const fields = Object.assign({}, meta, {
+    // a return visit carries on with the fields of the first, so every row stays alike
+    const fields = kept ? kept.fields : Object.assign({}, meta, {
       hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
       hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
       hd_id_from: who.from, hd_hosting: window.HD_UNDER_JATOS ? "jatos" : "standalone",
       hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
       hd_jspsych_version: STUDY.jspsych_version,
     });
+    const rows = kept ? kept.rows : [];
+    // practice answers are kept only when the practice was finished; it is done again otherwise
+    const practiced = practice.length > 0 &&
+      rows.filter((r) => r.hd_phase === "practice").length === practice.length;
+    const restored = rows.filter((r) => r.hd_phase === "trials" || practiced);
+    const from = restored.filter((r) => r.hd_phase === "trials").length;
+    const jsPsych = initJsPsych({
+      display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
+      message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta, fields),
+    });
+    restored.forEach((row) => jsPsych.data.get().push(row));
     jsPsych.data.addProperties(fields);
-    jsPsych.run(timeline(jsPsych, meta, fields, order, practice));
+    const keep = () => writeKept(meta, { fields: fields,
+                                         rows: jsPsych.data.get().filter({ hd_kind: "vote" }).values() });
+    jsPsych.run(timeline(jsPsych, meta, fields, order, practice, from, practiced, keep));
   }
 
   window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText };
