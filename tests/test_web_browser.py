@@ -317,6 +317,28 @@ def test_command_line_import_of_online_results(world, capsys):
     assert str(r.csv) in err and "is from experiment" in err and "nothing was imported" in err
 
 
+def test_an_online_participant_with_a_workstation_listeners_id_is_named_at_import(world, capsys):
+    from helpers.importing import vote_session
+
+    from hd_desktop.cli import main
+
+    r = world.runs["L-typed 7"]
+    folder = world.copy("shared-id")
+    with Experiment.open(folder, create=False) as exp:
+        vote_session(exp, [s for s in exp.stimuli(round=0) if s.role != Role.PRACTICE],
+                     "L-typed 7", seed=2)
+        vote_session(exp, [s for s in exp.stimuli(round=0) if s.role != Role.PRACTICE],
+                     "PX0123456789abcdef012345-lab", seed=3)
+    both = [r.csv, world.runs["PX0123456789abcdef012345"].csv]
+    assert main(["import", str(folder), *map(str, both)]) == 0
+    out = capsys.readouterr().out
+    assert ("warning: L-typed 7: also the id of a listener at a workstation, so the engine counts "
+            "their votes as one listener's") in out
+    assert "PX0123456789abcdef012345" not in out.split("warning:")[1]   # only the shared one
+    report = import_results(folder, both)                   # again: nothing new, still named
+    assert report.shared_ids == ["L-typed 7"] and report.ratings.new_votes == 0
+
+
 def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_the_lab(
         world, qtbot, tmp_home, monkeypatch):
     from datetime import datetime, timezone

@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"online participants: {', '.join(dict.fromkeys(result.participants))}")
     if result.unfinished:
         print(f"not finished (answers up to their last break): {'; '.join(result.unfinished)}")
+    if result.shared_ids:
+        from hd_desktop.web.importing import SHARED_NOTE
+
+        print(f"warning: {', '.join(result.shared_ids)}: {SHARED_NOTE}")
     return 0
 
 

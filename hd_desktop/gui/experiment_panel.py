@@ -410,6 +410,8 @@ class ExperimentPanel(QWidget):
             on_finished=self._import_done, step="importing rating files or online results")
 
     def _imported(self, result) -> None:
+        from hd_desktop.web.importing import SHARED_NOTE
+
         self.lab.imported(result)
         ratings = result.ratings
         online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
@@ -417,6 +419,8 @@ class ExperimentPanel(QWidget):
         if result.unfinished:
             online += (f" Not finished (answers up to their last break): "
                        f"{'; '.join(result.unfinished)}.")
+        if result.shared_ids:
+            online += f" {', '.join(result.shared_ids)}: {SHARED_NOTE}."
         QMessageBox.information(self, "Import", f"{ratings.files} file(s): {ratings.new_votes} new "
                                 f"votes merged, {ratings.known_votes} were already here.{online}")
 

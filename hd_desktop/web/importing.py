@@ -29,6 +29,8 @@ from hd_desktop.web.results import WebParticipant, looks_like_web_results, read_
 from hd_desktop.web.study import StudySettings, study_design
 
 SOURCE = "web"   # sessions' settings["source"]: how the app tells online participants apart
+SHARED_NOTE = ("also the id of a listener at a workstation, so the engine counts their votes as "
+               "one listener's (screening, agreement)")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class ResultsReport:
     ratings: ImportReport
     participants: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)   # "id: 12 of 35 voices" (a checkpoint)
+    shared_ids: list[str] = field(default_factory=list)   # also a workstation listener's id
 
 
 def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]) -> ResultsReport:
@@ -62,7 +65,17 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
                 text = text.replace(tmp_path, source)
             raise BadInputError(text) from None
     return ResultsReport(report, [p.participant for p in participants],
-                         [f"{p.participant}: {p.progress}" for p in participants if not p.complete])
+                         [f"{p.participant}: {p.progress}" for p in participants if not p.complete],
+                         shared_ids(folder, {p.participant for p in participants}))
+
+
+def shared_ids(folder: str | os.PathLike, participants: set[str]) -> list[str]:
+    """Online participants whose id is also that of a listener at a workstation: the engine
+    then counts both as one listener (screening, agreement, kept or left out together)."""
+    with Experiment.open(folder, create=False) as exp:
+        return sorted({s.listener for s in exp.sessions()
+                       if s.listener in participants and s.settings.get("source") != SOURCE
+                       and s.kind in (SessionKind.TRIALS, SessionKind.SIMULATED)})
 
 
 def check_participant(exp: Experiment, p: WebParticipant):
