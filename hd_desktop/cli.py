@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="experiment name under sessions/ or a folder path (app only)")
     parser.add_argument("--corpus", default=None,
                         help="corpus folder (default: the bundled corpus)")
-    parser.add_argument("--dims", dest="app_dims", type=int, default=None,
+    parser.add_argument("--dims", dest="app_dims", type=int, default=None, metavar="K",
                         help="dimensions of a new experiment's voice space (default 2; an "
                              "existing experiment opens in its own) (app only)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
