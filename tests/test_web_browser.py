@@ -337,6 +337,13 @@ def test_an_online_participant_with_a_workstation_listeners_id_is_named_at_impor
     assert "PX0123456789abcdef012345" not in out.split("warning:")[1]   # only the shared one
     report = import_results(folder, both)                   # again: nothing new, still named
     assert report.shared_ids == ["L-typed 7"] and report.ratings.new_votes == 0
+    from hd_desktop.web.listeners import listener_rows
+
+    with Experiment.open(folder, create=False) as exp:     # and the Experiment tab's table
+        rows = {r.listener: r.where for r in listener_rows(exp)}
+    assert rows["L-typed 7"] == "lab + online (typed, standalone): same id"
+    assert rows["PX0123456789abcdef012345"] == "online (PROLIFIC_PID, standalone)"
+    assert rows["PX0123456789abcdef012345-lab"] == "lab"
 
 
 def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_the_lab(

@@ -14,7 +14,7 @@ _COUNTED = (SessionKind.TRIALS, SessionKind.SIMULATED)
 @dataclass(frozen=True)
 class ListenerRow:
     listener: str
-    where: str                  # "lab", "simulated" or "online (<how the id came>)"
+    where: str                  # "lab", "simulated", "online (<how the id came>)", or both
     sessions: int               # counted sessions (trials, simulated)
     votes: int                  # standing votes in them
     screening: float | None     # accuracy on gold trials, all sessions
@@ -33,6 +33,8 @@ def listener_rows(exp: Experiment) -> list[ListenerRow]:
         if web:
             where = f"online ({web[0].settings.get('id_from', '?')}, " \
                     f"{web[0].settings.get('hosting', '?')})"
+            if len(web) < len(own):   # the id is also a workstation listener's: one listener
+                where = f"lab + {where}: same id"
         elif all(s.kind == SessionKind.SIMULATED for s in own):
             where = "simulated"
         else:
