@@ -100,28 +100,41 @@ def predict(model, x_unit: np.ndarray, batch: int = 20000) -> np.ndarray:
     return np.concatenate(out).astype(np.float64)
 
 
-def gp_samples(listener, real, votes: int, *, seed: int, n_samples: int = 1000,
-               margin: float = 2.0, n_grid: int = 100_000) -> np.ndarray:
-    """Sobol stimuli voted once each, a GP classifier with a lapse floor, and samples ∝ D-hat."""
+def sobol(k: int, n: int, seed: int) -> np.ndarray:
+    """n scrambled Sobol points of the unit cube (budgets that are not powers of 2: balance is
+    approximate, which scipy warns about)."""
     import warnings
 
     from scipy.stats import qmc
 
-    real = np.asarray(real, dtype=np.float64)
-    k = real.shape[1]
-    lo, hi = box(real, margin)
-    with warnings.catch_warnings():  # budgets that are not powers of 2: balance is approximate
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        unit = qmc.Sobol(k, scramble=True, seed=seed).random(votes)
-    z = lo + unit * (hi - lo)
-    heard = [type("Heard", (), {"z": tuple(row), "id": f"gp{i}"})() for i, row in enumerate(z)]
-    y = np.array([int(bool(listener.vote(h))) for h in heard])
-    model, _ = fit(unit, y, seed=seed)
+        return qmc.Sobol(k, scramble=True, seed=seed).random(n)
+
+
+def votes_at(listener, lo, hi, unit: np.ndarray, first: int = 0) -> np.ndarray:
+    """One vote of `listener` at each point of the unit cube mapped into the box [lo, hi]."""
+    heard = [type("Heard", (), {"z": tuple(lo + row * (hi - lo)), "id": f"gp{first + i}"})()
+             for i, row in enumerate(unit)]
+    return np.array([int(bool(listener.vote(h))) for h in heard])
+
+
+def samples_of(model, lo, hi, *, seed: int, n_samples: int, n_grid: int) -> np.ndarray:
+    """n_samples points ∝ the model's D-hat, by weighted resampling of a uniform draw of the box."""
     rng = np.random.default_rng(seed + 1)
-    grid = rng.uniform(size=(n_grid, k))
+    grid = rng.uniform(size=(n_grid, len(lo)))
     w = predict(model, grid)
     pick = rng.choice(n_grid, n_samples, p=w / w.sum())
     return lo + grid[pick] * (hi - lo)
+
+
+def gp_samples(listener, real, votes: int, *, seed: int, n_samples: int = 1000,
+               margin: float = 2.0, n_grid: int = 100_000) -> np.ndarray:
+    """Sobol stimuli voted once each, a GP classifier with a lapse floor, and samples ∝ D-hat."""
+    lo, hi = box(real, margin)
+    unit = sobol(len(lo), votes, seed)
+    model, _ = fit(unit, votes_at(listener, lo, hi, unit), seed=seed)
+    return samples_of(model, lo, hi, seed=seed, n_samples=n_samples, n_grid=n_grid)
 
 
 def bald(model, x_unit: np.ndarray, batch: int = 20000) -> np.ndarray:
@@ -163,33 +176,17 @@ def gp_al_samples(listener, real, votes: int, *, seed: int, n_samples: int = 100
                   batch: int = 50, candidates: int = 4000) -> np.ndarray:
     """AEPsych's active-learning loop: `first` Sobol stimuli, then batches of `batch` placed by
     BALD on the GP fitted to every vote so far; samples ∝ D-hat of the last fit."""
-    import warnings
-
-    from scipy.stats import qmc
-
-    real = np.asarray(real, dtype=np.float64)
-    k = real.shape[1]
     lo, hi = box(real, margin)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        unit = qmc.Sobol(k, scramble=True, seed=seed).random(min(first, votes))
-        pool = qmc.Sobol(k, scramble=True, seed=seed + 7).random(candidates)
-
-    def vote(rows):
-        heard = [type("Heard", (), {"z": tuple(lo + r * (hi - lo)), "id": "gp"})() for r in rows]
-        return np.array([int(bool(listener.vote(h))) for h in heard])
-
-    y = vote(unit)
-    model = None
+    k = len(lo)
+    unit = sobol(k, min(first, votes), seed)
+    pool = sobol(k, candidates, seed + 7)
+    y = votes_at(listener, lo, hi, unit)
     while len(unit) < votes:
         model, _ = fit(unit, y, seed=seed, iterations=600)
         # fresh candidates each batch (a shifted copy of the pool), so batches need not repeat
-        shift = np.random.default_rng([seed, len(unit)]).uniform(size=k)
-        new = ((pool + shift) % 1.0)[pick_batch(model, (pool + shift) % 1.0, min(batch, votes - len(unit)))]
-        unit, y = np.concatenate([unit, new]), np.concatenate([y, vote(new)])
+        shifted = (pool + np.random.default_rng([seed, len(unit)]).uniform(size=k)) % 1.0
+        new = shifted[pick_batch(model, shifted, min(batch, votes - len(unit)))]
+        unit, y = np.concatenate([unit, new]), np.concatenate([y, votes_at(listener, lo, hi, new,
+                                                                           first=len(unit))])
     model, _ = fit(unit, y, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    grid = rng.uniform(size=(n_grid, k))
-    w = predict(model, grid)
-    pick = rng.choice(n_grid, n_samples, p=w / w.sum())
-    return lo + grid[pick] * (hi - lo)
+    return samples_of(model, lo, hi, seed=seed, n_samples=n_samples, n_grid=n_grid)
