@@ -85,30 +85,33 @@ def timing(real, real4) -> None:
         print(f"  engine {name:<8} estimates {t1 - t0:5.2f} s  training ({config.train_steps} "
               f"steps) {times['train_s']:5.2f} s  sampling (1000 x 10000) {times['sample_s']:5.2f} s"
               f"  total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}", flush=True)
-    config = engine_preset("default")
-    h = run_to_end(run_rounds(BUILTIN["curved"](seed=1, lapse=0.05), real, preset("default"),
-                              config, rounds=3, budget=3000, seed=1))
+    h = one_listener(real, rounds=3)
     print()
     for loss in ("bernoulli", "gp"):  # the default, and the GP classifier of every vote
-        config = engine_preset("default").with_overrides(loss=loss)
-        t0 = time.perf_counter()
-        est = all_estimates(h.designs, h.votes, config)
-        _, _, _, times = run_to_end(fit_and_sample(est, real, config, seed=1, round_index=3))
-        total = time.perf_counter() - t0
-        print(f"one update from {len(h.votes)} votes of one listener (default engine, loss "
-              f"{loss}): training {times['train_s']:5.2f} s  sampling {times['sample_s']:5.2f} s  "
-              f"total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}", flush=True)
+        timed_update(h, real, engine_preset("default").with_overrides(loss=loss),
+                     f"one update from {len(h.votes)} votes of one listener (default engine, "
+                     f"loss {loss})")
+    h = one_listener(real4, rounds=default_plan(4).rounds)
     config = engine_preset("default")
-    h = run_to_end(run_rounds(BUILTIN["curved"](seed=1, lapse=0.05), real4, preset("default"),
-                              config, rounds=default_plan(4).rounds, budget=3000, seed=1))
+    timed_update(h, real4, config, f"one update in 4-D from {len(h.votes)} votes (default engine: "
+                                   f"loss {config.for_dims(4).loss})")
+
+
+def one_listener(real, rounds: int):
+    """The rounds of 3000 votes one curved listener gives with the default design and engine."""
+    return run_to_end(run_rounds(BUILTIN["curved"](seed=1, lapse=0.05), real, preset("default"),
+                                 engine_preset("default"), rounds=rounds, budget=3000, seed=1))
+
+
+def timed_update(h, real, config, what: str) -> None:
+    """One model update from every vote of `h` (estimates, training, sampling), timed."""
     t0 = time.perf_counter()
     est = all_estimates(h.designs, h.votes, config)
-    _, _, _, times = run_to_end(fit_and_sample(est, real4, config, seed=1, round_index=len(h.designs)))
+    _, _, _, times = run_to_end(fit_and_sample(est, real, config, seed=1,
+                                               round_index=len(h.designs)))
     total = time.perf_counter() - t0
-    print(f"one update in 4-D from {len(h.votes)} votes (default engine: loss "
-          f"{config.for_dims(4).loss}): training {times['train_s']:5.2f} s  sampling "
-          f"{times['sample_s']:5.2f} s  total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}",
-          flush=True)
+    print(f"{what}: training {times['train_s']:5.2f} s  sampling {times['sample_s']:5.2f} s  "
+          f"total {total:5.2f} s  {'OK' if total < 15 else 'OVER'}", flush=True)
 
 
 def main() -> None:
