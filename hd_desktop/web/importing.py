@@ -29,6 +29,7 @@ from hd_desktop.web.results import WebParticipant, looks_like_web_results, read_
 from hd_desktop.web.study import StudySettings, study_design
 
 SOURCE = "web"   # sessions' settings["source"]: how the app tells online participants apart
+COUNTED = (SessionKind.TRIALS, SessionKind.SIMULATED)   # the sessions whose votes count
 SHARED_NOTE = ("also the id of a listener at a workstation, so the engine counts their votes as "
                "one listener's (screening, agreement)")
 
@@ -64,18 +65,19 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
             for tmp_path, source in sources.items():
                 text = text.replace(tmp_path, source)
             raise BadInputError(text) from None
+    with Experiment.open(folder, create=False) as exp:
+        shared = shared_ids(exp.sessions()) & {p.participant for p in participants}
     return ResultsReport(report, [p.participant for p in participants],
                          [f"{p.participant}: {p.progress}" for p in participants if not p.complete],
-                         shared_ids(folder, {p.participant for p in participants}))
+                         sorted(shared))
 
 
-def shared_ids(folder: str | os.PathLike, participants: set[str]) -> list[str]:
-    """Online participants whose id is also that of a listener at a workstation: the engine
-    then counts both as one listener (screening, agreement, kept or left out together)."""
-    with Experiment.open(folder, create=False) as exp:
-        return sorted({s.listener for s in exp.sessions()
-                       if s.listener in participants and s.settings.get("source") != SOURCE
-                       and s.kind in (SessionKind.TRIALS, SessionKind.SIMULATED)})
+def shared_ids(sessions: Sequence[SessionInfo]) -> set[str]:
+    """Listener ids with counted sessions both online and at a workstation: the engine counts
+    both as one listener (screening, agreement, kept or left out together)."""
+    counted = [s for s in sessions if s.kind in COUNTED]
+    online = {s.listener for s in counted if s.settings.get("source") == SOURCE}
+    return online & {s.listener for s in counted if s.settings.get("source") != SOURCE}
 
 
 def check_participant(exp: Experiment, p: WebParticipant):

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from hd_desktop.engine.screening import gold_accuracy
 from hd_desktop.store import Experiment, SessionKind
-from hd_desktop.web.importing import SOURCE
-
-_COUNTED = (SessionKind.TRIALS, SessionKind.SIMULATED)
+from hd_desktop.web.importing import COUNTED, SOURCE, shared_ids
 
 
 @dataclass(frozen=True)
@@ -23,9 +21,11 @@ class ListenerRow:
 def listener_rows(exp: Experiment) -> list[ListenerRow]:
     """One row per listener, online participants marked by where their id came from."""
     sessions: dict[str, list] = {}
-    for s in exp.sessions():
-        if s.kind in _COUNTED:
+    everyone = exp.sessions()
+    for s in everyone:
+        if s.kind in COUNTED:
             sessions.setdefault(s.listener, []).append(s)
+    shared = shared_ids(everyone)
     rows = []
     stimuli = exp.stimuli()
     for listener, own in sessions.items():
@@ -33,7 +33,7 @@ def listener_rows(exp: Experiment) -> list[ListenerRow]:
         if web:
             where = f"online ({web[0].settings.get('id_from', '?')}, " \
                     f"{web[0].settings.get('hosting', '?')})"
-            if len(web) < len(own):   # the id is also a workstation listener's: one listener
+            if listener in shared:    # the id is also a workstation listener's: one listener
                 where = f"lab + {where}: same id"
         elif all(s.kind == SessionKind.SIMULATED for s in own):
             where = "simulated"
