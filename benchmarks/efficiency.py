@@ -5,20 +5,19 @@
         [--set name=value] [--noiseless [--draws 3]] [--jobs 2] [--json out.json]
 
 Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
-simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space
-(k dims); the engine runs `hd-desktop simulate`'s rounds with its default settings (default_plan:
-three rounds below 4 dimensions, five from 4 on), the baselines are benchmarks/gp_baseline.py
-(gp: Sobol stimuli; gp-al: placed by active learning). Printed per method, listener and budget:
-the median [min-max] over seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D,
-1 = no better than the real voices), sample/target acceptance and spread ratio; then the votes
-each method needs for a median fidelity of 0.15, and of 0.10 (DESIGN.md 5's 2-D target). With
---noiseless, each engine run's last model is also refitted with every stimulus answered at the
-listener's expected rate (same stimuli, same votes): the fidelity the engine would reach if its votes carried no noise; and
-p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
-voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model;
-and the same number of votes is placed at draws of p* itself (an oracle design, --draws
-placements a run), answered with and without noise: what the estimator makes of votes in
-the best places.
+simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space (k
+dims); the engine runs `hd-desktop simulate`'s rounds with its default settings (default_plan:
+three rounds below 4 dimensions, five from 4 on), the baselines are benchmarks/gp_baseline.py (gp:
+Sobol stimuli; gp-al: placed by active learning). Printed per method, listener and budget: the
+median [min-max] over seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no
+better than the real voices), sample/target acceptance and spread ratio; then the votes each method
+needs for a median fidelity of 0.15, and of 0.10 (DESIGN.md 5's 2-D target). With --noiseless, each
+engine run's last model is also refitted with every stimulus answered at the listener's expected
+rate (same stimuli, same votes): the fidelity the engine would reach if its votes carried no noise;
+and p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
+voice): the share of its mass left, and the fidelity of that cut p*, a bound on any model; and the
+same number of votes is placed at draws of p* itself (an oracle design, --draws placements a run),
+answered with and without noise: what the estimator makes of votes in the best places.
 """
 
 from __future__ import annotations
