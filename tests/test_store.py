@@ -193,19 +193,21 @@ def test_an_older_schema_is_migrated_in_one_step_or_refused_untouched(tmp_path, 
     make_experiment(tmp_path / "e")[0].close()
     path = tmp_path / "e" / "experiment.sqlite"
 
-    def add_models(con):
-        con.execute("CREATE TABLE models (id TEXT PRIMARY KEY, checkpoint BLOB)")
+    current = schema.SCHEMA_VERSION
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: add_models})  # no way from 2 to 3
+    def add_notes(con):
+        con.execute("CREATE TABLE notes (id TEXT PRIMARY KEY, text TEXT)")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", {v: schema.MIGRATIONS[v] for v in range(1, current)})
     before = _digest(path)
-    with pytest.raises(UserFacingError, match="cannot upgrade"):
+    with pytest.raises(UserFacingError, match="cannot upgrade"):   # no way from current to next
         Experiment.open(tmp_path / "e")
     assert _digest(path) == before
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, current: add_notes})
     with Experiment.open(tmp_path / "e") as exp:
-        assert exp._con().execute("PRAGMA user_version").fetchone()[0] == 2
-        assert exp._con().execute("SELECT count(*) FROM models").fetchone()[0] == 0
+        assert exp._con().execute("PRAGMA user_version").fetchone()[0] == current + 1
+        assert exp._con().execute("SELECT count(*) FROM notes").fetchone()[0] == 0
         assert len(exp.stimuli()) > 0
     with Experiment.open(tmp_path / "fresh") as exp:  # a new file is built by the same path
-        assert exp._con().execute("SELECT count(*) FROM models").fetchone()[0] == 0
+        assert exp._con().execute("SELECT count(*) FROM notes").fetchone()[0] == 0

@@ -41,7 +41,7 @@ def _table_digests(path):
 
 
 def test_the_fixture_is_what_the_v1_store_wrote(tmp_path):
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     assert _table_digests(_v1_folder(tmp_path) / "experiment.sqlite") == v1.TABLE_SHA256
 
 
@@ -49,7 +49,7 @@ def test_a_v1_experiment_is_upgraded_with_every_row_and_export_intact(tmp_path):
     folder = _v1_folder(tmp_path)
     with Experiment.open(folder, create=False) as exp:
         con = exp._con()
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert exp.votes(include_undone=True) == [Vote(*v) for v in v1.VOTES]
@@ -79,7 +79,7 @@ def test_a_failing_upgrade_leaves_the_v1_file_untouched(tmp_path, monkeypatch):
         real_step(con)  # the stimuli table is rebuilt, models added... then a failure
         raise RuntimeError("disk went away")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: step_then_fail})
+    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, 1: step_then_fail})
     with pytest.raises(RuntimeError, match="disk went away"):
         Experiment.open(folder)
     assert _digest(path) == before
@@ -93,7 +93,7 @@ def test_a_newer_version_is_still_refused_untouched(tmp_path):
     Experiment.open(folder).close()
     path = folder / "experiment.sqlite"
     con = sqlite3.connect(path)
-    con.execute("PRAGMA user_version = 3")
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     con.close()
     before = _digest(path)
     with pytest.raises(UserFacingError, match="newer hd-desktop"):

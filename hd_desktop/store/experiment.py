@@ -27,6 +27,8 @@ from hd_desktop import __version__
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec, schema, writelock
+from hd_desktop.store import decisions as decisions_sql
+from hd_desktop.store import listener_records as records_sql
 from hd_desktop.store.schema import StoreOpenError
 from hd_desktop.store import evaluations as evaluations_sql
 from hd_desktop.store import models as models_sql
@@ -445,6 +447,41 @@ class Experiment:
         with self._write() as con:
             con.execute("UPDATE sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
                         (iso_utc(at or utc_now()), session_id))
+
+    # ---------------------------------------------------------------- decisions about data
+    def decide(self, target: str, target_id: str, action: str, reason: str,
+               at: datetime | None = None) -> decisions_sql.Decision:
+        """Exclude or re-include a listener or a session, with a reason; nothing is deleted."""
+        with self._write() as con:
+            return decisions_sql.record(con, target, target_id, action, reason, at)
+
+    def decisions(self) -> list[decisions_sql.Decision]:
+        """Every decision about data, oldest first (the latest for a target is in force)."""
+        return decisions_sql.history(self._con())
+
+    def exclusions(self) -> decisions_sql.Exclusions:
+        """The listeners and sessions excluded now."""
+        return decisions_sql.exclusions(self._con())
+
+    # ---------------------------------------------------------------- what listeners read and said
+    def add_listener_record(self, listener: str, kind: str, data: Mapping[str, Any],
+                            session_id: str | None = None, at: datetime | None = None,
+                            record_id: str | None = None) -> records_sql.ListenerRecord:
+        """Store a consent decision, questionnaire answers or a headphone-check result."""
+        with self._write() as con:
+            return records_sql.add(con, listener, kind, data, session_id, at, record_id)
+
+    def listener_records(self, listener: str | None = None, kind: str | None = None
+                         ) -> list[records_sql.ListenerRecord]:
+        return records_sql.records(self._con(), listener, kind)
+
+    def save_texts(self, language: str, strings: Mapping[str, str]) -> str:
+        """Keep a set of listener texts; returns the checksum a session's settings name."""
+        with self._write() as con:
+            return records_sql.save_texts(con, language, strings)
+
+    def texts(self, sha256: str) -> tuple[str, dict[str, str]] | None:
+        return records_sql.texts(self._con(), sha256)
 
     # ---------------------------------------------------------------- votes
     def record_vote(self, session_id: str, trial_index: int, stimulus_id: str,

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.store import schema_v2
+from hd_desktop.store import schema_v2, schema_v3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE meta (
@@ -71,7 +71,8 @@ CREATE INDEX votes_by_listener ON votes(listener);
 
 # MIGRATIONS[v] turns a version-v file into version v+1. _V1 stays as version 1 was shipped:
 # new files are made as version 1 and brought up by the same steps as old ones.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: schema_v2.upgrade}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: schema_v2.upgrade,
+                                                                2: schema_v3.upgrade}
 
 
 class StoreOpenError(UserFacingError):
