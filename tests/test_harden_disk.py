@@ -137,7 +137,7 @@ def test_a_read_only_experiment_opens_exports_and_refuses_changes_in_words(tmpfs
         with pytest.raises(StoreWriteError, match="read-only"):
             _vote(ro, sid, trials, 8)
     assert main(["export", str(tmpfs / "e"), "--out", str(tmp_path / "out")]) == 0
-    (csv_path,) = (tmp_path / "out").glob("*.csv")
+    (csv_path,) = (tmp_path / "out").glob("ratings-*.csv")
     report = import_rating_files(tmp_path / "copy", [csv_path])
     assert report.new_votes == 8
     capsys.readouterr()

@@ -152,14 +152,14 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
     flow = evaluation_session(again, name, seed=4)
     assert {s.id for s in flow.order} == {s.id for s in flow_stimuli}
     summary = vote_through(flow, wide(seed=8))
-    table = evaluation_report(again, name, summary.rating_csv.parent, summary.rating_csv.stem)
+    table = evaluation_report(again, name, summary.rating_csv.parent)
     real, sampled = table["groups"]["real"], table["groups"]["sampled"]
     assert real["votes"] == sampled["votes"] == 8
     for g in (real, sampled):
         lo, hi = g["ci95_wilson"]
         assert lo <= g["acceptance"] <= hi
         assert g["spread"]["mean_distance_to_centroid"] > 0
-    assert (summary.rating_csv.parent / f"{summary.rating_csv.stem}-evaluation.json").exists()
+    assert (summary.rating_csv.parent / f"evaluation-{name}-evaluation.json").exists()
     # evaluation votes never feed the NES estimates
     assert not set(again.experiment.vote_counts()) & {s.id for s in flow_stimuli}
     again.close()

@@ -89,7 +89,7 @@ def test_a_whole_lifecycle_through_the_lab_survives_two_kills(tmp_path):
     summary = answer_session(flow, Scripted(), "L-life")
     assert summary.votes == 20
     assert events.count("evaluation_report") == 1       # written though the session resumed
-    written = summary.rating_csv.parent / f"{summary.rating_csv.stem}-evaluation.json"
+    written = summary.rating_csv.parent / f"evaluation-{name}-evaluation.json"
     table = json.loads(written.read_text())
     assert table["groups"]["real"]["votes"] == table["groups"]["sampled"]["votes"] == 10
     assert len(lab.experiment.models()) == 1             # evaluations never train the model

@@ -209,7 +209,7 @@ def test_cli_export_and_import(source, tmp_path, capsys, monkeypatch):
     exp, _, sid, _ = source
     monkeypatch.setenv("HD_SESSIONS_DIR", str(tmp_path / "sessions"))
     assert main(["export", str(exp.folder), "--out", str(tmp_path / "cli")]) == 0
-    written = sorted((tmp_path / "cli").glob("*.csv"))
+    written = sorted((tmp_path / "cli").glob("ratings-*.csv"))
     assert len(written) == 1 and sid in written[0].name
     assert main(["import", "merged", str(written[0])]) == 2      # no such experiment yet
     assert "merged" in capsys.readouterr().err and not (tmp_path / "sessions" / "merged").exists()

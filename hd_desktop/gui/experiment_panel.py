@@ -385,7 +385,7 @@ class ExperimentPanel(QWidget):
     def export(self, folder: Path) -> list[Path]:
         """Every session's rating file into `folder`; a failure is told and logged."""
         try:
-            written = self.lab.export_rating_files(folder)
+            written = self.lab.export_study(folder)
         except (OSError, UserFacingError) as exc:
             report(f"exporting rating files to {folder}", exc)
             return []

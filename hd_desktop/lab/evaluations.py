@@ -44,12 +44,17 @@ def evaluation_session(lab, name: str, seed: int,
                                          settings=replace(settings, kind=SessionKind.EVALUATION)))
 
 
+def summary_stem(name: str) -> str:
+    """`evaluation-<name>`: the summary's files never match a glob of rating files (ratings-*)."""
+    return f"evaluation-{name}"
+
+
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
     """Acceptance of real vs sampled voices with 95% intervals and spreads; written beside the
-    rating files when `out_dir` is given."""
+    rating files when `out_dir` is given, as `evaluation-<name>-evaluation.csv/.json`."""
     table = evaluation_table(lab.experiment.votes(evaluation=name),
                              lab.experiment.stimuli(evaluation=name))
     table["evaluation"] = name
     if out_dir is not None:
-        write_evaluation(table, out_dir, stem or name)
+        write_evaluation(table, out_dir, stem or summary_stem(name))
     return table

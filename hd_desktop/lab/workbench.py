@@ -231,12 +231,19 @@ class Lab:
 
         names = set(self.experiment.stimulus_evaluations([s.id for s in flow.order]).values())
         for name in sorted(names):
-            table = evaluation_report(self, name, summary.rating_csv.parent,
-                                      summary.rating_csv.stem)
+            table = evaluation_report(self, name, summary.rating_csv.parent)
             self.events.emit("evaluation_report", name=name, table=table,
                              written=str(summary.rating_csv.parent))
 
     # -- rating files ----------------------------------------------------------------------
+
+    def export_study(self, folder: Path) -> list[Path]:
+        """Rating files, tidy tables and their codebook into `folder` (lab/exports.py)."""
+        from hd_desktop.lab.exports import export_study
+
+        written = export_study(self.experiment, folder)
+        self.events.emit("exported", files=written)
+        return written
 
     def export_rating_files(self, folder: Path) -> list[Path]:
         """One rating file (CSV + JSON sidecar) per session with votes, into `folder`."""
