@@ -389,7 +389,9 @@ class ExperimentPanel(QWidget):
         except (OSError, UserFacingError) as exc:
             report(f"exporting rating files to {folder}", exc)
             return []
-        self.files_state.setText(f"{len(written)} rating files written to {folder}.")
+        self.files_state.setText(f"Study written to {folder}: votes.csv and the other tables, "
+                                 f"{sum(p.name.startswith('ratings-') for p in written)} rating "
+                                 "files, and datapackage.json, the codebook of every column.")
         return written
 
     def _import(self) -> None:
