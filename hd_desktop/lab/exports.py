@@ -25,9 +25,10 @@ from hd_desktop.store.records import iso_utc, utc_now
 DATAPACKAGE = "datapackage.json"
 
 
-def screening_rows(exp) -> list[list]:
+def screening_rows(exp, votes: list | None = None) -> list[list]:
     """Per listener of trials and simulated sessions: gold answers and what screening decides,
-    with the threshold and kept listeners of the experiment's settings (lab/engine_job.py)."""
+    with the threshold and kept listeners of the experiment's settings (lab/engine_job.py).
+    `votes`: all of them, undone ones included, if the caller has read them already."""
     from hd_desktop.design.stimulus import Role
     from hd_desktop.lab.settings import LabSettings
     from hd_desktop.lab.workbench import ENGINE_KINDS
@@ -36,7 +37,8 @@ def screening_rows(exp) -> list[list]:
     threshold = float(settings.engine_config().screen_threshold)
     kinds = {k.value for k in ENGINE_KINDS}
     sessions = {s.id for s in exp.sessions() if s.kind.value in kinds}
-    votes = [v for v in exp.votes() if v.session_id in sessions]
+    votes = [v for v in (exp.votes() if votes is None else votes)
+             if v.session_id in sessions and v.undone_at is None]
     stimuli = [s for r in exp.rounds() for s in exp.stimuli(round=r) if s.role != Role.PRACTICE]
     accuracy = gold_accuracy(stimuli, votes)
     counts: dict[str, int] = {}
@@ -83,12 +85,14 @@ def export_study(exp, folder: str | Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         study, per_file, written = [], [], []
-        for table in _tables(exp):
+        votes = exp.votes(include_undone=True)
+        voted = {v.session_id for v in votes}
+        for table in _tables(exp, votes):
             path = tables.write_table(table, folder)
             written.append(path)
             study.append(codebook.resource(table.kind, path.name, table.header))
         for s in exp.sessions():
-            if exp.votes(session_id=s.id, include_undone=True):
+            if s.id in voted:
                 path, _ = write_rating_file(exp, s.id, folder)
                 written.append(path)
                 per_file.append(codebook.resource(
@@ -112,7 +116,7 @@ def export_study(exp, folder: str | Path) -> list[Path]:
     return written + [folder / DATAPACKAGE]
 
 
-def _tables(exp) -> list[tables.Table]:
-    return [tables.votes_table(exp), tables.sessions_table(exp),
+def _tables(exp, votes: list) -> list[tables.Table]:
+    return [tables.votes_table(exp, votes), tables.sessions_table(exp, votes),
             *[tables.record_table(exp, kind) for kind in codebook.RECORD_KINDS],
-            tables.screening_table(screening_rows(exp)), tables.decisions_table(exp)]
+            tables.screening_table(screening_rows(exp, votes)), tables.decisions_table(exp)]

@@ -37,6 +37,8 @@ def cell(value: Any) -> str:
     """One value as the tables write it."""
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return codebook.TRUE if value else codebook.FALSE
     if isinstance(value, float):
@@ -65,15 +67,18 @@ def _excluded(ex: Exclusions, listener: str, session_id: str) -> list[bool]:
     return [by_listener, by_session, by_listener or by_session]
 
 
-def votes_table(exp) -> Table:
-    """Every vote (undone ones included) of every session, sessions in the order they started."""
+def votes_table(exp, votes: list | None = None) -> Table:
+    """Every vote (undone ones included) of every session, sessions in the order they started;
+    `votes`: `exp.votes(include_undone=True)` if the caller has read them already."""
     sessions = {s.id: s for s in exp.sessions()}
     started = {sid: i for i, sid in enumerate(sessions)}
     stimuli = {s.id: s for s in exp.stimuli()}
     members = exp.stimulus_evaluations(stimuli)
     ex = exp.exclusions()
     dims = len(next(iter(stimuli.values())).z) if stimuli else 0
-    votes = sorted(exp.votes(include_undone=True), key=lambda v: started[v.session_id])
+    if votes is None:
+        votes = exp.votes(include_undone=True)
+    votes = sorted(votes, key=lambda v: started[v.session_id])
     rows = []
     for v in votes:
         s, session = stimuli[v.stimulus_id], sessions[v.session_id]
@@ -89,11 +94,11 @@ def votes_table(exp) -> Table:
     return Table(codebook.VOTES, header, rows)
 
 
-def sessions_table(exp) -> Table:
+def sessions_table(exp, votes: list | None = None) -> Table:
     """One row per session, with its vote counts and the texts its listener read."""
     standing: dict[str, int] = {}
     undone: dict[str, int] = {}
-    for v in exp.votes(include_undone=True):
+    for v in exp.votes(include_undone=True) if votes is None else votes:
         counts = undone if v.undone_at is not None else standing
         counts[v.session_id] = counts.get(v.session_id, 0) + 1
     ex = exp.exclusions()
