@@ -112,7 +112,8 @@ def export_study(exp, folder: str | Path) -> list[Path]:
     except OSError as exc:
         raise UserFacingError(f"export to {folder}: {exc.strerror or exc} "
                               f"({exc.filename or folder}); the votes are safe in "
-                              f"{exp.path}: choose another folder and export again") from None
+                              f"{exp.path}: export to another folder (`--out DIR` on the command "
+                              "line)") from None
     return written + [folder / DATAPACKAGE]
 
 
