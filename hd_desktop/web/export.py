@@ -167,7 +167,7 @@ def _write_jzip(folder: Path, jzip: Path, study: StudyDesign, title: str, end_ur
         "comments": "Results: download them in JATOS and run `hd-desktop import EXPERIMENT FILE`.",
         "jsonData": None, "endRedirectUrl": end_url, "studyEntryMsg": None,
         "componentList": [{"uuid": ident("component"), "title": "Listening trials",
-                           "htmlFilePath": "index.html", "reloadable": False, "active": True,
+                           "htmlFilePath": "index.html", "reloadable": True, "active": True,
                            "comments": "", "jsonData": None}],
         "batchList": [{"uuid": ident("batch"), "title": "Default", "active": True,
                        "maxActiveMembers": None, "maxTotalMembers": None, "maxTotalWorkers": None,
