@@ -230,8 +230,11 @@
   function hideNoSound(el) {
     const box = el.querySelector("#hd-no-sound");
     if (!box) return;
+    const focused = box.contains(document.activeElement);
     box.remove();
     Array.from(el.children).forEach((c) => { c.hidden = false; });
+    // jsPsych hears keys inside its display element only: give it the focus the button had
+    if (focused) (el.closest(".jspsych-display-element") || el).focus();
   }
 
   const KEYS_HELP =
