@@ -729,3 +729,22 @@ def test_under_jatos_a_reload_goes_on_at_the_first_voice_not_yet_answered(world)
         votes = exp.votes(session_id=trials.id)
         assert trials.finished_at is not None
         assert sorted(v.trial for v in votes) == list(range(len(trials.order)))
+
+
+def test_opened_from_a_file_the_voices_play_from_audio_elements_and_still_say_they_started(world):
+    """From a file:// address jsPsych turns Web Audio off; the page then waits for each <audio>
+    element's own clock to run, and the answers import as any."""
+    downloads = world.tmp / "dl-file"
+    with browser.chromium(downloads) as driver:
+        pressed = browser.complete_study(driver, (world.study1 / "index.html").as_uri() +
+                                         "?PROLIFIC_PID=P-file", _answer, replay=_replay)
+        csv_path = browser.wait_for_file(downloads, "*.csv")
+    votes = [row for row in csv.DictReader(io.StringIO(csv_path.read_text()))
+             if row["hd_kind"] == "vote"]
+    assert len(votes) == len(pressed)
+    assert {(row["audio_started"], row["audio_clock"]) for row in votes} == \
+        {("true", "media-element")}
+    assert "audio_onset_s" not in votes[0]          # no audio clock: no time on it
+    assert all(float(row["rt_ms"]) >= 100.0 for row in votes)    # it waited 100 ms after onset
+    report = import_results(world.copy("from-file"), [csv_path])
+    assert report.participants == ["P-file"] and report.ratings.new_votes == len(pressed)

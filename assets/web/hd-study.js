@@ -352,13 +352,14 @@
         answered = true;
         const rt = Math.round((performance.now() - onset.perf) * 10) / 10;
         jsPsych.pluginAPI.cancelAllKeyboardResponses();
-        jsPsych.finishTrial({
+        const record = {
           hd_kind: "vote", hd_phase: trial.phase, hd_trial: trial.index,
           stimulus_id: trial.stimulus_id, response: accept ? 1 : 0, rt_ms: rt, n_plays: plays,
           presented_at: presentedAt, responded_at: new Date().toISOString(), answered_by: by,
           audio_started: true, audio_clock: onset.clock,
-          audio_onset_s: onset.audio_s === null ? null : Math.round(onset.audio_s * 1e6) / 1e6,
-        });
+        };
+        if (onset.audio_s !== null) record.audio_onset_s = Math.round(onset.audio_s * 1e6) / 1e6;
+        jsPsych.finishTrial(record);
       };
       buttons[0].addEventListener("click", () => answer(true, "button"));
       buttons[1].addEventListener("click", () => answer(false, "button"));
