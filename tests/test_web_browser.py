@@ -748,3 +748,21 @@ def test_opened_from_a_file_the_voices_play_from_audio_elements_and_still_say_th
     assert all(float(row["rt_ms"]) >= 100.0 for row in votes)    # it waited 100 ms after onset
     report = import_results(world.copy("from-file"), [csv_path])
     assert report.participants == ["P-file"] and report.ratings.new_votes == len(pressed)
+
+
+@pytest.mark.skipif(browser.firefox_available() is not None,
+                    reason=str(browser.firefox_available()))
+def test_in_firefox_esr_no_answer_is_taken_without_sound_and_every_answer_says_it_had_sound(world):
+    """Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi, nothing injected. On a
+    machine without an audio output (this one: its AudioContext stays suspended, as in issue 21)
+    the study stops at the level check and takes no answer; with an output, every answer says
+    its voice started."""
+    study_id = json.loads((world.study0 / "study.json").read_text())["study_id"]
+    with browser.serve(world.study0) as (url, _):
+        out = browser.firefox_study(f"{url}?PROLIFIC_PID=P-firefox", study_id, "P-firefox")
+    if out["outcome"] == "no-sound":
+        assert "Your browser is not playing sound" in out["text"]
+        assert out["go_disabled"] and not out["moved_on"] and out["kept"] is None
+    else:
+        votes = [r for r in out["results"] if r.get("hd_kind") == "vote"]
+        assert votes and all(r["audio_started"] is True and r["audio_onset_s"] > 0 for r in votes)

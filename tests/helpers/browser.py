@@ -20,6 +20,49 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
+FIREFOX = Path("/usr/bin/firefox-esr")
+FIREFOX_DRIVER = Path(__file__).with_name("firefox_study.cjs")
+# where puppeteer-core is looked for, beside NODE_PATH: `npm install --prefix DIR puppeteer-core`
+PUPPETEER_HOME = Path.home() / ".cache" / "hd-desktop" / "node_modules"
+
+
+def _node_path() -> str:
+    import os
+
+    return os.pathsep.join(p for p in (os.environ.get("NODE_PATH", ""), str(PUPPETEER_HOME)) if p)
+
+
+def firefox_available() -> str | None:
+    """None when Firefox ESR can be driven here (firefox-esr, node, puppeteer-core), else why."""
+    import os
+    import subprocess
+
+    if not FIREFOX.exists():
+        return f"{FIREFOX} missing (apt install firefox-esr)"
+    if shutil.which("node") is None:
+        return "node missing"
+    found = subprocess.run(["node", "-e", "require.resolve('puppeteer-core')"],
+                           env={**os.environ, "NODE_PATH": _node_path()}, capture_output=True)
+    if found.returncode != 0:
+        return f"puppeteer-core not found (npm install --prefix {PUPPETEER_HOME.parent} puppeteer-core)"
+    return None
+
+
+def firefox_study(url: str, study_id: str, participant: str, timeout: float = 300) -> dict:
+    """Takes the study at `url` in headless Firefox ESR (firefox_study.cjs: keys for the pages,
+    F for every voice); returns what the driver printed (see its header)."""
+    import json
+    import os
+    import subprocess
+
+    done = subprocess.run(["node", str(FIREFOX_DRIVER), url, study_id, participant],
+                          env={**os.environ, "NODE_PATH": _node_path()}, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"firefox_study.cjs failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def available() -> str | None:
     """None when the browser can run here, else why not."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
