@@ -593,3 +593,176 @@ def test_a_participant_who_reloads_the_page_goes_on_at_the_first_voice_not_yet_a
         assert trials.finished_at is not None
         assert sorted(v.trial for v in votes) == list(range(len(trials.order)))
         assert all(v.response == int(_answer(v.stimulus_id)) for v in votes)
+
+
+def test_every_answer_says_its_voice_started_and_when_on_the_audio_clock(world):
+    """Each answer was taken after its voice started: the record says so, with the audio clock's
+    time of that onset (one clock per page, so later voices start later)."""
+    for pid, r in world.runs.items():
+        rows = list(csv.DictReader(io.StringIO(r.csv.read_text())))
+        votes = [row for row in rows if row["hd_kind"] == "vote"]
+        assert len(votes) == len(r.pressed), pid
+        assert {row["audio_started"] for row in votes} == {"true"}, pid
+        assert {row["audio_clock"] for row in votes} == {"webaudio"}, pid
+        onsets = [float(row["audio_onset_s"]) for row in votes]
+        assert onsets[0] > 0 and all(a < b for a, b in zip(onsets, onsets[1:])), pid
+        (level,) = [row for row in rows if row["hd_kind"] == "level"]
+        assert level["audio_started"] == "true"
+        as_json = [row for row in json.loads(r.json.read_text()) if row.get("hd_kind") == "vote"]
+        assert all(row["audio_started"] is True for row in as_json)
+
+
+def _kept(driver, study: Path, pid: str):
+    study_id = json.loads((study / "study.json").read_text())["study_id"]
+    return driver.execute_script("return JSON.parse(localStorage.getItem(arguments[0]))",
+                                 f"hd-desktop:{study_id}:{pid}")
+
+
+def test_a_browser_that_cannot_play_is_told_so_and_gives_no_answer(world):
+    """Its AudioContext stays suspended (as Firefox's without an audio output): the reference
+    voice never starts, so the study says so in words and goes no further."""
+    downloads = world.tmp / "dl-silent"
+    with browser.serve(world.study0) as (url, _), \
+            browser.chromium(downloads, sound="silent") as driver:
+        with pytest.raises(browser.NoSound, match="Your browser is not playing sound"):
+            browser.complete_study(driver, f"{url}?PROLIFIC_PID=P-silent", _answer)
+        assert driver.execute_script("return window.hdTestAudio.clocks()") == [["suspended", 0]]
+        assert driver.find_element("id", "hd-no-sound").is_displayed()
+        assert driver.find_element("id", "hd-retry").is_displayed()
+        assert driver.execute_script("return document.getElementById('hd-go').disabled")
+        for key in (browser.ENTER, "f", "j"):         # nothing takes the participant further
+            browser.press(driver, key)
+        driver.execute_script("document.getElementById('hd-go').click()")
+        assert driver.execute_script("return !!document.getElementById('hd-play') && "
+                                     "!document.querySelector('.hd-trial')")
+        assert _kept(driver, world.study0, "P-silent") is None    # no answer kept
+    assert not list(downloads.glob("*.csv"))
+
+
+def test_a_voice_that_does_not_start_holds_the_answers_until_one_plays(world):
+    """Sound stops between the level check and the first voice: its buttons stay off, keys and
+    clicks take nothing, the participant is told; after Try again the voice plays, and the
+    answer's onset is that play's, not the trial's start."""
+    downloads = world.tmp / "dl-stops"
+
+    def silence_before_the_practice(kind, driver):
+        if kind == "page" and "Practice" in driver.execute_script(
+                "return document.querySelector('.jspsych-content').innerText"):
+            driver.execute_script("window.hdTestAudio.block()")
+
+    with browser.serve(world.study0) as (url, _), \
+            browser.chromium(downloads, sound="switchable") as driver:
+        with pytest.raises(browser.NoSound):
+            browser.complete_study(driver, f"{url}?PROLIFIC_PID=P-stops", _answer,
+                                   screenshot=silence_before_the_practice)
+        trial = driver.execute_script("return Object.assign({}, document.querySelector"
+                                      "('.hd-trial').dataset)")
+        assert (trial["phase"], trial["index"]) == ("practice", "0") and "plays" not in trial
+        for key in ("f", "j", "\ue012"):
+            browser.press(driver, key)
+        driver.execute_script("document.getElementById('hd-accept').click()")
+        assert driver.execute_script("return ['hd-accept', 'hd-reject'].every("
+                                     "(b) => document.getElementById(b).disabled)")
+        assert driver.execute_script("return document.querySelector('.hd-trial').dataset.index"
+                                     " === '0'")
+        assert _kept(driver, world.study0, "P-stops") is None      # no answer taken
+        unblocked = driver.execute_script("window.hdTestAudio.unblock(); return Date.now()")
+        driver.find_element("id", "hd-retry").click()
+        browser.wait_for(driver, "!document.getElementById('hd-no-sound')", 10, "the voice")
+        pressed = browser.go_on_with_study(driver, _answer)
+        csv_path = browser.wait_for_file(downloads, "*.csv")
+    rows = [row for row in csv.DictReader(io.StringIO(csv_path.read_text()))
+            if row["hd_kind"] == "vote"]
+    assert len(rows) == len(pressed) and {row["audio_started"] for row in rows} == {"true"}
+    first = rows[0]
+    assert (first["hd_phase"], first["hd_trial"], first["n_plays"]) == ("practice", "0", "1")
+    from datetime import datetime, timezone
+
+    onset = datetime.fromisoformat(first["presented_at"].replace("Z", "+00:00"))
+    assert onset >= datetime.fromtimestamp(unblocked / 1000, timezone.utc)
+    report = import_results(world.copy("stops"), [csv_path])
+    assert report.participants == ["P-stops"] and report.unfinished == []
+
+
+def test_under_jatos_a_reload_goes_on_at_the_first_voice_not_yet_answered(world):
+    """The exported archive lets JATOS reload the component, and the page goes on as it does
+    standalone: the answers before the reload and after it arrive once each."""
+    with zipfile.ZipFile(world.study0.with_name(world.study0.name + ".jzip")) as z:
+        (jas,) = [json.loads(z.read(n)) for n in z.namelist() if n.endswith(".jas")]
+    assert [c["reloadable"] for c in jas["data"]["componentList"]] == [True]
+
+    def leave_at_the_sixth_voice(kind, driver):
+        if kind == "trial" and driver.execute_script(
+                "const d = document.querySelector('.hd-trial').dataset; "
+                "return d.phase === 'trials' && d.index === '5'"):
+            raise _Left
+
+    texts = []
+
+    def pages(kind, driver):
+        if kind == "page":
+            texts.append(driver.execute_script(
+                "return document.querySelector('.jspsych-content').innerText"))
+
+    posted: list = []
+    with browser.serve(world.study0, jatos_js=FAKE_JATOS, posted=posted) as (url, _), \
+            browser.chromium(world.tmp / "dl-jatos-reload") as driver:
+        with pytest.raises(_Left):
+            browser.complete_study(driver, url + "publix/run1/", _answer,
+                                   screenshot=leave_at_the_sixth_voice)
+        after = browser.complete_study(driver, url + "publix/run1/", _answer, screenshot=pages)
+        end = time.monotonic() + 20
+        while not any(p == "/end" for p, _ in posted) and time.monotonic() < end:
+            time.sleep(0.1)
+    assert "Welcome back" in texts[0] and "5 of" in texts[0]
+    assert min(index for phase, index in after if phase == "trials") == 5
+    assert not any(phase == "practice" for phase, _ in after)
+    final = [body for p, body in posted if p == "/submit"][-1]
+    archive = world.tmp / "jatos-reload.jrzip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_1/comp-result_1/data.txt", final)
+    folder = world.copy("jatos-reload")
+    report = import_results(folder, [archive])
+    assert report.participants == ["J42-from-jatos"] and report.unfinished == []
+    with Experiment.open(folder, create=False) as exp:
+        (trials,) = [s for s in exp.sessions("J42-from-jatos") if s.kind == SessionKind.TRIALS]
+        votes = exp.votes(session_id=trials.id)
+        assert trials.finished_at is not None
+        assert sorted(v.trial for v in votes) == list(range(len(trials.order)))
+
+
+def test_opened_from_a_file_the_voices_play_from_audio_elements_and_still_say_they_started(world):
+    """From a file:// address jsPsych turns Web Audio off; the page then waits for each <audio>
+    element's own clock to run, and the answers import as any."""
+    downloads = world.tmp / "dl-file"
+    with browser.chromium(downloads) as driver:
+        pressed = browser.complete_study(driver, (world.study1 / "index.html").as_uri() +
+                                         "?PROLIFIC_PID=P-file", _answer, replay=_replay)
+        csv_path = browser.wait_for_file(downloads, "*.csv")
+    votes = [row for row in csv.DictReader(io.StringIO(csv_path.read_text()))
+             if row["hd_kind"] == "vote"]
+    assert len(votes) == len(pressed)
+    assert {(row["audio_started"], row["audio_clock"]) for row in votes} == \
+        {("true", "media-element")}
+    assert "audio_onset_s" not in votes[0]          # no audio clock: no time on it
+    assert all(float(row["rt_ms"]) >= 100.0 for row in votes)    # it waited 100 ms after onset
+    report = import_results(world.copy("from-file"), [csv_path])
+    assert report.participants == ["P-file"] and report.ratings.new_votes == len(pressed)
+
+
+@pytest.mark.skipif(browser.firefox_available() is not None,
+                    reason=str(browser.firefox_available()))
+def test_in_firefox_esr_no_answer_is_taken_without_sound_and_every_answer_says_it_had_sound(world):
+    """Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi, nothing injected. On a
+    machine without an audio output (this one: its AudioContext stays suspended, as in issue 21)
+    the study stops at the level check and takes no answer; with an output, every answer says
+    its voice started."""
+    study_id = json.loads((world.study0 / "study.json").read_text())["study_id"]
+    with browser.serve(world.study0) as (url, _):
+        out = browser.firefox_study(f"{url}?PROLIFIC_PID=P-firefox", study_id, "P-firefox")
+    if out["outcome"] == "no-sound":
+        assert "Your browser is not playing sound" in out["text"]
+        assert out["go_disabled"] and not out["moved_on"] and out["kept"] is None
+    else:
+        votes = [r for r in out["results"] if r.get("hd_kind") == "vote"]
+        assert votes and all(r["audio_started"] is True and r["audio_onset_s"] > 0 for r in votes)

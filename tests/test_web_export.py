@@ -108,6 +108,9 @@ def test_jatos_archive_follows_the_documented_jzip_layout(lab, space, tmp_path):
         assert {"uuid", "title", "dirName", "componentList", "batchList"} <= set(data)
         assert data["endRedirectUrl"] == "https://example.org/done"
         assert data["componentList"][0]["htmlFilePath"] == "index.html"
+        # a reload goes on where the participant was (JATOS ends the run of a component that
+        # is not reloadable)
+        assert data["componentList"][0]["reloadable"] is True
         assert data["batchList"][0]["allowedWorkerTypes"]
         files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
         assert {n.split("/", 1)[1] for n in names if n.startswith(data["dirName"] + "/")} == files

@@ -1,10 +1,11 @@
-"""Retake docs/screenshots/web-trial.png: a trial of an exported study in headless Chromium.
+"""Retake docs/screenshots/web-*.png: an exported study in headless Chromium.
 
     .venv/bin/python tools/web_screenshot.py
 
 Builds a small experiment in a temporary folder, exports round 0 with `hd-desktop web export`,
-serves it with http.server and takes the study in Debian's chromium (tests/helpers/browser.py)
-up to its third trial.
+serves it with http.server and takes the study in Debian's chromium (tests/helpers/browser.py):
+web-trial.png its third trial; web-waiting.png a trial whose voice has not started yet (its
+answer buttons waiting); web-no-sound.png the page of a browser that plays no sound.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from hd_desktop.voice.build import run  # noqa: E402
 from hd_desktop.web.export import export_steps  # noqa: E402
 from hd_desktop.web.study import StudySettings  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshots" / "web-trial.png"
+SHOTS = ROOT / "docs" / "screenshots"
+OUT = SHOTS / "web-trial.png"
 
 
 class _Enough(Exception):
@@ -49,14 +51,38 @@ def main() -> None:
                     driver.save_screenshot(str(OUT))
                     raise _Enough
 
+        page = "?PROLIFIC_PID=5f1c0a9e2b7d4c3e8a6f0b19"
         with browser.serve(tmp / "study") as (url, _), browser.chromium(tmp / "dl", 1100, 620) \
                 as driver:
             try:
-                browser.complete_study(driver, url + "?PROLIFIC_PID=5f1c0a9e2b7d4c3e8a6f0b19",
-                                       lambda sid: True, screenshot=shot)
+                browser.complete_study(driver, url + page, lambda sid: True, screenshot=shot)
             except _Enough:
                 pass
-    print(OUT)
+
+        def waiting(kind, driver):
+            if kind == "page" and "Practice" in driver.execute_script(
+                    "return document.querySelector('.jspsych-content').innerText"):
+                driver.execute_script("window.hdTestAudio.block()")
+                browser.press(driver, browser.ENTER)
+                browser.wait_for(driver, "(document.querySelector('.hd-trial .hd-status') || "
+                                 "{innerText: ''}).innerText.includes('Waiting')", 10,
+                                 "the waiting trial")
+                driver.save_screenshot(str(SHOTS / "web-waiting.png"))
+                raise _Enough
+
+        with browser.serve(tmp / "study") as (url, _), \
+                browser.chromium(tmp / "dl2", 1100, 620, sound="switchable") as driver:
+            try:
+                browser.complete_study(driver, url + page, lambda sid: True, screenshot=waiting)
+            except _Enough:
+                pass
+        with browser.serve(tmp / "study") as (url, _), \
+                browser.chromium(tmp / "dl3", 1100, 620, sound="silent") as driver:
+            try:
+                browser.complete_study(driver, url + page, lambda sid: True)
+            except browser.NoSound:
+                driver.save_screenshot(str(SHOTS / "web-no-sound.png"))
+    print("\n".join(str(SHOTS / n) for n in ("web-trial.png", "web-waiting.png", "web-no-sound.png")))
 
 
 if __name__ == "__main__":

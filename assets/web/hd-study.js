@@ -130,12 +130,111 @@
   }
 
   // ------------------------------------------------------------------ sound
-  async function playFile(jsPsych, file) {
+  // A voice has started when the browser's audio clock has run past the moment it was scheduled
+  // at: `play()` alone proves nothing (a suspended AudioContext, as in a browser without an
+  // audio output, takes the call and never sounds). Answers wait for that moment, the reaction
+  // time counts from it, and a browser whose clock does not run is told so and goes no further.
+  const START_LEAD_S = 0.05;    // a voice is scheduled this far ahead of the audio clock
+  const START_WAIT_MS = 3000;   // no start within this: the browser cannot play
+  const SLOW_START_MS = 500;    // a start this slow says so on the page while it waits
+
+  class Silent extends Error {}
+  class Replaced extends Error {}
+
+  let current = null;           // the voice sounding now: { stop() }; one voice at a time
+  function stopVoice() {
+    if (current) current.stop();
+    current = null;
+  }
+
+  // The performance.now() time at which the audio clock's time `t` reaches the output.
+  function performanceAt(ctx, t) {
+    const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
+    if (ts && ts.performanceTime > 0) return ts.performanceTime + (t - ts.contextTime) * 1000;
+    return performance.now() - (ctx.currentTime - t) * 1000;
+  }
+
+  // Resolves once `started()` returns the onset ({ perf, audio_s }), rejects with Silent after
+  // START_WAIT_MS, or with Replaced when another voice took its place. `slow()` runs once when
+  // the start takes longer than SLOW_START_MS.
+  function waitForStart(voice, started, slow) {
+    const asked = performance.now();
+    let told = false;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (current !== voice) return reject(new Replaced());
+        const onset = started();
+        if (onset) return resolve(onset);
+        const waited = performance.now() - asked;
+        if (waited > START_WAIT_MS) { stopVoice(); return reject(new Silent()); }
+        if (waited > SLOW_START_MS && !told && slow) { told = true; slow(); }
+        setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
+  // Plays `file` from its start and resolves with its onset when it has really started:
+  // { perf: performance.now() time of the onset, audio_s: the audio clock's time of it (null
+  // for an <audio> element), clock }. Rejects with Silent when it does not start.
+  async function startVoice(jsPsych, file, slow) {
     const player = await jsPsych.pluginAPI.getAudioPlayer(file);
-    try { player.stop(); } catch (e) { /* never started yet: nothing to stop */ }
-    jsPsych.pluginAPI.audioContext();  // resumes a suspended context
-    player.play();
-    return performance.now();  // the onset as the browser scheduled it
+    stopVoice();
+    const ctx = jsPsych.pluginAPI.audioContext();  // asks a suspended context to resume
+    if (ctx && player.webAudioBuffer) {            // jsPsych's decoded buffer (Web Audio)
+      const source = ctx.createBufferSource();
+      source.buffer = player.webAudioBuffer;
+      source.connect(ctx.destination);
+      const at = ctx.currentTime + START_LEAD_S;
+      source.start(at);
+      const voice = { stop: () => { try { source.stop(); } catch (e) { /* ended */ } } };
+      current = voice;
+      return waitForStart(voice, () => {
+        if (ctx.state !== "running" || ctx.currentTime < at) return null;
+        const perf = performanceAt(ctx, at);
+        return performance.now() >= perf ? { perf: perf, audio_s: at, clock: "webaudio" } : null;
+      }, slow);
+    }
+    const audio = player.audio;                    // an <audio> element (no Web Audio: file://)
+    audio.currentTime = 0;
+    const voice = { stop: () => audio.pause() };
+    current = voice;
+    const playing = audio.play();
+    if (playing) playing.catch(() => { /* refused: the wait below tells the participant */ });
+    return waitForStart(voice, () => (!audio.paused && audio.currentTime > 0
+      ? { perf: performance.now() - audio.currentTime * 1000, audio_s: null, clock: "media-element" }
+      : null), slow);
+  }
+
+  const NO_SOUND =
+    "<div class='hd-text hd-no-sound' id='hd-no-sound'><h2>Your browser is not playing sound</h2>" +
+    "<p>The voice did not start: this browser has not played any sound on this page. The study " +
+    "needs sound, so it cannot go on, and no answer is taken until a voice plays.</p>" +
+    "<p>Check that your computer's sound is on and not muted and that your headphones are " +
+    "connected, then press <b>Try again</b>. If it still does not play, open the study link in " +
+    "another browser (a recent Chrome, Firefox, Edge or Safari); answers you already gave are " +
+    "kept in this browser.</p>" +
+    "<p><button id='hd-retry' class='jspsych-btn'>Try again (Space)</button></p></div>";
+
+  // Shows NO_SOUND inside `el`, hiding what else is there; `retry` runs on its button.
+  function showNoSound(el, retry) {
+    let box = el.querySelector("#hd-no-sound");
+    if (!box) {
+      Array.from(el.children).forEach((c) => { c.hidden = true; });
+      el.insertAdjacentHTML("beforeend", NO_SOUND);
+      box = el.querySelector("#hd-no-sound");
+      box.querySelector("#hd-retry").addEventListener("click", retry);
+    }
+  }
+
+  function hideNoSound(el) {
+    const box = el.querySelector("#hd-no-sound");
+    if (!box) return;
+    const focused = box.contains(document.activeElement);
+    box.remove();
+    Array.from(el.children).forEach((c) => { c.hidden = false; });
+    // jsPsych hears keys inside its display element only: give it the focus the button had
+    if (focused) (el.closest(".jspsych-display-element") || el).focus();
   }
 
   const KEYS_HELP =
@@ -155,26 +254,53 @@
   // ------------------------------------------------------------------ plugins
   const P = jsPsychModule.ParameterType;
 
+  const WAITING = "Waiting for the sound to start&hellip;";
+
+  // Plays the voice `file` on `play()` and reports its onset to `started`; a voice that does not
+  // start puts the page `el` behind the no-sound message (its Try again plays it again).
+  function voicePlayer(jsPsych, el, file, started, stopped) {
+    const status = () => el.querySelector(".hd-status");
+    const play = async () => {
+      stopped();
+      let onset;
+      try {
+        onset = await startVoice(jsPsych, file, () => { status().innerHTML = WAITING; });
+      } catch (e) {
+        if (e instanceof Replaced) return;        // a newer play took its place
+        if (!(e instanceof Silent)) console.error(e);
+        status().innerHTML = "";
+        showNoSound(el, play);
+        return;
+      }
+      hideNoSound(el);
+      status().innerHTML = "";
+      started(onset);
+    };
+    return play;
+  }
+
   class HdLevelPlugin {
     constructor(jsPsych) { this.jsPsych = jsPsych; }
     trial(el, trial) {
       el.innerHTML =
-        "<div class='hd-text'><h2>Sound level</h2><p>Play the reference voice and set a comfortable " +
-        "level with your computer's volume. Keep it for the whole session.</p></div>" +
+        "<div class='hd-level'><div class='hd-text'><h2>Sound level</h2><p>Play the reference " +
+        "voice and set a comfortable level with your computer's volume. Keep it for the whole " +
+        "session.</p></div>" +
         "<p><button id='hd-play' class='jspsych-btn'>Play the reference voice (Space)</button></p>" +
         "<p><button id='hd-go' class='jspsych-btn' disabled>The level is comfortable &mdash; " +
-        "continue (Enter)</button></p>";
-      let plays = 0;
+        "continue (Enter)</button></p><p class='hd-status'></p></div>";
+      let plays = 0, finished = false;
       const go = el.querySelector("#hd-go");
-      const play = async () => {
-        await playFile(this.jsPsych, trial.file);
+      const play = voicePlayer(this.jsPsych, el, trial.file, () => {
+        if (finished) return;
         plays += 1;
-        go.disabled = false;
-      };
+        go.disabled = false;                       // the reference was heard
+      }, () => { go.disabled = true; });
       const done = () => {
-        if (go.disabled) return;
+        if (go.disabled || finished) return;
+        finished = true;
         this.jsPsych.pluginAPI.cancelAllKeyboardResponses();
-        this.jsPsych.finishTrial({ hd_kind: "level", n_plays: plays });
+        this.jsPsych.finishTrial({ hd_kind: "level", n_plays: plays, audio_started: true });
       };
       el.querySelector("#hd-play").addEventListener("click", play);
       go.addEventListener("click", done);
@@ -202,36 +328,46 @@
         "<h1>Is this voice natural?</h1><div class='hd-answers'>" +
         "<button id='hd-accept' class='jspsych-btn hd-accept' disabled>Natural (F / &larr;)</button>" +
         "<button id='hd-reject' class='jspsych-btn hd-reject' disabled>Not natural (J / &rarr;)</button>" +
-        "</div><p><button id='hd-replay' class='jspsych-btn hd-small'>Play again (Space / R)</button></p></div>";
+        "</div><p class='hd-status'></p>" +
+        "<p><button id='hd-replay' class='jspsych-btn hd-small'>Play again (Space / R)</button></p></div>";
+      // `onset`: the start of the play being answered ({ perf, audio_s, clock }), null while
+      // a play has not started; answers are taken only with one.
       let plays = 0, onset = null, presentedAt = null, answered = false;
       const buttons = [el.querySelector("#hd-accept"), el.querySelector("#hd-reject")];
-      const play = async () => {
+      const play = voicePlayer(jsPsych, el, stim.file, (started) => {
         if (answered) return;
-        const t = await playFile(jsPsych, stim.file);
-        if (presentedAt === null) presentedAt = new Date(Date.now() - (performance.now() - t)).toISOString();
-        onset = t;
+        if (presentedAt === null) {
+          presentedAt = new Date(Date.now() - (performance.now() - started.perf)).toISOString();
+        }
+        onset = started;
         plays += 1;
         el.querySelector(".hd-trial").dataset.plays = String(plays);
-        buttons.forEach((b) => (b.disabled = false));  // answers are taken once the voice plays
-      };
+        buttons.forEach((b) => (b.disabled = false));   // the voice is sounding: answers are taken
+      }, () => {
+        onset = null;
+        buttons.forEach((b) => (b.disabled = true));
+      });
       const answer = (accept, by) => {
         if (answered || onset === null) return;
         answered = true;
-        const rt = Math.round((performance.now() - onset) * 10) / 10;
+        const rt = Math.round((performance.now() - onset.perf) * 10) / 10;
         jsPsych.pluginAPI.cancelAllKeyboardResponses();
-        jsPsych.finishTrial({
+        const record = {
           hd_kind: "vote", hd_phase: trial.phase, hd_trial: trial.index,
           stimulus_id: trial.stimulus_id, response: accept ? 1 : 0, rt_ms: rt, n_plays: plays,
           presented_at: presentedAt, responded_at: new Date().toISOString(), answered_by: by,
-        });
+          audio_started: true, audio_clock: onset.clock,
+        };
+        if (onset.audio_s !== null) record.audio_onset_s = Math.round(onset.audio_s * 1e6) / 1e6;
+        jsPsych.finishTrial(record);
       };
       buttons[0].addEventListener("click", () => answer(true, "button"));
       buttons[1].addEventListener("click", () => answer(false, "button"));
-      el.querySelector("#hd-replay").addEventListener("click", play);
+      el.querySelector("#hd-replay").addEventListener("click", () => { if (!answered) play(); });
       jsPsych.pluginAPI.getKeyboardResponse({
         callback_function: (info) => {
           const k = info.key.toLowerCase();
-          if (k === " " || k === "r") play();
+          if (k === " " || k === "r") { if (!answered) play(); }
           else answer(k === "f" || k === "arrowleft", "key:" + k);
         },
         valid_responses: ["f", "j", "arrowleft", "arrowright", " ", "r"],
@@ -248,7 +384,9 @@
       index: { type: P.INT, default: 0 },
       total: { type: P.INT, default: 0 },
     },
-    data: { response: { type: P.INT }, rt_ms: { type: P.FLOAT }, n_plays: { type: P.INT } },
+    data: { response: { type: P.INT }, rt_ms: { type: P.FLOAT }, n_plays: { type: P.INT },
+            audio_started: { type: P.BOOL }, audio_onset_s: { type: P.FLOAT },
+            audio_clock: { type: P.STRING } },
   };
 
   // The record that closes the answers: how many, and their checksum (results.py checks both).

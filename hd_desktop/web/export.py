@@ -156,7 +156,11 @@ def _sidecar(exp, study: StudyDesign, space) -> dict:
 
 
 def _write_jzip(folder: Path, jzip: Path, study: StudyDesign, title: str, end_url: str) -> None:
-    """A JATOS study archive: the study assets folder and a .jas file (JATOS's documented JZIP)."""
+    """A JATOS study archive: the study assets folder and a .jas file (JATOS's documented JZIP).
+
+    The component is reloadable: JATOS ends a study run (state FAIL) when a component marked
+    otherwise is reloaded, while the page itself goes on after a reload at the first voice not
+    yet answered (hd-study.js keeps the answers in the browser), as it does standalone."""
     dir_name = f"hd_{study.study_id}"
     ident = lambda what: str(uuid.uuid5(_UUID_NS, f"{study.study_id}:{what}"))  # noqa: E731
     jas = {"version": "3", "data": {
@@ -167,7 +171,7 @@ def _write_jzip(folder: Path, jzip: Path, study: StudyDesign, title: str, end_ur
         "comments": "Results: download them in JATOS and run `hd-desktop import EXPERIMENT FILE`.",
         "jsonData": None, "endRedirectUrl": end_url, "studyEntryMsg": None,
         "componentList": [{"uuid": ident("component"), "title": "Listening trials",
-                           "htmlFilePath": "index.html", "reloadable": False, "active": True,
+                           "htmlFilePath": "index.html", "reloadable": True, "active": True,
                            "comments": "", "jsonData": None}],
         "batchList": [{"uuid": ident("batch"), "title": "Default", "active": True,
                        "maxActiveMembers": None, "maxTotalMembers": None, "maxTotalWorkers": None,

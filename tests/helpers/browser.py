@@ -2,7 +2,8 @@
 
 Debian's /usr/bin/chromium with its chromedriver, driven by selenium (never its own browser
 download: the driver path is given). Chromium's fake audio devices and autoplay flag let the
-sounds play without a sound card or a user gesture.
+sounds play without a sound card or a user gesture; `chromium(sound="silent")` makes a browser
+whose audio never starts, as a browser without an audio output (see SILENT_AUDIO).
 """
 
 from __future__ import annotations
@@ -17,6 +18,49 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+FIREFOX = Path("/usr/bin/firefox-esr")
+FIREFOX_DRIVER = Path(__file__).with_name("firefox_study.cjs")
+# where puppeteer-core is looked for, beside NODE_PATH: `npm install --prefix DIR puppeteer-core`
+PUPPETEER_HOME = Path.home() / ".cache" / "hd-desktop" / "node_modules"
+
+
+def _node_path() -> str:
+    import os
+
+    return os.pathsep.join(p for p in (os.environ.get("NODE_PATH", ""), str(PUPPETEER_HOME)) if p)
+
+
+def firefox_available() -> str | None:
+    """None when Firefox ESR can be driven here (firefox-esr, node, puppeteer-core), else why."""
+    import os
+    import subprocess
+
+    if not FIREFOX.exists():
+        return f"{FIREFOX} missing (apt install firefox-esr)"
+    if shutil.which("node") is None:
+        return "node missing"
+    found = subprocess.run(["node", "-e", "require.resolve('puppeteer-core')"],
+                           env={**os.environ, "NODE_PATH": _node_path()}, capture_output=True)
+    if found.returncode != 0:
+        return f"puppeteer-core not found (npm install --prefix {PUPPETEER_HOME.parent} puppeteer-core)"
+    return None
+
+
+def firefox_study(url: str, study_id: str, participant: str, timeout: float = 300) -> dict:
+    """Takes the study at `url` in headless Firefox ESR (firefox_study.cjs: keys for the pages,
+    F for every voice); returns what the driver printed (see its header)."""
+    import json
+    import os
+    import subprocess
+
+    done = subprocess.run(["node", str(FIREFOX_DRIVER), url, study_id, participant],
+                          env={**os.environ, "NODE_PATH": _node_path()}, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"firefox_study.cjs failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def available() -> str | None:
@@ -84,9 +128,40 @@ def serve(folder: Path, jatos_js: str | None = None, posted: list | None = None)
         server.server_close()
 
 
+# Injected before any page script: every AudioContext the page makes is suspended by the page
+# itself (so Chromium never resumes it on its own when a source starts), and resume() is a
+# promise that never settles, as in a browser without an audio output: its clock stays at 0.
+# `window.hdTestAudio.block()` / `.unblock()` switch that on and off for a page already running;
+# `.clocks()` gives each context's [state, currentTime].
+SILENT_AUDIO = """
+(function () {
+  const Real = window.AudioContext;
+  const made = [];
+  window.hdTestAudio = {
+    blocked: %s,
+    block() { this.blocked = true; made.forEach((c) => Real.prototype.suspend.call(c)); },
+    unblock() { this.blocked = false; },
+    clocks() { return made.map((c) => [c.state, c.currentTime]); },
+  };
+  window.AudioContext = class extends Real {
+    constructor(options) {
+      super(options);
+      made.push(this);
+      if (window.hdTestAudio.blocked) super.suspend();
+    }
+    resume() { return window.hdTestAudio.blocked ? new Promise(() => {}) : super.resume(); }
+  };
+})();
+"""
+SOUNDS = ("plays", "silent", "switchable")
+
+
 @contextmanager
-def chromium(downloads: Path, width: int = 1280, height: int = 900):
-    """A headless Chromium that saves downloads into `downloads` and logs its network events."""
+def chromium(downloads: Path, width: int = 1280, height: int = 900, sound: str = "plays"):
+    """A headless Chromium that saves downloads into `downloads` and logs its network events.
+    `sound`: "plays" (audio starts), "silent" (it never does: SILENT_AUDIO), "switchable"
+    (it does until the test calls `window.hdTestAudio.block()`)."""
+    assert sound in SOUNDS, sound
     import os
 
     from selenium import webdriver
@@ -109,6 +184,9 @@ def chromium(downloads: Path, width: int = 1280, height: int = 900):
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior",
                            {"behavior": "allow", "downloadPath": str(downloads)})
+    if sound != "plays":
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+            "source": SILENT_AUDIO % ("true" if sound == "silent" else "false")})
     try:
         yield driver
     finally:
@@ -161,9 +239,14 @@ def copy_folder(src: Path, dst: Path) -> Path:
     return dst
 
 
+class NoSound(Exception):
+    """The study says the browser is not playing sound (and takes no answer)."""
+
+
 ENTER = "\ue007"
 _NEXT = ("((document.getElementById('hd-csv') || document.getElementById('hd-saving')) "
          "&& 'end') || "
+         "(document.getElementById('hd-no-sound') && 'no-sound') || "
          "(document.getElementById('hd-pid') && 'id') || "
          "(document.querySelector('.jspsych-instructions-nav button') && 'instructions') || "
          "(document.getElementById('hd-play') && 'level') || "
@@ -180,16 +263,27 @@ def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False
     `answer(stimulus_id) -> bool` (True: natural, key F; False: J), `replay(stimulus_id)`: press
     Space once and wait for the second play before answering. Returns what was pressed, by
     (phase, trial index): stimulus id, answer, plays. `screenshot(kind, driver)` is called on
-    each new page (e.g. to keep one trial's picture).
+    each new page (e.g. to keep one trial's picture). Raises NoSound when the study says the
+    browser plays no sound.
     """
-    pressed: dict[tuple[str, int], dict] = {}
     driver.get(url)
+    return go_on_with_study(driver, answer, replay=replay, typed_id=typed_id, think_s=think_s,
+                            screenshot=screenshot)
+
+
+def go_on_with_study(driver, answer, *, replay=lambda stimulus_id: False,
+                     typed_id: str | None = None, think_s: float = 0.1,
+                     screenshot=None) -> dict[tuple[str, int], dict]:
+    """complete_study from the page the browser shows now."""
+    pressed: dict[tuple[str, int], dict] = {}
     while True:
         kind = wait_for(driver, _NEXT, 60, "the next page of the study")
         if screenshot:
             screenshot(kind, driver)
         if kind == "end":
             return pressed
+        if kind == "no-sound":
+            raise NoSound(driver.find_element("id", "hd-no-sound").text)
         if kind == "id":
             driver.find_element("id", "hd-pid").send_keys(typed_id + ENTER)
             wait_for(driver, "!document.getElementById('hd-pid')", 10, "the id page to close")
@@ -198,7 +292,10 @@ def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False
             wait_for(driver, "!document.querySelector('.jspsych-instructions-nav button')", 10)
         elif kind == "level":
             press(driver, " ")
-            wait_for(driver, "!document.getElementById('hd-go').disabled", 10, "the reference")
+            wait_for(driver, "!document.getElementById('hd-go').disabled || "
+                     "document.getElementById('hd-no-sound')", 10, "the reference")
+            if driver.execute_script("return document.getElementById('hd-go').disabled"):
+                raise NoSound(driver.find_element("id", "hd-no-sound").text)
             press(driver, ENTER)
             wait_for(driver, "!document.getElementById('hd-play')", 10, "the level page to close")
         elif kind == "page":
