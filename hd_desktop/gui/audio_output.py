@@ -64,12 +64,14 @@ class ResearcherAudio(QObject):
     the researcher output while a listener's session is open, or refused; the Lab's
     PlaybackGuard (hd_desktop.lab.playback_guard) decides, this only opens the device."""
 
+    started = Signal(object)        # Playback of either output, once its onset is known
     finished = Signal(object)       # Playback of either output, once it ended
 
     def __init__(self, main: AudioOutput, guard, parent=None):
         super().__init__(parent)
         self.main, self.guard = main, guard
         self.side: AudioOutput | None = None
+        main.started.connect(self.started.emit)
         main.finished.connect(self.finished.emit)
 
     def output(self, what: str) -> tuple[AudioOutput | None, str | None]:
@@ -82,6 +84,7 @@ class ResearcherAudio(QObject):
         if self.side is None or self.side.device_label != route.device:
             self.close()
             self.side = AudioOutput(self)
+            self.side.started.connect(self.started.emit)
             self.side.finished.connect(self.finished.emit)
             gain = self.main.player.gain_db if self.main.player is not None else 0.0
             if not self.side.open(route.device, gain):
