@@ -30,6 +30,7 @@ def to_first_trial(qtbot, sw):
     qtbot.waitUntil(sw.trial_page.accept.isEnabled, timeout=5000)   # the trial's voice started
 
 
+@pytest.mark.slow
 def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
         qtbot, tmp_home, jack_device, jack_capture):
     w = open_window(qtbot, tmp_home)
@@ -70,6 +71,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
     w.close()
 
 
+@pytest.mark.slow
 def test_an_autopilot_session_is_an_ordinary_window_and_still_guards_the_output(
         qtbot, tmp_home, jack_device):
     w = open_window(qtbot, tmp_home)
@@ -122,4 +124,4 @@ def test_the_researcher_output_takes_the_researchers_voices_during_a_session():
     guard.set_researcher_output("gone")
     assert "cannot be used (no device 'gone')" in guard.route("a voice").refused
     guard.session_closed()
-    assert guard.route("a voice") .device is None
+    assert guard.route("a voice").device is None

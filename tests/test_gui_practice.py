@@ -48,6 +48,7 @@ def answer(qtbot, window, key=Qt.Key.Key_F):
     qtbot.keyClick(window, key)
 
 
+@pytest.mark.slow
 def test_practice_is_counted_right_after_a_close_in_the_practice(qtbot, lab, space, audio):
     flow = lab.new_session(size=100, seed=4)
     w = SessionWindow(flow, space, audio)
@@ -90,6 +91,7 @@ def test_practice_is_counted_right_after_a_close_in_the_practice(qtbot, lab, spa
     w2.close()
 
 
+@pytest.mark.slow
 def test_a_session_closed_after_its_practice_resumes_into_the_trials_and_counts_the_practice(
         qtbot, lab, space, audio):
     flow = lab.new_session(size=100, seed=5)

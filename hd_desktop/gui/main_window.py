@@ -162,7 +162,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
-        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()})
+        from hd_desktop.lab.neighbour_votes import map_votes
+
+        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()},
+                                map_votes(self.lab, result) if self.lab is not None else None)
         self.preview.set_result(result)
         self.experiment_panel.refresh()     # evaluation needs a model
         self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
