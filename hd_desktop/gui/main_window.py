@@ -225,6 +225,19 @@ class MainWindow(QMainWindow):
         self.preview.set_space(space, self.renderer)
         self.experiment_panel.set_lab(self.lab)
         self.engine_panel.set_lab(self.lab)     # draws stored models, if any
+        self._show_stored_evaluation()
+
+    def _show_stored_evaluation(self) -> None:
+        """After a restart, the last evaluation's result is shown again (from the store)."""
+        from hd_desktop.lab.evaluations import latest_evaluation_report
+
+        try:
+            stored = latest_evaluation_report(self.lab)
+        except (UserFacingError, ValueError) as exc:
+            report("showing the stored evaluation", exc)
+            return
+        if stored is not None:
+            self.experiment_panel.show_evaluation(*stored)
 
     def _lab_event(self, event) -> None:
         """The experiment changed: the panels show it (the Lab decided what happens)."""
