@@ -47,7 +47,8 @@ class AudioOutput(QObject):
         try:
             return self.player.play(prepared)
         except UserFacingError as exc:
-            self.unavailable.emit(str(exc))
+            self.problem = str(exc)        # what the windows say beside "No sound"
+            self.unavailable.emit(self.problem)
             return None
 
     def prepare(self, audio, rate):

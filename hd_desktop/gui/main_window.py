@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(QLabel(" Researcher output: "))
         self.researcher_box = QComboBox()
+        self.researcher_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.researcher_box.setToolTip(
             "Where map clicks and the New voices tab play while a listener's session is open. "
             "None: they are refused then, so the listener hears only the trials.")
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.researcher_box)
         bar.addWidget(QLabel(" Listener screen: "))
         self.screen_box = QComboBox()
+        self.screen_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.screen_box.setToolTip("The screen the listener's window fills during a session "
                                    "(HD_LISTENER_SCREEN sets it too); with one screen, this "
                                    "window is minimised until the session ends.")
@@ -320,7 +322,7 @@ class MainWindow(QMainWindow):
             return
         screen = screens[plan.screen]
         window.setScreen(screen)
-        window.move(screen.geometry().topLeft())
+        window.setGeometry(screen.geometry())    # full screen without a window manager too
         window.showFullScreen()
         if plan.hide_researcher:
             self._state_before_session = self.windowState()

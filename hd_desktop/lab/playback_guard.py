@@ -58,11 +58,11 @@ class PlaybackGuard:
         """Where `what` (e.g. "the voice at (1.00, -0.50)") plays now, or why it does not."""
         if not self.session_open:
             return Route()
-        after = (f"{what[:1].upper()}{what[1:]} was not played: a listening session is open on "
-                 f"{self.listener_device}, and the listener would hear it")
+        after = (f"{what[:1].upper()}{what[1:]} not played: the listener of the open session "
+                 "would hear it")
         if self.researcher_output is None:
-            return Route(refused=f"{after}. Choose a researcher output (toolbar: Researcher "
-                                 "output) to listen during sessions, or play it after the session.")
+            return Route(refused=f"{after}. To listen during sessions, pick a Researcher output "
+                                 "(toolbar).")
         try:
             label = self._resolve(self.researcher_output)
         except Exception as exc:     # a missing device is a notice, never a crash
