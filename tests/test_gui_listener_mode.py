@@ -125,3 +125,37 @@ def test_the_researcher_output_takes_the_researchers_voices_during_a_session():
     assert "cannot be used (no device 'gone')" in guard.route("a voice").refused
     guard.session_closed()
     assert guard.route("a voice").device is None
+
+
+@pytest.mark.slow
+def test_hd_listener_screen_window_keeps_both_windows_as_they_are(
+        qtbot, tmp_home, jack_device, monkeypatch):
+    monkeypatch.setenv("HD_LISTENER_SCREEN", "window")
+    w = open_window(qtbot, tmp_home)
+    w.lab.set_settings(auto_update=False)
+    w.lab.create_round(SMALL)
+    assert w.screen_box.currentData() == "window"
+    w.start_session(size=10, seed=3)
+    sw = w.session_window
+    assert not sw.isFullScreen() and not w.isMinimized()
+    w.play_point(0.0, 0.0)                         # the output is guarded all the same
+    assert "not played" in w.statusBar().currentMessage()
+    sw.close()
+    w.close()
+
+
+def test_the_listener_screen_and_researcher_output_settings_are_read_and_checked(
+        tmp_path, monkeypatch):
+    import json
+
+    from hd_desktop.settings import Settings, load_settings, save_settings
+
+    path = tmp_path / "settings.json"
+    save_settings(Settings(listener_screen="2", researcher_output="Desk"), path)
+    settings, note = load_settings(path)
+    assert (settings.listener_screen, settings.researcher_output, note) == ("2", "Desk", None)
+    monkeypatch.setenv("HD_LISTENER_SCREEN", "1")
+    assert settings.effective_listener_screen() == "1"
+    path.write_text(json.dumps({"schema": 1, "listener_screen": 2, "researcher_output": "Desk"}))
+    settings, note = load_settings(path)
+    assert settings.listener_screen is None and "listener_screen 2 is not text" in note
