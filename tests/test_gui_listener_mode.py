@@ -159,3 +159,27 @@ def test_the_listener_screen_and_researcher_output_settings_are_read_and_checked
     path.write_text(json.dumps({"schema": 1, "listener_screen": 2, "researcher_output": "Desk"}))
     settings, note = load_settings(path)
     assert settings.listener_screen is None and "listener_screen 2 is not text" in note
+
+
+@pytest.mark.slow
+def test_with_a_researcher_output_the_map_plays_there_not_on_the_listeners_player(
+        qtbot, tmp_home, jack_device):
+    w = open_window(qtbot, tmp_home)
+    w.lab.set_settings(auto_update=False)
+    w.lab.create_round(SMALL)
+    w.start_session(size=10, seed=3)
+    # the JACK dummy is this machine's only device: the listener's is taken to be another one
+    w.guard.session_opened("Booth headphones (ALSA)")
+    w.researcher_box.setCurrentIndex(w.researcher_box.findData(w.audio.device_label))
+    w.researcher_box.activated.emit(w.researcher_box.currentIndex())
+    assert w.settings.researcher_output == w.audio.device_label      # saved as a setting
+    plays = w.audio.player._seq
+    with qtbot.waitSignal(w.played, timeout=10000) as blocker:
+        w.play_point(1.0, -0.5)
+    playback = blocker.args[0].playback
+    assert playback.wait(timeout=5) is not None
+    side = w.researcher_audio.side
+    assert side is not None and side.player is not w.audio.player and side.player._seq == 1
+    assert w.audio.player._seq == plays                  # the session's player got nothing
+    w.session_window.close()
+    w.close()
