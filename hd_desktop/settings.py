@@ -2,7 +2,9 @@
 
 Location: $HD_SETTINGS_DIR/settings.json, else ~/.config/hd-desktop/settings.json.
 The output device: HD_AUDIO_DEVICE, when set, wins over the saved choice (lab scripts and tests
-use it); the picker in the app changes it for the running session and saves it.
+use it); the picker in the app changes it for the running session and saves it. The same holds
+for the listener's screen (HD_LISTENER_SCREEN) and the researcher's output during sessions
+(HD_RESEARCHER_OUTPUT).
 """
 
 from __future__ import annotations
@@ -25,12 +27,20 @@ class Settings:
     output_device: str | None = None    # index or part of a device name; None = system default
     carrier: str = "sustained"
     gain_db: float = 0.0
+    listener_screen: str | None = None     # number from 1, name, "window"; None = auto
+    researcher_output: str | None = None   # device for the researcher during sessions; None = none
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
     def effective_device(self) -> str | None:
         return os.environ.get("HD_AUDIO_DEVICE") or self.output_device
+
+    def effective_listener_screen(self) -> str | None:
+        return os.environ.get("HD_LISTENER_SCREEN") or self.listener_screen
+
+    def effective_researcher_output(self) -> str | None:
+        return os.environ.get("HD_RESEARCHER_OUTPUT") or self.researcher_output
 
 
 def settings_path() -> Path:
@@ -80,6 +90,10 @@ def value_problems(data: dict) -> dict[str, str]:
     device = data.get("output_device")
     if device is not None and not isinstance(device, str):
         problems["output_device"] = f"output_device {device!r} is not a device name or index text"
+    for name in ("listener_screen", "researcher_output"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            problems[name] = f"{name} {value!r} is not text"
     return problems
 
 

@@ -47,7 +47,8 @@ class AudioOutput(QObject):
         try:
             return self.player.play(prepared)
         except UserFacingError as exc:
-            self.unavailable.emit(str(exc))
+            self.problem = str(exc)        # what the windows say beside "No sound"
+            self.unavailable.emit(self.problem)
             return None
 
     def prepare(self, audio, rate):
@@ -57,3 +58,43 @@ class AudioOutput(QObject):
         if self.player is not None:
             self.player.close()
             self.player = None
+
+
+class ResearcherAudio(QObject):
+    """The researcher's playback (map clicks, the New voices tab): on the main output, or on
+    the researcher output while a listener's session is open, or refused; the Lab's
+    PlaybackGuard (hd_desktop.lab.playback_guard) decides, this only opens the device."""
+
+    started = Signal(object)        # Playback of either output, once its onset is known
+    finished = Signal(object)       # Playback of either output, once it ended
+
+    def __init__(self, main: AudioOutput, guard, parent=None):
+        super().__init__(parent)
+        self.main, self.guard = main, guard
+        self.side: AudioOutput | None = None
+        main.started.connect(self.started.emit)
+        main.finished.connect(self.finished.emit)
+
+    def output(self, what: str) -> tuple[AudioOutput | None, str | None]:
+        """(the output to play `what` on, None) or (None, why it may not play now)."""
+        route = self.guard.route(what)
+        if not route.allowed:
+            return None, route.refused
+        if route.device is None:
+            return self.main, None
+        if self.side is None or self.side.device_label != route.device:
+            self.close()
+            self.side = AudioOutput(self)
+            self.side.started.connect(self.started.emit)
+            self.side.finished.connect(self.finished.emit)
+            gain = self.main.player.gain_db if self.main.player is not None else 0.0
+            if not self.side.open(route.device, gain):
+                why = self.side.problem
+                self.close()
+                return None, f"the researcher output {route.device} cannot be opened: {why}"
+        return self.side, None
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None

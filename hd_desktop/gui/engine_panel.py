@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
+                               QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES, preset_note
@@ -14,6 +14,7 @@ from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
 from hd_desktop.lab.engine_job import listener_table
+from hd_desktop.lab.round_readiness import early_next_round
 
 
 class EnginePanel(QWidget):
@@ -183,9 +184,12 @@ class EnginePanel(QWidget):
             return
         params = self.next_params()
         count = lab.preview_round(params, result.samples)
+        early = early_next_round(current)
         self.next_label.setText(
             f"Round {current.index}: {current.covered} of {current.n_stimuli} stimuli voted"
-            f"{' (covered)' if current.complete else ''}. Round {current.index + 1} from "
+            f"{' (covered)' if current.complete else ''}"
+            f"{f', {current.n_stimuli - current.covered} still without votes' if early else ''}"
+            f". Round {current.index + 1} from "
             f"{len(result.samples)} samples: <b>{count['trials']} stimuli</b>, about "
             f"<b>{minutes(count['seconds'])}</b> for one listener.")
         self.next_button.setEnabled(True)
@@ -259,6 +263,18 @@ class EnginePanel(QWidget):
 
     def _create_next(self) -> None:
         result = self.engine.latest
+        current = self.engine.lab.current_round()
+        early = early_next_round(current)
+        if early is not None:
+            choice = QMessageBox.question(
+                self, "Create the next round now?",
+                f"{early}\n\nCreate round {current.index + 1} anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if choice != QMessageBox.StandardButton.Yes:
+                self.state.setText(f"Round {current.index + 1} not created: round "
+                                   f"{current.index} goes on collecting votes.")
+                return
         try:
             self.engine.lab.create_round(self.next_params())   # from the stored samples
         except UserFacingError as exc:
@@ -307,11 +323,17 @@ def estimates_summary(result) -> str:
                 floor += f", {result.lapse_floor:.3f} learned with the network"
         parts.append(f"{len(est.points)} voted stimuli, {how} ({floor})")
     if len(est):
-        se = np.nanmedian(np.linalg.norm(est.grad_se, axis=1)) if np.isfinite(est.grad_se).any() \
-            else float("nan")
+        # a standard error needs two complete pairs at a neighbour: from one it reads 0 or nan
+        two = np.asarray(est.n_pairs) >= 2
+        if two.any():
+            se = np.nanmedian(np.linalg.norm(est.grad_se[two], axis=1))
+            errors = (f"median standard error over the {int(two.sum())} with two or more "
+                      f"complete pairs: D {np.median(est.d_se[two]):.3f}, |∇D| {se:.3f}")
+        else:
+            errors = ("standard errors: not enough votes yet (a neighbour needs two complete "
+                      "antithetic pairs for one)")
         parts.append(f"{len(est)} NES estimates from rounds "
-                     f"{sorted(set(int(r) for r in est.round))}, median standard error D "
-                     f"{np.median(est.d_se):.3f}, |∇D| {se:.3f}")
+                     f"{sorted(set(int(r) for r in est.round))}, {errors}")
     else:
         parts.append("no neighbour has a complete antithetic pair yet")
     return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."

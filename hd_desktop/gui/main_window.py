@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QProgressBar,
                                QPushButton, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
                                QWidget)
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import SessionKind
-from hd_desktop.gui.audio_output import AudioOutput
+from hd_desktop.gui.audio_output import AudioOutput, ResearcherAudio
 from hd_desktop.gui.engine_model import EngineModel
 from hd_desktop.gui.engine_panel import EnginePanel
 from hd_desktop.gui.experiment_panel import ExperimentPanel
@@ -21,6 +22,8 @@ from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
+from hd_desktop.lab.listener_screen import WINDOWED, plan_screens
+from hd_desktop.lab.playback_guard import PlaybackGuard
 from hd_desktop.settings import Settings, save_settings
 from hd_desktop.voice import VoiceSpace, open_space
 
@@ -56,6 +59,11 @@ class MainWindow(QMainWindow):
         self.resize(1200, 800)
         self.audio = AudioOutput(self)
         self.audio.unavailable.connect(self._audio_unavailable)
+        # while a listener's session is open, the researcher's voices never reach its output
+        self.guard = PlaybackGuard(settings.effective_researcher_output())
+        self.researcher_audio = ResearcherAudio(self.audio, self.guard, self)
+        self.listener_screen = settings.effective_listener_screen()
+        self._state_before_session = None    # the researcher's window, minimised meanwhile
         self.engine = EngineModel(self)
         self.engine.resultReady.connect(self._engine_result)
         self._build_toolbar()
@@ -85,6 +93,24 @@ class MainWindow(QMainWindow):
         self.device_box.setMinimumWidth(260)
         self.device_box.activated.connect(self._device_chosen)
         bar.addWidget(self.device_box)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Researcher output: "))
+        self.researcher_box = QComboBox()
+        self.researcher_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.researcher_box.setToolTip(
+            "Where map clicks and the New voices tab play while a listener's session is open. "
+            "None: they are refused then, so the listener hears only the trials.")
+        self.researcher_box.activated.connect(self._researcher_output_chosen)
+        bar.addWidget(self.researcher_box)
+        bar.addWidget(QLabel(" Listener screen: "))
+        self.screen_box = QComboBox()
+        self.screen_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.screen_box.setToolTip("The screen the listener's window fills during a session "
+                                   "(HD_LISTENER_SCREEN sets it too); with one screen, this "
+                                   "window is minimised until the session ends.")
+        self.screen_box.activated.connect(self._listener_screen_chosen)
+        bar.addWidget(self.screen_box)
+        self._fill_screen_box()
 
     def _build_pages(self) -> None:
         self.pages = QStackedWidget()
@@ -111,7 +137,8 @@ class MainWindow(QMainWindow):
         self.experiment_panel.startAutopilot.connect(self.start_autopilot)
         self.experiment_panel.startEvaluation.connect(self.start_evaluation)
         self.engine_panel = EnginePanel(self.engine)
-        self.preview = PreviewPanel(self.audio, lambda: self.carrier_box.currentData())
+        self.preview = PreviewPanel(self.researcher_audio, lambda: self.carrier_box.currentData())
+        self.preview.refused.connect(self.statusBar().showMessage)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.map_tab, "Voice map")
         self.tabs.addTab(self.experiment_panel, "Experiment")
@@ -137,7 +164,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
-        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()})
+        from hd_desktop.lab.neighbour_votes import map_votes
+
+        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()},
+                                map_votes(self.lab, result) if self.lab is not None else None)
         self.preview.set_result(result)
         self.experiment_panel.refresh()     # evaluation needs a model
         self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
@@ -197,6 +227,19 @@ class MainWindow(QMainWindow):
         self.preview.set_space(space, self.renderer)
         self.experiment_panel.set_lab(self.lab)
         self.engine_panel.set_lab(self.lab)     # draws stored models, if any
+        self._show_stored_evaluation()
+
+    def _show_stored_evaluation(self) -> None:
+        """After a restart, the last evaluation's result is shown again (from the store)."""
+        from hd_desktop.lab.evaluations import latest_evaluation_report
+
+        try:
+            stored = latest_evaluation_report(self.lab)
+        except (UserFacingError, ValueError) as exc:
+            report("showing the stored evaluation", exc)
+            return
+        if stored is not None:
+            self.experiment_panel.show_evaluation(*stored)
 
     def _lab_event(self, event) -> None:
         """The experiment changed: the panels show it (the Lab decided what happens)."""
@@ -213,20 +256,20 @@ class MainWindow(QMainWindow):
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def start_session(self, size: int, seed: int) -> None:
+    def start_session(self, size: int, seed: int, listener_mode: bool = True) -> None:
         try:
             flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
                 self.lab.settings.carrier))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
-        self._open_session(flow)
+        self._open_session(flow, listener_mode)
 
     def start_autopilot(self, size: int, seed: int, name: str, seconds: float):
         """A session whose listener is a built-in simulated listener, answering visibly."""
         from hd_desktop.engine.listeners import BUILTIN
 
-        self.start_session(size, seed)
+        self.start_session(size, seed, listener_mode=False)   # no listener: the researcher watches
         if self.session_window is not None:
             self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
         return self.session_window
@@ -242,7 +285,7 @@ class MainWindow(QMainWindow):
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None
-        window = self._open_session(flow)   # the Lab writes the report when it finishes
+        window = self._open_session(flow, not autopilot)   # the Lab writes the report at its end
         if autopilot:
             from hd_desktop.engine.listeners import BUILTIN
 
@@ -252,16 +295,46 @@ class MainWindow(QMainWindow):
     def resume_session(self, session_id: str) -> None:
         self._open_session(self.lab.resume_session(session_id))
 
-    def _open_session(self, flow):
+    def _open_session(self, flow, listener_mode: bool = True):
         from hd_desktop.gui.session_window import SessionWindow
 
         if self.session_window is not None:
             self.session_window.close()
         self.session_window = SessionWindow(flow, self.space, self.audio, renderer=self.renderer)
         self.session_window.closed.connect(self.experiment_panel.refresh)
-        self.session_window.show()
+        self.session_window.closed.connect(self._session_closed)
+        self.guard.session_opened(self.audio.device_label)
+        self._show_listener_window(self.session_window, listener_mode)
         self.session_window.activateWindow()
         return self.session_window
+
+    def _show_listener_window(self, window, listener_mode: bool) -> None:
+        """Listener mode: the listener's window fills its screen; on a shared screen this
+        window is minimised until the session ends (hd_desktop.lab.listener_screen)."""
+        screens = QGuiApplication.screens()
+        here = self.screen()
+        plan = plan_screens([s.name() for s in screens], screens.index(here) if here in screens
+                            else 0, self.listener_screen if listener_mode else WINDOWED)
+        if plan.note:
+            self.statusBar().showMessage(plan.note, 20000)
+        if not plan.full_screen:
+            window.show()
+            return
+        screen = screens[plan.screen]
+        window.setScreen(screen)
+        window.setGeometry(screen.geometry())    # full screen without a window manager too
+        window.showFullScreen()
+        if plan.hide_researcher:
+            self._state_before_session = self.windowState()
+            self.showMinimized()
+
+    def _session_closed(self) -> None:
+        self.guard.session_closed()
+        if self._state_before_session is not None:
+            state, self._state_before_session = self._state_before_session, None
+            self.setWindowState(state & ~Qt.WindowState.WindowMinimized)
+            self.show()
+            self.activateWindow()
 
     def _build_failed(self, exc: Exception) -> None:
         self.progress_label.setText(f"The voice space could not be built: {exc}")
@@ -280,6 +353,7 @@ class MainWindow(QMainWindow):
             devices = []
         for d in devices:
             self.device_box.addItem(d.label(), d.label())
+        self._fill_researcher_box(devices)
         if not devices:
             self.device_box.addItem("No output device found")
         self.output_state.setText(f"Output: {self.audio.device_label}" if ok else "No sound: no output device")
@@ -296,6 +370,38 @@ class MainWindow(QMainWindow):
             self._open_audio(label)
             if self.lab is not None and self.audio.player is not None:
                 self.audio.player.gain_db = self.lab.settings.gain_db
+
+    def _fill_researcher_box(self, devices) -> None:
+        box = self.researcher_box
+        box.clear()
+        box.addItem("none: refuse during sessions", None)
+        for d in devices:
+            box.addItem(d.label(), d.label())
+        chosen = self.guard.researcher_output
+        if chosen and box.findData(chosen) < 0:
+            box.addItem(chosen, chosen)       # a device not present now stays the choice
+        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
+
+    def _researcher_output_chosen(self, index: int) -> None:
+        choice = self.researcher_box.itemData(index)
+        self.guard.set_researcher_output(choice)
+        self._save_user_settings(self.settings.with_(researcher_output=choice))
+
+    def _fill_screen_box(self) -> None:
+        box = self.screen_box
+        box.clear()
+        box.addItem("auto", None)
+        for i, screen in enumerate(QGuiApplication.screens()):
+            box.addItem(f"{i + 1}: {screen.name()}", str(i + 1))
+        box.addItem("window (no listener mode)", WINDOWED)
+        chosen = self.listener_screen
+        if chosen and box.findData(chosen) < 0:
+            box.addItem(chosen, chosen)
+        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
+
+    def _listener_screen_chosen(self, index: int) -> None:
+        self.listener_screen = self.screen_box.itemData(index)
+        self._save_user_settings(self.settings.with_(listener_screen=self.listener_screen))
 
     def _audio_unavailable(self, message: str) -> None:
         self.statusBar().showMessage(f"No sound: {message}")
@@ -318,7 +424,8 @@ class MainWindow(QMainWindow):
     # -- click to hear -------------------------------------------------------------------------
 
     def play_point(self, x: float, y: float) -> None:
-        """Render the voice at (x, y) off the GUI thread, then play it."""
+        """Render the voice at (x, y) off the GUI thread, then play it (on the output the
+        PlaybackGuard allows: during a session, never the listener's)."""
         if self.space is None:
             return
         z = np.zeros(self.space.dims)
@@ -327,31 +434,41 @@ class MainWindow(QMainWindow):
         self.map.mark_point(x, y)
         self._render_seq += 1
         seq = self._render_seq
+        out, why = self.researcher_audio.output(f"the voice at ({x:.2f}, {y:.2f})")
+        if out is None:
+            self.statusBar().showMessage(why)
+            return
         self.statusBar().showMessage(f"Rendering ({x:.2f}, {y:.2f})…")
-        start_job(self._render, self.renderer, tuple(z), carrier, step=f"rendering {tuple(z)}",
+        start_job(self._render, self.renderer, out, tuple(z), carrier, step=f"rendering {tuple(z)}",
                   on_result=lambda r: self._rendered(seq, *r),
                   on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
 
-    def _render(self, renderer, z, carrier):
+    def _render(self, renderer, out, z, carrier):
         audio, rate = renderer.render(z, carrier)
-        return z, carrier, self.audio.prepare(audio, rate), len(audio) / rate
+        return out, z, carrier, out.prepare(audio, rate), len(audio) / rate
 
-    def _rendered(self, seq, z, carrier, prepared, seconds) -> None:
+    def _rendered(self, seq, out, z, carrier, prepared, seconds) -> None:
         if seq != self._render_seq:
             return  # a later click wins
-        playback = self.audio.play(prepared) if prepared is not None else None
         where = ", ".join(f"{v:.2f}" for v in z)
+        now, why = self.researcher_audio.output(f"the voice at ({where})")
+        if now is not out:      # a session opened while it rendered
+            self.statusBar().showMessage(why or f"({where}) not played: the output changed; "
+                                                "click again")
+            return
+        playback = out.play(prepared) if prepared is not None else None
         if playback is None:
             self.statusBar().showMessage(f"({where}) rendered, but there is no output device: "
-                                         f"{self.audio.problem}")
+                                         f"{out.problem}")
             return
         self.statusBar().showMessage(f"Playing ({where}), {CARRIER_LABELS[carrier].lower()}, "
-                                     f"{seconds:.1f} s, on {self.audio.device_label}")
+                                     f"{seconds:.1f} s, on {out.device_label}")
         self.played.emit(PlayedVoice(z, carrier, playback))
 
     def closeEvent(self, event) -> None:
         if self.lab is not None:
             self.lab.stop_engine()
+        self._state_before_session = None     # closing: nothing to bring back
         if self.session_window is not None:
             self.session_window.close()
         self.engine.shutdown()
@@ -360,6 +477,7 @@ class MainWindow(QMainWindow):
             self.renderer.close()
         if self.lab is not None:
             self.lab.close()
+        self.researcher_audio.close()
         self.audio.close()
         channel().uninstall()
         super().closeEvent(event)

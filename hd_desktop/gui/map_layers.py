@@ -72,8 +72,10 @@ class LearnedLayers:
         self.arrows.setData(shafts[:, 0], shafts[:, 1])
         self.arrow_tips.setData(tips[:, 0], tips[:, 1])
 
-    def set_estimates(self, x: np.ndarray, d: np.ndarray, d_se: np.ndarray) -> None:
-        self._estimates = (x, d, d_se)
+    def set_estimates(self, x: np.ndarray, d: np.ndarray, votes=None) -> None:
+        """Neighbours coloured by estimated D; `votes` (lab.neighbour_votes.NeighbourVotes)
+        gives each tooltip its votes and the interval they allow."""
+        self._estimates = (x, d, votes)
         brushes = [pg.mkBrush(HEAT.map(float(np.clip(v, 0, 1)), mode="qcolor")) for v in d]
         self.neighbours.setData(x=x[:, 0], y=x[:, 1], brush=brushes, data=np.arange(len(x)))
         if not self._neighbours_in_legend:
@@ -106,6 +108,11 @@ class LearnedLayers:
     def _neighbour_tip(self, x, y, data):
         if self._estimates is None:
             return ""
-        _, d, se = self._estimates
+        _, d, votes = self._estimates
         i = int(data)
-        return f"neighbour ({x:.2f}, {y:.2f})\nestimated D = {d[i]:.2f} ± {se[i]:.2f}"
+        head = f"neighbour ({x:.2f}, {y:.2f})\nestimated D = {d[i]:.2f}"
+        if votes is None or votes.votes[i] <= 0:
+            return head + " (its votes are not known)"
+        n = int(votes.votes[i])
+        return (head + f", 95% interval {votes.lo[i]:.2f}–{votes.hi[i]:.2f}\n"
+                f"from {n} vote{'s' if n != 1 else ''} ({int(votes.accepts[i])} natural)")

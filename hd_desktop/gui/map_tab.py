@@ -84,8 +84,9 @@ class MapTab(QWidget):
             f"experiment: {experiment}")
         self.problems_view.setPlainText("\n".join(space.problems) or "none")
 
-    def show_model(self, result, samples_per_round: dict) -> None:
-        """What a model learned: S_D, S_VD, the neighbours' estimates, the samples of each round."""
+    def show_model(self, result, samples_per_round: dict, votes=None) -> None:
+        """What a model learned: S_D, S_VD, the neighbours' estimates (with the votes behind
+        each, lab.neighbour_votes), the samples of each round."""
         from hd_desktop.engine.training import predict
 
         dims = self.space.dims
@@ -93,7 +94,7 @@ class MapTab(QWidget):
                      float(np.percentile(np.abs(result.samples), 99)) * 1.1)
         self.layers.set_model(lambda z: predict(result.net, _pad(z, dims)), extent)
         est = result.estimates
-        self.layers.set_estimates(est.x, est.d, est.d_se)
+        self.layers.set_estimates(est.x, est.d, votes)
         self.layers.set_samples(samples_per_round)
         self.map.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
 

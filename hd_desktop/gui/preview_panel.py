@@ -39,8 +39,11 @@ class NumberItem(QTableWidgetItem):
 
 class PreviewPanel(QWidget):
     played = Signal(str, object)     # "sample" / "real", Playback
+    refused = Signal(str)            # why a voice was not played (a listener's session is open)
 
     def __init__(self, audio, carrier_of, parent=None):
+        """`audio`: a ResearcherAudio (gui/audio_output.py), asked for an output before each
+        voice is rendered; during a session it may refuse."""
         super().__init__(parent)
         self.audio, self.carrier_of = audio, carrier_of
         self.space = None
@@ -140,31 +143,46 @@ class PreviewPanel(QWidget):
             self._render_then_play([("sample", self.samples[i]),
                                     ("real", self.space.coords[self.nearest[i]])])
 
+    def _output(self, names):
+        """The output to play on now, or None after saying why (a listener's session is open)."""
+        out, why = self.audio.output(f"the {' and '.join(names)} voice from the New voices tab")
+        if out is None:
+            self._ab_next = None
+            self.refused.emit(why)
+        return out
+
     def _render_then_play(self, voices) -> None:
         renderer, carrier = self.renderer, self.carrier_of()
+        out = self._output([name for name, _ in voices])
+        if out is None:
+            return
 
         def render():
-            return [(name, self.audio.prepare(*renderer.render(z, carrier))) for name, z in voices]
+            return [(name, out.prepare(*renderer.render(z, carrier))) for name, z in voices]
 
-        start_job(render, on_result=self._play_sequence,
+        start_job(render, on_result=lambda prepared: self._play_sequence(out, prepared),
                   step=f"rendering {' and '.join(name for name, _ in voices)} voice for the preview")
 
-    def _play_sequence(self, prepared) -> None:
+    def _play_sequence(self, out, prepared) -> None:
         (name, first), rest = prepared[0], prepared[1:]
-        self._ab_next = rest[0] if rest else None
-        playback = self.audio.play(first) if first is not None else None
+        if self._output([name]) is not out:
+            return     # a session opened while it rendered: the route changed
+        self._ab_next = (out, *rest[0]) if rest else None
+        playback = out.play(first) if first is not None else None
         self._ab_first = playback
         if playback is not None:
             self.played.emit(name, playback)
 
     def _maybe_play_b(self, playback) -> None:
         if self._ab_next is not None and playback is self._ab_first:
-            name, prepared = self._ab_next
+            out, name, prepared = self._ab_next
             self._ab_next = None
-            QTimer.singleShot(AB_GAP_MS, lambda: self._play_b(name, prepared))
+            QTimer.singleShot(AB_GAP_MS, lambda: self._play_b(out, name, prepared))
 
-    def _play_b(self, name, prepared) -> None:
-        playback = self.audio.play(prepared)
+    def _play_b(self, out, name, prepared) -> None:
+        if prepared is None or self._output([name]) is not out:
+            return
+        playback = out.play(prepared)
         if playback is not None:
             self.played.emit(name, playback)
 

@@ -157,10 +157,12 @@ class PausedPage(QWidget):
     def show_paused(self) -> None:
         self.text.setText("<h2>Paused</h2>The current voice will play again when you resume.")
 
-    def show_welcome_back(self, listener: str, done: int, total: int) -> None:
+    def show_welcome_back(self, listener: str, done: int, total: int,
+                          practice: bool = False) -> None:
+        where = (f"in the practice: {done} of {total} practice voices are done" if practice
+                 else f"{done} of {total} voices are done and saved")
         self.text.setText(f"<h2>Welcome back, {listener}</h2>Your session continues where it "
-                          f"stopped: {done} of {total} voices are done and saved. Put your "
-                          "headphones on, then press Enter.")
+                          f"stopped: {where}. Put your headphones on, then press Enter.")
 
 
 class SummaryPage(QWidget):

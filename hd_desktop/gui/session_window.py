@@ -65,11 +65,13 @@ class SessionWindow(QWidget):
             self.audio.player.gain_db = flow.gain_db
         if self.audio.player is not None:
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        if flow.phase == Phase.TRIALS and flow.current.index > 0:
-            # a resumed session: nothing plays until the listener is back in the seat
-            done = flow.current.index
+        if flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+            # a resumed session (a new one starts at the listener id): nothing plays until the
+            # listener is back in the seat
+            trial = flow.current
             flow.pause()
-            self.paused_page.show_welcome_back(flow.listener, done, len(flow.order))
+            self.paused_page.show_welcome_back(flow.listener, trial.index, trial.total,
+                                               practice=trial.practice)
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------

@@ -58,3 +58,24 @@ def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | N
     if out_dir is not None:
         write_evaluation(table, out_dir, stem or summary_stem(name))
     return table
+
+
+def latest_evaluation_report(lab) -> tuple[dict, str | None] | None:
+    """The newest evaluation with votes, its table computed from the store as when it finished,
+    and the folder its report was written to (None when no report file is there): what the
+    window shows again after a restart."""
+    import json
+
+    for name in reversed(list(lab.experiment.evaluations())):
+        if not lab.experiment.votes(evaluation=name):
+            continue
+        table = evaluation_report(lab, name)
+        written = None
+        for path in sorted(lab.experiment.exports_dir.glob("*-evaluation.json")):
+            try:
+                if json.loads(path.read_text()).get("evaluation") == name:
+                    written = str(path.parent)
+            except (OSError, ValueError):
+                continue      # a report file damaged or being written: the store has the votes
+        return table, written
+    return None

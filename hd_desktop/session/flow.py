@@ -3,7 +3,9 @@
 The flow owns the timing of reaction times: the player reports when the sound actually started
 (`sound_started(onset)`, on the flow's monotonic clock) and the reaction time runs from the
 onset of the play the listener answered. Each vote is committed by the store before `vote`
-returns. A flow built with `SessionFlow.resume` continues a session at its first unvoted trial.
+returns. A flow built with `SessionFlow.resume` continues a session at its first unvoted trial,
+or in its practice when the listener left during the practice (its practice session is found
+by its `for_session` setting, finished when its last voice is answered, and counted at the end).
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ def session_screening(stimuli, votes) -> Screening:
     accuracy, total = gold_accuracy(stimuli, votes).get(votes[0].listener, (0.0, 0)) if votes \
         else (0.0, 0)
     return Screening(correct=round(accuracy * total), total=total)
+
+
+def practice_session_of(experiment: Experiment, session_id: str):
+    """The practice session started with `session_id` (SessionInfo), or None."""
+    found = [s for s in experiment.sessions() if s.kind == SessionKind.PRACTICE
+             and (s.settings or {}).get("for_session") == session_id]
+    return found[-1] if found else None
 
 
 class VoteNotSaved(StoreWriteError):
@@ -78,13 +87,22 @@ class SessionFlow:
         flow.experiment, flow.settings, flow._clock, flow._now = experiment, settings, clock, now
         flow.order_seed = info.order_seed
         flow.order = experiment.stimuli(ids=info.order)
-        flow.practice = []
-        flow.listener, flow.session_id, flow.practice_session_id = info.listener, info.id, None
+        practice = practice_session_of(experiment, session_id)
+        flow.practice = experiment.stimuli(ids=practice.order) if practice else []
+        flow.listener, flow.session_id = info.listener, info.id
+        flow.practice_session_id = practice.id if practice else None
         flow.device, flow.gain_db = info.device, info.gain_db
         flow._index = experiment.next_trial(session_id)
         flow._paused_from = Phase.TRIALS
         flow.observer, flow.unsaved = None, None
         flow.phase = Phase.TRIALS if flow._index < len(flow.order) else Phase.COMPLETE
+        if practice and practice.finished_at is None and flow._index == 0:
+            # left during the practice: it goes on where it stopped, in the same practice session
+            flow._index = experiment.next_trial(practice.id)
+            flow.phase = Phase.PRACTICE if flow._index < len(flow.practice) else flow.phase
+            if flow.phase != Phase.PRACTICE:
+                flow._index = 0
+                experiment.finish_session(practice.id, now())
         if info.finished_at is not None:
             flow.phase = Phase.FINISHED
         flow._reset_presentation()
@@ -202,6 +220,8 @@ class SessionFlow:
         self._reset_presentation()
         if trial.practice:
             if self._index >= len(self.practice):
+                # the practice is done: its session is finished now, not left open
+                self.experiment.finish_session(self.practice_session_id, self._now())
                 self._index = 0
                 self.phase = Phase.TRIALS if self.order else Phase.COMPLETE
                 self._break_mark = (0, self._clock())
@@ -260,7 +280,7 @@ class SessionFlow:
             raise RuntimeError("no running session to finish")
         exp, sid = self.experiment, self.session_id
         exp.finish_session(sid, self._now())
-        if self.practice_session_id:
+        if self.practice_session_id:   # a session ended during its practice
             exp.finish_session(self.practice_session_id, self._now())
         csv_path, json_path = write_rating_file(exp, sid, exp.exports_dir)
         votes = exp.votes(session_id=sid)
