@@ -37,7 +37,8 @@ def answer(qtbot, window, key):
 def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
         qtbot, space, tmp_home, jack_device, monkeypatch):
     lab = Lab(tmp_home / "sessions" / "exp", space)
-    lab.set_settings(auto_update=False)
+    lab.set_settings(auto_update=False, consent=False, questionnaire=False,
+                     headphone_check="none")   # the trials' disk, not the steps before them
     lab.create_round(DesignParams(n_anchors=20, m_neighbours=2, r_pairs=3, gold_rate=0.1, seed=5))
     channel().folder = lab.folder
     audio = AudioOutput()

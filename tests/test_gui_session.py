@@ -31,6 +31,8 @@ def space(tmp_path_factory):
 def lab(space, tmp_home):
     lab = Lab(tmp_home / "sessions" / "exp", space)
     lab.set_settings(auto_update=False)   # these tests watch the session, not the engine
+    # nor the steps before the trials (tests/test_listener_intake.py)
+    lab.set_settings(consent=False, questionnaire=False, headphone_check="none")
     lab.create_round(SMALL)
     yield lab
     lab.close()

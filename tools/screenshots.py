@@ -70,6 +70,8 @@ def main() -> int:
 
     def start_session():
         panel = w.experiment_panel
+        # the steps before the trials have their own tour: tools/listener_screenshots.py
+        w.lab.set_settings(consent=False, questionnaire=False, headphone_check="none")
         panel.create_button.click()
         panel.session_size.setValue(60)
         panel.start_button.click()

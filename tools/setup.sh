@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0   # Qt's xcb window
+  fonts-noto-cjk                                    # the Japanese listener texts (no tofu boxes)
 )
 if [ "$mode" = test ]; then
   APT_PACKAGES+=(jackd2 xvfb)   # the tests' virtual output device (JACK dummy) and screen

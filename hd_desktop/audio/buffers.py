@@ -16,7 +16,8 @@ from hd_desktop.errors import BadInputError
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Audio at the device rate, unit gain: `samples` is float32 of shape (n, 1)."""
+    """Audio at the device rate, unit gain: `samples` is float32 of shape (n, 1), or (n, 2) for
+    a two-channel (dichotic) sound whose channels go to the left and right outputs as given."""
 
     samples: np.ndarray
     sample_rate: int
@@ -30,9 +31,11 @@ class Prepared:
         return self.frames / self.sample_rate
 
 
-def prepare(audio: np.ndarray, sample_rate: float, device_rate: int) -> Prepared:
-    """Resample mono `audio` (faded by its renderer) to `device_rate` with soxr."""
-    x = _as_mono(audio)
+def prepare(audio: np.ndarray, sample_rate: float, device_rate: int, *,
+            stereo: bool = False) -> Prepared:
+    """Resample mono `audio` (faded by its renderer) to `device_rate` with soxr; `stereo`: an
+    (n, 2) sound whose two channels stay as they are (a headphone check's dichotic sound)."""
+    x = _as_stereo(audio) if stereo else _as_mono(audio)
     if sample_rate <= 0:
         raise ValueError(f"sample rate must be positive, got {sample_rate}")
     if int(sample_rate) != int(device_rate):
@@ -41,7 +44,7 @@ def prepare(audio: np.ndarray, sample_rate: float, device_rate: int) -> Prepared
         x = soxr.resample(x, sample_rate, device_rate, quality="HQ").astype(np.float32, copy=False)
     else:
         x = x.copy()
-    samples = np.ascontiguousarray(x.reshape(-1, 1))
+    samples = np.ascontiguousarray(x.reshape(len(x), -1))
     samples.flags.writeable = False  # shared with the audio thread: nobody may change it
     return Prepared(samples, int(device_rate))
 
@@ -54,6 +57,15 @@ def with_gain(prepared: Prepared, gain_db: float) -> np.ndarray:
     np.clip(out, -1.0, 1.0, out=out)
     out.flags.writeable = False
     return out
+
+
+def _as_stereo(audio: np.ndarray) -> np.ndarray:
+    x = np.asarray(audio, dtype=np.float32)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise BadInputError(f"stereo audio must have shape (n, 2), got {x.shape}")
+    if len(x) == 0 or not np.all(np.isfinite(x)):
+        raise BadInputError("stereo audio is empty or contains NaN or infinite samples")
+    return x
 
 
 def _as_mono(audio: np.ndarray) -> np.ndarray:

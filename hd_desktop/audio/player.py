@@ -121,9 +121,10 @@ class Player:
 
     # -- the caller's side -------------------------------------------------------------
 
-    def prepare(self, audio: np.ndarray, sample_rate: float) -> Prepared:
-        """Resample to the device rate and fade; do this ahead of time to make play() instant."""
-        return prepare(audio, sample_rate, self.sample_rate)
+    def prepare(self, audio: np.ndarray, sample_rate: float, stereo: bool = False) -> Prepared:
+        """Resample to the device rate; do this ahead of time to make play() instant.
+        `stereo`: an (n, 2) sound played left and right as given (mono plays on both)."""
+        return prepare(audio, sample_rate, self.sample_rate, stereo=stereo)
 
     def play(self, audio: np.ndarray | Prepared, sample_rate: float | None = None) -> Playback:
         """Start `audio` at the next audio period, cutting off whatever is playing."""
@@ -140,6 +141,10 @@ class Player:
         if audio.sample_rate != self.sample_rate:
             raise ValueError(f"prepared for {audio.sample_rate} Hz, device runs at "
                              f"{self.sample_rate} Hz")
+        if audio.samples.shape[1] > self.channels:
+            raise UserFacingError(f"Audio output {self.device.label()} has {self.channels} "
+                                  "channel(s); this sound needs two (left and right). Choose a "
+                                  "stereo output device.")
         self._last = audio
         samples = with_gain(audio, self.gain_db)
         with self._lock:

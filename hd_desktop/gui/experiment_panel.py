@@ -122,6 +122,9 @@ class ExperimentPanel(QWidget):
         breaks.addWidget(QLabel("or"))
         breaks.addWidget(self.break_minutes)
         form.addRow("Break every", breaks)
+        self.listener_pages_button = QPushButton("Language, consent, headphone check…")
+        self.listener_pages_button.clicked.connect(self._listener_settings)
+        form.addRow("Before the trials", self.listener_pages_button)
         lay.addLayout(form)
         self.start_button = QPushButton("Start a listening session")
         self.start_button.clicked.connect(
@@ -287,6 +290,11 @@ class ExperimentPanel(QWidget):
 
         return FlowSettings(break_every_trials=self.break_trials.value(),
                             break_every_minutes=self.break_minutes.value(), carrier=carrier, **more)
+
+    def _listener_settings(self) -> None:
+        from hd_desktop.gui.listener_settings import open_listener_settings
+
+        open_listener_settings(self, self.lab)
 
     def set_lab(self, lab) -> None:
         from hd_desktop.engine.config import default_plan

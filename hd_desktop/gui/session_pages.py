@@ -7,20 +7,9 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QSlider, QVBoxLayout, QWidget)
 
-KEYS_HELP = ("<table cellpadding=4>"
-             "<tr><td><b>F</b> or <b>←</b></td><td>natural (accept)</td></tr>"
-             "<tr><td><b>J</b> or <b>→</b></td><td>not natural (reject)</td></tr>"
-             "<tr><td><b>Space</b> or <b>R</b></td><td>play again</td></tr>"
-             "<tr><td><b>Backspace</b></td><td>undo the last answer</td></tr>"
-             "<tr><td><b>P</b> or <b>Esc</b></td><td>pause</td></tr></table>")
+from hd_desktop.session.texts import ListenerTexts, shipped
 
-INSTRUCTIONS = (
-    "<h2>Is this voice natural?</h2>"
-    "<p>You will hear short voices, one at a time. Some are recordings of real people, some are "
-    "made by a computer. For each one, answer whether it could be a <b>natural human voice</b>. "
-    "There is no right or wrong answer: we want your first impression.</p>"
-    "<p>Each voice plays by itself. Answer with the keys below; you can play a voice again "
-    "before answering. You will be offered breaks.</p>" + KEYS_HELP)
+# every string a listener reads comes from the experiment's listener texts (assets/texts/)
 
 
 def big(widget: QWidget, points: int = 16) -> QWidget:
@@ -62,61 +51,64 @@ def button(text: str, points: int = 13) -> QPushButton:
 
 
 class ListenerPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
+        t = t or shipped()
         self.listener = big(QLineEdit(), 16)
-        self.listener.setPlaceholderText("listener id, e.g. L07")
-        self.start = button("Start")
+        self.listener.setPlaceholderText(t("id.placeholder"))
+        self.start = button(t("id.start"))
+        self.text = label(t("id.heading"))
         lay = QVBoxLayout(self)
-        lay.addWidget(page(label("<h2>Welcome</h2>Please type your listener id "
-                                 "(ask the experimenter), then press Enter."),
-                           self.listener, self.start))
+        lay.addWidget(page(self.text, self.listener, self.start))
 
 
 class InstructionsPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
-        self.go = button("I understand — continue (Enter)")
+        t = t or shipped()
+        self.go = button(t("instructions.continue"))
+        self.text = label(t("instructions.body") + t("instructions.keys"), 13, center=False)
         lay = QVBoxLayout(self)
-        lay.addWidget(page(label(INSTRUCTIONS, 13, center=False), self.go))
+        lay.addWidget(page(self.text, self.go))
 
 
 class LevelPage(QWidget):
     """The level check: a reference voice, a gain slider; the gain is recorded with every vote."""
 
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
-        self.play = button("Play the reference voice (Space)")
+        t = t or shipped()
+        self.play = button(t("level.play"))
         self.gain = QSlider(Qt.Orientation.Horizontal)
         self.gain.setRange(-30, 10)
         self.gain.setValue(0)
         self.gain.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.gain_label = label("Output gain: 0 dB")
+        self.gain_label = label(t("level.gain", gain="0"))
         self.device = label("", 11)
-        self.go = button("The level is comfortable — continue (Enter)")
-        self.gain.valueChanged.connect(lambda v: self.gain_label.setText(f"Output gain: {v:+d} dB"))
+        self.go = button(t("level.continue"))
+        self.gain.valueChanged.connect(
+            lambda v: self.gain_label.setText(t("level.gain", gain=f"{v:+d}")))
         lay = QVBoxLayout(self)
-        lay.addWidget(page(label("<h2>Sound level</h2>Play the reference voice and set a "
-                                 "comfortable level with the slider (or ↑ / ↓). Keep it for the "
-                                 "whole session."),
+        lay.addWidget(page(label(t("level.heading")),
                            self.play, self.gain_label, self.gain, self.device, self.go))
 
 
 class TrialPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
+        t = t or shipped()
         self.header = label("", 12)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.status = label("", 11)
-        self.question = label("<h1>Is this voice natural?</h1>", 14)
-        self.accept = button("Natural  (F / ←)", 16)
-        self.reject = button("Not natural  (J / →)", 16)
+        self.question = label(t("trial.question"), 14)
+        self.accept = button(t("trial.accept"), 16)
+        self.reject = button(t("trial.reject"), 16)
         self.accept.setStyleSheet("QPushButton:enabled { background: #d8f0dc; }")
         self.reject.setStyleSheet("QPushButton:enabled { background: #f6dada; }")
-        self.replay = button("Play again (Space / R)", 11)
-        self.undo = button("Undo last answer (Backspace)", 11)
-        self.pause = button("Pause (P / Esc)", 11)
+        self.replay = button(t("trial.replay"), 11)
+        self.undo = button(t("trial.undo"), 11)
+        self.pause = button(t("trial.pause"), 11)
         self.saving = label("", 12)          # an answer the disk could not take yet
         self.saving.setStyleSheet("color: #b00020")
         self.saving.hide()
@@ -137,39 +129,38 @@ class TrialPage(QWidget):
 
 
 class BreakPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
         self.text = label("")
-        self.go = button("Continue (Enter)")
+        self.go = button((t or shipped())("break.continue"))
         lay = QVBoxLayout(self)
         lay.addWidget(page(self.text, self.go))
 
 
 class PausedPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
-        self.go = button("Resume (Enter)")
+        self.t = t or shipped()
+        self.go = button(self.t("paused.resume"))
         self.text = label("")
         self.show_paused()
         lay = QVBoxLayout(self)
         lay.addWidget(page(self.text, self.go))
 
     def show_paused(self) -> None:
-        self.text.setText("<h2>Paused</h2>The current voice will play again when you resume.")
+        self.text.setText(self.t("paused.body"))
 
     def show_welcome_back(self, listener: str, done: int, total: int,
                           practice: bool = False) -> None:
-        where = (f"in the practice: {done} of {total} practice voices are done" if practice
-                 else f"{done} of {total} voices are done and saved")
-        self.text.setText(f"<h2>Welcome back, {listener}</h2>Your session continues where it "
-                          f"stopped: {where}. Put your headphones on, then press Enter.")
+        key = "paused.welcome_back_practice" if practice else "paused.welcome_back"
+        self.text.setText(self.t(key, listener=listener, done=done, total=total))
 
 
 class SummaryPage(QWidget):
-    def __init__(self):
+    def __init__(self, t: ListenerTexts | None = None):
         super().__init__()
         self.text = label("", 12)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.close_button = button("Close")
+        self.close_button = button((t or shipped())("end.close"))
         lay = QVBoxLayout(self)
         lay.addWidget(page(self.text, self.close_button))

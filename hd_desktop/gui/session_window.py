@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 from hd_desktop.audio import Prefetcher
 from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.errors import channel
+from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurniturePage,
+                                           HeadphoneCheckPage, QuestionnairePage)
+from hd_desktop.lab.furniture import listener_side
 from hd_desktop.lab.errorlog import log_error
 from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
                                           PausedPage, SummaryPage, TrialPage)
@@ -51,7 +54,8 @@ class SessionWindow(QWidget):
         self.autopilot = None          # a simulated listener in the listener's seat
         self.autopilot_ms = 300
         self._trial_started: list[float] = []
-        self.setWindowTitle("Listening session")
+        self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
+        self.setWindowTitle(self.texts("window.title"))
         self.resize(900, 640)
         self.prefetch = Prefetcher(self._render, ahead=3)
         self.prefetch.set_order(list(flow.practice) + list(flow.order))
@@ -78,17 +82,22 @@ class SessionWindow(QWidget):
 
     def _build(self) -> None:
         self.pages = QStackedWidget()
-        self.listener_page, self.instructions_page = ListenerPage(), InstructionsPage()
-        self.level_page, self.trial_page = LevelPage(), TrialPage()
-        self.break_page, self.paused_page = BreakPage(), PausedPage()
-        self.summary_page = SummaryPage()
+        t = self.texts
+        self.listener_page, self.instructions_page = ListenerPage(t), InstructionsPage(t)
+        self.level_page, self.trial_page = LevelPage(t), TrialPage(t)
+        self.break_page, self.paused_page = BreakPage(t), PausedPage(t)
+        self.summary_page = SummaryPage(t)
+        self.consent_page, self.declined_page = ConsentPage(t), DeclinedPage(t)
+        self.questionnaire_page = QuestionnairePage(t)
+        self.headphone_page = HeadphoneCheckPage(t, self.audio)
         self._page_of = {
             Phase.LISTENER: self.listener_page, Phase.INSTRUCTIONS: self.instructions_page,
             Phase.LEVEL_CHECK: self.level_page, Phase.PRACTICE: self.trial_page,
             Phase.TRIALS: self.trial_page, Phase.BREAK: self.break_page,
             Phase.PAUSED: self.paused_page, Phase.FINISHED: self.summary_page,
         }
-        for p in dict.fromkeys(self._page_of.values()):
+        for p in [*dict.fromkeys(self._page_of.values()), self.consent_page, self.declined_page,
+                  self.questionnaire_page, self.headphone_page]:
             self.pages.addWidget(p)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -108,6 +117,10 @@ class SessionWindow(QWidget):
         self.break_page.go.clicked.connect(self._continue)
         self.paused_page.go.clicked.connect(self._continue)
         self.summary_page.close_button.clicked.connect(self.close)
+        self.consent_page.decided.connect(self._consent_decided)
+        self.declined_page.close_button.clicked.connect(self.close)
+        self.questionnaire_page.submitted.connect(self._questionnaire_answered)
+        self.headphone_page.finished.connect(self._headphone_checked)
 
     # -- autopilot: a simulated listener takes the seat, visibly, at a chosen pace ----------
 
@@ -147,6 +160,8 @@ class SessionWindow(QWidget):
 
     def keyPressEvent(self, event) -> None:
         key, phase = event.key(), self.flow.phase
+        if isinstance(self.pages.currentWidget(), FurniturePage):
+            return self.pages.currentWidget().handle_key(key)   # consent, questionnaire, check
         if phase in (Phase.PRACTICE, Phase.TRIALS):
             if key in ACCEPT_KEYS:
                 return self.vote(True)
@@ -194,9 +209,7 @@ class SessionWindow(QWidget):
 
     def _vote_not_saved(self, exc: Exception) -> None:
         """The answer is kept with its reaction time; the trial stays; saving is retried."""
-        self.trial_page.saving.setText(
-            f"<b>Your answer is kept but not saved yet</b>: {exc}. It is saved as soon as there "
-            "is room; please tell the experimenter.")
+        self.trial_page.saving.setText(self.texts("trial.not_saved", why=exc))
         self.trial_page.saving.show()
         self.trial_page.set_ready(False)
         self._retry_timer.start()
@@ -257,7 +270,25 @@ class SessionWindow(QWidget):
         text = self.listener_page.listener.text().strip()
         if text and self.flow.phase == Phase.LISTENER:
             self.flow.set_listener(text)
+            if self.intake is not None and self.autopilot is None:
+                self.intake.begin(text)
             self._show_phase()
+
+    def _consent_decided(self, agreed: bool) -> None:
+        self.intake.consent(agreed)      # stored, with its time, before anything else happens
+        self._show_phase()
+
+    def _questionnaire_answered(self, answers: dict) -> None:
+        try:
+            self.intake.answer(answers)
+        except ValueError:
+            self.questionnaire_page.incomplete.show()
+            return
+        self._show_phase()
+
+    def _headphone_checked(self, answers: list) -> None:
+        self.intake.check_done(answers, self.audio.device_label, float(self.level_page.gain.value()))
+        self._level_checked()
 
     def _instructions_read(self) -> None:
         self.flow.instructions_read()
@@ -266,6 +297,13 @@ class SessionWindow(QWidget):
     def _level_checked(self) -> None:
         if self.audio.player is None:
             return  # the level page says why
+        if self.intake is not None:
+            if self.intake.headphone_due:     # at the level just set, before the first trial
+                self.headphone_page.begin(self.intake.settings.headphone_check,
+                                          self.intake.check_seed)
+                self.pages.setCurrentWidget(self.headphone_page)
+                return self.setFocus()
+            self.intake.attach(self.flow)     # the session names the texts it ran with
         self.flow.level_checked(self.audio.device_label, float(self.level_page.gain.value()))
         self._show_phase()
 
@@ -284,22 +322,27 @@ class SessionWindow(QWidget):
             self.summary = self.flow.finish()
             self._show_summary()
             phase = self.flow.phase
+        before = self.intake.step_before_instructions if self.intake is not None else None
+        if before is not None and phase == Phase.INSTRUCTIONS:
+            self.pages.setCurrentWidget({"consent": self.consent_page, "declined": self.declined_page,
+                                         "questionnaire": self.questionnaire_page}[before.value])
+            self.setFocus()
+            return
         self.pages.setCurrentWidget(self._page_of[phase])
         if phase == Phase.LISTENER:
             self.listener_page.listener.setFocus()
         elif phase == Phase.LEVEL_CHECK:
             self.level_page.device.setText(
-                f"Output: {self.audio.device_label}" if self.audio.player else
-                f"<b>No sound:</b> {self.audio.problem}. Choose an output device in the main window.")
+                self.texts("level.output", device=self.audio.device_label) if self.audio.player
+                else self.texts("level.no_sound", problem=self.audio.problem))
             self.level_page.go.setEnabled(self.audio.player is not None)
         elif phase in (Phase.PRACTICE, Phase.TRIALS):
             self._update_trial_header()
             self._play_current()
         elif phase == Phase.BREAK:
             done = self.flow.experiment.next_trial(self.flow.session_id)
-            self.break_page.text.setText(
-                f"<h2>Time for a short break</h2>{done} of {len(self.flow.order)} voices done. "
-                "Stand up, stretch, rest your ears. Press Enter when you are ready to go on.")
+            self.break_page.text.setText(self.texts("break.body", done=done,
+                                                    total=len(self.flow.order)))
         if phase != Phase.LISTENER:
             self.setFocus()
         if self.autopilot is not None:
@@ -309,14 +352,13 @@ class SessionWindow(QWidget):
     def _update_trial_header(self) -> None:
         trial = self.flow.current
         tp = self.trial_page
-        if trial.practice:
-            tp.header.setText(f"Practice {trial.index + 1} of {trial.total} — not counted")
-        else:
-            tp.header.setText(f"Voice {trial.index + 1} of {trial.total}")
+        key = "trial.practice_header" if trial.practice else "trial.header"
+        tp.header.setText(self.texts(key, n=trial.index + 1, total=trial.total))
         tp.progress.setRange(0, trial.total)
         tp.progress.setValue(trial.index)
         left = (trial.total - trial.index) * self._seconds_per_trial()
-        tp.status.setText(f"about {max(1, round(left / 60))} min left" if not trial.practice else "")
+        tp.status.setText(self.texts("trial.minutes_left", minutes=max(1, round(left / 60)))
+                          if not trial.practice else "")
 
     def _seconds_per_trial(self) -> float:
         recent = self._trial_started[-21:]
@@ -327,13 +369,11 @@ class SessionWindow(QWidget):
     def _show_summary(self) -> None:
         s = self.summary
         acc = s.screening.accuracy
-        screening = f"{s.screening.correct} of {s.screening.total} ({acc:.0%})" if acc is not None \
-            else "none in this session"
-        self.summary_page.text.setText(
-            f"<h2>Thank you!</h2>The session is complete.<br><br>"
-            f"Listener {s.listener}: {s.votes} answers ({s.accepted} natural), "
-            f"{s.practice_votes} practice answers.<br>Screening trials right: {screening}.<br><br>"
-            f"Rating file: <tt>{s.rating_csv}</tt>")
+        screening = f"{s.screening.correct} / {s.screening.total} ({acc:.0%})" if acc is not None \
+            else self.texts("end.no_screening")
+        self.summary_page.text.setText(self.texts("end.body") + "<br><br>" + self.texts(
+            "end.details", listener=s.listener, votes=s.votes, accepted=s.accepted,
+            practice=s.practice_votes, screening=screening, rating_file=s.rating_csv))
         self.finished.emit(s)
 
     # -- sound ------------------------------------------------------------------------------
@@ -350,7 +390,7 @@ class SessionWindow(QWidget):
         prepared = self.prefetch.get(trial.stimulus)
         self._playback = self.audio.play(prepared) if prepared is not None else None
         if self._playback is None:
-            self.trial_page.status.setText(f"<b>No sound:</b> {self.audio.problem}")
+            self.trial_page.status.setText(self.texts("trial.no_sound", problem=self.audio.problem))
 
     def _sound_started(self, playback) -> None:
         if playback is not self._playback or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):

@@ -2,7 +2,8 @@
 
 The engine preset (and any overrides), the listeners kept despite their screening, the
 carrier, the output gain of the level check, whether the model updates after every block,
-and the engine's seed. Versioned (STYLE.md 9): another schema is refused with a message.
+the engine's seed, and what a listener meets before the trials (language, consent,
+questionnaire, headphone check, and whether a failed check excludes). Versioned (STYLE.md 9): another schema is refused with a message.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from hd_desktop.errors import UserFacingError
 
 SCHEMA = 1
+HEADPHONE_CHECKS = ("huggins", "antiphase", "none")
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,25 @@ class LabSettings:
     gain_db: float = 0.0
     auto_update: bool = True        # a model update after every block of a session
     engine_seed: int = 0
+    # what a listener goes through before the trials (docs/listener-flow.md)
+    language: str = "en"            # the listener texts: assets/texts/<language>.json
+    consent: bool = True            # no consent, no trials
+    questionnaire: bool = True
+    headphone_check: str = "huggins"    # "huggins", "antiphase" or "none"
+    headphone_excludes: bool = False    # a failed check leaves the listener out of the engine
 
     def with_(self, **changes) -> LabSettings:
         if "keep_listeners" in changes:
             changes["keep_listeners"] = tuple(sorted(set(changes["keep_listeners"])))
+        if changes.get("headphone_check", "none") not in HEADPHONE_CHECKS:
+            raise UserFacingError(f"headphone check {changes['headphone_check']!r}: choose one "
+                                  f"of {', '.join(HEADPHONE_CHECKS)}")
+        if "language" in changes:
+            from hd_desktop.session.texts import shipped_languages
+
+            if changes["language"] not in shipped_languages():
+                raise UserFacingError(f"listener language {changes['language']!r}: choose one "
+                                      f"of {', '.join(shipped_languages())}")
         return replace(self, **changes)
 
     def engine_config(self):

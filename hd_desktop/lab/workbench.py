@@ -297,7 +297,10 @@ class Lab:
         if current is None:
             raise UserFacingError("no round designed yet: there is nothing to learn from")
         sessions = {s.id for s in self.experiment.sessions() if s.kind in ENGINE_KINDS}
-        votes = tuple(v for v in self.experiment.votes() if v.session_id in sessions)
+        from hd_desktop.lab.furniture import left_out_by_headphone_check
+        failed = left_out_by_headphone_check(self.experiment, self.settings)
+        votes = tuple(v for v in self.experiment.votes()
+                      if v.session_id in sessions and v.listener not in failed)
         return EngineSnapshot(round=current.index, designs=trial_designs(self.experiment),
                               votes=votes, real=self.space.coords, config=config, seed=seed,
                               keep_listeners=frozenset(keep_listeners))

@@ -129,6 +129,8 @@ class SessionFlow:
         settings = {"break_every_trials": self.settings.break_every_trials,
                     "break_every_minutes": self.settings.break_every_minutes,
                     "carrier": self.settings.carrier}
+        if self.settings.texts_sha256:
+            settings["texts_sha256"] = self.settings.texts_sha256
         self.session_id = self.experiment.start_session(
             self.listener, self.settings.kind, [s.id for s in self.order], self.order_seed,
             device, gain_db, settings)

@@ -28,6 +28,7 @@ class FlowSettings:
     break_every_minutes: float = 10.0
     kind: SessionKind = SessionKind.TRIALS
     carrier: str = "sustained"     # how every stimulus of the session is rendered (recorded)
+    texts_sha256: str | None = None  # the listener texts the session ran with (recorded)
 
 
 @dataclass(frozen=True)

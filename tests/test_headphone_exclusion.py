@@ -1,0 +1,46 @@
+"""A failed headphone check leaves a listener out of the engine only when the researcher says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from hd_desktop.audio import headphone as hp
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory):
+    from hd_desktop.voice import load_space
+
+    return load_space(cache_dir=tmp_path_factory.mktemp("space"))
+
+
+@pytest.fixture
+def lab(space, tmp_home):
+    from hd_desktop.design import DesignParams
+    from hd_desktop.lab import Lab
+
+    lab = Lab(tmp_home / "sessions" / "exp", space)
+    lab.set_settings(auto_update=False)
+    lab.create_round(DesignParams(n_anchors=3, m_neighbours=1, r_pairs=2, gold_rate=0.2, seed=5))
+    yield lab
+    lab.close()
+
+
+def test_a_failed_check_leaves_the_listener_out_of_the_engine_when_the_researcher_says_so(lab):
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.lab.furniture import headphone_status, left_out_by_headphone_check
+
+    for name in ("P1", "F1", "N1"):
+        lab.simulated_session(wide(seed=1), size=12, seed=2, listener_id=name)
+    exp = lab.experiment
+    exp.add_listener_record("P1", "headphone_check", hp.score("huggins", 1, [
+        t.answer for t in hp.plan("huggins", 1)]).record())
+    exp.add_listener_record("F1", "headphone_check", hp.score("huggins", 1, [1] * 6).record())
+    assert not hp.score("huggins", 1, [1] * 6).passed
+    assert headphone_status(exp) == {"P1": "passed", "F1": "failed"}  # simulated: not tested
+    config = lab.settings.engine_config()
+    shown = {v.listener for v in lab.engine_snapshot(config).votes}
+    assert shown == {"P1", "F1", "N1"} and left_out_by_headphone_check(exp) == frozenset()
+    lab.set_settings(headphone_excludes=True)
+    assert left_out_by_headphone_check(exp) == {"F1"}
+    assert {v.listener for v in lab.engine_snapshot(config).votes} == {"P1", "N1"}
