@@ -14,7 +14,6 @@ table is present, no unknown key, and each string has the same {placeholders} as
 from __future__ import annotations
 
 import html
-
 import json
 import string
 from dataclasses import dataclass
