@@ -14,6 +14,22 @@
   const byId = new Map(STUDY.stimuli.map((s) => [s.id, s]));
   const SCREENING = new Set(["gold-real", "gold-far"]);
   const URL_IDS = ["PROLIFIC_PID", "workerId", "participant"];
+  const RECORDS = ["consent", "questionnaire", "headphone_check"];   // imported as listener records
+
+  // ------------------------------------------------------------------ listener texts
+  // Every string the participant sees comes from the experiment's listener texts (study.js
+  // `texts`, written by the export in the study's language; assets/texts/<lang>.json). `T` fills
+  // a text's {placeholders} with values escaped, as hd_desktop/session/texts.py does.
+  const TEXTS = STUDY.texts.strings;
+  function escapeHtml(v) {
+    return String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                                    '"': "&quot;", "'": "&#x27;" })[c]);
+  }
+  function T(key, values) {
+    const text = TEXTS[key];
+    if (text === undefined) throw new Error(`listener text ${key} missing`);
+    return values ? text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? escapeHtml(values[k]) : m)) : text;
+  }
 
   // ------------------------------------------------------------------ seeded draws
   function fnv1a(text) {
@@ -120,13 +136,17 @@
   // ------------------------------------------------------------------ the digest of the answers
   // One line per answer, tab-separated, after a header naming the study, participant and order;
   // hd_desktop/web/results.py rebuilds the same text from the file and compares.
-  function digestText(meta, rows) {
+  // Results schema 2 adds a line with the listener texts' checksum and one per listener record
+  // (consent, questionnaire, headphone check: its kind and its JSON text, hd_web/records.py).
+  function digestText(meta, rows, records) {
     const head = [meta.hd_study, meta.hd_experiment, meta.hd_round, meta.hd_participant,
                   meta.hd_seed, meta.hd_list, meta.hd_order, meta.hd_practice_order].join("\t");
     const lines = rows.map((r) => [r.hd_phase, r.hd_trial, r.stimulus_id, r.response,
                                    r.rt_ms.toFixed(1), r.n_plays, r.presented_at,
                                    r.responded_at].join("\t"));
-    return [head].concat(lines).join("\n");
+    const more = ["texts\t" + meta.hd_texts_sha256].concat(
+      (records || []).map((r) => ["record", r.hd_kind, r.hd_record].join("\t")));
+    return [head].concat(lines, more).join("\n");
   }
 
   // ------------------------------------------------------------------ sound
@@ -206,15 +226,8 @@
       : null), slow);
   }
 
-  const NO_SOUND =
-    "<div class='hd-text hd-no-sound' id='hd-no-sound'><h2>Your browser is not playing sound</h2>" +
-    "<p>The voice did not start: this browser has not played any sound on this page. The study " +
-    "needs sound, so it cannot go on, and no answer is taken until a voice plays.</p>" +
-    "<p>Check that your computer's sound is on and not muted and that your headphones are " +
-    "connected, then press <b>Try again</b>. If it still does not play, open the study link in " +
-    "another browser (a recent Chrome, Firefox, Edge or Safari); answers you already gave are " +
-    "kept in this browser.</p>" +
-    "<p><button id='hd-retry' class='jspsych-btn'>Try again (Space)</button></p></div>";
+  const NO_SOUND = "<div class='hd-text hd-no-sound' id='hd-no-sound'>" + T("web.no_sound.body") +
+    `<p><button id='hd-retry' class='jspsych-btn'>${T("web.no_sound.retry")}</button></p></div>`;
 
   // Shows NO_SOUND inside `el`, hiding what else is there; `retry` runs on its button.
   function showNoSound(el, retry) {
@@ -237,24 +250,13 @@
     if (focused) (el.closest(".jspsych-display-element") || el).focus();
   }
 
-  const KEYS_HELP =
-    "<table class='hd-keys'><tr><td><b>F</b> or <b>&larr;</b></td><td>natural (accept)</td></tr>" +
-    "<tr><td><b>J</b> or <b>&rarr;</b></td><td>not natural (reject)</td></tr>" +
-    "<tr><td><b>Space</b> or <b>R</b></td><td>play again</td></tr></table>";
-
-  const INSTRUCTIONS =
-    "<div class='hd-text'><h2>Is this voice natural?</h2>" +
-    "<p>You will hear short voices, one at a time. Some are recordings of real people, some are " +
-    "made by a computer. For each one, answer whether it could be a <b>natural human voice</b>. " +
-    "There is no right or wrong answer: we want your first impression.</p>" +
-    "<p>Each voice plays by itself. Answer with the keys below or the buttons; you can play a " +
-    "voice again before answering. You will be offered breaks. Please use headphones.</p>" +
-    KEYS_HELP + "</div>";
+  const INSTRUCTIONS = "<div class='hd-text'>" + T("instructions.body") +
+    T("web.instructions.keys") + "</div>";
 
   // ------------------------------------------------------------------ plugins
   const P = jsPsychModule.ParameterType;
 
-  const WAITING = "Waiting for the sound to start&hellip;";
+  const WAITING = T("web.waiting");
 
   // Plays the voice `file` on `play()` and reports its onset to `started`; a voice that does not
   // start puts the page `el` behind the no-sound message (its Try again plays it again).
@@ -283,12 +285,10 @@
     constructor(jsPsych) { this.jsPsych = jsPsych; }
     trial(el, trial) {
       el.innerHTML =
-        "<div class='hd-level'><div class='hd-text'><h2>Sound level</h2><p>Play the reference " +
-        "voice and set a comfortable level with your computer's volume. Keep it for the whole " +
-        "session.</p></div>" +
-        "<p><button id='hd-play' class='jspsych-btn'>Play the reference voice (Space)</button></p>" +
-        "<p><button id='hd-go' class='jspsych-btn' disabled>The level is comfortable &mdash; " +
-        "continue (Enter)</button></p><p class='hd-status'></p></div>";
+        `<div class='hd-level'><div class='hd-text'>${T("web.level.heading")}</div>` +
+        `<p><button id='hd-play' class='jspsych-btn'>${T("level.play")}</button></p>` +
+        `<p><button id='hd-go' class='jspsych-btn' disabled>${T("level.continue")}</button></p>` +
+        "<p class='hd-status'></p></div>";
       let plays = 0, finished = false;
       const go = el.querySelector("#hd-go");
       const play = voicePlayer(this.jsPsych, el, trial.file, () => {
@@ -319,17 +319,16 @@
     trial(el, trial) {
       const jsPsych = this.jsPsych;
       const stim = byId.get(trial.stimulus_id);
-      const label = trial.phase === "practice"
-        ? `Practice voice ${trial.index + 1} of ${trial.total} (not counted)`
-        : `Voice ${trial.index + 1} of ${trial.total}`;
+      const label = T(trial.phase === "practice" ? "trial.practice_header" : "trial.header",
+                      { n: trial.index + 1, total: trial.total });
       el.innerHTML =
         `<div class='hd-trial' data-phase='${trial.phase}' data-index='${trial.index}' ` +
         `data-stimulus='${trial.stimulus_id}'><p class='hd-header'>${label}</p>` +
-        "<h1>Is this voice natural?</h1><div class='hd-answers'>" +
-        "<button id='hd-accept' class='jspsych-btn hd-accept' disabled>Natural (F / &larr;)</button>" +
-        "<button id='hd-reject' class='jspsych-btn hd-reject' disabled>Not natural (J / &rarr;)</button>" +
+        T("trial.question") + "<div class='hd-answers'>" +
+        `<button id='hd-accept' class='jspsych-btn hd-accept' disabled>${T("trial.accept")}</button>` +
+        `<button id='hd-reject' class='jspsych-btn hd-reject' disabled>${T("trial.reject")}</button>` +
         "</div><p class='hd-status'></p>" +
-        "<p><button id='hd-replay' class='jspsych-btn hd-small'>Play again (Space / R)</button></p></div>";
+        `<p><button id='hd-replay' class='jspsych-btn hd-small'>${T("trial.replay")}</button></p></div>`;
       // `onset`: the start of the play being answered ({ perf, audio_s, clock }), null while
       // a play has not started; answers are taken only with one.
       let plays = 0, onset = null, presentedAt = null, answered = false;
@@ -389,10 +388,158 @@
             audio_clock: { type: P.STRING } },
   };
 
+  // ------------------------------------------------------------------ before the trials
+  // Consent, questionnaire and the headphone check each end in one record row: `hd_kind` names
+  // it, `hd_record` holds its fields as JSON text (the names of the export's codebook), and the
+  // end record's checksum covers that text (hd_desktop/web/records.py reads and checks it).
+  function recordRow(kind, fields) {
+    const data = Object.assign({}, fields, { language: STUDY.texts.language,
+                                             text_sha256: STUDY.texts.sha256 });
+    return { hd_kind: kind, hd_record: JSON.stringify(data) };
+  }
+
+  class HdConsentPlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el) {
+      el.innerHTML =
+        `<div class='hd-text hd-consent'>${T("consent.heading")}${T("consent.body")}` +
+        `<p class='hd-question'><b>${T("consent.question")}</b></p><p class='hd-choices'>` +
+        `<button id='hd-consent-agree' class='jspsych-btn hd-accept'>${T("consent.agree")}</button>` +
+        `<button id='hd-consent-decline' class='jspsych-btn'>${T("consent.decline")}</button>` +
+        "</p></div>";
+      const decide = (given) => this.jsPsych.finishTrial(recordRow("consent", {
+        given: given, decided_at: new Date().toISOString() }));
+      el.querySelector("#hd-consent-agree").addEventListener("click", () => decide(true));
+      el.querySelector("#hd-consent-decline").addEventListener("click", () => decide(false));
+    }
+  }
+  HdConsentPlugin.info = { name: "hd-consent", version: "1.0.0", parameters: {},
+                           data: { hd_record: { type: P.STRING } } };
+
+  const QUESTIONS = [
+    ["age_band", "questionnaire.age",
+     ["under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "no_answer"]],
+    ["hearing_problems", "questionnaire.hearing", ["no", "yes", "no_answer"]],
+    ["output", "questionnaire.output", ["headphones", "loudspeakers"]],
+  ];
+
+  class HdQuestionnairePlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el) {
+      const groups = QUESTIONS.map(([name, key, codes]) =>
+        `<fieldset class='hd-q' data-q='${name}'><legend>${T(key)}</legend>` +
+        codes.map((c) => `<label><input type='radio' name='${name}' value='${c}'> ` +
+                         `${T(key + "." + c)}</label>`).join("") + "</fieldset>").join("");
+      el.innerHTML =
+        `<form class='hd-text hd-questionnaire' id='hd-questionnaire'>${T("questionnaire.heading")}` +
+        groups + `<fieldset class='hd-q'><legend>${T("questionnaire.native_language")}</legend>` +
+        "<input id='hd-native' name='native_language' autocomplete='off' size='24' " +
+        `placeholder='${escapeHtml(T("questionnaire.native_language.placeholder"))}'></fieldset>` +
+        "<p class='hd-status' id='hd-q-status'></p><p class='hd-choices'>" +
+        `<button type='submit' id='hd-q-go' class='jspsych-btn'>${T("questionnaire.continue")}` +
+        "</button></p></form>";
+      const form = el.querySelector("#hd-questionnaire");
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const answers = {};
+        QUESTIONS.forEach(([name]) => {
+          const on = form.querySelector(`input[name='${name}']:checked`);
+          answers[name] = on ? on.value : "";
+        });
+        answers.native_language = form.querySelector("#hd-native").value.trim();
+        if (Object.values(answers).some((v) => !v)) {
+          el.querySelector("#hd-q-status").innerHTML = T("questionnaire.incomplete");
+          return;
+        }
+        answers.answered_at = new Date().toISOString();
+        this.jsPsych.finishTrial(recordRow("questionnaire", answers));
+      });
+    }
+  }
+  HdQuestionnairePlugin.info = { name: "hd-questionnaire", version: "1.0.0", parameters: {},
+                                 data: { hd_record: { type: P.STRING } } };
+
+  // One trial of the headphone check: its file (three sounds) plays once; the answer (1, 2, 3,
+  // by button or key) is taken when it has played to its end.
+  class HdHeadphonePlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial(el, trial) {
+      const jsPsych = this.jsPsych;
+      const check = STUDY.headphone;
+      const test = check.test;
+      el.innerHTML =
+        `<div class='hd-headphone' data-index='${trial.index}'><p class='hd-header'>` +
+        `${T("headphone.progress", { n: trial.index + 1, total: check.trials.length })}</p>` +
+        `<h2>${T("headphone.question." + test)}</h2><div class='hd-answers hd-three'>` +
+        [1, 2, 3].map((n) => `<button id='hd-hp-${n}' class='jspsych-btn' disabled>` +
+                             `${T("web.headphone.answer", { n: n })}</button>`).join("") +
+        `</div><p class='hd-status'>${T("headphone.listen")}</p></div>`;
+      const buttons = [1, 2, 3].map((n) => el.querySelector(`#hd-hp-${n}`));
+      let ready = false, answered = false, timer = null;
+      const play = voicePlayer(jsPsych, el, check.trials[trial.index].file, (onset) => {
+        const left = check.sound_s * 1000 - (performance.now() - onset.perf);
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          ready = true;
+          buttons.forEach((b) => (b.disabled = false));
+          el.querySelector(".hd-status").innerHTML = "";
+          el.querySelector(".hd-headphone").dataset.ready = "1";
+        }, Math.max(0, left) + 100);
+      }, () => {});
+      const answer = (n) => {
+        if (!ready || answered) return;
+        answered = true;
+        jsPsych.pluginAPI.cancelAllKeyboardResponses();
+        jsPsych.finishTrial({ hd_kind: "headphone", hd_check_trial: trial.index, answer: n });
+      };
+      buttons.forEach((b, i) => b.addEventListener("click", () => answer(i + 1)));
+      jsPsych.pluginAPI.getKeyboardResponse({
+        callback_function: (info) => answer(Number(info.key)),
+        valid_responses: ["1", "2", "3"], persist: true, allow_held_key: false,
+      });
+      play();
+    }
+  }
+  HdHeadphonePlugin.info = { name: "hd-headphone", version: "1.0.0",
+                             parameters: { index: { type: P.INT, default: 0 } },
+                             data: { answer: { type: P.INT } } };
+
+  // Scores the check as hd_desktop/audio/headphone.py does (right answers >= the pass mark).
+  class HdHeadphoneResultPlugin {
+    constructor(jsPsych) { this.jsPsych = jsPsych; }
+    trial() {
+      const check = STUDY.headphone;
+      const rows = this.jsPsych.data.get().filter({ hd_kind: "headphone" }).values();
+      const answers = check.trials.map((t) => {
+        const row = rows.filter((r) => r.hd_check_trial === t.index).pop();
+        return row ? row.answer : 0;
+      });
+      const expected = check.trials.map((t) => t.answer);
+      const score = answers.filter((a, i) => a === expected[i]).length;
+      this.jsPsych.finishTrial(recordRow("headphone_check", {
+        test: check.test, seed: check.seed, n_trials: expected.length, answers: answers,
+        expected: expected, score: score, pass_mark: check.pass_mark,
+        passed: score >= check.pass_mark, done_at: new Date().toISOString() }));
+    }
+  }
+  HdHeadphoneResultPlugin.info = { name: "hd-headphone-result", version: "1.0.0",
+                                   parameters: {}, data: { hd_record: { type: P.STRING } } };
+
+  function hasRecord(jsPsych, kind) {
+    return jsPsych.data.get().filter({ hd_kind: kind }).count() > 0;
+  }
+
+  function declined(jsPsych) {
+    return jsPsych.data.get().filter({ hd_kind: "consent" }).values()
+      .some((r) => JSON.parse(r.hd_record).given === false);
+  }
+
   // The record that closes the answers: how many, and their checksum (results.py checks both).
   function endRecord(jsPsych, meta) {
     const rows = jsPsych.data.get().filter({ hd_kind: "vote" }).values();
-    return { hd_kind: "end", hd_rows: rows.length, hd_digest: sha256Hex(digestText(meta, rows)) };
+    const records = jsPsych.data.get().values().filter((r) => RECORDS.includes(r.hd_kind));
+    return { hd_kind: "end", hd_rows: rows.length, hd_records: records.length,
+             hd_digest: sha256Hex(digestText(meta, rows, records)) };
   }
 
   class HdEndPlugin {
@@ -417,9 +564,9 @@
   function askParticipant(root) {
     return new Promise((resolve) => {
       root.innerHTML =
-        "<div class='hd-text'><h2>Welcome</h2><p>Please type your participant id, then press " +
-        "Enter.</p><p><input id='hd-pid' autocomplete='off' size='24'></p>" +
-        "<p><button id='hd-start' class='jspsych-btn'>Start</button></p></div>";
+        `<div class='hd-text'>${T("web.id.heading")}<p><input id='hd-pid' autocomplete='off' ` +
+        `size='24' placeholder='${escapeHtml(T("id.placeholder"))}'></p>` +
+        `<p><button id='hd-start' class='jspsych-btn'>${T("id.start")}</button></p></div>`;
       const input = root.querySelector("#hd-pid");
       const go = () => { const v = input.value.trim(); if (v) resolve({ id: v, from: "typed" }); };
       root.querySelector("#hd-start").addEventListener("click", go);
@@ -429,16 +576,26 @@
   }
 
   // `from`: voices of the order already answered (kept in the browser from an earlier visit);
-  // `practiced`: the practice was done then. `kept()` runs after every answer.
+  // `practiced`: the practice was done then. `kept()` runs after every answer and record.
+  // Consent and questionnaire come first; a refused consent skips everything but the end record.
   function timeline(jsPsych, meta, fields, order, practice, from, practiced, kept) {
     const todo = order.slice(from);
-    const files = [STUDY.reference].concat((practiced ? [] : practice).concat(todo)
-      .map((id) => byId.get(id).file));
+    const check = STUDY.headphone && !hasRecord(jsPsych, "headphone_check") ? STUDY.headphone : null;
+    const files = [STUDY.reference].concat(check ? check.trials.map((t) => t.file) : [],
+      (practiced ? [] : practice).concat(todo).map((id) => byId.get(id).file));
+    const first = [];
+    if (STUDY.consent && !hasRecord(jsPsych, "consent")) {
+      first.push({ type: HdConsentPlugin, on_finish: kept });
+    }
+    if (STUDY.questionnaire && !hasRecord(jsPsych, "questionnaire")) {
+      first.push({ timeline: [{ type: HdQuestionnairePlugin, on_finish: kept }],
+                   conditional_function: () => !declined(jsPsych) });
+    }
     const t = [
-      { type: jsPsychPreload, audio: files, message: "<p>Loading the voices&hellip;</p>",
+      { type: jsPsychPreload, audio: files, message: `<p>${T("web.loading")}</p>`,
         show_detailed_errors: true, max_load_time: 120000 },
       { type: jsPsychInstructions, pages: [INSTRUCTIONS], show_clickable_nav: true,
-        button_label_next: "I understand &mdash; continue (Enter)", key_forward: "Enter",
+        button_label_next: T("instructions.continue"), key_forward: "Enter",
         allow_backward: false, data: { hd_kind: "instructions" } },
       { type: HdLevelPlugin, file: STUDY.reference },
     ];
@@ -446,35 +603,34 @@
     let done = (practiced ? practice.length : 0) + from;
     const progress = { on_finish: () => { done += 1; jsPsych.progressBar.progress = done / total; kept(); } };
     t[0].on_start = () => { jsPsych.progressBar.progress = done / total; };  // a return visit's share
+    const page = (html, button, kind) => ({
+      type: jsPsychHtmlButtonResponse, choices: [button],
+      stimulus: `<div class='hd-text'>${html}</div>`, data: { hd_kind: kind || "page" } });
+    if (check) {
+      t.push(page(T("headphone.heading") + T("headphone.intro." + check.test), T("headphone.start")));
+      check.trials.forEach((c) => t.push({ type: HdHeadphonePlugin, index: c.index }));
+      t.push({ type: HdHeadphoneResultPlugin, on_finish: kept });
+      t.push(page(T("headphone.done"), T("headphone.continue")));
+    }
     if (from > 0 || practiced) {
-      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
-               stimulus: `<div class='hd-text'><h2>Welcome back</h2><p>${from} of ${order.length} ` +
-                         "voices are done. The study goes on with the next one.</p></div>",
-               data: { hd_kind: "page" } });
+      t.push(page(T("web.welcome_back", { done: from, total: order.length }), T("web.continue")));
     }
     if (practice.length && !practiced) {
-      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Start the practice (Enter)"],
-               stimulus: `<div class='hd-text'><h2>Practice</h2><p>First ${practice.length} ` +
-                         "practice voices, to get used to the task. These answers are not counted.</p></div>",
-               data: { hd_kind: "page" } });
+      t.push(page(T("web.practice.intro", { n: practice.length }), T("web.practice.start")));
       practice.forEach((id, i) => t.push(Object.assign(
         { type: HdVotePlugin, stimulus_id: id, phase: "practice", index: i, total: practice.length }, progress)));
-      t.push({ type: jsPsychHtmlButtonResponse, choices: ["Start (Enter)"],
-               stimulus: "<div class='hd-text'><h2>Practice done</h2><p>Now the real voices. " +
-                         "Answer with your first impression.</p></div>", data: { hd_kind: "page" } });
+      t.push(page(T("web.practice.done"), T("web.practice.done_start")));
     }
     order.forEach((id, i) => {
       if (i < from) return;
       if (i > from && STUDY.break_every && i % STUDY.break_every === 0) {
-        t.push({ type: jsPsychHtmlButtonResponse, choices: ["Continue (Enter)"],
-                 stimulus: `<div class='hd-text'><h2>Break</h2><p>${i} of ${order.length} voices ` +
-                           "done. Rest as long as you like, then continue.</p></div>",
-                 data: { hd_kind: "break" }, on_start: () => checkpoint(jsPsych, meta, fields) });
+        t.push(Object.assign(page(T("break.body", { done: i, total: order.length }),
+                                  T("break.continue"), "break"),
+                             { on_start: () => checkpoint(jsPsych, meta, fields) }));
       }
       t.push(Object.assign({ type: HdVotePlugin, stimulus_id: id, phase: "trials", index: i,
                              total: order.length }, progress));
     });
-    t.push({ type: HdEndPlugin, meta: meta });
     // Enter presses the single button of the pages between the trials.
     t.forEach((node) => {
       if (node.type === jsPsychHtmlButtonResponse) {
@@ -486,7 +642,8 @@
         };
       }
     });
-    return t;
+    return first.concat([{ timeline: t, conditional_function: () => !declined(jsPsych) },
+                         { type: HdEndPlugin, meta: meta }]);
   }
 
   // Under JATOS the answers so far go to the server at every break, closed by an end record
@@ -549,11 +706,12 @@
 
   function finish(root, jsPsych, meta, fields) {
     const data = jsPsych.data.get();
-    const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta) };
+    const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta),
+                      declined: declined(jsPsych) };
     window.hdResults = results;
     if (window.HD_UNDER_JATOS) {
-      root.innerHTML = "<div class='hd-text' id='hd-saving'><h2>Thank you!</h2><p>Saving your " +
-                       "answers&hellip;</p></div>";
+      root.innerHTML = "<div class='hd-text' id='hd-saving'>" +
+        (results.declined ? T("web.declined.body") : T("web.end.saving")) + "</div>";
       submit(results.json).then(() => { writeKept(meta, null); return window.jatos.endStudy(); });
       return;
     }
@@ -564,11 +722,12 @@
 
   function showResults(root, results) {
     window.hdResults = results;
-    root.innerHTML =
-      "<div class='hd-text'><h2>Thank you!</h2><p>Your answers were saved to the file " +
-      `<b>${results.stem}.csv</b> in your downloads. Please send it to the experimenter.</p>` +
-      "<p><button id='hd-csv' class='jspsych-btn'>Download the CSV again</button> " +
-      "<button id='hd-json' class='jspsych-btn'>Download as JSON</button></p></div>";
+    const file = { file: results.stem + ".csv" };
+    root.innerHTML = `<div class='hd-text${results.declined ? " hd-declined" : ""}'>` +
+      (results.declined ? T("web.declined.body") + T("web.declined.file", file)
+        : T("web.end.saved", file)) +
+      `<p><button id='hd-csv' class='jspsych-btn'>${T("web.end.csv_again")}</button> ` +
+      `<button id='hd-json' class='jspsych-btn'>${T("web.end.json")}</button></p></div>`;
     root.querySelector("#hd-csv").addEventListener("click", () => download(results.stem + ".csv", results.csv, "text/csv"));
     root.querySelector("#hd-json").addEventListener("click", () => download(results.stem + ".json", results.json, "application/json"));
   }
@@ -583,7 +742,7 @@
     const meta = {
       hd_study: STUDY.study_id, hd_experiment: STUDY.experiment_id, hd_round: STUDY.round,
       hd_participant: who.id, hd_seed: seed, hd_list: list, hd_order: order.join(","),
-      hd_practice_order: practice.join(","),
+      hd_practice_order: practice.join(","), hd_texts_sha256: STUDY.texts.sha256,
     };
     const kept = readKept(meta);
     if (kept && kept.results && !window.HD_UNDER_JATOS) {   // finished on an earlier visit
@@ -593,7 +752,7 @@
     root.innerHTML = "";
     // a return visit carries on with the fields of the first, so every row stays alike
     const fields = kept ? kept.fields : Object.assign({}, meta, {
-      hd_schema: "hd-desktop-web-results", hd_schema_version: 1, hd_study_seed: STUDY.seed,
+      hd_schema: "hd-desktop-web-results", hd_schema_version: 2, hd_study_seed: STUDY.seed,
       hd_trials_per_participant: STUDY.trials_per_participant, hd_carrier: STUDY.carrier,
       hd_id_from: who.from, hd_hosting: window.HD_UNDER_JATOS ? "jatos" : "standalone",
       hd_user_agent: navigator.userAgent, hd_app_version: STUDY.app_version,
@@ -603,20 +762,22 @@
     // practice answers are kept only when the practice was finished; it is done again otherwise
     const practiced = practice.length > 0 &&
       rows.filter((r) => r.hd_phase === "practice").length === practice.length;
-    const restored = rows.filter((r) => r.hd_phase === "trials" || practiced);
+    const restored = rows.filter((r) => r.hd_kind !== "vote" || r.hd_phase === "trials" || practiced);
     const from = restored.filter((r) => r.hd_phase === "trials").length;
     const jsPsych = initJsPsych({
       display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
-      message_progress_bar: "Progress", on_finish: () => finish(root, jsPsych, meta, fields),
+      message_progress_bar: T("web.progress"), on_finish: () => finish(root, jsPsych, meta, fields),
     });
     restored.forEach((row) => jsPsych.data.get().push(row));
     jsPsych.data.addProperties(fields);
     const keep = () => writeKept(meta, { fields: fields,
-                                         rows: jsPsych.data.get().filter({ hd_kind: "vote" }).values() });
+                                         rows: jsPsych.data.get().values().filter(
+                                           (r) => r.hd_kind === "vote" || RECORDS.includes(r.hd_kind)) });
     jsPsych.run(timeline(jsPsych, meta, fields, order, practice, from, practiced, keep));
   }
 
-  window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText };
+  window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText, T };
+  document.documentElement.lang = STUDY.texts.language;
   if (window.HD_UNDER_JATOS) window.jatos.onLoad(start);
   else if (document.readyState === "complete") start();
   else window.addEventListener("load", start);

@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="seed of the lists and of every participant's order (default 1)")
     e.add_argument("--break-every", type=int, default=60, metavar="N",
                    help="offer a break every N trials (default 60, as in the app)")
+    e.add_argument("--language", default=None,
+                   help="the listener texts' language, e.g. en or ja (default: the experiment's "
+                        "language setting; its own listener-texts-<lang>.json if it has one)")
+    e.add_argument("--headphone-check", default=None, choices=("huggins", "antiphase", "none"),
+                   help="the headphone check before the trials (default: the experiment's "
+                        "setting, huggins unless changed)")
     e.add_argument("--title", default=None, help="the study's title (page and JATOS)")
     e.add_argument("--end-url", default="",
                    help="JATOS: where participants go at the end (e.g. Prolific's completion URL)")
@@ -49,7 +55,8 @@ def run_export(args: argparse.Namespace) -> int:
     from hd_desktop.web.study import StudySettings
 
     settings = StudySettings(round=args.round, carrier=args.carrier, trials=args.trials,
-                             seed=args.seed, break_every=args.break_every, audio=args.audio)
+                             seed=args.seed, break_every=args.break_every, audio=args.audio,
+                             language=args.language, headphone_check=args.headphone_check)
     settings.check()
     folder = existing_experiment(args.experiment)
     with Experiment.open(folder, create=False) as exp:

@@ -30,8 +30,8 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.paths import ASSETS_DIR
 from hd_desktop.store import codec
 from hd_desktop.voice.build import Progress
-from hd_desktop.web.study import SCHEMA, SCHEMA_VERSION, StudyDesign, StudySettings, pair_tag, \
-    study_design
+from hd_desktop.web.study import RESULTS_SCHEMA_VERSION, SCHEMA, SCHEMA_VERSION, StudyDesign, \
+    StudySettings, headphone_seed, pair_tag, study_design
 
 WEB_ASSETS = ASSETS_DIR / "web"
 PAGE_FILES = ("index.html", "hd-study.js", "hd-study.css")
@@ -61,6 +61,7 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserFacingError(f"--out {out}: exists and is not an empty folder; choose a new one")
     study = study_design(exp, settings)
+    furniture = _furniture(exp, study)
     yield Progress(0.0, f"Study {study.study_id}: rendering {len(study.stimuli) + 1} voices")
     tmp = out.with_name(out.name + ".part")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -76,10 +77,17 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
                             "sha256": digest})
             if i % 20 == 0:
                 yield Progress(0.05 + 0.85 * i / len(study.stimuli), f"Rendered {i} voices")
+        if furniture["headphone"] is not None:
+            yield Progress(0.9, "Rendering the headphone check")
+            _write_headphone_check(tmp, furniture["headphone"], settings.audio)
         manifest = _manifest(study, entries, reference[0], space.sample_rate, title)
+        manifest.update(furniture)
         _write_text(tmp / "study.json", json.dumps(manifest, indent=1) + "\n")
         _write_text(tmp / "study.js", "window.HD_STUDY = " + json.dumps(manifest) + ";\n")
-        _write_text(tmp / "design.json", json.dumps(_sidecar(exp, study, space), indent=1) + "\n")
+        sidecar = _sidecar(exp, study, space)
+        sidecar["furniture"] = {k: v for k, v in furniture.items() if k != "texts"}
+        sidecar["furniture"]["texts"] = {k: furniture["texts"][k] for k in ("language", "sha256")}
+        _write_text(tmp / "design.json", json.dumps(sidecar, indent=1) + "\n")
         for name in PAGE_FILES:
             shutil.copyfile(WEB_ASSETS / name, tmp / name)
         shutil.copytree(WEB_ASSETS / VENDOR_DIR, tmp / VENDOR_DIR)
@@ -101,7 +109,46 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
                        n_stimuli=len(study.stimuli), n_lists=len(study.lists))
 
 
-def _write_audio(folder: Path, stem: str, rendered, audio: str) -> tuple[str, str]:
+def _furniture(exp, study: StudyDesign) -> dict:
+    """What the page shows before the trials: the experiment's listener texts in the study's
+    language (kept in the experiment's store by checksum, as a session's are), its consent and
+    questionnaire settings, and the headphone check (on by default online: the experiment's
+    test, or the study's own choice; its trials drawn from the study's seed)."""
+    from hd_desktop.audio import headphone
+    from hd_desktop.lab.furniture import experiment_settings
+    from hd_desktop.session import texts as listener_texts
+
+    lab = experiment_settings(exp)
+    s = study.settings
+    texts = listener_texts.for_experiment(exp.folder, s.language or lab.language)
+    sha = exp.save_texts(texts.language, texts.strings)
+    test = s.headphone_check or lab.headphone_check
+    check = None
+    if test in headphone.KINDS:
+        seed = headphone_seed(study.study_id)
+        check = {"test": test, "seed": seed, "pass_mark": headphone.KINDS[test].pass_mark,
+                 "sound_s": 3 * headphone.SOUND_S + 2 * headphone.GAP_S,
+                 "trials": [{"index": t.index, "answer": t.answer, "layout": list(t.layout)}
+                            for t in headphone.plan(test, seed)]}
+    return {"texts": {"language": texts.language, "sha256": sha, "strings": texts.strings},
+            "consent": bool(lab.consent), "questionnaire": bool(lab.questionnaire),
+            "headphone": check, "results_schema_version": RESULTS_SCHEMA_VERSION}
+
+
+def _write_headphone_check(folder: Path, check: dict, audio: str) -> None:
+    """The check's trials as stereo files beside the voices (hd_desktop/audio/headphone.py)."""
+    from hd_desktop.audio import headphone
+
+    (folder / "headphone").mkdir()
+    for t, entry in zip(headphone.plan(check["test"], check["seed"]), check["trials"]):
+        samples = headphone.render_trial(check["test"], t, check["seed"])
+        name, digest = _write_audio(folder, f"{check['test']}-{t.index}",
+                                    (samples, headphone.RATE), audio, sub="headphone")
+        entry.update(file=name, sha256=digest)
+
+
+def _write_audio(folder: Path, stem: str, rendered, audio: str,
+                 sub: str = "stimuli") -> tuple[str, str]:
     samples, rate = rendered
     buf = io.BytesIO()
     if audio == "wav":
@@ -109,7 +156,7 @@ def _write_audio(folder: Path, stem: str, rendered, audio: str) -> tuple[str, st
     else:
         sf.write(buf, samples, rate, format="FLAC", subtype="PCM_24")
     data = buf.getvalue()
-    name = f"stimuli/{stem}.{audio}"
+    name = f"{sub}/{stem}.{audio}"
     (folder / name).write_bytes(data)
     return name, hashlib.sha256(data).hexdigest()
 

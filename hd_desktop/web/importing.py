@@ -24,6 +24,7 @@ from hd_desktop.store import Experiment, ImportReport, SessionInfo, SessionKind,
     import_rating_files
 from hd_desktop.store.ratingfile import write_session_rating_file
 from hd_desktop.store.records import iso_utc
+from hd_desktop.web import records as web_records
 from hd_desktop.web.order import participant_seed, web_order
 from hd_desktop.web.results import WebParticipant, looks_like_web_results, read_results
 from hd_desktop.web.study import StudySettings, study_design
@@ -42,6 +43,8 @@ class ResultsReport:
     participants: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)   # "id: 12 of 35 voices" (a checkpoint)
     shared_ids: list[str] = field(default_factory=list)   # also a workstation listener's id
+    declined: list[str] = field(default_factory=list)     # refused consent: no trials
+    records: int = 0                                      # listener records added
 
 
 def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]) -> ResultsReport:
@@ -58,6 +61,7 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
         sources: dict[str, str] = {}
         with Experiment.open(folder, create=False) as exp:
             made = [_as_rating_files(exp, p, Path(tmp), sources) for p in participants]
+            web_records.check_stored(exp, participants)
         try:
             report = import_rating_files(folder, rating + [c for pair in made for c in pair])
         except BadInputError as exc:  # name the participant's file, not the temporary one
@@ -66,10 +70,13 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
                 text = text.replace(tmp_path, source)
             raise BadInputError(text) from None
     with Experiment.open(folder, create=False) as exp:
+        added = web_records.store(exp, participants, lambda p: _key(p.study_id, p.participant,
+                                                                    "trials"))
         shared = shared_ids(exp.sessions()) & {p.participant for p in participants}
     return ResultsReport(report, [p.participant for p in participants],
-                         [f"{p.participant}: {p.progress}" for p in participants if not p.complete],
-                         sorted(shared))
+                         [f"{p.participant}: {p.progress}" for p in participants
+                          if not p.complete and not p.declined],
+                         sorted(shared), [p.participant for p in participants if p.declined], added)
 
 
 def shared_ids(sessions: Sequence[SessionInfo]) -> set[str]:
@@ -119,6 +126,9 @@ def check_participant(exp: Experiment, p: WebParticipant):
 def _as_rating_files(exp: Experiment, p: WebParticipant, out: Path,
                      sources: dict[str, str]) -> list[str]:
     check_participant(exp, p)
+    web_records.check_study(p)
+    if p.declined:   # a refused consent: no sessions, only the refusal (a listener record)
+        return []
     device = f"web ({p.hosting}): {p.user_agent}"[:200]
     version = f"{p.app_version} web, jsPsych {p.jspsych_version}"
     stamps = [_utc(a.presented_at) for a in p.answers] + [_utc(a.responded_at) for a in p.answers]

@@ -20,7 +20,8 @@ from typing import Any
 
 from hd_desktop.errors import BadInputError
 from hd_desktop.store.records import parse_iso_utc
-from hd_desktop.web.study import RESULTS_SCHEMA, SCHEMA_VERSION
+from hd_desktop.web import records as web_records
+from hd_desktop.web.study import RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, RESULTS_VERSIONS_READ
 
 ARCHIVES = (".zip", ".jrzip")
 _META = ("hd_study", "hd_experiment", "hd_round", "hd_participant", "hd_seed", "hd_list",
@@ -63,6 +64,12 @@ class WebParticipant:
     id_from: str
     answers: tuple[WebAnswer, ...]
     complete: bool = True   # False: a checkpoint sent at a break; the participant did not finish
+    records: tuple = ()     # consent, questionnaire, headphone check (web/records.py)
+
+    @property
+    def declined(self) -> bool:
+        """The participant refused consent: no trials, the refusal is what they sent."""
+        return web_records.declined(self.records)
 
     @property
     def progress(self) -> str:
@@ -168,9 +175,10 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
     first = rows[0]
     if first.get("hd_schema") != RESULTS_SCHEMA:
         raise BadInputError(f"{source}: not the results of an hd-desktop online study")
-    if _int(first.get("hd_schema_version"), source, "hd_schema_version") != SCHEMA_VERSION:
+    version = _int(first.get("hd_schema_version"), source, "hd_schema_version")
+    if version not in RESULTS_VERSIONS_READ:
         raise BadInputError(f"{source}: results schema version {first.get('hd_schema_version')!r}; "
-                            f"this hd-desktop reads version {SCHEMA_VERSION}")
+                            f"this hd-desktop reads versions up to {RESULTS_SCHEMA_VERSION}")
     end = rows[-1]
     if end.get("hd_kind") != "end":
         raise BadInputError(f"{source}: truncated: it does not end with the study's end record "
@@ -186,11 +194,14 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
     if _int(end.get("hd_rows"), source, "hd_rows") != len(answers):
         raise BadInputError(f"{source}: {len(answers)} answers, but its end record says "
                             f"{end.get('hd_rows')} (rows removed or added)")
-    if digest(meta, answers) != end.get("hd_digest"):
+    records = web_records.read(rows, source) if version >= 2 else ()
+    more = web_records.digest_lines(first, records) if version >= 2 else []
+    if digest(meta, answers, more) != end.get("hd_digest"):
         raise BadInputError(f"{source}: edited after the study: its answers or order do not "
                             "match the checksum the browser wrote at the end")
     # a checkpoint sent at a break (JATOS) holds the answers so far: the start of the order
-    complete = _text(end.get("hd_complete")).lower() not in ("false", "0")
+    complete = _text(end.get("hd_complete")).lower() not in ("false", "0") and \
+        not web_records.declined(records)
     order = tuple(x for x in _text(meta["hd_order"]).split(",") if x)
     practice = tuple(x for x in _text(meta["hd_practice_order"]).split(",") if x)
     for phase, expected in (("practice", practice), ("trials", order)):
@@ -212,17 +223,17 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
         carrier=_text(meta["hd_carrier"]), hosting=_text(meta["hd_hosting"]),
         user_agent=_text(meta["hd_user_agent"]), app_version=_text(meta["hd_app_version"]),
         jspsych_version=_text(meta["hd_jspsych_version"]), id_from=_text(meta["hd_id_from"]),
-        answers=tuple(answers), complete=complete)
+        answers=tuple(answers), complete=complete, records=records)
 
 
-def digest(meta: dict[str, Any], answers: list[WebAnswer]) -> str:
+def digest(meta: dict[str, Any], answers: list[WebAnswer], more: list[str] = ()) -> str:
     """The SHA-256 hd-study.js writes in its end record (its `digestText`, line for line)."""
     head = "\t".join(_text(meta[k]) for k in ("hd_study", "hd_experiment", "hd_round",
                                              "hd_participant", "hd_seed", "hd_list", "hd_order",
                                              "hd_practice_order"))
     lines = ["\t".join((a.phase, str(a.trial), a.stimulus_id, str(a.response), f"{a.rt_ms:.1f}",
                         str(a.n_plays), a.presented_at, a.responded_at)) for a in answers]
-    return hashlib.sha256("\n".join([head] + lines).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\n".join([head] + lines + list(more)).encode("utf-8")).hexdigest()
 
 
 def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:

@@ -19,6 +19,8 @@ from hd_desktop.web.order import make_lists
 SCHEMA = "hd-desktop-web-study"
 RESULTS_SCHEMA = "hd-desktop-web-results"
 SCHEMA_VERSION = 1
+RESULTS_SCHEMA_VERSION = 2        # 2: consent, questionnaire and headphone check in the checksum
+RESULTS_VERSIONS_READ = (1, 2)
 AUDIO_FORMATS = ("wav", "flac")   # wav: float32, the app's samples bit for bit; flac: 24-bit
 
 
@@ -30,6 +32,8 @@ class StudySettings:
     seed: int = 1                  # lists and every participant's order derive from it
     break_every: int = 60          # trials between breaks, as the app's sessions
     audio: str = "wav"
+    language: str | None = None    # the listener texts; None: the experiment's `language`
+    headphone_check: str | None = None   # huggins, antiphase, none; None: the experiment's
 
     def check(self) -> None:
         if self.carrier not in CARRIERS:
@@ -40,6 +44,9 @@ class StudySettings:
             raise UserFacingError(f"--seed {self.seed}: use a whole number from 0 to 2147483647")
         if self.trials is not None and self.trials < 1:
             raise UserFacingError(f"--trials {self.trials}: at least 1 trial per participant")
+        if self.headphone_check not in (None, "huggins", "antiphase", "none"):
+            raise UserFacingError(f"--headphone-check {self.headphone_check}: choose huggins, "
+                                  "antiphase or none")
         if self.break_every < 1:
             raise UserFacingError(f"--break-every {self.break_every}: at least 1 trial")
 
@@ -78,6 +85,12 @@ def study_design(exp, settings: StudySettings) -> StudyDesign:
     return StudyDesign(study_id=study_id, settings=settings, experiment_id=exp.experiment_id,
                        design=rounds[settings.round], stimuli=tuple(trials + practice),
                        practice=tuple(practice), lists=tuple(tuple(lst) for lst in lists))
+
+
+def headphone_seed(study_id: str) -> int:
+    """The seed of a study's headphone check (its stimuli and where the odd sound is): drawn
+    from the study id, so the import can tell the check the export rendered."""
+    return int(hashlib.sha256(f"{study_id}:headphone".encode()).hexdigest()[:8], 16) % 2**31
 
 
 def pair_tag(s: Stimulus) -> str | None:

@@ -248,6 +248,9 @@ _NEXT = ("((document.getElementById('hd-csv') || document.getElementById('hd-sav
          "&& 'end') || "
          "(document.getElementById('hd-no-sound') && 'no-sound') || "
          "(document.getElementById('hd-pid') && 'id') || "
+         "(document.getElementById('hd-consent-agree') && 'consent') || "
+         "(document.getElementById('hd-questionnaire') && 'questionnaire') || "
+         "(document.querySelector('.hd-headphone[data-ready]') && 'headphone') || "
          "(document.querySelector('.jspsych-instructions-nav button') && 'instructions') || "
          "(document.getElementById('hd-play') && 'level') || "
          "(document.querySelector('.hd-trial') && !document.getElementById('hd-accept').disabled "
@@ -255,9 +258,18 @@ _NEXT = ("((document.getElementById('hd-csv') || document.getElementById('hd-sav
          "(document.querySelector('#jspsych-html-button-response-btngroup button') && 'page')")
 
 
+QUESTIONNAIRE = {"age_band": "30_39", "hearing_problems": "no", "output": "headphones",
+                 "native_language": "Japanese"}
+
+
+def right_check_answer(driver, index: int) -> int:
+    """The answer the study expects on trial `index` of its headphone check."""
+    return driver.execute_script(f"return window.HD_STUDY.headphone.trials[{index}].answer")
+
+
 def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False,
                    typed_id: str | None = None, think_s: float = 0.1,
-                   screenshot=None) -> dict[tuple[str, int], dict]:
+                   screenshot=None, **before) -> dict[tuple[str, int], dict]:
     """Take the study at `url` as a participant who answers by key presses.
 
     `answer(stimulus_id) -> bool` (True: natural, key F; False: J), `replay(stimulus_id)`: press
@@ -268,13 +280,16 @@ def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False
     """
     driver.get(url)
     return go_on_with_study(driver, answer, replay=replay, typed_id=typed_id, think_s=think_s,
-                            screenshot=screenshot)
+                            screenshot=screenshot, **before)
 
 
 def go_on_with_study(driver, answer, *, replay=lambda stimulus_id: False,
                      typed_id: str | None = None, think_s: float = 0.1,
-                     screenshot=None) -> dict[tuple[str, int], dict]:
-    """complete_study from the page the browser shows now."""
+                     screenshot=None, consent: bool = True, questionnaire: dict | None = None,
+                     headphone=right_check_answer) -> dict[tuple[str, int], dict]:
+    """complete_study from the page the browser shows now. Before the trials: `consent`
+    (agree or refuse), `questionnaire` (answers by code; QUESTIONNAIRE by default),
+    `headphone(driver, index) -> 1, 2 or 3` (the right answer by default)."""
     pressed: dict[tuple[str, int], dict] = {}
     while True:
         kind = wait_for(driver, _NEXT, 60, "the next page of the study")
@@ -284,7 +299,26 @@ def go_on_with_study(driver, answer, *, replay=lambda stimulus_id: False,
             return pressed
         if kind == "no-sound":
             raise NoSound(driver.find_element("id", "hd-no-sound").text)
-        if kind == "id":
+        if kind == "consent":
+            driver.find_element("id", "hd-consent-agree" if consent else "hd-consent-decline").click()
+            wait_for(driver, "!document.getElementById('hd-consent-agree')", 10, "consent to close")
+        elif kind == "questionnaire":
+            for name, code in (questionnaire or QUESTIONNAIRE).items():
+                if name == "native_language":
+                    driver.find_element("id", "hd-native").send_keys(code)
+                else:
+                    driver.find_element("css selector",
+                                        f"input[name='{name}'][value='{code}']").click()
+            driver.find_element("id", "hd-q-go").click()
+            wait_for(driver, "!document.getElementById('hd-questionnaire')", 10,
+                     "the questionnaire to close")
+        elif kind == "headphone":
+            index = int(driver.execute_script(
+                "return document.querySelector('.hd-headphone').dataset.index"))
+            press(driver, str(headphone(driver, index)))
+            wait_for(driver, "!document.querySelector('.hd-headphone') || document.querySelector"
+                     f"('.hd-headphone').dataset.index !== '{index}'", 10, "the next check trial")
+        elif kind == "id":
             driver.find_element("id", "hd-pid").send_keys(typed_id + ENTER)
             wait_for(driver, "!document.getElementById('hd-pid')", 10, "the id page to close")
         elif kind == "instructions":
