@@ -6,6 +6,9 @@ Builds a small experiment in a temporary folder, exports round 0 with `hd-deskto
 serves it with http.server and takes the study in Debian's chromium (tests/helpers/browser.py):
 web-trial.png its third trial; web-waiting.png a trial whose voice has not started yet (its
 answer buttons waiting); web-no-sound.png the page of a browser that plays no sound.
+Then the same study in Japanese (the experiment's language set to ja): web-ja-<page>.png, one
+per page a participant meets (consent to the end), and web-ja-declined.png, the end of a
+participant who refused consent.
 """
 
 from __future__ import annotations
@@ -82,7 +85,50 @@ def main() -> None:
                 browser.complete_study(driver, url + page, lambda sid: True)
             except browser.NoSound:
                 driver.save_screenshot(str(SHOTS / "web-no-sound.png"))
+        lab = Lab(tmp / "exp", space)
+        lab.set_settings(language="ja")
+        run(export_steps(lab.experiment, space, StudySettings(round=0, break_every=8),
+                         tmp / "study-ja"))
+        lab.close()
+        for path in _japanese(tmp / "study-ja", tmp, page):
+            print(path)
     print("\n".join(str(SHOTS / n) for n in ("web-trial.png", "web-waiting.png", "web-no-sound.png")))
+
+
+# the pages between others, in the order they come, then breaks
+PAGES = ["headphone-intro", "headphone-done", "practice", "practice-done"]
+
+
+def _japanese(study: Path, tmp: Path, page: str) -> list[Path]:
+    written = []
+    pages = iter(PAGES)
+
+    def shot(kind, driver):
+        name = next(pages, "break") if kind == "page" else kind
+        path = SHOTS / f"web-ja-{name}.png"
+        if name == "trial" and driver.execute_script(
+                "return document.querySelector('.hd-trial').dataset.phase") != "trials":
+            return
+        if name in ("trial", "headphone", "break") and path in written:
+            return
+        driver.save_screenshot(str(path))
+        written.append(path)
+
+    with browser.serve(study) as (url, _), browser.chromium(tmp / "dl-ja", 1100, 860) as driver:
+        browser.complete_study(driver, url + page, lambda sid: True, screenshot=shot,
+                               questionnaire={"age_band": "30_39", "hearing_problems": "no",
+                                              "output": "headphones",
+                                              "native_language": "日本語"})
+
+    def declined(kind, driver):
+        if kind == "end":
+            driver.save_screenshot(str(SHOTS / "web-ja-declined.png"))
+            written.append(SHOTS / "web-ja-declined.png")
+
+    with browser.serve(study) as (url, _), browser.chromium(tmp / "dl-ja2", 1100, 860) as driver:
+        browser.complete_study(driver, url + "?PROLIFIC_PID=ja-declines", lambda sid: True,
+                               screenshot=declined, consent=False)
+    return written
 
 
 if __name__ == "__main__":
