@@ -432,6 +432,19 @@ def test_under_jatos_the_page_uses_jatos_js_and_its_results_import(world):
              for i in range(len(votes))]
 
 
+def _records_lines(first: dict, rows: list[dict]) -> list[str]:
+    """What the checksum adds for the consent, questionnaire and headphone records (schema 2)."""
+    from hd_desktop.web import records
+
+    found = [records.WebRecord(r["hd_kind"], json.loads(r["hd_record"]), r["hd_record"])
+             for r in rows if r.get("hd_kind") in records.KINDS]
+    return records.digest_lines(first, found)
+
+
+def _records_end(first: dict, rows: list[dict]) -> dict:
+    return {"hd_records": len(_records_lines(first, rows)) - 1}
+
+
 def _checkpoint(rows: list[dict], upto: int) -> str:
     """The JSON hd-study.js sends JATOS at a break: rows[:upto] closed by an unfinished end record."""
     from hd_desktop.web import results
@@ -440,8 +453,9 @@ def _checkpoint(rows: list[dict], upto: int) -> str:
     meta = {k: rows[0][k] for k in results._META}
     answers = [results._answer(r, "checkpoint", n) for n, r in enumerate(kept)
                if r.get("hd_kind") == "vote"]
-    end = {**meta, "hd_kind": "end", "hd_rows": len(answers),
-           "hd_digest": results.digest(meta, answers), "hd_complete": False}
+    end = {**meta, "hd_kind": "end", "hd_rows": len(answers), **_records_end(rows[0], kept),
+           "hd_digest": results.digest(meta, answers, _records_lines(rows[0], kept)),
+           "hd_complete": False}
     return json.dumps(kept + [end])
 
 
@@ -480,7 +494,8 @@ def test_a_checkpoint_sent_at_a_break_imports_the_answers_so_far_and_the_whole_s
     meta = {k: rows[0][k] for k in results._META}
     answers = [results._answer(x, "s", n) for n, x in enumerate(skipped[:-1])
                if x.get("hd_kind") == "vote"]
-    skipped[-1].update(hd_rows=len(answers), hd_digest=results.digest(meta, answers))
+    skipped[-1].update(hd_rows=len(answers), hd_digest=results.digest(
+        meta, answers, _records_lines(rows[0], skipped)))
     _refused(world, "skipped", [_edit(world, "skipped.json", json.dumps(skipped))],
              "do not follow the participant's order")
 
@@ -495,7 +510,7 @@ def test_under_jatos_a_participant_who_leaves_at_a_break_keeps_the_answers_so_fa
     def leave_at_break(kind, driver):
         text = driver.execute_script(
             "const c = document.querySelector('.jspsych-content'); return c ? c.innerText : ''")
-        if kind == "page" and "Break" in text:
+        if kind == "page" and "break" in text.lower():
             end = time.monotonic() + 20
             while not posted and time.monotonic() < end:
                 time.sleep(0.1)

@@ -759,20 +759,25 @@
       hd_jspsych_version: STUDY.jspsych_version,
     });
     const rows = kept ? kept.rows : [];
+    const records = kept && Array.isArray(kept.records) ? kept.records : [];
     // practice answers are kept only when the practice was finished; it is done again otherwise
     const practiced = practice.length > 0 &&
       rows.filter((r) => r.hd_phase === "practice").length === practice.length;
-    const restored = rows.filter((r) => r.hd_kind !== "vote" || r.hd_phase === "trials" || practiced);
+    const restored = rows.filter((r) => r.hd_phase === "trials" || practiced);
     const from = restored.filter((r) => r.hd_phase === "trials").length;
     const jsPsych = initJsPsych({
       display_element: root, show_progress_bar: true, auto_update_progress_bar: false,
       message_progress_bar: T("web.progress"), on_finish: () => finish(root, jsPsych, meta, fields),
     });
-    restored.forEach((row) => jsPsych.data.get().push(row));
+    records.concat(restored).forEach((row) => jsPsych.data.get().push(row));
     jsPsych.data.addProperties(fields);
-    const keep = () => writeKept(meta, { fields: fields,
-                                         rows: jsPsych.data.get().values().filter(
-                                           (r) => r.hd_kind === "vote" || RECORDS.includes(r.hd_kind)) });
+    // kept from the first answer on (before it, a reload starts afresh, consent included)
+    const keep = () => {
+      const votes = jsPsych.data.get().filter({ hd_kind: "vote" }).values();
+      if (!votes.length) return;
+      writeKept(meta, { fields: fields, rows: votes, records: jsPsych.data.get().values()
+        .filter((r) => RECORDS.includes(r.hd_kind)) });
+    };
     jsPsych.run(timeline(jsPsych, meta, fields, order, practice, from, practiced, keep));
   }
 

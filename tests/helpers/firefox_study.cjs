@@ -14,6 +14,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const NEXT = `(() => {
   if (document.getElementById('hd-csv')) return 'end';
   if (document.getElementById('hd-no-sound')) return 'no-sound';
+  if (document.getElementById('hd-consent-agree')) return 'consent';
+  if (document.getElementById('hd-questionnaire')) return 'questionnaire';
+  if (document.querySelector('.hd-headphone[data-ready]')) return 'headphone';
   if (document.querySelector('.jspsych-instructions-nav button')) return 'instructions';
   if (document.getElementById('hd-play')) return 'level';
   const accept = document.getElementById('hd-accept');
@@ -60,7 +63,23 @@ async function main() {
             `hd-desktop:${studyId}:${participant}`)})`),
         };
       }
-      if (kind === "instructions") {
+      if (kind === "consent") {
+        await page.evaluate("document.getElementById('hd-consent-agree').click()");
+        await waitFor(page, "!document.getElementById('hd-consent-agree')", 10, "consent");
+      } else if (kind === "questionnaire") {
+        await page.evaluate(`(() => {
+          for (const name of ['age_band', 'hearing_problems', 'output'])
+            document.querySelector("input[name='" + name + "']").click();
+          document.getElementById('hd-native').value = 'English';
+          document.getElementById('hd-q-go').click(); })()`);
+        await waitFor(page, "!document.getElementById('hd-questionnaire')", 10, "questionnaire");
+      } else if (kind === "headphone") {
+        const index = await page.evaluate("document.querySelector('.hd-headphone').dataset.index");
+        await page.keyboard.press(String(await page.evaluate(
+          `window.HD_STUDY.headphone.trials[${index}].answer`)));
+        await waitFor(page, "!document.querySelector('.hd-headphone') || document.querySelector(" +
+                            `'.hd-headphone').dataset.index !== ${JSON.stringify(index)}`, 10, "check");
+      } else if (kind === "instructions") {
         await page.keyboard.press("Enter");
         await waitFor(page, "!document.querySelector('.jspsych-instructions-nav button')", 10, "instructions");
       } else if (kind === "level") {
