@@ -180,6 +180,8 @@ def test_questionnaire_and_headphone_answers_import_as_listener_records(world):
         assert check["expected"] == expected and check["n_trials"] == 6
         assert check["score"] == 5 and check["passed"] is True and check["answers"][2] != expected[2]
         assert {r.session_id for r in records.values()} == {trials[0].id}
+        sha = trials[0].settings["texts_sha256"]   # the session names the texts it showed
+        assert exp.texts(sha) == ("ja", listener_texts.shipped("ja").strings)
         from hd_desktop.lab.furniture import headphone_status
         assert headphone_status(exp)["JA-1"] == "passed"
         before = exp.listener_records()

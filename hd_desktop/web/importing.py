@@ -139,6 +139,8 @@ def _as_rating_files(exp: Experiment, p: WebParticipant, out: Path,
     settings = {"source": SOURCE, "study_id": p.study_id, "carrier": p.carrier,
                 "list": p.list_index, "hosting": p.hosting, "id_from": p.id_from,
                 "user_agent": p.user_agent, "jspsych_version": p.jspsych_version}
+    if p.texts_sha256:   # as a workstation session names its texts (kept at the export)
+        settings["texts_sha256"] = p.texts_sha256
     made = []
     for phase, kind, order, seed, extra in (
             ("trials", SessionKind.TRIALS, p.order, p.seed, {}),

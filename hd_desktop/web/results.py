@@ -65,6 +65,7 @@ class WebParticipant:
     answers: tuple[WebAnswer, ...]
     complete: bool = True   # False: a checkpoint sent at a break; the participant did not finish
     records: tuple = ()     # consent, questionnaire, headphone check (web/records.py)
+    texts_sha256: str = ""  # the listener texts the page showed (schema 2)
 
     @property
     def declined(self) -> bool:
@@ -223,7 +224,8 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
         carrier=_text(meta["hd_carrier"]), hosting=_text(meta["hd_hosting"]),
         user_agent=_text(meta["hd_user_agent"]), app_version=_text(meta["hd_app_version"]),
         jspsych_version=_text(meta["hd_jspsych_version"]), id_from=_text(meta["hd_id_from"]),
-        answers=tuple(answers), complete=complete, records=records)
+        answers=tuple(answers), complete=complete, records=records,
+        texts_sha256=_text(first.get("hd_texts_sha256")))
 
 
 def digest(meta: dict[str, Any], answers: list[WebAnswer], more: list[str] = ()) -> str:
