@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from hd_desktop.lab.errorlog import log_error  # noqa: F401 - jobs.py logs through it
@@ -37,6 +37,7 @@ class ErrorChannel(QObject):
                 self.box = QMessageBox(QMessageBox.Icon.Warning, "hd-desktop", "",
                                        QMessageBox.StandardButton.Ok, self.parent_widget)
                 self.box.setModal(False)
+                self.box.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids: never HTML
             self.box.setText(shown)
             self.box.show()
         self.reported.emit(step, message)
