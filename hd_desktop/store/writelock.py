@@ -73,6 +73,20 @@ def _full(path: Path | None) -> bool:
     return st.f_bavail * st.f_frsize < 64 * 1024
 
 
+def damaged_in_words(exc: sqlite3.DatabaseError, what: str) -> str:
+    """A storage error met while reading, in words: a damaged file, or its disk."""
+    why = reason(exc)
+    if why is not None:
+        return f"{what}: its database cannot be read: {why}"
+    name, text = getattr(exc, "sqlite_errorname", "") or "", str(exc).lower()
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text \
+            or "not a database" in text or "could not decode" in text:  # text bytes flipped
+        return (f"{what}: its database is damaged ({exc}): SQLite found it while reading, and "
+                "what was reading stopped there. Restore the experiment folder from a backup, "
+                "or check it with `sqlite3 experiment.sqlite 'PRAGMA integrity_check'`")
+    return f"{what}: its database could not be read ({exc}); try again"
+
+
 def failed(exc: sqlite3.Error, path: Path) -> UserFacingError | sqlite3.Error:
     """The error to raise for a failed write: in words when it is a storage failure."""
     why = reason(exc, path)
