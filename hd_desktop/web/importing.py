@@ -61,9 +61,12 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
                    progress: Callable[[float, str], None] | None = None) -> ResultsReport:
     """Merge rating files and online-study results into the experiment in `folder`, all or none."""
     web = [p for p in paths if looks_like_web_results(p)]   # refuses a pipe, a folder
-    rating = list(dict.fromkeys(  # a .csv and its .json: one file
-        str(pair_paths(p)[0]) if Path(p).suffix.lower() in (".csv", ".json") else str(p)
-        for p in paths if p not in web))
+    pairs: dict[str, str] = {}   # a .csv and its .json: one file, named as the user gave it
+    for p in paths:
+        if p not in web:
+            pair = Path(p).suffix.lower() in (".csv", ".json")
+            pairs.setdefault(str(pair_paths(p)[0]) if pair else str(p), str(p))
+    rating = list(pairs.values())
     files = len(rating) + len(dict.fromkeys(str(p) for p in web))
     checked = [read_rating_file(p) for p in rating]  # file-level checks touch nothing
     participants: list[WebParticipant] = []
