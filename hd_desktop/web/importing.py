@@ -76,8 +76,9 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
             raise UserFacingError(f"{web[0]}: online results go into the experiment whose round "
                                   f"they ran, and there is none in {folder}")
         with Experiment.open(folder, create=False) as exp:
+            studies: dict = {}
             for p in participants:
-                check_participant(exp, p)
+                check_participant(exp, p, studies)
             participants = merge_participants(participants)
             records = [(p, rf) for p in participants for rf in _as_records(exp, p)]
         sources = {}
@@ -154,8 +155,9 @@ def shared_ids(sessions: Sequence[SessionInfo]) -> set[str]:
     return online & {s.listener for s in counted if s.settings.get("source") != SOURCE}
 
 
-def check_participant(exp: Experiment, p: WebParticipant):
-    """The study the results name, drawn again from the experiment; refuses what it did not make."""
+def check_participant(exp: Experiment, p: WebParticipant, studies: dict | None = None):
+    """The study the results name, drawn again from the experiment; refuses what it did not make.
+    `studies`: the studies drawn so far in this import, by their settings (one draw each)."""
     def refuse(reason: str) -> BadInputError:
         return BadInputError(f"{p.source}: {reason}; nothing was imported")
 
@@ -167,7 +169,11 @@ def check_participant(exp: Experiment, p: WebParticipant):
     settings = StudySettings(round=p.round, carrier=p.carrier, trials=p.trials_per_participant,
                              seed=p.study_seed)
     try:
-        study = study_design(exp, settings)
+        study = studies.get(settings) if studies is not None else None
+        if study is None:
+            study = study_design(exp, settings)
+            if studies is not None:
+                studies[settings] = study
     except UserFacingError as exc:
         raise refuse(f"its study settings are not valid ({exc})") from None
     if study.study_id != p.study_id:

@@ -131,7 +131,7 @@ def _read_archive(path: Path) -> list[WebParticipant]:
                     continue  # files participants uploaded, if any: not answers
                 where = f"{path}:{info.filename}"
                 with z.open(info) as member:
-                    data = member.read(MAX_FILE + 1)
+                    data = _read_member(member)
                 if len(data) > MAX_FILE:
                     raise BadInputError(f"{where}: larger than {MAX_FILE // 2**20} MB unpacked; "
                                         "not a results file (a damaged or crafted archive)")
@@ -147,6 +147,19 @@ def _read_archive(path: Path) -> list[WebParticipant]:
     if not found:
         raise BadInputError(f"{path}: no results of an hd-desktop online study in the archive")
     return found
+
+
+def _read_member(member) -> bytes:
+    """At most MAX_FILE + 1 bytes, 1 MB at a time: one read asks zlib for that much output at
+    once, whatever the member's listing claims."""
+    chunks, size = [], 0
+    while size <= MAX_FILE:
+        chunk = member.read(2**20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> None:
