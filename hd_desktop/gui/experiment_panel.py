@@ -426,7 +426,8 @@ class ExperimentPanel(QWidget):
         # participant ids are the participants' own text: shown as text, never as HTML
         QMessageBox.information(self, "Import", QtText.convertFromPlainText(
             f"{ratings.files} file(s): {ratings.new_votes} new votes merged, "
-            f"{ratings.known_votes} were already here.{online}"))
+            f"{ratings.known_votes} were already here.{online}",
+            QtText.WhiteSpaceMode.WhiteSpaceNormal))
 
     def _import_done(self) -> None:
         self._import_job = None
