@@ -230,3 +230,18 @@ def test_the_summary_counts_the_files_given(exp_dir, tmp_path):
                               timeout=300)
         assert done.returncode == 0, done.stderr
         assert f"{exp_dir}: {expected}," in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("field, value", [("audio_started", None), ("audio_started", False),
+                                          ("audio_clock", "guess"), ("audio_onset_s", "NaN")])
+def test_an_answer_without_a_record_that_its_voice_started_is_refused(exp_dir, tmp_path, field,
+                                                                      value):
+    given = rows(exp_dir, "P1")
+    vote = next(r for r in given if r.get("hd_kind") == "vote" and r["hd_phase"] == "trials")
+    vote[field] = value
+    path = tmp_path / "P1.json"
+    path.write_text(as_json(given))
+    with pytest.raises(BadInputError, match=rf"P1\.json, row \d+: .*{field}"):
+        import_results(exp_dir, [path])
+    with Experiment.open(exp_dir, create=False) as exp:
+        assert exp.votes() == []

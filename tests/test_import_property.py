@@ -251,7 +251,7 @@ def online(tmp_path_factory):
 
 _ONLINE_KEYS = ["response", "rt_ms", "n_plays", "stimulus_id", "hd_trial", "hd_participant",
                 "hd_phase", "presented_at", "hd_kind", "hd_complete", "hd_user_agent",
-                "hd_order", "hd_seed"]
+                "hd_order", "hd_seed", "audio_started", "audio_clock", "audio_onset_s"]
 _ONLINE_VALUES = st.sampled_from(
     ["", "0", "1", "2", "-1", "0.5", "NaN", "1e400", "P1", "P2", " P1", "trials", "practice",
      "vote", "end", "false", "true", "2026-03-02T09:30:00.000Z", "2026-03-02T09:30:00+01:00",

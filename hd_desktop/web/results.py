@@ -333,6 +333,7 @@ def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:
     plays = _int(row.get("n_plays"), where, "n_plays")
     if plays < 1:
         raise BadInputError(f"{where}: n_plays {plays}; an answered voice was played at least once")
+    _check_audio_started(row, where)
     stamps = []
     for name in ("presented_at", "responded_at"):
         text = _text(row.get(name))
@@ -342,6 +343,30 @@ def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:
     return WebAnswer(phase=phase, trial=_int(row.get("hd_trial"), where, "hd_trial"),
                      stimulus_id=_text(row.get("stimulus_id")), response=int(response),
                      rt_ms=rt, n_plays=plays, presented_at=stamps[0], responded_at=stamps[1])
+
+
+AUDIO_CLOCKS = ("webaudio", "media-element")
+
+
+def _check_audio_started(row: dict[str, Any], where: str) -> None:
+    """An answer counts only if the study saw its voice start on the browser's audio clock
+    (hd-study.js opens the answer keys then, and times the reaction from that onset)."""
+    if _text(row.get("audio_started")) != "true":
+        raise BadInputError(f"{where}: no record that its voice started playing (audio_started "
+                            f"{row.get('audio_started')!r}); the file was exported by a study "
+                            "made before this check, or edited. Export the study again.")
+    clock = _text(row.get("audio_clock"))
+    if clock not in AUDIO_CLOCKS:
+        raise BadInputError(f"{where}: audio_clock {clock!r} is not one of "
+                            f"{', '.join(AUDIO_CLOCKS)}")
+    if clock == "webaudio":
+        try:
+            onset = float(_text(row.get("audio_onset_s")))
+        except ValueError:
+            onset = math.nan
+        if not math.isfinite(onset) or onset < 0:
+            raise BadInputError(f"{where}: audio_onset_s {row.get('audio_onset_s')!r} is not "
+                                "the audio clock's time of the voice's onset")
 
 
 def _text(value: Any) -> str:

@@ -75,7 +75,9 @@ def participant_rows(exp, pid: str, *, seed: int = 3, answered: int | None = Non
             rows.append({**fields, "hd_kind": "vote", "hd_phase": phase, "hd_trial": i,
                          "stimulus_id": sid, "response": a.response, "rt_ms": a.rt_ms,
                          "n_plays": a.n_plays, "presented_at": a.presented_at,
-                         "responded_at": a.responded_at, "answered_by": "key:f"})
+                         "responded_at": a.responded_at, "answered_by": "key:f",
+                         "audio_started": True, "audio_clock": "webaudio",
+                         "audio_onset_s": 1.5 + 3 * len(answers)})
     end = {**fields, "hd_kind": "end", "hd_rows": len(answers),
            "hd_digest": digest(meta, answers)}
     if not complete:
