@@ -2,7 +2,7 @@
 
 The engine preset (and any overrides), the listeners kept despite their screening, the
 carrier, the output gain of the level check, whether the model updates after every block,
-and the engine's seed. Versioned (STYLE.md 9): another schema is refused with a message.
+and the engine's seed. Versioned (docs/design.md 3): another schema is refused with a message.
 """
 
 from __future__ import annotations
