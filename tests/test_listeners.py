@@ -67,6 +67,7 @@ QUALITY_SEEDS = (0, 1, 2)   # one run is one draw of the listener's lapses: judg
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # three runs of 3000 votes; on a loaded 2-core machine 6 minutes each
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_default_settings_reach_the_targets(name, real, one_torch_thread):
     runs = []
