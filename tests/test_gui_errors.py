@@ -77,7 +77,7 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
 
     monkeypatch.setattr(flow, "retry_vote", watched_retry)
     qtbot.keyClick(w, Qt.Key.Key_J)                   # ignored: the kept answer comes first
-    qtbot.waitUntil(lambda: retries, timeout=5000)    # the window retried by itself: still full
+    qtbot.waitUntil(lambda: bool(retries), timeout=5000)  # the window retried by itself: still full
     assert "disk is full" in str(retries[0])
     assert flow.current.index == stuck and len(lab.experiment.votes()) == stuck
     asked = []
