@@ -7,9 +7,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 QT_MODULES = ["PySide6", "shiboken6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy"]
 
 
+@pytest.mark.slow  # a fresh interpreter imports every package (torch, scipy): seconds
 def test_only_the_gui_package_imports_qt():
     script = textwrap.dedent(f"""
         import importlib, pkgutil, sys
@@ -35,6 +38,7 @@ def test_only_the_gui_package_imports_qt():
     assert int(done.stdout.split()[0]) >= 10  # it really walked the packages
 
 
+@pytest.mark.slow  # the same, then Qt
 def test_the_gui_package_is_where_qt_lives():
     # In a fresh interpreter (this one has Qt loaded by pytest-qt): every other package loads
     # without Qt even when it could be imported, and the main window brings it.

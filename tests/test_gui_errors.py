@@ -47,6 +47,8 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
                            practice=False)
     w = SessionWindow(flow, space, audio)
     qtbot.addWidget(w)
+    # should a check below fail, closing the window must not wait on a dialog nobody answers
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
     w.show()
     qtbot.keyClicks(w.listener_page.listener, "L09")
     qtbot.keyClick(w.listener_page.listener, Qt.Key.Key_Return)
