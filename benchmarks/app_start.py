@@ -34,7 +34,7 @@ def one_start(env) -> float:
     t0 = time.time()
     out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True,
                          timeout=120)
-    line = [l for l in out.stdout.splitlines() if l.startswith("READY")]
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("READY")]
     if not line:
         raise SystemExit(f"the app did not start:\n{out.stderr[-2000:]}")
     return float(line[0].split()[1]) - t0

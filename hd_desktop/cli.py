@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 
 from hd_desktop import __version__
@@ -58,6 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\nhd-desktop {args.command}: interrupted", file=sys.stderr)
         return 130
+    except sqlite3.DatabaseError as exc:  # damage found while reading, past the open checks
+        if os.environ.get("HD_DEBUG"):
+            raise
+        from hd_desktop.store.writelock import damaged_in_words
+
+        where = getattr(args, "experiment", None)
+        print(f"hd-desktop {args.command}: "
+              f"{damaged_in_words(exc, f'experiment {where}' if where else 'an experiment')}",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, or input no check catches yet: one line, not a traceback
         if os.environ.get("HD_DEBUG"):
             raise

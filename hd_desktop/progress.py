@@ -1,4 +1,4 @@
-"""Driving a long job: a generator that yields progress and returns its result (STYLE.md 3).
+"""Driving a long job: a generator that yields progress and returns its result (docs/design.md 2).
 
 The one loop every headless caller uses (the voice-space build, engine jobs, `simulate`); the
 app runs the same generators on worker threads instead (gui/jobs.py).

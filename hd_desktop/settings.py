@@ -20,6 +20,7 @@ from hd_desktop.errors import UserFacingError
 SCHEMA = 1
 GAIN_RANGE_DB = (-30.0, 10.0)   # the level page's slider: louder clips, quieter is inaudible
 CARRIER_NAMES = ("sustained", "sentence")
+MAX_BYTES = 2**20               # a settings file is a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,19 @@ def settings_path() -> Path:
 
 def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
     """The saved settings, or defaults and a message saying why the file was not used."""
+    from hd_desktop.errors import BadInputError
+    from hd_desktop.files import read_regular
+
     path = path or settings_path()
     if not path.exists():
         return Settings(), None
+    try:  # a regular file only: a pipe would block the app before its window opens
+        data = json.loads(read_regular(path, MAX_BYTES, "settings file").decode("utf-8"))
+    except BadInputError as exc:  # a folder, a pipe, no permission: the app still starts
+        return Settings(), f"{exc}; using defaults (the file is left as it is)"
+    except (ValueError, RecursionError) as exc:
+        return Settings(), f"{path}: unreadable settings ({exc}); using defaults"
     try:
-        data = json.loads(path.read_text())
         if data.get("schema") != SCHEMA:
             return Settings(), (f"{path}: settings schema {data.get('schema')!r} is not {SCHEMA}; "
                                 "using defaults (the file is left as it is)")
@@ -70,8 +79,6 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
         return settings, None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         return Settings(), f"{path}: unreadable settings ({exc}); using defaults"
-    except OSError as exc:  # a folder, no permission, a disk error: the app still starts
-        return Settings(), f"{path}: cannot read settings ({exc.strerror or exc}); using defaults"
 
 
 def value_problems(data: dict) -> dict[str, str]:

@@ -9,6 +9,12 @@ import os
 
 import pytest
 
+# --- Numerics: one torch thread, so a test's figures are the same on any machine and load ------
+#
+# Set before torch is imported (by a test, or by an engine process a test starts): reductions
+# then add up in one order, and a quality figure does not move with the number of cores free.
+os.environ["OMP_NUM_THREADS"] = "1"
+
 # --- Files: a fresh home for sessions and settings, per test ------------------------------
 
 

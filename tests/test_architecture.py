@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 QT_MODULES = ["PySide6", "shiboken6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy"]
 
 
+@pytest.mark.slow  # a fresh interpreter imports every package (torch, scipy): seconds
 def test_only_the_gui_package_imports_qt():
     script = textwrap.dedent(f"""
         import importlib, pkgutil, sys
@@ -34,10 +38,27 @@ def test_only_the_gui_package_imports_qt():
     assert int(done.stdout.split()[0]) >= 10  # it really walked the packages
 
 
+@pytest.mark.slow  # the same, then Qt
 def test_the_gui_package_is_where_qt_lives():
-    import hd_desktop.gui.main_window as mw
-
-    assert "PySide6" in sys.modules and mw.MainWindow
+    # In a fresh interpreter (this one has Qt loaded by pytest-qt): every other package loads
+    # without Qt even when it could be imported, and the main window brings it.
+    script = textwrap.dedent(f"""
+        import importlib, pkgutil, sys
+        import hd_desktop
+        for mod in pkgutil.walk_packages(hd_desktop.__path__, "hd_desktop."):
+            if not mod.name.startswith("hd_desktop.gui"):
+                importlib.import_module(mod.name)
+        loaded = sorted(name for name in {QT_MODULES!r} if name in sys.modules)
+        print("before the gui:", loaded)
+        if loaded:
+            sys.exit(1)
+        from hd_desktop.gui.main_window import MainWindow
+        from PySide6.QtWidgets import QMainWindow
+        sys.exit(0 if issubclass(MainWindow, QMainWindow) else 2)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # The layers, top to bottom: gui (and the command line) -> lab -> the packages below.

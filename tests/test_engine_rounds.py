@@ -58,15 +58,31 @@ def test_same_seed_same_run_and_rounds_share_the_budget_with_every_pair_voted_in
     assert a.votes == b.votes and np.array_equal(a.samples[-1], b.samples[-1])
 
 
-def test_stopping_iteration_cancels_a_run():
-    job = run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=5, budget=10_000)
-    kinds = []
-    for ev in job:
-        kinds.append(ev.kind)
-        if ev.kind == "train":
-            break
+class CountingListener:
+    """A listener that counts the votes it was asked for."""
+
+    def __init__(self, listener):
+        self.listener, self.asked = listener, 0
+
+    def vote(self, stimulus) -> bool:
+        self.asked += 1
+        return self.listener.vote(stimulus)
+
+
+def test_stopping_iteration_cancels_a_run_in_the_middle_of_training():
+    config = EngineConfig(train_steps=400, sampler_steps=50, n_chains=60)
+    listener = CountingListener(wide(seed=1))
+    job = run_rounds(listener, REAL, PARAMS, config, rounds=5, budget=10_000)
+    first_train = next(ev for ev in job if ev.kind == "train")
     job.close()
-    assert "sample" not in kinds
+    # training reports before it is done, so a cancel lands within a round, not after it
+    assert first_train.done < first_train.total == config.train_steps
+    asked_in_round_0 = listener.asked
+    assert next(job, None) is None                  # a closed run does nothing more
+    assert listener.asked == asked_in_round_0
+    two_rounds = CountingListener(wide(seed=1))
+    run_to_end(run_rounds(two_rounds, REAL, PARAMS, FAST, rounds=2, budget=10_000))
+    assert 0 < asked_in_round_0 < two_rounds.asked  # the later rounds' votes were never asked
 
 
 def test_screened_out_listeners_and_no_pairs():

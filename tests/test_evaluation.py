@@ -11,8 +11,8 @@ import pytest
 
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.estimates import Answer
-from hd_desktop.engine.evaluation import (Z95, evaluation_table, make_evaluation_stimuli,
-                                          newcombe_difference, spread_summary, wilson_interval,
+from hd_desktop.engine.evaluation import (Z95, clustered_bootstrap, evaluation_table,
+                                          make_evaluation_stimuli, newcombe_difference, spread_summary, wilson_interval,
                                           write_evaluation)
 from hd_desktop.store import EVALUATION_ROUND
 
@@ -39,6 +39,24 @@ def test_newcombe_difference_matches_the_published_example():
     lo, hi = newcombe_difference(3, 10, 3, 10)
     assert lo == pytest.approx(-hi) and lo < 0 < hi
     assert newcombe_difference(1, 2, 0, 0) is None
+
+
+def test_the_bootstrap_resamples_listeners_not_votes():
+    # rows: (accepts real, votes real, accepts sampled, votes sampled) per listener
+    alike = np.array([[3, 4, 1, 4]] * 5)
+    assert clustered_bootstrap(alike, 500, seed=0) == [[0.75, 0.75], [0.25, 0.25], [-0.5, -0.5]]
+    # one listener accepts every real voice, the other none: a resample of the two listeners is
+    # AA, AB or BB (1, 1/2, 0); resampling the 20 votes one by one would give about [0.3, 0.7]
+    split = np.array([[10, 10, 5, 10], [0, 10, 5, 10]])
+    real, sampled, difference = clustered_bootstrap(split, 2000, seed=1)
+    assert real == [0.0, 1.0] and sampled == [0.5, 0.5] and difference == [-0.5, 0.5]
+    # a listener who heard no sampled voice: resamples of that listener alone have no
+    # acceptance for the sampled group and are left out of its interval
+    one_sided = np.array([[4, 4, 0, 0], [2, 4, 3, 4], [1, 4, 1, 4]])
+    lo, hi = clustered_bootstrap(one_sided, 2000, seed=2)[1]
+    assert 0.25 <= lo <= hi <= 0.75
+    assert clustered_bootstrap(one_sided, 2000, seed=2) == clustered_bootstrap(one_sided, 2000,
+                                                                               seed=2)
 
 
 def test_spread_mean_distance_and_sd():
@@ -97,7 +115,7 @@ def test_one_listener_gets_wilson_only_and_says_so():
 
 def test_write_evaluation_json_and_csv(tmp_path):
     real, sampled = _stimuli()
-    votes = [Answer(l, s.id, (i + len(l)) % 2) for l in ("A", "BB") for i, s in
+    votes = [Answer(who, s.id, (i + len(who)) % 2) for who in ("A", "BB") for i, s in
              enumerate(real + sampled)]
     t = evaluation_table(votes, real + sampled, resamples=200)
     json_path, csv_path = write_evaluation(t, tmp_path / "exports", "ratings-A-123")

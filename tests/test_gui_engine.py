@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from helpers.app import open_window
@@ -22,6 +23,7 @@ SMALL = dict(train_steps=400, n_chains=150, sampler_steps=400)
 SMALL_ENGINE = EngineConfig(**SMALL)
 
 
+@pytest.mark.slow
 def test_autopilot_round_trains_in_background_and_previews_new_voices(
         qtbot, tmp_home, jack_device, jack_capture):
     w = open_window(qtbot, tmp_home)
@@ -93,6 +95,7 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     w.close()
 
 
+@pytest.mark.slow
 def test_a_four_dimensional_experiment_opens_in_its_own_space_with_the_rounds_it_wants(
         qtbot, tmp_home):
     w = open_window(qtbot, tmp_home, dims=4)
@@ -125,6 +128,7 @@ def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
     w.close()
 
 
+@pytest.mark.slow
 def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jack_device):
     from hd_desktop.design import DesignParams
     from hd_desktop.lab import engine_job
@@ -199,6 +203,7 @@ def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_an
     assert table.item(0, 4).text() == "used"
 
 
+@pytest.mark.slow
 def test_the_preset_chosen_in_the_engine_tab_is_what_the_next_update_learns_with(qtbot, tmp_home):
     from hd_desktop.engine.listeners import wide
 

@@ -20,7 +20,8 @@ from hd_desktop.gui.errors import channel
 from hd_desktop.gui.main_window import MainWindow
 from hd_desktop.gui.session_window import SessionWindow
 from hd_desktop.lab import Lab
-from hd_desktop.session.states import FlowSettings, Phase
+from hd_desktop.session.flow import VoteNotSaved
+from hd_desktop.session.states import FlowSettings
 from hd_desktop.settings import load_settings, settings_path
 from hd_desktop.voice import load_space
 
@@ -47,6 +48,8 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
                            practice=False)
     w = SessionWindow(flow, space, audio)
     qtbot.addWidget(w)
+    # should a check below fail, closing the window must not wait on a dialog nobody answers
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
     w.show()
     qtbot.keyClicks(w.listener_page.listener, "L09")
     qtbot.keyClick(w.listener_page.listener, Qt.Key.Key_Return)
@@ -65,8 +68,20 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
     stuck = flow.current.index
     assert w.trial_page.saving.isVisible() and "could not be saved" in w.trial_page.saving.text()
     assert flow.unsaved is not None and not w.trial_page.accept.isEnabled()
+    retries = []
+    retry = flow.retry_vote
+
+    def watched_retry():
+        try:
+            return retry()
+        except VoteNotSaved as exc:
+            retries.append(exc)
+            raise
+
+    monkeypatch.setattr(flow, "retry_vote", watched_retry)
     qtbot.keyClick(w, Qt.Key.Key_J)                   # ignored: the kept answer comes first
-    qtbot.wait(1200)                                  # a retry, still full
+    qtbot.waitUntil(lambda: bool(retries), timeout=5000)  # the window retried by itself: still full
+    assert "disk is full" in str(retries[0])
     assert flow.current.index == stuck and len(lab.experiment.votes()) == stuck
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
@@ -102,8 +117,6 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
 def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
         qtbot, tmp_home, jack_device):
     from hd_desktop.engine.listeners import wide
-    from hd_desktop.lab import engine_job
-    from hd_desktop.voice.build import run
 
     w = open_window(qtbot, tmp_home)
     lab = w.lab

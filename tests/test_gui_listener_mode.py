@@ -34,7 +34,7 @@ def to_first_trial(qtbot, sw):
 def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
         qtbot, tmp_home, jack_device, jack_capture):
     w = open_window(qtbot, tmp_home)
-    w.lab.set_settings(auto_update=False)
+    w.lab.set_settings(auto_update=False, consent=False, questionnaire=False, headphone_check="none")
     w.lab.create_round(SMALL)
     w.experiment_panel.refresh()
     w.start_session(size=10, seed=3)
@@ -75,7 +75,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
 def test_an_autopilot_session_is_an_ordinary_window_and_still_guards_the_output(
         qtbot, tmp_home, jack_device):
     w = open_window(qtbot, tmp_home)
-    w.lab.set_settings(auto_update=False)
+    w.lab.set_settings(auto_update=False, consent=False, questionnaire=False, headphone_check="none")
     w.lab.create_round(SMALL)
     sw = w.start_autopilot(size=10, seed=2, name="wide", seconds=10.0)
     assert not sw.isFullScreen() and not w.isMinimized()
@@ -132,7 +132,7 @@ def test_hd_listener_screen_window_keeps_both_windows_as_they_are(
         qtbot, tmp_home, jack_device, monkeypatch):
     monkeypatch.setenv("HD_LISTENER_SCREEN", "window")
     w = open_window(qtbot, tmp_home)
-    w.lab.set_settings(auto_update=False)
+    w.lab.set_settings(auto_update=False, consent=False, questionnaire=False, headphone_check="none")
     w.lab.create_round(SMALL)
     assert w.screen_box.currentData() == "window"
     w.start_session(size=10, seed=3)
@@ -165,7 +165,7 @@ def test_the_listener_screen_and_researcher_output_settings_are_read_and_checked
 def test_with_a_researcher_output_the_map_plays_there_not_on_the_listeners_player(
         qtbot, tmp_home, jack_device):
     w = open_window(qtbot, tmp_home)
-    w.lab.set_settings(auto_update=False)
+    w.lab.set_settings(auto_update=False, consent=False, questionnaire=False, headphone_check="none")
     w.lab.create_round(SMALL)
     w.start_session(size=10, seed=3)
     # the JACK dummy is this machine's only device: the listener's is taken to be another one

@@ -29,7 +29,7 @@ def space(tmp_path_factory):
 @pytest.fixture
 def lab(space, tmp_home):
     lab = Lab(tmp_home / "sessions" / "exp", space)
-    lab.set_settings(auto_update=False)
+    lab.set_settings(auto_update=False, consent=False, questionnaire=False, headphone_check="none")
     lab.create_round(SMALL)
     yield lab
     lab.close()

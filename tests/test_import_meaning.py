@@ -254,7 +254,7 @@ def test_windows_line_endings_are_named_with_what_to_do(target):
 def test_a_pandas_resave_is_named_with_what_to_do(target):
     folder, csv_path = target
     lines = csv_path.read_text().splitlines()
-    csv_path.write_text("\n".join([","+ lines[0]] + [f"{i},{l}" for i, l in
+    csv_path.write_text("\n".join([","+ lines[0]] + [f"{i},{row}" for i, row in
                                                        enumerate(lines[1:])]) + "\n")
     _refused(target, "an index column was added in front \\(as pandas' to_csv does\\).*"
                      "hd-desktop export")

@@ -226,3 +226,196 @@ def test_every_mutation_is_refused_in_words_or_leaves_an_engine_that_updates(ori
     print(f"\nimport property: {outcomes}")
     assert sum(outcomes.values()) >= EXAMPLES
     assert outcomes["refused"] > EXAMPLES / 2 and outcomes["accepted"] > 0
+
+
+# ------------------------------------------------------------------ online results (issue 22)
+
+ONLINE_EXAMPLES = 150
+
+
+@pytest.fixture(scope="module")
+def online(tmp_path_factory):
+    """(experiment folder, {name: jsPsych rows}): whole results and checkpoints of three
+    participants of round 0, as hd-study.js writes them."""
+    from helpers.online import online_experiment, participant_rows
+
+    root = tmp_path_factory.mktemp("online-prop")
+    exp = online_experiment(root / "exp")
+    base = {"P1": participant_rows(exp, "P1"),
+            "P1-break": participant_rows(exp, "P1", answered=20, complete=False),
+            "P2": participant_rows(exp, "P2"),
+            "P3-break": participant_rows(exp, "P3", answered=10, complete=False)}
+    exp.close()
+    return root / "exp", base
+
+
+_ONLINE_KEYS = ["response", "rt_ms", "n_plays", "stimulus_id", "hd_trial", "hd_participant",
+                "hd_phase", "presented_at", "hd_kind", "hd_complete", "hd_user_agent",
+                "hd_order", "hd_seed", "audio_started", "audio_clock", "audio_onset_s"]
+_ONLINE_VALUES = st.sampled_from(
+    ["", "0", "1", "2", "-1", "0.5", "NaN", "1e400", "P1", "P2", " P1", "trials", "practice",
+     "vote", "end", "false", "true", "2026-03-02T09:30:00.000Z", "2026-03-02T09:30:00+01:00",
+     "r0-n000-m0-r00+", "<b>x</b>", "\u0007", "x" * 300]) | st.integers(-3, 60) | st.none()
+
+
+@st.composite
+def online_imports(draw, names):
+    files = draw(st.lists(st.tuples(st.sampled_from(names),
+                                    st.sampled_from(["csv", "json", "jatos"])),
+                          min_size=1, max_size=4))
+    kind = draw(st.sampled_from(["none", "cell", "row", "bytes", "conflict", "join"]))
+    target = draw(st.integers(0, len(files) - 1))
+    if kind == "cell":
+        args = (draw(st.integers(0, 60)), draw(st.sampled_from(_ONLINE_KEYS)),
+                draw(_ONLINE_VALUES), draw(st.booleans()))
+    elif kind == "row":
+        args = (draw(st.sampled_from(["drop", "duplicate", "swap"])), draw(st.integers(0, 60)),
+                draw(st.integers(0, 60)), draw(st.booleans()))
+    elif kind == "bytes":
+        args = (draw(st.sampled_from(["flip", "truncate"])), draw(st.floats(0, 1)),
+                draw(st.integers(1, 255)))
+    elif kind == "conflict":
+        args = (draw(st.integers(0, 60)),)
+    elif kind == "join":
+        args = (draw(st.sampled_from(names)),)
+    else:
+        args = ()
+    return files, kind, target, args
+
+
+def _reseal(rows: list[dict]) -> None:
+    """What a forger does: recount the answers and recompute the browser's checksum."""
+    from hd_desktop.web.results import WebAnswer, digest
+
+    meta = {k: rows[0].get(k) for k in ("hd_study", "hd_experiment", "hd_round", "hd_participant",
+                                         "hd_seed", "hd_list", "hd_order", "hd_practice_order")}
+    votes = [r for r in rows if r.get("hd_kind") == "vote"]
+    try:
+        answers = [WebAnswer(str(r["hd_phase"]), int(r["hd_trial"]), str(r["stimulus_id"]),
+                             int(r["response"]), float(r["rt_ms"]), int(r["n_plays"]),
+                             str(r["presented_at"]), str(r["responded_at"])) for r in votes]
+        sealed = digest(meta, answers)
+    except (KeyError, TypeError, ValueError):
+        return   # not numbers: the forger cannot seal it either
+    for r in rows:
+        if r.get("hd_kind") == "end":
+            r["hd_rows"], r["hd_digest"] = len(votes), sealed
+
+
+def _online_files(work: Path, base: dict, files, kind, target, args) -> tuple[list[Path], list]:
+    """The files of one import on disk, and the rows written in each (for the expectation)."""
+    from helpers.online import as_csv, as_json, jatos_archive
+
+    sets = [json.loads(json.dumps(base[name])) for name, _ in files]
+    formats = [fmt for _, fmt in files]
+    rows = sets[target]
+    if kind == "cell":
+        i, key, value, reseal = args
+        rows[i % len(rows)][key] = value
+        if reseal:
+            _reseal(rows)
+    elif kind == "row":
+        op, i, j, reseal = args
+        i, j = i % len(rows), j % len(rows)
+        if op == "drop":
+            del rows[i]
+        elif op == "duplicate":
+            rows.insert(i, dict(rows[i]))
+        else:
+            rows[i], rows[j] = rows[j], rows[i]
+        if reseal and rows:
+            _reseal(rows)
+    elif kind == "conflict":   # another file of the same participant: one answer changed
+        other = json.loads(json.dumps(rows))
+        votes = [r for r in other if r.get("hd_kind") == "vote"]
+        if votes:
+            vote = votes[args[0] % len(votes)]
+            vote["response"] = 1 - int(vote["response"])
+            _reseal(other)
+        sets.append(other)
+        formats.append(formats[target])
+    elif kind == "join":
+        sets[target] = rows + json.loads(json.dumps(base[args[0]]))
+    paths: list[Path] = []
+    written: list[list] = []
+    archive: list[list] = []
+    for n, (data, fmt) in enumerate(zip(sets, formats)):
+        if fmt == "jatos":
+            archive.append(data)
+            continue
+        path = work / f"hd-results-{n}.{fmt}"
+        path.write_text(as_csv(data) if fmt == "csv" else as_json(data))
+        paths.append(path)
+        written.append([data])
+    if archive:
+        paths.append(jatos_archive(work / "jatos_results.jrzip", archive))
+        written.append(archive)
+    if kind == "bytes":
+        op, where, byte = args
+        path = paths[min(target, len(paths) - 1)]
+        data = bytearray(path.read_bytes())
+        at = int(where * (len(data) - 1))
+        if op == "flip":
+            data[at] ^= byte
+        else:
+            del data[at:]
+        path.write_bytes(bytes(data))
+    return paths, written
+
+
+def _answers(written: list) -> dict[str, set]:
+    """{participant: {(trial, stimulus, response)}} of the trials answers in the rows written."""
+    out: dict[str, set] = {}
+    for sets in written:
+        for rows in sets:
+            for r in rows:
+                if r.get("hd_kind") == "vote" and r.get("hd_phase") == "trials":
+                    out.setdefault(str(r["hd_participant"]).strip(), set()).add(
+                        (int(r["hd_trial"]), str(r["stimulus_id"]), int(r["response"])))
+    return out
+
+
+def test_online_results_in_any_files_are_refused_in_words_or_stored_whole(online):
+    """Any mix of jsPsych CSV, JSON and JATOS archives, several files per participant, with one
+    mutation (an edited cell or row, with or without the checksum recomputed, flipped or cut
+    bytes, a second file answering one trial differently, two participants joined): refused
+    naming a file given, the experiment byte-identical; or accepted, and every participant's
+    stored answers are exactly the union of the answers in the files given."""
+    from hd_desktop.store import Experiment, SessionKind
+    from hd_desktop.web.importing import import_results
+
+    folder, base = online
+    outcomes = {"refused": 0, "accepted": 0}
+
+    @settings(max_examples=ONLINE_EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(case=online_imports(sorted(base)))
+    def check(case):
+        work = Path(tempfile.mkdtemp(prefix="hd-prop-web-", dir=SCRATCH))
+        try:
+            target = Path(shutil.copytree(folder, work / "exp"))
+            paths, written = _online_files(work, base, *case)
+            before = _digest(target)
+            try:
+                import_results(target, paths)
+            except BadInputError as exc:
+                assert any(str(p) in str(exc) for p in paths), str(exc)
+                assert "hd-web-records" not in str(exc), str(exc)
+                assert _digest(target) == before
+                outcomes["refused"] += 1
+                return
+            with Experiment.open(target, create=False) as exp:
+                for pid, expected in _answers(written).items():
+                    trials = [s for s in exp.sessions(pid) if s.kind == SessionKind.TRIALS]
+                    assert len(trials) == 1, pid
+                    stored = {(v.trial, v.stimulus_id, v.response)
+                              for v in exp.votes(session_id=trials[0].id)}
+                    assert stored == expected, (pid, sorted(stored ^ expected)[:5])
+            outcomes["accepted"] += 1
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    check()
+    print(f"\nonline import property: {outcomes}")
+    assert sum(outcomes.values()) >= ONLINE_EXAMPLES
+    assert outcomes["refused"] > ONLINE_EXAMPLES / 5 and outcomes["accepted"] > ONLINE_EXAMPLES / 5

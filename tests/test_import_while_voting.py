@@ -18,7 +18,7 @@ import pytest
 from helpers.bigfile import designed, write_big_file
 
 from hd_desktop.session import FlowSettings, Phase, SessionFlow
-from hd_desktop.store import Experiment, writelock
+from hd_desktop.store import writelock
 
 NO_BREAKS = FlowSettings(break_every_trials=10**9, break_every_minutes=1e9)
 

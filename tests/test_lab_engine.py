@@ -165,6 +165,7 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
     again.close()
 
 
+@pytest.mark.slow
 def test_engine_process_gives_the_same_result_and_reports_errors(space, tmp_path):
     from hd_desktop.errors import UserFacingError
     from hd_desktop.lab.engine_process import engine_in_process

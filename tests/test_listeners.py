@@ -51,14 +51,35 @@ def real(tmp_path_factory):
     return load_space(cache_dir=tmp_path_factory.mktemp("space"), k=2).coords
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch on one thread: sums add up in one order, so the figures below are the same on any
+    machine and under any load (tests/conftest.py sets OMP_NUM_THREADS; this makes sure)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+QUALITY_SEEDS = (0, 1, 2)   # one run is one draw of the listener's lapses: judge the median
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # three runs of 3000 votes; on a loaded 2-core machine 6 minutes each
 @pytest.mark.parametrize("name", sorted(BUILTIN))
-def test_default_settings_reach_the_targets(name, real):
-    listener = BUILTIN[name](seed=0, lapse=0.05)
-    h = run_to_end(run_rounds(listener, real, preset("default"), engine_preset("default"),
-                              rounds=3, budget=3000, seed=0))
-    assert len(h.votes) <= 3100
-    m = evaluate(h.samples[-1], real, listener.probability, seed=0)
-    assert m["fidelity_ratio"] <= 0.35, m
-    assert m["spread_ratio"] > 1.2, m
-    assert m["acceptance_samples"] >= 0.9 * m["acceptance_target"], m
+def test_default_settings_reach_the_targets(name, real, one_torch_thread):
+    runs = []
+    for seed in QUALITY_SEEDS:
+        listener = BUILTIN[name](seed=seed, lapse=0.05)
+        h = run_to_end(run_rounds(listener, real, preset("default"), engine_preset("default"),
+                                  rounds=3, budget=3000, seed=seed))
+        assert len(h.votes) <= 3100
+        m = evaluate(h.samples[-1], real, listener.probability, seed=seed)
+        runs.append({"fidelity_ratio": m["fidelity_ratio"], "spread_ratio": m["spread_ratio"],
+                     "acceptance_ratio": m["acceptance_samples"] / m["acceptance_target"]})
+    median = {key: float(np.median([r[key] for r in runs])) for key in runs[0]}
+    assert median["fidelity_ratio"] <= 0.35, runs
+    assert median["spread_ratio"] > 1.2, runs
+    assert median["acceptance_ratio"] >= 0.9, runs

@@ -3,6 +3,7 @@
 #
 #   bash tools/setup.sh app     # system libraries, .venv, then the app on the bundled corpus
 #   bash tools/setup.sh test    # the same set-up with the test extras, then the whole test suite
+#   bash tools/setup.sh lint    # the same set-up with the test extras, then ruff (as .ci/run does)
 #   bash tools/setup.sh         # set-up only
 #
 # System libraries come from apt-get when run as root; otherwise the one line to run is printed.
@@ -19,7 +20,9 @@ APT_PACKAGES=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0   # Qt's xcb window
   fonts-noto-cjk                                    # the Japanese listener texts (no tofu boxes)
 )
-if [ "$mode" = test ]; then
+kind=app extras=""
+case "$mode" in test|lint) kind=test extras="[test]" ;; esac
+if [ "$kind" = test ]; then
   APT_PACKAGES+=(jackd2 xvfb)   # the tests' virtual output device (JACK dummy) and screen
   APT_PACKAGES+=(chromium chromium-driver)   # a real browser for the online-study tests
 fi
@@ -46,15 +49,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $($PY --version)"
   "$PY" -m venv .venv
 fi
-stamp=".venv/.hd-setup-$(cat pyproject.toml | sha256sum | cut -c1-16)-$mode"
+stamp=".venv/.hd-setup-$(cat pyproject.toml | sha256sum | cut -c1-16)-$kind"
 if [ ! -e "$stamp" ]; then
   echo "== installing Python packages into .venv (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
   # pyworld builds from source against numpy and needs pkg_resources (setuptools < 81);
   # torch 2.13.0 is the CPU wheel (any other spec pulls a multi-GB CUDA build).
   .venv/bin/python -m pip install -q "setuptools>=77.0.3,<81" wheel numpy cython
-  extras=""
-  [ "$mode" = test ] && extras="[test]"
   .venv/bin/python -m pip install -q --no-build-isolation -e ".${extras}"
   touch "$stamp"
 fi
@@ -65,8 +66,10 @@ case "$mode" in
   test)
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest "$@" ;;
+  lint)
+    exec .venv/bin/ruff check "$@" . ;;
   setup)
     echo "ready: .venv/bin/hd-desktop opens the app" ;;
   *)
-    echo "usage: bash tools/setup.sh [app|test] [arguments...]" >&2; exit 2 ;;
+    echo "usage: bash tools/setup.sh [app|test|lint] [arguments...]" >&2; exit 2 ;;
 esac

@@ -14,7 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "file; and the results of an online study (`hd-desktop web export`): "
                     "jsPsych CSV or JSON files, JATOS result archives (.zip/.jrzip) or JATOS "
                     "text exports. Every file is checked first; if any is refused, nothing is "
-                    "imported. Importing a file twice changes nothing.")
+                    "imported. All files of one online participant are merged (the same trial "
+                    "answered differently in two of them is refused); one import at a time per "
+                    "experiment. Importing a file twice changes nothing (docs/online-results.md).")
     p.add_argument("experiment", metavar="EXPERIMENT",
                    help="experiment name under sessions/ or a folder path")
     p.add_argument("files", nargs="+", metavar="FILE",

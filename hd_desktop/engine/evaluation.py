@@ -13,12 +13,13 @@ import io
 import json
 import math
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.stats import DegenerateDataWarning, binomtest, bootstrap, norm
 
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.store.evaluations import check_name
@@ -32,20 +33,19 @@ Z95 = float(norm.ppf(0.975))
 GROUPS = {"real": Role.EVAL_REAL, "sampled": Role.EVAL_SAMPLE}
 
 
-def wilson_interval(accepts: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """Wilson score interval: (p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)."""
+def wilson_interval(accepts: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Wilson score interval of accepts / n (scipy.stats.binomtest(...).proportion_ci)."""
     if n <= 0:
         return None
-    p = accepts / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = binomtest(accepts, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return max(0.0, float(ci.low)), min(1.0, float(ci.high))
 
 
 def newcombe_difference(a1: int, n1: int, a2: int, n2: int,
-                        z: float = Z95) -> tuple[float, float] | None:
+                        confidence: float = 0.95) -> tuple[float, float] | None:
     """Newcombe hybrid score interval of p1 - p2: d -/+ sqrt((p1-l1)^2 + (u2-p2)^2), ... ."""
-    w1, w2 = wilson_interval(a1, n1, z), wilson_interval(a2, n2, z)
+    # scipy has no Newcombe interval; it is built from scipy's two Wilson intervals
+    w1, w2 = wilson_interval(a1, n1, confidence), wilson_interval(a2, n2, confidence)
     if w1 is None or w2 is None:
         return None
     p1, p2 = a1 / n1, a2 / n2
@@ -55,15 +55,34 @@ def newcombe_difference(a1: int, n1: int, a2: int, n2: int,
             d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
 
 
-def clustered_bootstrap(per_listener: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """Listener-clustered bootstrap: p* = sum_{l in L*} a_l / sum_{l in L*} n_l, L* ~ listeners."""
+def clustered_bootstrap(per_listener: np.ndarray, resamples: int,
+                        seed: int) -> list[list[float] | None]:
+    """Listener-clustered percentile bootstrap (scipy.stats.bootstrap) of p_real, p_sampled and
+    p_sampled - p_real, p* = sum_{l in L*} a_l / sum_{l in L*} n_l, L* ~ listeners: 95% intervals."""
     # per_listener rows are (accepts real, votes real, accepts sampled, votes sampled): a
     # listener's votes stay together, because one listener's answers are not independent.
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(per_listener), size=(resamples, len(per_listener)))
-    sums = per_listener[picks].sum(axis=1)  # (resamples, 4)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.stack([sums[:, 0] / sums[:, 1], sums[:, 2] / sums[:, 3]], axis=1)
+    rows = np.asarray(per_listener, dtype=np.float64)
+
+    def acceptances(listeners: np.ndarray, axis: int = -1) -> np.ndarray:
+        # listeners: indices drawn along `axis`; rows[listeners] adds the 4 columns at the end
+        sums = rows[listeners].sum(axis=axis - 1 if axis < 0 else axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            real, sampled = sums[..., 0] / sums[..., 1], sums[..., 2] / sums[..., 3]
+        return np.stack([real, sampled, sampled - real])
+
+    with warnings.catch_warnings():  # listeners who all agree make a one-point interval: right
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        result = bootstrap((np.arange(len(rows)),), acceptances, n_resamples=resamples,
+                           method="percentile", confidence_level=0.95, vectorized=True,
+                           rng=np.random.default_rng(seed))
+    cis = []
+    for g in range(3):
+        lo, hi = result.confidence_interval.low[g], result.confidence_interval.high[g]
+        if np.isfinite(lo) and np.isfinite(hi):
+            cis.append([float(lo), float(hi)])
+        else:  # a resample without votes in a group has no acceptance: leave those out
+            cis.append(_percentile_ci(result.bootstrap_distribution[g]))
+    return cis
 
 
 def _percentile_ci(values: np.ndarray) -> list[float] | None:
@@ -124,7 +143,7 @@ def evaluation_table(votes: Iterable[Any], stimuli: Iterable[Stimulus], *,
             "listeners": int((per_listener[:, 2 * g + 1] > 0).sum()),
             "acceptance": accepts / n if n else None,
             "ci95_wilson": None if wilson is None else list(wilson),
-            "ci95_bootstrap": None if boot is None else _percentile_ci(boot[:, g]),
+            "ci95_bootstrap": None if boot is None else boot[g],
             "spread": spread_summary([s.z for s in by_id.values() if s.role == role]),
         }
     real, sampled = groups["real"], groups["sampled"]
@@ -139,7 +158,7 @@ def evaluation_table(votes: Iterable[Any], stimuli: Iterable[Stimulus], *,
             "of": "sampled - real",
             "estimate": sampled["acceptance"] - real["acceptance"] if both else None,
             "ci95_newcombe": None if newcombe is None else list(newcombe),
-            "ci95_bootstrap": None if boot is None else _percentile_ci(boot[:, 1] - boot[:, 0]),
+            "ci95_bootstrap": None if boot is None else boot[2],
         },
         "intervals": {
             "ci95_wilson": f"Wilson score interval per group, z = {Z95:.4f}",

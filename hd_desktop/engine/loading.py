@@ -44,6 +44,9 @@ def _module(where: str, spec: str):
         path = Path(where).expanduser().resolve()
         if not path.is_file():
             raise UserFacingError(f"listener {spec!r}: no file {path}")
+        if path.suffix != ".py":
+            raise UserFacingError(f"listener {spec!r}: {path} is not a Python file (.py); give "
+                                  "FILE.py:ATTR, MODULE:ATTR or builtin:NAME")
         name = f"hd_listener_{abs(hash(str(path)))}"
         loader = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(loader)
@@ -53,6 +56,9 @@ def _module(where: str, spec: str):
         except Exception as exc:
             raise UserFacingError(f"listener {spec!r}: importing {path} failed: {exc}") from exc
         return module
+    if not all(part.isidentifier() for part in where.split(".")):
+        raise UserFacingError(f"listener {spec!r}: {where!r} is not a module name (like "
+                              "my_lab.listeners) nor a file path ending in .py")
     try:
         return importlib.import_module(where)
     except ImportError as exc:

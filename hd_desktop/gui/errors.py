@@ -8,13 +8,19 @@ box, so a listener's window never freezes on a dialog and nothing fails silently
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from hd_desktop.errors import UserFacingError
 from hd_desktop.lab.errorlog import log_error  # noqa: F401 - jobs.py logs through it
+
+
+class DamagedExperiment(UserFacingError):
+    """The experiment's database turned out damaged while the window read it."""
 
 
 class ErrorChannel(QObject):
@@ -37,6 +43,7 @@ class ErrorChannel(QObject):
                 self.box = QMessageBox(QMessageBox.Icon.Warning, "hd-desktop", "",
                                        QMessageBox.StandardButton.Ok, self.parent_widget)
                 self.box.setModal(False)
+                self.box.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids: never HTML
             self.box.setText(shown)
             self.box.show()
         self.reported.emit(step, message)
@@ -58,6 +65,13 @@ class ErrorChannel(QObject):
             self.box = None
 
     def _excepthook(self, kind, exc, tb) -> None:
+        if issubclass(kind, sqlite3.DatabaseError):  # damage met while reading: in words
+            from hd_desktop.store.writelock import damaged_in_words
+
+            where = f"the experiment {self.folder}" if self.folder else "the experiment"
+            self.report("reading the experiment", DamagedExperiment(damaged_in_words(exc, where))
+                        .with_traceback(tb))
+            return                             # told and logged (errors.log keeps the trace)
         if not issubclass(kind, (KeyboardInterrupt, SystemExit)):
             self.report("the window", exc.with_traceback(tb))
         self._hook_before(kind, exc, tb)      # the traceback still reaches stderr

@@ -431,8 +431,13 @@ class ExperimentPanel(QWidget):
                        f"{'; '.join(result.unfinished)}.")
         if result.shared_ids:
             online += f" {', '.join(result.shared_ids)}: {SHARED_NOTE}."
-        QMessageBox.information(self, "Import", f"{ratings.files} file(s): {ratings.new_votes} new "
-                                f"votes merged, {ratings.known_votes} were already here.{online}")
+        from PySide6.QtGui import Qt as QtText
+
+        # participant ids are the participants' own text: shown as text, never as HTML
+        QMessageBox.information(self, "Import", QtText.convertFromPlainText(
+            f"{ratings.files} file(s): {ratings.new_votes} new votes merged, "
+            f"{ratings.known_votes} were already here.{online}",
+            QtText.WhiteSpaceMode.WhiteSpaceNormal))
 
     def _import_done(self) -> None:
         self._import_job = None

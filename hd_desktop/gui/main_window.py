@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
             self.experiment_panel.setEnabled(False)
             self.experiment_panel.setToolTip(str(exc))
             self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
+            report(f"opening the experiment {self.experiment}", exc)   # the whole sentence, in a box
             return
         self.lab.events.subscribe(self._lab_event)
         self.carrier_box.blockSignals(True)

@@ -3,7 +3,8 @@
 The engine preset (and any overrides), the listeners kept despite their screening, the
 carrier, the output gain of the level check, whether the model updates after every block,
 the engine's seed, and what a listener meets before the trials (language, consent,
-questionnaire, headphone check, and whether a failed check excludes). Versioned (STYLE.md 9): another schema is refused with a message.
+questionnaire, headphone check, and whether a failed check excludes). Versioned
+(docs/design.md 3): another schema is refused with a message.
 """
 
 from __future__ import annotations

@@ -43,6 +43,23 @@ EXPORTS = "exports"
 COUNTED_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)
 
 
+def _refuse_empty(path: Path) -> None:
+    """A 0-byte experiment.sqlite (a copy cut short, a full disk, a truncation) is refused as
+    such: SQLite would take it for a new, empty database and the experiment's id, and every
+    rating file made from it, would be lost. (A new experiment's file is never empty: its
+    header is written when it is made; its changes may wait in the -wal file beside it.)"""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if path.stat().st_size > 0 or wal.exists() and wal.stat().st_size > 0:
+            return
+    except OSError:
+        return  # unreadable: opening it says why
+    raise schema.DamagedStoreError(
+        f"{path} is empty (0 bytes): the experiment that was there is lost (a copy cut short, "
+        "or a full disk?). It was not changed, and no new experiment was made over it. Restore "
+        "it from a backup; to start a new experiment in this folder, move the empty file away")
+
+
 class Experiment:
     """An open experiment folder. Use `Experiment.open(folder)`; close it (or use `with`)."""
 
@@ -67,7 +84,9 @@ class Experiment:
              experiment_id: str | None = None) -> Experiment:
         """Open (or, with `create`, make) the experiment in `folder`; refuse unreadable versions."""
         folder = Path(folder)
-        if not cls.exists(folder):
+        if cls.exists(folder):
+            _refuse_empty(folder / DB_NAME)
+        else:
             if not create:
                 raise UserFacingError(f"no experiment in {folder} (no {DB_NAME})")
             if folder.exists() and not folder.is_dir():

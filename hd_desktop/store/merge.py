@@ -28,7 +28,7 @@ from pathlib import Path
 
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
-from hd_desktop.store import codec
+from hd_desktop.store import codec, writelock
 from hd_desktop.store.experiment import Experiment
 from hd_desktop.store.ratingcheck import check_ratings, read_rating_file
 from hd_desktop.store.ratingfile import RatingFile
@@ -72,7 +72,7 @@ def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.Path
                         progress: Callable[[float, str], None] | None = None) -> ImportReport:
     """Merge rating files into the experiment in `folder`, creating it from the first file."""
     files = [read_rating_file(p) for p in paths]  # file-level checks touch nothing
-    return _import(folder, files, progress)
+    return import_checked(folder, files, progress)
 
 
 def import_ratings(folder: str | os.PathLike, ratings: Sequence[tuple[str, RatingFile]], *,
@@ -82,11 +82,15 @@ def import_ratings(folder: str | os.PathLike, ratings: Sequence[tuple[str, Ratin
     against the experiment in `folder` (made from the first when it does not exist), then
     stored. Refused: `BadInputError` naming it, the experiment untouched (a folder made for
     it is removed again)."""
-    return _import(folder, [check_ratings(rf, name) for name, rf in ratings], progress)
+    return import_checked(folder, [check_ratings(rf, name) for name, rf in ratings], progress)
 
 
-def _import(folder: str | os.PathLike, ratings: Sequence[RatingFile],
-            progress: Callable[[float, str], None] | None) -> ImportReport:
+def import_checked(folder: str | os.PathLike, ratings: Sequence[RatingFile],
+                   progress: Callable[[float, str], None] | None = None) -> ImportReport:
+    """Rating files already read and checked on their own (`read_rating_file`,
+    `check_ratings`), checked against the experiment and each other, then stored. One import
+    at a time per experiment (`writelock.ImportLock`): a second one waits, then is checked
+    against what the first stored, so two imports never interleave their writes."""
     if not ratings:
         return ImportReport()
     folder = Path(folder)
@@ -98,12 +102,15 @@ def _import(folder: str | os.PathLike, ratings: Sequence[RatingFile],
         if made_folder:
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    lock = writelock.ImportLock(folder)
     try:
+        lock.acquire(progress)
         report = ImportReport(files=len(ratings), created=created)
         plan = _plan(exp, ratings, report)
         if created:
             exp.close()  # a refused plan above removes the new experiment; from here it stays
     except BaseException:
+        lock.release()
         exp.close()
         if made_folder:
             shutil.rmtree(folder, ignore_errors=True)
@@ -118,6 +125,7 @@ def _import(folder: str | os.PathLike, ratings: Sequence[RatingFile],
     try:
         _store(exp, plan, progress or (lambda fraction, message: None))
     finally:
+        lock.release()
         exp.close()
     report.new_votes = len(plan.votes)
     report.new_undos = len(plan.undos)
@@ -237,7 +245,9 @@ def _check_vote(con: sqlite3.Connection, plan: _Plan, v: Vote, stored: Vote | No
     known = plan.votes.get(v.id, stored)
     if known is not None:
         if replace(known, undone_at=None) != replace(v, undone_at=None):
-            raise _refuse(rf, f"vote {v.id} differs from the experiment's vote of that id")
+            raise _refuse(rf, f"vote {v.id} (listener {v.listener}, trial {v.trial}) differs "
+                              "from the experiment's vote of that id (an earlier import gave "
+                              "another answer)")
         report.known_votes += 1
         if known.undone_at is None and v.undone_at is not None:  # an undo made after export
             if v.id in plan.votes:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
+from hd_desktop.files import open_regular, read_regular
 from hd_desktop.store import codec
 from hd_desktop.store import sidecar as sidecar_fields
 from hd_desktop.store.evaluations import NAME, misplaced
@@ -26,6 +27,8 @@ from hd_desktop.store.sidecar import CONTROL, INT64
 
 
 MAX_ROWS = 10_000_000
+MAX_CSV = 4 * 2**30        # bytes: far above the largest session (100k votes are about 30 MB)
+MAX_SIDECAR = 256 * 2**20  # bytes: the stimuli of a whole round, and room to spare
 _INT = re.compile(r"-?[0-9]{1,19}")
 _FLOAT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?")
 
@@ -35,23 +38,30 @@ def read_rating_file(path: str | os.PathLike) -> RatingFile:
     csv_path, json_path = pair_paths(path)
     if Path(path).suffix.lower() not in (".csv", ".json"):
         raise BadInputError(f"{path}: not a rating file (expected a .csv with its .json sidecar)")
-    if not csv_path.is_file():
+    if not csv_path.exists():
         raise BadInputError(f"{path}: its CSV {csv_path.name} is missing")
-    if not json_path.is_file():
+    if not json_path.exists():
         raise BadInputError(f"{csv_path}: no sidecar {json_path.name} beside it; this is not an "
                             "hd-desktop rating file, or its sidecar was lost")
+    open_regular(csv_path, "rating file").close()   # regular files only: a pipe would block
     try:
-        sidecar = json.loads(json_path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        sidecar = json.loads(read_regular(json_path, MAX_SIDECAR, "sidecar").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         why = "nested too deep" if isinstance(exc, RecursionError) else exc
         raise BadInputError(f"{json_path}: unreadable sidecar ({why})") from None
+    try:  # a lone surrogate escape (\ud800) is no character: no file or database can hold it
+        json.dumps(sidecar, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise BadInputError(f"{json_path}: holds a lone surrogate escape (like \\ud800), which "
+                            "is no character: edited or damaged") from None
     if not isinstance(sidecar, dict) or sidecar.get("schema") != FORMAT:
         raise BadInputError(f"{json_path}: not an hd-desktop rating-file sidecar")
     version = sidecar.get("schema_version")
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise BadInputError(f"{json_path}: rating-file schema version {sidecar_fields.shown(version)}"
                             f"; this hd-desktop reads version {FORMAT_VERSION}")
-    return _checked(csv_path, json_path, sidecar, lambda: csv_path.read_bytes())
+    return _checked(csv_path, json_path, sidecar,
+                    lambda: read_regular(csv_path, MAX_CSV, "rating file"))
 
 
 def check_ratings(rf: RatingFile, name: str) -> RatingFile:

@@ -84,6 +84,18 @@ class StoreOpenError(UserFacingError):
         super().__init__(f"cannot open {path}: {why}; the file was not changed")
 
 
+class DamagedStoreError(UserFacingError):
+    """The file is no experiment SQLite can read whole: damaged bytes, a table missing, a
+    design that is not JSON. Refused at open, never repaired or replaced."""
+
+
+def damaged(path: Path, what: str) -> DamagedStoreError:
+    return DamagedStoreError(
+        f"{path} is damaged or not an hd-desktop experiment database ({what}); it was not "
+        "changed. Restore the experiment folder from a backup; its rating files, if exported, "
+        "can be imported into a new experiment (hd-desktop import --create)")
+
+
 def open_error(exc: sqlite3.DatabaseError, path: Path) -> UserFacingError:
     """The error for a file SQLite would not open: its disk, or its content."""
     from hd_desktop.store.writelock import reason
@@ -91,8 +103,53 @@ def open_error(exc: sqlite3.DatabaseError, path: Path) -> UserFacingError:
     why = reason(exc, path)
     if why is not None:
         return StoreOpenError(path, why)
-    return UserFacingError(f"{path} is not an hd-desktop experiment database ({exc}); it was not "
-                           "changed")
+    return damaged(path, str(exc))
+
+
+_JSON_COLUMNS = {"rounds": ("design",), "sessions": ("order_ids", "settings"),
+                 "evaluations": ("design",)}   # small tables, read whole by every open
+_layouts: dict[tuple, dict[str, set[str]]] = {}
+
+
+def expected_layout() -> dict[str, set[str]]:
+    """{table: its columns} of a current file, made once in memory by the same steps as a
+    new experiment (so a table added by a later migration is expected too)."""
+    key = (SCHEMA_VERSION, tuple(MIGRATIONS.items()))
+    if key not in _layouts:
+        con = sqlite3.connect(":memory:")
+        for statement in _V1.split(";"):
+            if statement.strip():
+                con.execute(statement)
+        for version in range(1, SCHEMA_VERSION):
+            MIGRATIONS[version](con)
+        _layouts[key] = {t: {c[1] for c in con.execute(f"PRAGMA table_info({t})")} for (t,) in
+                         con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        con.close()
+    return _layouts[key]
+
+
+def check_layout(con: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file at the current version whose tables or designs are not readable, in
+    words, before any caller meets the damage as a traceback (a dropped table, a round design
+    that is not JSON, pages SQLite finds malformed while reading these)."""
+    try:
+        for table, columns in expected_layout().items():
+            have = {c[1] for c in con.execute(f"PRAGMA table_info({table})")}
+            if not have:
+                raise damaged(path, f"its table {table} is missing")
+            if columns - have:
+                raise damaged(path, f"its table {table} lacks the column(s) "
+                                    f"{', '.join(sorted(columns - have))}")
+        for table, columns in _JSON_COLUMNS.items():
+            if table not in expected_layout():
+                continue
+            for column in columns:
+                bad = con.execute(f"SELECT rowid FROM {table} WHERE json_valid({column}) = 0 "
+                                  "LIMIT 1").fetchone()
+                if bad is not None:
+                    raise damaged(path, f"{table}.{column} of row {bad[0]} is not JSON")
+    except sqlite3.DatabaseError as exc:
+        raise open_error(exc, path) from None
 
 
 def configure(con: sqlite3.Connection) -> None:
@@ -126,6 +183,7 @@ def prepare(con: sqlite3.Connection, path: Path, read_only: bool = False) -> Non
         raise UserFacingError(f"{path} {what} and cannot be changed here (read-only); this "
                               f"hd-desktop reads schema {SCHEMA_VERSION}")
     if read_only:
+        check_layout(con, path)
         return
     if version == 0 and empty:
         con.execute("PRAGMA journal_mode = WAL")
@@ -175,4 +233,5 @@ def prepare(con: sqlite3.Connection, path: Path, read_only: bool = False) -> Non
             raise
         finally:
             con.execute("PRAGMA foreign_keys = ON")
+    check_layout(con, path)
     con.execute("PRAGMA journal_mode = WAL")

@@ -73,6 +73,20 @@ def _full(path: Path | None) -> bool:
     return st.f_bavail * st.f_frsize < 64 * 1024
 
 
+def damaged_in_words(exc: sqlite3.DatabaseError, what: str) -> str:
+    """A storage error met while reading, in words: a damaged file, or its disk."""
+    why = reason(exc)
+    if why is not None:
+        return f"{what}: its database cannot be read: {why}"
+    name, text = getattr(exc, "sqlite_errorname", "") or "", str(exc).lower()
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text \
+            or "not a database" in text or "could not decode" in text:  # text bytes flipped
+        return (f"{what}: its database is damaged ({exc}): SQLite found it while reading, and "
+                "what was reading stopped there. Restore the experiment folder from a backup, "
+                "or check it with `sqlite3 experiment.sqlite 'PRAGMA integrity_check'`")
+    return f"{what}: its database could not be read ({exc}); try again"
+
+
 def failed(exc: sqlite3.Error, path: Path) -> UserFacingError | sqlite3.Error:
     """The error to raise for a failed write: in words when it is a storage failure."""
     why = reason(exc, path)
@@ -80,3 +94,45 @@ def failed(exc: sqlite3.Error, path: Path) -> UserFacingError | sqlite3.Error:
         return exc
     return StoreWriteError(f"cannot write to {path}: {why}. This change was not stored; "
                            "everything stored before it is safe.")
+
+
+class ImportLock:
+    """One import at a time into an experiment folder, across threads and processes.
+
+    Two imports checked at the same time would each find the other's answers absent, then
+    write part way and collide (issue 22). Holding this from checking to the last write makes
+    the second import wait and then be checked against what the first stored. It is an
+    advisory `flock` on the experiment's folder itself: no file is left behind, and the system
+    releases it when the process ends, however it ends (SIGKILL included). Votes never take it.
+    """
+
+    POLL_S = 0.05
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self._fd: int | None = None
+
+    def acquire(self, progress=None) -> None:
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): imports are not serialised there
+            return
+        self._fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        said = False
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if progress is not None and not said:
+                    progress(0.0, f"Waiting for another import into {self.folder} to finish")
+                    said = True
+                time.sleep(self.POLL_S)
+            except BaseException:
+                self.release()
+                raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # closing the descriptor releases the flock
+            self._fd = None

@@ -7,6 +7,7 @@ analysis rate) is skipped with a message naming it; the rest of the corpus still
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +40,8 @@ class Problem:
 
 
 def discover(corpus_dir: Path) -> list[CorpusFile]:
-    """All audio files under speaker sub-folders, in a stable order (regular files only:
-    `odd_entries` names what else carries an audio name)."""
+    """All audio files under speaker sub-folders, in a stable order (regular files with names
+    in UTF-8 only: `odd_entries` names what else carries an audio name)."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         from hd_desktop.errors import BadInputError
@@ -48,7 +49,7 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
         raise BadInputError(f"corpus folder {corpus_dir} does not exist")
     files = []
     for path in sorted(corpus_dir.rglob("*")):
-        if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file():
+        if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file() and _named_in_utf8(path):
             rel = path.relative_to(corpus_dir)
             speaker = rel.parts[0] if len(rel.parts) > 1 else path.stem
             files.append(CorpusFile(path=path, speaker=speaker, item=rel.as_posix()))
@@ -59,9 +60,12 @@ def odd_entries(corpus_dir: Path) -> list[Problem]:
     """Entries with an audio name that are not audio files: each skipped, and said so."""
     out = []
     for path in sorted(Path(corpus_dir).rglob("*")):
-        if path.suffix.lower() not in AUDIO_SUFFIXES or path.is_file():
+        if path.suffix.lower() not in AUDIO_SUFFIXES or path.is_file() and _named_in_utf8(path):
             continue
-        if path.is_symlink() and not path.exists():
+        if not _named_in_utf8(path):
+            why = ("its name is not valid UTF-8 (written by another system's encoding); "
+                   "rename it to use it")
+        elif path.is_symlink() and not path.exists():
             why = "is a broken link (its target does not exist)"
         elif path.is_dir():
             why = "is a folder, not an audio file"
@@ -69,8 +73,23 @@ def odd_entries(corpus_dir: Path) -> list[Problem]:
             why = "is a pipe (FIFO), not an audio file"
         else:
             why = "is a device or special file, not an audio file"
-        out.append(Problem(str(path), why))
+        out.append(Problem(shown_path(path), why))
     return out
+
+
+def _named_in_utf8(path: Path) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python holds them as surrogates, which
+    no text file, hash or message can carry)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_path(path: Path) -> str:
+    """A path as a message can show it: bytes that are not UTF-8 as \\xe9 escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def file_digest(path: Path) -> str:

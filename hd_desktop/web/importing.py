@@ -1,38 +1,46 @@
 """Online results into an experiment, with the guarantees of rating files.
 
 Each participant is checked against the study the experiment itself makes (`study_design`: the
-round's lists, the participant's seed, list and order drawn again), then written as the rating
-files a workstation would have exported for them, one for the trials and one for the practice
-(kind practice: stored, never counted), and merged with every other file given by the store's
-rating-file import in one transaction. So a refused file leaves the experiment byte for byte as
-it was, and a second import adds nothing: session and vote ids are derived from the study, the
+round's lists, the participant's seed, list and order drawn again), then made into the records
+a workstation would have exported for them, one session for the trials and one for the practice
+(kind practice: stored, never counted), and merged with every rating file given by the store's
+import in one plan (store/merge.py). So a refused file leaves the experiment byte for byte as it
+was, and a second import adds nothing: session and vote ids are derived from the study, the
 participant and each answer.
+
+An import is one unit per participant (docs/online-results.md): all files of one participant
+of one study (a CSV and its JSON, two downloads, a checkpoint and the whole results, two results
+in one JATOS archive) are merged first: the union of their answers, each answer checked against
+the same trial in the other files. The same trial answered differently is refused naming both
+files; the whole results win over a checkpoint of them because they hold all of its answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from hd_desktop.errors import BadInputError, UserFacingError
-from hd_desktop.store import Experiment, ImportReport, SessionInfo, SessionKind, Vote, \
-    import_rating_files
-from hd_desktop.store.ratingfile import write_session_rating_file
+from hd_desktop.store import Experiment, ImportReport, SessionInfo, SessionKind, Vote
+from hd_desktop.store.merge import import_checked
+from hd_desktop.store.ratingcheck import check_ratings, read_rating_file
+from hd_desktop.store.ratingfile import RatingFile, pair_paths
 from hd_desktop.store.records import iso_utc
 from hd_desktop.web import records as web_records
 from hd_desktop.web.order import participant_seed, web_order
-from hd_desktop.web.results import WebParticipant, looks_like_web_results, read_results
+from hd_desktop.web.results import WebAnswer, WebParticipant, looks_like_web_results, \
+    read_results
 from hd_desktop.web.study import StudySettings, study_design
 
 SOURCE = "web"   # sessions' settings["source"]: how the app tells online participants apart
 COUNTED = (SessionKind.TRIALS, SessionKind.SIMULATED)   # the sessions whose votes count
 SHARED_NOTE = ("also the id of a listener at a workstation, so the engine counts their votes as "
                "one listener's (screening, agreement)")
+_TOKEN = "hd-web-records-{}"   # stands for a participant's records in the store's messages
 
 
 @dataclass
@@ -46,29 +54,48 @@ class ResultsReport:
     declined: list[str] = field(default_factory=list)     # refused consent: no trials
     records: int = 0                                      # listener records added
 
+    @property
+    def files(self) -> int:
+        """The files the user gave (a rating file pair counts once)."""
+        return self.ratings.files
 
-def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]) -> ResultsReport:
+
+def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike], *,
+                   progress: Callable[[float, str], None] | None = None) -> ResultsReport:
     """Merge rating files and online-study results into the experiment in `folder`, all or none."""
-    web = [p for p in paths if looks_like_web_results(p)]
-    rating = [p for p in paths if p not in web]
-    if not web:
-        return ResultsReport(import_rating_files(folder, rating))
-    participants = [x for p in web for x in read_results(p)]
-    if not Experiment.exists(folder):
-        raise UserFacingError(f"{web[0]}: online results go into the experiment whose round they "
-                              f"ran, and there is none in {folder}")
-    with tempfile.TemporaryDirectory(prefix="hd-web-import-") as tmp:
-        sources: dict[str, str] = {}
+    web = [p for p in paths if looks_like_web_results(p)]   # refuses a pipe, a folder
+    pairs: dict[str, str] = {}   # a .csv and its .json: one file, named as the user gave it
+    for p in paths:
+        if p not in web:
+            pair = Path(p).suffix.lower() in (".csv", ".json")
+            pairs.setdefault(str(pair_paths(p)[0]) if pair else str(p), str(p))
+    rating = list(pairs.values())
+    files = len(rating) + len(dict.fromkeys(str(p) for p in web))
+    checked = [read_rating_file(p) for p in rating]  # file-level checks touch nothing
+    participants: list[WebParticipant] = []
+    if web:
+        participants = [x for p in web for x in read_results(p)]
+        if not Experiment.exists(folder):
+            raise UserFacingError(f"{web[0]}: online results go into the experiment whose round "
+                                  f"they ran, and there is none in {folder}")
         with Experiment.open(folder, create=False) as exp:
-            made = [_as_rating_files(exp, p, Path(tmp), sources) for p in participants]
+            studies: dict = {}
+            for p in participants:
+                check_participant(exp, p, studies)
+                web_records.check_study(p)
+            participants = merge_participants(participants)
             web_records.check_stored(exp, participants)
-        try:
-            report = import_rating_files(folder, rating + [c for pair in made for c in pair])
-        except BadInputError as exc:  # name the participant's file, not the temporary one
-            text = str(exc)
-            for tmp_path, source in sources.items():
-                text = text.replace(tmp_path, source)
-            raise BadInputError(text) from None
+            records = [(p, rf) for p in participants for rf in _as_records(exp, p)]
+        sources = {}
+        for n, (p, rf) in enumerate(records):
+            token = _TOKEN.format(n)
+            phase = "practice" if rf.session.kind == SessionKind.PRACTICE else "trials"
+            sources[token] = f"{p.source} (participant {p.participant}, {phase})"
+            checked.append(_named(lambda: check_ratings(rf, token), sources))
+    report = _named(lambda: import_checked(folder, checked, progress), sources if web else {})
+    report.files = files
+    if not web:
+        return ResultsReport(report)
     with Experiment.open(folder, create=False) as exp:
         added = web_records.store(exp, participants, lambda p: _key(p.study_id, p.participant,
                                                                     "trials"))
@@ -79,6 +106,55 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
                          sorted(shared), [p.participant for p in participants if p.declined], added)
 
 
+def _named(call, sources: dict[str, str]):
+    """`call()`, its refusal naming the participant's file, never the records' stand-in."""
+    try:
+        return call()
+    except BadInputError as exc:
+        text = str(exc)
+        if not any(token in text for token in sources):
+            raise
+        for token, source in sorted(sources.items(), key=lambda kv: -len(kv[0])):
+            for suffix in (".csv", ".json"):
+                text = text.replace(token + suffix, source)
+        raise BadInputError(text) from None
+
+
+def merge_participants(found: Sequence[WebParticipant]) -> list[WebParticipant]:
+    """One participant per study and id: the union of the answers of all their files, each
+    answer checked against the same trial's in the others. Refuses (naming both files) a trial
+    answered differently in two files: which answer the participant gave cannot be told."""
+    groups: dict[tuple[str, str], list[WebParticipant]] = {}
+    for p in found:
+        groups.setdefault((p.study_id, p.participant), []).append(p)
+    merged = []
+    for parts in groups.values():
+        if len(parts) == 1:
+            merged.append(parts[0])
+            continue
+        whole = [p for p in parts if p.complete]
+        base = whole[0] if whole else max(parts, key=lambda p: len(p.answers))
+        answers: dict[tuple[str, int], tuple[WebAnswer, str]] = {}
+        for p in [base] + [p for p in parts if p is not base]:
+            for a in p.answers:
+                known = answers.setdefault((a.phase, a.trial), (a, p.source))
+                if known[0] != a:
+                    raise BadInputError(
+                        f"{known[1]} and {p.source}: participant {p.participant}'s {a.phase} "
+                        f"trial {a.trial} is answered differently in the two files "
+                        f"({_said(known[0])}; {_said(a)}). Which answer the participant gave "
+                        "cannot be told; nothing was imported. Import only the file you trust")
+        ordered = sorted(answers.values(), key=lambda x: (x[0].phase != "practice", x[0].trial))
+        merged.append(replace(base, source=", ".join(dict.fromkeys(p.source for p in parts)),
+                              answers=tuple(a for a, _ in ordered), complete=bool(whole)))
+    return merged
+
+
+def _said(a: WebAnswer) -> str:
+    return (f"{'natural' if a.response else 'not natural'} to {a.stimulus_id} at "
+            f"{a.responded_at}, {a.n_plays} play(s), {a.rt_ms:.1f} ms")
+
+
 def shared_ids(sessions: Sequence[SessionInfo]) -> set[str]:
     """Listener ids with counted sessions both online and at a workstation: the engine counts
     both as one listener (screening, agreement, kept or left out together)."""
@@ -87,8 +163,9 @@ def shared_ids(sessions: Sequence[SessionInfo]) -> set[str]:
     return online & {s.listener for s in counted if s.settings.get("source") != SOURCE}
 
 
-def check_participant(exp: Experiment, p: WebParticipant):
-    """The study the results name, drawn again from the experiment; refuses what it did not make."""
+def check_participant(exp: Experiment, p: WebParticipant, studies: dict | None = None):
+    """The study the results name, drawn again from the experiment; refuses what it did not make.
+    `studies`: the studies drawn so far in this import, by their settings (one draw each)."""
     def refuse(reason: str) -> BadInputError:
         return BadInputError(f"{p.source}: {reason}; nothing was imported")
 
@@ -100,7 +177,11 @@ def check_participant(exp: Experiment, p: WebParticipant):
     settings = StudySettings(round=p.round, carrier=p.carrier, trials=p.trials_per_participant,
                              seed=p.study_seed)
     try:
-        study = study_design(exp, settings)
+        study = studies.get(settings) if studies is not None else None
+        if study is None:
+            study = study_design(exp, settings)
+            if studies is not None:
+                studies[settings] = study
     except UserFacingError as exc:
         raise refuse(f"its study settings are not valid ({exc})") from None
     if study.study_id != p.study_id:
@@ -123,16 +204,18 @@ def check_participant(exp: Experiment, p: WebParticipant):
     return study
 
 
-def _as_rating_files(exp: Experiment, p: WebParticipant, out: Path,
-                     sources: dict[str, str]) -> list[str]:
-    check_participant(exp, p)
-    web_records.check_study(p)
+def _as_records(exp: Experiment, p: WebParticipant) -> list[RatingFile]:
+    """The participant's trials and practice as the records of two rating files (in memory)."""
     if p.declined:   # a refused consent: no sessions, only the refusal (a listener record)
         return []
+    if not p.answers:
+        raise BadInputError(f"{p.source}: participant {p.participant} answered nothing yet (a "
+                            "checkpoint sent before the first answer); nothing was imported. "
+                            "Leave this file out of the import")
     device = f"web ({p.hosting}): {p.user_agent}"[:200]
     version = f"{p.app_version} web, jsPsych {p.jspsych_version}"
     stamps = [_utc(a.presented_at) for a in p.answers] + [_utc(a.responded_at) for a in p.answers]
-    started, finished = (min(stamps), max(stamps)) if stamps else ("", "")
+    started, finished = min(stamps), max(stamps)
     if not p.complete:  # a checkpoint: not finished until the whole study's results come in
         finished = None
     trials_id = _key(p.study_id, p.participant, "trials")
@@ -158,11 +241,21 @@ def _as_rating_files(exp: Experiment, p: WebParticipant, out: Path,
                       response=a.response, rt_ms=a.rt_ms, n_plays=a.n_plays,
                       presented_at=_utc(a.presented_at), responded_at=_utc(a.responded_at),
                       device=device, gain_db=None, app_version=version) for a in answers]
-        folder = out / sid
-        csv_path, _ = write_session_rating_file(exp, session, votes, folder)
-        sources[str(csv_path)] = f"{p.source} (participant {p.participant}, {phase})"
-        made.append(str(csv_path))
+        made.append(_session_records(exp, session, votes))
     return made
+
+
+def _session_records(exp: Experiment, session: SessionInfo, votes: list[Vote]) -> RatingFile:
+    """What a workstation's rating file of `session` would hold (ratingfile.py writes the same)."""
+    stimuli = {s.id: s for s in exp.stimuli(ids=dict.fromkeys(session.order))}
+    members = exp.stimulus_evaluations(stimuli)
+    rounds, evaluations = exp.rounds(), exp.evaluations() if members else {}
+    return RatingFile(
+        csv_path=Path(), json_path=Path(), experiment_id=exp.experiment_id, space=exp.space(),
+        rounds={r: rounds[r] for r in {s.round for s in stimuli.values() if s.id not in members}},
+        stimuli=stimuli, session=session, votes=votes,
+        evaluations={n: evaluations[n] for n in set(members.values())},
+        stimulus_evaluations=members)
 
 
 def _key(*parts: str) -> str:

@@ -14,14 +14,18 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hd_desktop.errors import BadInputError
+from hd_desktop.files import open_regular, read_regular
 from hd_desktop.store.records import parse_iso_utc
+from hd_desktop.store.sidecar import CONTROL, shown
 from hd_desktop.web import records as web_records
 from hd_desktop.web.study import RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, RESULTS_VERSIONS_READ
+from hd_desktop.web.study import SCHEMA_VERSION  # noqa: F401  (1: results before the records)
 
 ARCHIVES = (".zip", ".jrzip")
 _META = ("hd_study", "hd_experiment", "hd_round", "hd_participant", "hd_seed", "hd_list",
@@ -29,6 +33,14 @@ _META = ("hd_study", "hd_experiment", "hd_round", "hd_participant", "hd_seed", "
          "hd_carrier", "hd_hosting", "hd_user_agent", "hd_app_version", "hd_jspsych_version",
          "hd_id_from", "hd_schema", "hd_schema_version")
 PHASES = ("practice", "trials")
+# Bounds on what a result file may make the import read (docs/online-results.md). A participant's
+# whole study is a few MB at most; the archive limits keep a crafted archive from filling memory.
+MAX_FILE = 32 * 2**20           # bytes of one results file, or one archive member unpacked
+MAX_MEMBERS = 20_000            # files in one archive (JATOS: one per component result)
+MAX_RATIO = 200                 # unpacked : packed, per member (jsPsych JSON packs about 20:1)
+MAX_ARCHIVE_TOTAL = 1024 * 2**20  # bytes unpacked over the whole archive
+MAX_ID = 200                    # characters of an id or name (as a rating file's fields)
+MAX_USER_AGENT = 512            # a browser's is under 300; longer is cut, and says so
 
 
 @dataclass(frozen=True)
@@ -80,31 +92,34 @@ class WebParticipant:
 
 
 def looks_like_web_results(path: str | Path) -> bool:
-    """True for a study's result file; False for a rating file (a .csv/.json with its pair)."""
+    """True for a study's result file; False for a rating file (a .csv/.json with its pair).
+    Refuses (BadInputError) what is not a regular file: a pipe would block the read."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in ARCHIVES or suffix == ".txt":
         return True
-    try:
-        head = p.open("rb").read(4096).decode("utf-8", "replace").lstrip()
-    except OSError:
+    if suffix not in (".csv", ".json"):
         return False
+    with open_regular(p) as f:
+        try:
+            head = f.read(4096).decode("utf-8", "replace").lstrip()
+        except OSError:
+            return False
     if suffix == ".json":
         return head.startswith("[")
-    return suffix == ".csv" and "hd_schema" in head.split("\n", 1)[0]
+    return "hd_schema" in head.split("\n", 1)[0]
 
 
 def read_results(path: str | Path) -> list[WebParticipant]:
     """Every participant in a result file (one for a jsPsych file, any number in an archive)."""
     p = Path(path)
-    if not p.is_file():
-        raise BadInputError(f"{p}: no such file")
     if p.suffix.lower() in ARCHIVES:
         return _read_archive(p)
+    data = read_regular(p, MAX_FILE, "results file")
     try:
-        text = p.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"{p}: unreadable ({exc})") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     found = _read_text(text, str(p))
     if not found:
         raise BadInputError(f"{p}: no results of an hd-desktop online study in it")
@@ -112,24 +127,67 @@ def read_results(path: str | Path) -> list[WebParticipant]:
 
 
 def _read_archive(path: Path) -> list[WebParticipant]:
-    """A JATOS result archive: every result file in it (each component result's data)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = [(i.filename, z.read(i)) for i in z.infolist() if not i.is_dir()]
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise BadInputError(f"{path}: not a readable result archive ({exc}); truncated?") from None
+    """A JATOS result archive: every result file in it (each component result's data), read
+    one at a time within bounds (members, sizes, compression ratio): an archive can hold a
+    'zip bomb' of gigabytes that compress to a few kilobytes."""
     found = []
-    for name, data in members:
-        if not name.lower().endswith((".txt", ".json", ".csv")):
-            continue  # files participants uploaded, if any: not answers
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInputError(f"{path}:{name}: not UTF-8 text") from None
-        found.extend(_read_text(text, f"{path}:{name}", lenient=True))
+    try:
+        with open_regular(path, "result archive") as f, zipfile.ZipFile(f) as z:
+            infos = [i for i in z.infolist() if not i.is_dir()]
+            _check_members(path, infos)
+            for info in infos:
+                if not info.filename.lower().endswith((".txt", ".json", ".csv")):
+                    continue  # files participants uploaded, if any: not answers
+                where = f"{path}:{info.filename}"
+                with z.open(info) as member:
+                    data = _read_member(member)
+                if len(data) > MAX_FILE:
+                    raise BadInputError(f"{where}: larger than {MAX_FILE // 2**20} MB unpacked; "
+                                        "not a results file (a damaged or crafted archive)")
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise BadInputError(f"{where}: not UTF-8 text") from None
+                del data
+                found.extend(_read_text(text, where, lenient=True))
+    except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError,
+            zlib.error) as exc:
+        raise BadInputError(f"{path}: not a readable result archive ({exc}); truncated?") from None
     if not found:
         raise BadInputError(f"{path}: no results of an hd-desktop online study in the archive")
     return found
+
+
+def _read_member(member) -> bytes:
+    """At most MAX_FILE + 1 bytes, 1 MB at a time: one read asks zlib for that much output at
+    once, whatever the member's listing claims."""
+    chunks, size = [], 0
+    while size <= MAX_FILE:
+        chunk = member.read(2**20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive whose listing promises more than results ever take (said in words)."""
+    if len(infos) > MAX_MEMBERS:
+        raise BadInputError(f"{path}: {len(infos)} files in the archive; a result archive of "
+                            f"this app holds at most {MAX_MEMBERS}. Not a JATOS result archive?")
+    total = 0
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_FILE or ratio > MAX_RATIO:
+            raise BadInputError(
+                f"{path}:{info.filename}: {info.file_size:,} bytes unpacked from "
+                f"{info.compress_size:,} (limits: {MAX_FILE // 2**20} MB, {MAX_RATIO}:1); a "
+                "crafted archive (a 'zip bomb'), not results. Nothing was imported")
+        total += info.file_size
+    if total > MAX_ARCHIVE_TOTAL:
+        raise BadInputError(f"{path}: {total:,} bytes unpacked in all, more than "
+                            f"{MAX_ARCHIVE_TOTAL // 2**20} MB; not a result archive of a study")
 
 
 def _read_text(text: str, source: str, lenient: bool = False) -> list[WebParticipant]:
@@ -141,13 +199,13 @@ def _read_text(text: str, source: str, lenient: bool = False) -> list[WebPartici
     if body[0] in "[{":
         sets = []
         try:
-            sets.append(json.loads(body))
+            sets.append(_json(body, source))
         except json.JSONDecodeError as whole:
             for n, line in enumerate(body.splitlines()):  # JATOS: one JSON result per line
                 if not line.strip():
                     continue
                 try:
-                    sets.append(json.loads(line))
+                    sets.append(_json(line, source))
                 except json.JSONDecodeError:
                     raise BadInputError(f"{source}: not valid JSON ({whole}); truncated or "
                                         f"edited (line {n + 1})") from None
@@ -170,6 +228,23 @@ def _read_text(text: str, source: str, lenient: bool = False) -> list[WebPartici
         raise BadInputError(f"{source}: not the results of an hd-desktop online study (no "
                             "hd_schema column)")
     return [_participant(rows, source)]
+
+
+def _json(text: str, source: str) -> Any:
+    """JSON that is text all through: no nesting deeper than Python can follow, no lone
+    surrogate escape (\\ud800), which is no character and cannot be stored."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BadInputError(f"{source}: JSON nested too deep to be jsPsych's data") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInputError(f"{source}: holds a lone surrogate escape (like \\ud800), which is "
+                            "no character: edited or damaged") from None
+    except RecursionError:
+        raise BadInputError(f"{source}: JSON nested too deep to be jsPsych's data") from None
+    return value
 
 
 def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
@@ -212,17 +287,34 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
             raise BadInputError(f"{source}: its {phase} answers do not follow the participant's "
                                 f"order of {len(expected)} voices (answered {len(got)})")
     trials = meta["hd_trials_per_participant"]
+    participant = _text(meta["hd_participant"]).strip()
+    if not participant or len(participant) > MAX_ID or CONTROL.search(participant):
+        raise BadInputError(f"{source}: participant id {shown(participant)} is not a printable "
+                            f"id of 1 to {MAX_ID} characters; nothing was imported")
+    for key in ("hd_study", "hd_experiment", "hd_carrier", "hd_hosting", "hd_app_version",
+                "hd_jspsych_version", "hd_id_from"):
+        value = _text(meta[key])
+        if len(value) > MAX_ID or CONTROL.search(value):
+            raise BadInputError(f"{source}: {key} {shown(value)} is not a printable name of at "
+                                f"most {MAX_ID} characters")
+    agent = _text(meta["hd_user_agent"])
+    if len(agent) > MAX_USER_AGENT:  # kept to show which browser; a longer one says so
+        agent = f"{agent[:MAX_USER_AGENT]}... (cut from {len(agent):,} characters)"
+    ids = order + practice + tuple(a.stimulus_id for a in answers)
+    bad = next((x for x in ids if len(x) > MAX_ID or CONTROL.search(x)), None)
+    if bad is not None:
+        raise BadInputError(f"{source}: stimulus id {shown(bad)} is not one this app makes")
     return WebParticipant(
         source=source, study_id=_text(meta["hd_study"]), experiment_id=_text(meta["hd_experiment"]),
         round=_int(meta["hd_round"], source, "hd_round"),
-        participant=_text(meta["hd_participant"]).strip(),
+        participant=participant,
         seed=_int(meta["hd_seed"], source, "hd_seed"),
         list_index=_int(meta["hd_list"], source, "hd_list"), order=order, practice_order=practice,
         study_seed=_int(meta["hd_study_seed"], source, "hd_study_seed"),
         trials_per_participant=None if _text(trials) in ("", "null", "None")
         else _int(trials, source, "hd_trials_per_participant"),
         carrier=_text(meta["hd_carrier"]), hosting=_text(meta["hd_hosting"]),
-        user_agent=_text(meta["hd_user_agent"]), app_version=_text(meta["hd_app_version"]),
+        user_agent=agent, app_version=_text(meta["hd_app_version"]),
         jspsych_version=_text(meta["hd_jspsych_version"]), id_from=_text(meta["hd_id_from"]),
         answers=tuple(answers), complete=complete, records=records,
         texts_sha256=_text(first.get("hd_texts_sha256")))
@@ -255,6 +347,7 @@ def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:
     plays = _int(row.get("n_plays"), where, "n_plays")
     if plays < 1:
         raise BadInputError(f"{where}: n_plays {plays}; an answered voice was played at least once")
+    _check_audio_started(row, where)
     stamps = []
     for name in ("presented_at", "responded_at"):
         text = _text(row.get(name))
@@ -264,6 +357,30 @@ def _answer(row: dict[str, Any], source: str, n: int) -> WebAnswer:
     return WebAnswer(phase=phase, trial=_int(row.get("hd_trial"), where, "hd_trial"),
                      stimulus_id=_text(row.get("stimulus_id")), response=int(response),
                      rt_ms=rt, n_plays=plays, presented_at=stamps[0], responded_at=stamps[1])
+
+
+AUDIO_CLOCKS = ("webaudio", "media-element")
+
+
+def _check_audio_started(row: dict[str, Any], where: str) -> None:
+    """An answer counts only if the study saw its voice start on the browser's audio clock
+    (hd-study.js opens the answer keys then, and times the reaction from that onset)."""
+    if _text(row.get("audio_started")) != "true":
+        raise BadInputError(f"{where}: no record that its voice started playing (audio_started "
+                            f"{row.get('audio_started')!r}); the file was exported by a study "
+                            "made before this check, or edited. Export the study again.")
+    clock = _text(row.get("audio_clock"))
+    if clock not in AUDIO_CLOCKS:
+        raise BadInputError(f"{where}: audio_clock {clock!r} is not one of "
+                            f"{', '.join(AUDIO_CLOCKS)}")
+    if clock == "webaudio":
+        try:
+            onset = float(_text(row.get("audio_onset_s")))
+        except ValueError:
+            onset = math.nan
+        if not math.isfinite(onset) or onset < 0:
+            raise BadInputError(f"{where}: audio_onset_s {row.get('audio_onset_s')!r} is not "
+                                "the audio clock's time of the voice's onset")
 
 
 def _text(value: Any) -> str:
