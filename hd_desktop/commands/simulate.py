@@ -22,7 +22,8 @@ def register(subparsers) -> None:
                     "experiment.sqlite), model.pt and map.png into --out. Coordinates are in "
                     "voice-space units: 1 = one SD of the real data per axis.")
     p.add_argument("--listener", default="builtin:wide",
-                   help="builtin:NAME (wide, shifted, curved, two-lobed), MODULE:ATTR or "
+                   help="builtin:NAME (wide, shifted, curved, two-lobed; zoo-0 ... zoo-23: "
+                        "the listener zoo, 12-23 held out), MODULE:ATTR or "
                         "path/to/file.py:ATTR")
     p.add_argument("--rounds", type=int, default=None,
                    help="rounds sharing the vote budget (default 3; 5 from 4 dimensions on)")
