@@ -30,11 +30,24 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     """Store the model and its samples; returns the model id."""
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
-            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor}
+            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor,
+            "stop": stop_info(experiment, result)}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
                                                  "sampler_steps": snapshot.config.sampler_steps}))
+
+
+def stop_info(experiment, result: EngineResult) -> dict | None:
+    """How far these samples moved from the previous update's (engine/stopping.py); None for
+    the first update."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    before = [m for m in experiment.models() if m.round <= result.round]
+    previous = experiment.samples(model_id=before[-1].id) if before else np.zeros((0, 0))
+    if len(previous) < 2 or previous.shape[1] != np.shape(result.samples)[1]:
+        return None
+    return stop_signal(previous, result.samples).to_dict()
 
 
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:

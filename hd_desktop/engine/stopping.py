@@ -1,0 +1,89 @@
+"""When more votes stop helping: how far an update moved the samples, beside how far chance moves them.
+
+After each update the new model's samples are compared with the previous update's by their
+energy distance (metrics.energy_distance, in SDs of the real voices). Two sets of draws from one
+and the same distribution are also some distance apart: `chance` is the 95th percentile of the
+distance between the two sets after their points are shuffled between them (a permutation test:
+what the distance would be if the update had changed nothing). Chains of two differently trained
+networks always differ a little, so besides beating chance, a move must also be large next to
+the samples' own spread (their mean pairwise distance) to count: `settled` means the move was
+within chance or under `tolerance` of the spread. The tolerance was chosen on the zoo's tuning
+half against the true fidelity over rounds (docs/engine.md, The stop signal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class StopSignal:
+    moved: float        # energy distance between the previous and the new samples (SDs)
+    chance: float       # the same distance between shuffled halves of both (95th percentile)
+    spread: float       # the new samples' mean pairwise distance (SDs)
+    settled: bool
+
+    @property
+    def verdict(self) -> str:
+        return "settled" if self.settled else "still changing"
+
+    @property
+    def relative(self) -> float:
+        """The move as a share of the samples' spread."""
+        return self.moved / self.spread if self.spread > 0 else float("inf")
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "verdict": self.verdict}
+
+    def sentence(self) -> str:
+        """One line for a report or the Engine tab."""
+        return (f"samples moved {self.moved:.3f} SD since the previous update (chance "
+                f"{self.chance:.3f}; {self.relative:.1%} of their spread): {self.verdict}")
+
+
+def stop_signal(previous, new, *, tolerance: float = TOLERANCE, shuffles: int = 40,
+                max_points: int = 1000, seed: int = 0) -> StopSignal:
+    """Energy distance previous -> new beside its permutation distribution (Szekely & Rizzo 2004).
+
+    At most `max_points` of each set are used (a seeded subset), so a 1000-chain update costs one
+    2000 x 2000 distance matrix.
+    """
+    rng = np.random.default_rng(seed)
+    a, b = (_subset(np.asarray(x, dtype=np.float64), max_points, rng) for x in (previous, new))
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"stop signal: samples of {a.shape[1]} and {b.shape[1]} dimensions")
+    both = torch.as_tensor(np.concatenate([a, b]))
+    d = torch.cdist(both, both).numpy()
+    n = len(a)
+    # the unbiased estimate dips below 0 when nothing moved; a distance is shown as 0 then
+    moved = max(0.0, _energy(d, np.arange(n), np.arange(n, len(d))))
+    null = []
+    for _ in range(shuffles):
+        order = rng.permutation(len(d))
+        null.append(_energy(d, order[:n], order[n:]))
+    chance = float(np.quantile(null, 0.95))
+    nb = len(b)
+    spread = float(d[n:, n:].sum() / (nb * (nb - 1))) if nb > 1 else 0.0
+    settled = moved <= chance or moved <= tolerance * spread
+    return StopSignal(float(moved), chance, spread, bool(settled))
+
+
+def _energy(d: np.ndarray, i: np.ndarray, j: np.ndarray) -> float:
+    """2 E|X-Y| - E|X-X'| - E|Y-Y'| from a distance matrix (unbiased within-set terms); the
+    sums over the blocks as products with the sets' indicator vectors (no block copies)."""
+    x = np.zeros(len(d))
+    x[i] = 1.0
+    dx = d @ x
+    xx, xy = float(x @ dx), float(dx.sum() - x @ dx)
+    yy = float(d.sum() - 2 * xy - xx)
+    return (2 * xy / (len(i) * len(j)) - xx / (len(i) * (len(i) - 1))
+            - yy / (len(j) * (len(j) - 1)))
+
+
+def _subset(x: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    return x if len(x) <= n else x[np.sort(rng.choice(len(x), n, replace=False))]
