@@ -8,7 +8,15 @@
 The zoo (engine/zoo.py): `tuning` and `held-out` stand for the twelve shapes of that half,
 `tuning:4` for its first four, `zoo-N` for one; their rows are summarised per half (median
 [range] over shapes and seeds), acceptance beside the target's and the real voices'.
---keep-samples writes every engine run's samples of every round (npz), for the stop signal.
+--keep-samples writes every engine run's samples of every round (npz), for the stop signal:
+
+    .venv/bin/python benchmarks/efficiency.py --stop-signal DIR --summarise runs.json ...
+
+then takes each engine run's rounds in turn and sets the stop signal (engine/stopping.py) after
+each update beside the true fidelity: "still changing" was right when the fidelity moved by more
+than 0.05 in that update, "settled" when it did not; and, looking ahead, "settled" was right when
+no later round of the run brought the fidelity down by more than 0.05. Per zoo half, for a range
+of tolerances (choose on the tuning half, read the held-out one).
 
 Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
 simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space (k
@@ -260,6 +268,50 @@ def summarise(results: list[dict]) -> None:
                           for t in (0.15, 0.10)))
 
 
+CHANGE = 0.05     # a change of fidelity the stop signal should notice
+
+
+def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.05, 0.1, 0.2)) -> None:
+    """The stop signal after each update against the true fidelity over the rounds (see above)."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    rows = []
+    for r in results:
+        path = where / f"k{r['k']}-{r['listener']}-v{r['votes']}-s{r['seed']}.npz"
+        if r["method"] != "engine" or "fidelity_per_round" not in r or not path.exists():
+            continue
+        with np.load(path) as npz:
+            rounds = [npz[f"arr_{i}"] for i in range(len(r["fidelity_per_round"]))]
+            real = npz["real"]
+        f = r["fidelity_per_round"]
+        for i in range(1, len(rounds)):
+            s = stop_signal(rounds[i - 1], rounds[i], real, tolerance=0.0, seed=i)
+            ahead = f[i] - min(f[i + 1:]) if i + 1 < len(f) else None
+            rows.append({"half": group_of(r["listener"]), "k": r["k"], "relative": s.relative,
+                         "beats_chance": s.moved > s.chance, "changed": abs(f[i] - f[i - 1]) > CHANGE,
+                         "helps_later": None if ahead is None else ahead > CHANGE,
+                         "moved": s.moved, "chance": s.chance, "df": f[i] - f[i - 1]})
+    print(f"\nstop signal after {len(rows)} updates (fidelity change > {CHANGE} counts as a change)")
+    print(f"{'half':<9} {'tolerance':>9}  {'still changing: n, right':<26} {'settled: n, right':<22} "
+          f"{'settled and no later round helped'}")
+    for half in sorted({x["half"] for x in rows}):
+        mine = [x for x in rows if x["half"] == half]
+        for tol in tolerances:
+            said = [(x["beats_chance"] and x["relative"] > tol) for x in mine]
+            changing = [x for x, c in zip(mine, said) if c]
+            settled = [x for x, c in zip(mine, said) if not c]
+            ahead = [x for x in settled if x["helps_later"] is not None]
+
+            def share(xs, ok):
+                return f"{len(xs):>3}, {np.mean([ok(x) for x in xs]):.0%}" if xs else f"{0:>3}, -"
+            print(f"{half:<9} {tol:>9.3f}  {share(changing, lambda x: x['changed']):<26} "
+                  f"{share(settled, lambda x: not x['changed']):<22} "
+                  f"{share(ahead, lambda x: not x['helps_later'])}")
+    for x in rows:
+        print(f"  {x['half']:<9} k={x['k']} moved {x['moved']:.4f} chance {x['chance']:.4f} "
+              f"({x['relative']:.1%} of the reach), fidelity change {x['df']:+.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dims", type=int, nargs="+", default=[2, 4])
@@ -282,7 +334,14 @@ def main() -> None:
                     help="write each engine run's samples of every round here (npz)")
     ap.add_argument("--summarise", nargs="+", metavar="JSON",
                     help="print the summary of earlier --json files instead of running")
+    ap.add_argument("--stop-signal", metavar="DIR",
+                    help="with --summarise: the stop signal over the rounds kept in DIR "
+                         "(--keep-samples) beside the true fidelity")
     args = ap.parse_args()
+    if args.summarise and args.stop_signal:
+        stop_validation([r for f in args.summarise for r in json.loads(Path(f).read_text())],
+                        Path(args.stop_signal))
+        return
     if args.summarise:
         summarise([r for f in args.summarise for r in json.loads(Path(f).read_text())])
         return

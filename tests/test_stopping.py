@@ -21,7 +21,8 @@ def normal_shift_energy(delta: float) -> float:
 def test_the_same_distribution_twice_is_settled():
     rng = np.random.default_rng(0)
     for k in (1, 4):
-        s = stop_signal(rng.normal(size=(1000, k)), rng.normal(size=(1000, k)), tolerance=0.0)
+        s = stop_signal(rng.normal(size=(1000, k)), rng.normal(size=(1000, k)),
+                        rng.normal(size=(500, k)) * 0.5, tolerance=0.0)
         assert s.settled and s.verdict == "settled" and s.moved <= s.chance
         assert 0 < s.chance < 0.01      # the noise of two sets of 1000 draws
 
@@ -29,18 +30,21 @@ def test_the_same_distribution_twice_is_settled():
 def test_a_shift_is_still_changing_and_measured_in_sds():
     rng = np.random.default_rng(1)
     for delta in (0.3, 1.0):
-        s = stop_signal(rng.normal(size=(1000, 1)), rng.normal(size=(1000, 1)) + delta)
+        s = stop_signal(rng.normal(size=(1000, 1)), rng.normal(size=(1000, 1)) + delta,
+                        rng.normal(size=(1000, 1)) - 2.0)
         assert s.verdict == "still changing" and s.moved > 10 * s.chance
     # the energy distance itself (its noise: the two sets' means differ by delta +/- 0.045)
     assert s.moved == pytest.approx(normal_shift_energy(1.0), rel=0.15)
-    # one SD per axis of spread: the mean distance of two draws of N(0, 1) is 2/sqrt(pi)
-    assert s.spread == pytest.approx(2 / math.sqrt(math.pi), rel=0.05)
+    # the scale: the real voices at -2 lie as far from the new samples as two unit normals 3 apart
+    assert s.reach == pytest.approx(normal_shift_energy(3.0), rel=0.15)
+    assert s.relative == pytest.approx(normal_shift_energy(1.0) / normal_shift_energy(3.0), rel=0.3)
 
 
 def test_a_small_move_within_the_tolerance_is_settled():
     rng = np.random.default_rng(2)
     a, b = rng.normal(size=(1000, 2)), rng.normal(size=(1000, 2)) + [0.15, 0.0]
-    strict, lenient = stop_signal(a, b, tolerance=0.0), stop_signal(a, b, tolerance=0.05)
+    real = rng.normal(size=(1000, 2)) + [1.0, 0.0]     # reach ~0.33: the move is ~7% of it
+    strict, lenient = stop_signal(a, b, real, tolerance=0.0), stop_signal(a, b, real, tolerance=0.1)
     assert strict.moved == lenient.moved > strict.chance
     assert not strict.settled and lenient.settled
     assert "still changing" in strict.sentence() and "SD" in strict.sentence()

@@ -6,9 +6,10 @@ and the same distribution are also some distance apart: `chance` is the 95th per
 distance between the two sets after their points are shuffled between them (a permutation test:
 what the distance would be if the update had changed nothing). Chains of two differently trained
 networks always differ a little, so besides beating chance, a move must also be large next to
-the samples' own spread (their mean pairwise distance) to count: `settled` means the move was
-within chance or under `tolerance` of the spread. The tolerance was chosen on the zoo's tuning
-half against the true fidelity over rounds (docs/engine.md, The stop signal).
+how far the samples are from the real voices (their energy distance, `reach`) to count: in those
+units a move is about the change of report.json's fidelity_ratio it could make. `settled` means
+the move was within chance or under `tolerance` of the reach. The tolerance was chosen on the
+zoo's tuning half against the true fidelity over rounds (docs/engine.md, The stop signal).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-TOLERANCE = 0.01
+from hd_desktop.engine.metrics import energy_distance
+
+TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
 class StopSignal:
     moved: float        # energy distance between the previous and the new samples (SDs)
     chance: float       # the same distance between shuffled halves of both (95th percentile)
-    spread: float       # the new samples' mean pairwise distance (SDs)
+    reach: float        # energy distance between the real voices and the new samples (SDs)
     settled: bool
 
     @property
@@ -34,8 +37,8 @@ class StopSignal:
 
     @property
     def relative(self) -> float:
-        """The move as a share of the samples' spread."""
-        return self.moved / self.spread if self.spread > 0 else float("inf")
+        """The move as a share of the samples' distance from the real voices."""
+        return self.moved / self.reach if self.reach > 0 else float("inf")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "verdict": self.verdict}
@@ -43,10 +46,11 @@ class StopSignal:
     def sentence(self) -> str:
         """One line for a report or the Engine tab."""
         return (f"samples moved {self.moved:.3f} SD since the previous update (chance "
-                f"{self.chance:.3f}; {self.relative:.1%} of their spread): {self.verdict}")
+                f"{self.chance:.3f}; {self.relative:.0%} of their distance from the real "
+                f"voices): {self.verdict}")
 
 
-def stop_signal(previous, new, *, tolerance: float = TOLERANCE, shuffles: int = 40,
+def stop_signal(previous, new, real, *, tolerance: float = TOLERANCE, shuffles: int = 40,
                 max_points: int = 1000, seed: int = 0) -> StopSignal:
     """Energy distance previous -> new beside its permutation distribution (Szekely & Rizzo 2004).
 
@@ -54,7 +58,8 @@ def stop_signal(previous, new, *, tolerance: float = TOLERANCE, shuffles: int = 
     2000 x 2000 distance matrix.
     """
     rng = np.random.default_rng(seed)
-    a, b = (_subset(np.asarray(x, dtype=np.float64), max_points, rng) for x in (previous, new))
+    a, b, r = (_subset(np.asarray(x, dtype=np.float64), max_points, rng)
+               for x in (previous, new, real))
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"stop signal: samples of {a.shape[1]} and {b.shape[1]} dimensions")
     both = torch.as_tensor(np.concatenate([a, b]))
@@ -67,10 +72,9 @@ def stop_signal(previous, new, *, tolerance: float = TOLERANCE, shuffles: int = 
         order = rng.permutation(len(d))
         null.append(_energy(d, order[:n], order[n:]))
     chance = float(np.quantile(null, 0.95))
-    nb = len(b)
-    spread = float(d[n:, n:].sum() / (nb * (nb - 1))) if nb > 1 else 0.0
-    settled = moved <= chance or moved <= tolerance * spread
-    return StopSignal(float(moved), chance, spread, bool(settled))
+    reach = max(0.0, energy_distance(r, b))
+    settled = moved <= chance or moved <= tolerance * reach
+    return StopSignal(float(moved), chance, reach, bool(settled))
 
 
 def _energy(d: np.ndarray, i: np.ndarray, j: np.ndarray) -> float:

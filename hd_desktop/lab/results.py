@@ -31,14 +31,14 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
             "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor,
-            "stop": stop_info(experiment, result)}
+            "stop": stop_info(experiment, result, snapshot.real)}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
                                                  "sampler_steps": snapshot.config.sampler_steps}))
 
 
-def stop_info(experiment, result: EngineResult) -> dict | None:
+def stop_info(experiment, result: EngineResult, real) -> dict | None:
     """How far these samples moved from the previous update's (engine/stopping.py); None for
     the first update."""
     from hd_desktop.engine.stopping import stop_signal
@@ -47,7 +47,18 @@ def stop_info(experiment, result: EngineResult) -> dict | None:
     previous = experiment.samples(model_id=before[-1].id) if before else np.zeros((0, 0))
     if len(previous) < 2 or previous.shape[1] != np.shape(result.samples)[1]:
         return None
-    return stop_signal(previous, result.samples).to_dict()
+    return stop_signal(previous, result.samples, real).to_dict()
+
+
+def stop_text(experiment, model_id: str | None) -> str:
+    """The stored stop signal of a model in one line, for the Engine tab."""
+    from hd_desktop.engine.stopping import StopSignal
+
+    stop = experiment.model(model_id).info.get("stop") if model_id else None
+    if not stop:
+        return "Stop signal: after the next update (it compares two updates' samples)."
+    signal = StopSignal(stop["moved"], stop["chance"], stop["reach"], stop["settled"])
+    return f"Stop signal: {signal.sentence()}."
 
 
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:
