@@ -48,7 +48,14 @@ def test_a_small_move_within_the_tolerance_is_settled():
     assert strict.moved == lenient.moved > strict.chance
     assert not strict.settled and lenient.settled
     assert "still changing" in strict.sentence() and "SD" in strict.sentence()
-    assert StopSignal(**{k: v for k, v in strict.to_dict().items() if k != "verdict"}) == strict
+    assert StopSignal.from_dict(strict.to_dict()) == strict
+    assert "not validated" not in strict.sentence()
+
+
+def test_above_four_dimensions_the_verdict_says_it_is_not_validated():
+    rng = np.random.default_rng(3)
+    s = stop_signal(rng.normal(size=(300, 6)), rng.normal(size=(300, 6)), rng.normal(size=(300, 6)))
+    assert s.dims == 6 and "not validated above 4 dimensions" in s.sentence()
 
 
 @pytest.mark.slow

@@ -156,7 +156,7 @@ def stop_per_round(lab, done) -> list[dict]:
 def _stop_sentence(stop: dict) -> str:
     from hd_desktop.engine.stopping import StopSignal
 
-    return StopSignal(stop["moved"], stop["chance"], stop["reach"], stop["settled"]).sentence()
+    return StopSignal.from_dict(stop).sentence()
 
 
 def _points_csv(path: Path, points) -> None:

@@ -22,6 +22,7 @@ import torch
 from hd_desktop.engine.metrics import energy_distance
 
 TOLERANCE = 0.02
+VALIDATED_DIMS = 4      # in 6-D moves were as small as chance while the fidelity still changed
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class StopSignal:
     chance: float       # the same distance between shuffled halves of both (95th percentile)
     reach: float        # energy distance between the real voices and the new samples (SDs)
     settled: bool
+    dims: int = 0       # of the voice space: above VALIDATED_DIMS the verdict says it is untested
 
     @property
     def verdict(self) -> str:
@@ -43,11 +45,18 @@ class StopSignal:
     def to_dict(self) -> dict:
         return {**asdict(self), "verdict": self.verdict}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "StopSignal":
+        return cls(data["moved"], data["chance"], data["reach"], data["settled"],
+                   data.get("dims", 0))
+
     def sentence(self) -> str:
         """One line for a report or the Engine tab."""
         return (f"samples moved {self.moved:.3f} SD since the previous update (chance "
                 f"{self.chance:.3f}; {self.relative:.0%} of their distance from the real "
-                f"voices): {self.verdict}")
+                f"voices): {self.verdict}"
+                + (f" (not validated above {VALIDATED_DIMS} dimensions)"
+                   if self.dims > VALIDATED_DIMS else ""))
 
 
 def stop_signal(previous, new, real, *, tolerance: float = TOLERANCE, shuffles: int = 40,
@@ -76,7 +85,7 @@ def stop_signal(previous, new, real, *, tolerance: float = TOLERANCE, shuffles: 
     chance = float(np.quantile(energy[1:], 0.95))
     reach = max(0.0, energy_distance(r, b))
     settled = moved <= chance or moved <= tolerance * reach
-    return StopSignal(float(moved), chance, reach, bool(settled))
+    return StopSignal(float(moved), chance, reach, bool(settled), int(b.shape[1]))
 
 
 def _energies(d: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:

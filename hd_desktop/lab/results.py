@@ -57,7 +57,7 @@ def stop_text(experiment, model_id: str | None) -> str:
     stop = experiment.model(model_id).info.get("stop") if model_id else None
     if not stop:
         return "Stop signal: after the next update (it compares two updates' samples)."
-    signal = StopSignal(stop["moved"], stop["chance"], stop["reach"], stop["settled"])
+    signal = StopSignal.from_dict(stop)
     return f"Stop signal: {signal.sentence()}."
 
 
