@@ -56,6 +56,7 @@ def test_above_four_dimensions_the_verdict_says_it_is_not_validated():
     rng = np.random.default_rng(3)
     s = stop_signal(rng.normal(size=(300, 6)), rng.normal(size=(300, 6)), rng.normal(size=(300, 6)))
     assert s.dims == 6 and "not validated above 4 dimensions" in s.sentence()
+    assert "inf" not in StopSignal(0.01, 0.002, 0.0, False, 2).sentence()
 
 
 @pytest.mark.slow

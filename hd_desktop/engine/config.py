@@ -12,6 +12,8 @@ misspelt choice or a non-number is refused with its name, not when training star
 
 from __future__ import annotations
 
+import numbers
+
 from dataclasses import asdict, dataclass, fields, replace
 
 from hd_desktop.design.params import non_finite_fields
@@ -69,10 +71,10 @@ class EngineConfig:
             kind, optional = f.type.split(" | ")[0], f.type.endswith("| None")
             if value is None and optional:
                 continue
-            if kind == "bool" and not isinstance(value, bool):
+            if kind == "bool" and type(value).__name__ not in ("bool", "bool_"):
                 raise UserFacingError(f"engine settings: {f.name}={value!r} must be true or false")
-            if kind in ("int", "float") and (isinstance(value, bool)
-                                             or not isinstance(value, (int, float))):
+            if kind in ("int", "float") and (type(value).__name__ in ("bool", "bool_")
+                                             or not isinstance(value, numbers.Real)):
                 raise UserFacingError(f"engine settings: {f.name}={value!r} must be a number"
                                       + (" or none" if optional else ""))
 

@@ -52,9 +52,10 @@ class StopSignal:
 
     def sentence(self) -> str:
         """One line for a report or the Engine tab."""
+        share = (f"{self.relative:.0%} of their distance from the real voices" if self.reach > 0
+                 else "they are as near the real voices as chance can tell")
         return (f"samples moved {self.moved:.3f} SD since the previous update (chance "
-                f"{self.chance:.3f}; {self.relative:.0%} of their distance from the real "
-                f"voices): {self.verdict}"
+                f"{self.chance:.3f}; {share}): {self.verdict}"
                 + (f" (not validated above {VALIDATED_DIMS} dimensions)"
                    if self.dims > VALIDATED_DIMS else ""))
 
