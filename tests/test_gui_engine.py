@@ -56,6 +56,9 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     assert blocks == -(-current.n_stimuli // w.experiment_panel.break_trials.value())
     sw.close()                     # the window closing after the end adds no second update
     assert not w.engine.busy and len(w.lab.experiment.models()) == blocks
+    # the Engine tab says how far the last update moved the samples beside chance (stopping.py)
+    assert blocks >= 2 and "moved" in w.engine_panel.stop_label.text()
+    assert any(v in w.engine_panel.stop_label.text() for v in ("settled", "still changing"))
     result = w.engine.latest
     assert result is not None and result.votes_used == current.n_stimuli
     assert np.all(np.isfinite(result.samples))

@@ -15,6 +15,7 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
 from hd_desktop.lab.engine_job import listener_table
 from hd_desktop.lab.round_readiness import early_next_round
+from hd_desktop.lab.results import stop_text
 
 
 class EnginePanel(QWidget):
@@ -91,6 +92,9 @@ class EnginePanel(QWidget):
         self.estimates_label = QLabel()
         self.estimates_label.setWordWrap(True)
         lay.addWidget(self.estimates_label)
+        self.stop_label = QLabel()      # how far the last update moved the samples (stopping.py)
+        self.stop_label.setWordWrap(True)
+        lay.addWidget(self.stop_label)
         return box
 
     def _listeners_box(self) -> QWidget:
@@ -242,6 +246,7 @@ class EnginePanel(QWidget):
         self.curve.setLabel("left", LOSS_LABELS.get(loss, "training loss"))
         t = result.timings
         self.estimates_label.setText(estimates_summary(result))
+        self.stop_label.setText(stop_text(self.engine.lab.experiment, result.model_id))
         self.state.setText(
             f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
             f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")

@@ -30,11 +30,35 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     """Store the model and its samples; returns the model id."""
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
-            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor}
+            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor,
+            "stop": stop_info(experiment, result, snapshot.real)}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
                                                  "sampler_steps": snapshot.config.sampler_steps}))
+
+
+def stop_info(experiment, result: EngineResult, real) -> dict | None:
+    """How far these samples moved from the previous update's (engine/stopping.py); None for
+    the first update."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    before = [m for m in experiment.models() if m.round <= result.round]
+    previous = experiment.samples(model_id=before[-1].id) if before else np.zeros((0, 0))
+    if len(previous) < 2 or previous.shape[1] != np.shape(result.samples)[1]:
+        return None
+    return stop_signal(previous, result.samples, real).to_dict()
+
+
+def stop_text(experiment, model_id: str | None) -> str:
+    """The stored stop signal of a model in one line, for the Engine tab."""
+    from hd_desktop.engine.stopping import StopSignal
+
+    stop = experiment.model(model_id).info.get("stop") if model_id else None
+    if not stop:
+        return "Stop signal: after the next update (it compares two updates' samples)."
+    signal = StopSignal.from_dict(stop)
+    return f"Stop signal: {signal.sentence()}."
 
 
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:
