@@ -47,8 +47,10 @@ def evaluation_session(lab, name: str, seed: int,
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
     """Acceptance of real vs sampled voices with 95% intervals and spreads; written beside the
     rating files when `out_dir` is given."""
-    table = evaluation_table(lab.experiment.votes(evaluation=name),
-                             lab.experiment.stimuli(evaluation=name))
+    excluded = lab.experiment.exclusions()    # decisions about data hold here too
+    votes = [v for v in lab.experiment.votes(evaluation=name)
+             if not excluded.excludes(v.listener, v.session_id)]
+    table = evaluation_table(votes, lab.experiment.stimuli(evaluation=name))
     table["evaluation"] = name
     if out_dir is not None:
         write_evaluation(table, out_dir, stem or name)
