@@ -14,11 +14,13 @@ from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import SessionKind
 
 
-def create_evaluation(lab, n_each: int, seed: int) -> str:
-    """An evaluation set: n_each real voices and n_each samples of the latest model, stored."""
-    model = lab.experiment.latest_model()
+def create_evaluation(lab, n_each: int, seed: int, round: int | None = None) -> str:
+    """An evaluation set: n_each real voices and n_each samples of the latest model (of
+    `round`, when given), stored."""
+    model = lab.experiment.latest_model(round)
     if model is None:
-        raise UserFacingError("no model yet: update the model, then evaluate its samples")
+        raise UserFacingError("no model yet" + ("" if round is None else f" of round {round}")
+                              + ": update the model, then evaluate its samples")
     samples = lab.experiment.samples(model_id=model.id)
     name = f"r{model.round}_s{seed}_n{n_each}"
     if name in lab.experiment.evaluations():

@@ -25,7 +25,7 @@ from hd_desktop.lab.settings import LabSettings
 from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import Experiment, SessionInfo, SessionKind
-from hd_desktop.store.decisions import Action, Decision, Target
+from hd_desktop.store.decisions import Action, Decision
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
@@ -285,6 +285,30 @@ class Lab:
             self.events.emit("evaluation_report", name=name, table=table,
                              written=str(summary.rating_csv.parent))
 
+    # -- evaluation (the paper's Evaluation 2) -----------------------------------------------
+
+    def create_evaluation(self, n_each: int, seed: int, round: int | None = None) -> str:
+        """The evaluation set of the latest model (of `round`): real voices and its samples."""
+        from hd_desktop.lab.evaluations import create_evaluation
+
+        return create_evaluation(self, n_each, seed, round)
+
+    def evaluation_session(self, name: str, seed: int, settings: FlowSettings) -> SessionFlow:
+        """A blind session over an evaluation set; its end writes the report (see above)."""
+        from hd_desktop.lab.evaluations import evaluation_session
+
+        return evaluation_session(self, name, seed, settings)
+
+    def evaluation_report(self, name: str, out_dir: Path | None = None) -> dict:
+        """The table of an evaluation from its votes so far (excluded listeners left out)."""
+        from hd_desktop.lab.evaluations import evaluation_report
+
+        if name not in self.experiment.evaluations():
+            known = ", ".join(self.experiment.evaluations()) or "none yet"
+            raise UserFacingError(f"no evaluation {name!r} in {self.experiment.path} (known: "
+                                  f"{known})")
+        return evaluation_report(self, name, out_dir)
+
     # -- rating files ----------------------------------------------------------------------
 
     def export_rating_files(self, folder: Path) -> list[Path]:
@@ -389,16 +413,19 @@ class Lab:
         return self._decide(target, target_id, Action.INCLUDE, reason)
 
     def _decide(self, target, target_id: str, action: Action, reason: str) -> Decision:
-        current = self.experiment.exclusions()
-        target = Target(target)
-        now_out = target_id in (current.listeners if target == Target.LISTENER
-                                else current.sessions)
-        if (action == Action.EXCLUDE) == now_out:
-            state = "excluded" if now_out else "included"
-            raise UserFacingError(f"{target.value} {target_id} is already {state}")
-        decision = self.experiment.decide(target.value, target_id, action.value, reason)
+        from hd_desktop.lab.decisions import apply
+
+        decision = apply(self.experiment, target, target_id, action, reason)
         self.events.publish(DataDecided(decision=decision))
         return decision
 
     def decisions(self) -> list[Decision]:
+        """Every decision about data, oldest first."""
         return self.experiment.decisions()
+
+    def decisions_in_force(self) -> dict[tuple[str, str], Decision]:
+        """(target, id) -> the exclusion in force for each excluded listener and session."""
+        from hd_desktop.store.decisions import in_force
+
+        return {(t.value, i): d for (t, i), d in in_force(self.decisions()).items()
+                if d.action == Action.EXCLUDE}
