@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.people import first_votes, person
 
 from hd_desktop.cli import main
 from hd_desktop.design import DesignParams
@@ -19,9 +20,6 @@ from hd_desktop.design.order import SCREENING, pick_session_stimuli
 from hd_desktop.engine.listeners import Heard, wide
 from hd_desktop.lab import Lab
 from hd_desktop.lab.engine_job import listener_table
-from hd_desktop.lab.listening import answer_session
-from hd_desktop.session.flow import SessionFlow
-from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import Experiment, SessionKind
 from hd_desktop.voice import load_space
 
@@ -42,36 +40,6 @@ def new_lab(space_cache, folder: Path, **settings) -> Lab:
     lab = Lab(folder, space)
     lab.set_settings(engine_overrides=FAST, auto_update=False, **settings)
     return lab
-
-
-def person(lab: Lab, listener: str, size: int, seed: int = 1, voter=None) -> str:
-    """A person's session (kind trials) answered by a scripted voter; returns its id."""
-    current = lab.current_round()
-    picked = pick_session_stimuli(lab.experiment.stimuli(round=current.index),
-                                  lab.experiment.vote_counts(), size, seed)
-    flow = lab.watch_session(SessionFlow(lab.experiment, picked, order_seed=seed,
-                                         settings=FlowSettings(break_every_trials=10**6)))
-    answer_session(flow, voter or wide(lapse=0.0, seed=seed), listener)
-    return flow.session_id
-
-
-def first_votes(lab: Lab, listener: str, n: int, seed: int = 1) -> str:
-    """The first `n` answers of a person's session over the whole round (then they stop)."""
-    from hd_desktop.session.states import Phase
-
-    stimuli = lab.experiment.stimuli(round=lab.current_round().index)
-    picked = pick_session_stimuli(stimuli, lab.experiment.vote_counts(), 10_000, seed)
-    flow = lab.watch_session(SessionFlow(lab.experiment, picked, order_seed=seed,
-                                         settings=FlowSettings(break_every_trials=10**6)))
-    flow.set_listener(listener)
-    flow.instructions_read()
-    flow.level_checked("scripted", 0.0)
-    voter = wide(lapse=0.0, seed=seed)
-    for _ in range(n):
-        assert flow.phase == Phase.TRIALS
-        flow.sound_started()
-        flow.vote(bool(voter.vote(Heard(flow.current.stimulus))))
-    return flow.session_id
 
 
 def test_an_excluded_listener_is_left_out_of_the_engine_and_the_export_and_include_undoes_it(

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox,
+                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog,
+                               QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hd_desktop.design import PRESETS, DesignParams, preset
+from hd_desktop.design import PRESETS, DesignParams, count_stimuli, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.errors import report
@@ -24,6 +24,7 @@ FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate"
                 "gold_far_radius": (1.0, 50.0), "stimulus_seconds": (0.2, 10.0),
                 "response_seconds": (0.2, 10.0)}
 CHOICE_FIELDS = {"anchors": ANCHOR_CHOICES}
+FROM_SETTINGS = ("min_gold",)     # set by the experiment's screening minimum, not in the form
 
 
 def minutes(seconds: float) -> str:
@@ -42,6 +43,8 @@ class ExperimentPanel(QWidget):
         self.lab = None
         self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
+        self._proposal_round = 0
+        self._rows = []
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
         left.addWidget(self._design_box(), 1)
@@ -51,8 +54,11 @@ class ExperimentPanel(QWidget):
         right.addWidget(self._session_box())
         right.addWidget(self._evaluation_box())
         right.addWidget(self._files_box())
-        right.addStretch()
         lay.addLayout(right, 1)
+        third = QVBoxLayout()
+        third.addWidget(self._screening_box())
+        third.addWidget(self._decisions_box(), 1)
+        lay.addLayout(third, 1)
         self.setEnabled(False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -63,13 +69,23 @@ class ExperimentPanel(QWidget):
         self.round_state = QLabel()
         self.round_state.setWordWrap(True)
         lay.addWidget(self.round_state)
+        self.open_design = QLabel()      # the open round's design as it was made (read-only)
+        self.open_design.setWordWrap(True)
+        self.open_design.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.open_design)
+        self.proposal_title = QLabel()
+        self.proposal_title.setWordWrap(True)
+        lay.addWidget(self.proposal_title)
+        self._base = ("lab-hour", preset("lab-hour"))   # what the form's values started from
         self.preset_box = QComboBox()
         self.preset_box.addItems(list(PRESETS))
         self.preset_box.setCurrentText("lab-hour")
-        self.preset_box.currentTextChanged.connect(lambda name: self.set_params(preset(name)))
+        self.preset_box.currentTextChanged.connect(self._preset_chosen)
         form = QFormLayout()
         form.addRow("Preset", self.preset_box)
         for f in fields(DesignParams):
+            if f.name in FROM_SETTINGS:
+                continue
             if f.name in CHOICE_FIELDS:
                 ed = QComboBox()
                 ed.addItems(list(CHOICE_FIELDS[f.name]))
@@ -94,6 +110,67 @@ class ExperimentPanel(QWidget):
         self.create_button.clicked.connect(self._create_round)
         lay.addWidget(self.create_button)
         lay.addStretch()
+        return box
+
+    def _screening_box(self) -> QWidget:
+        """What the engine learns from: the experiment's screening and simulated-vote settings."""
+        box = QGroupBox("Screening and what the engine learns from")
+        form = QFormLayout(box)
+        self.screen_threshold = QSpinBox()
+        self.screen_threshold.setRange(0, 100)
+        self.screen_threshold.setSuffix(" % as expected")
+        self.screen_threshold.setToolTip("a listener passes screening with at least this share "
+                                         "of screening trials answered as expected (real voices "
+                                         "accepted, far voices rejected); chance is 50%")
+        self.screen_min = QSpinBox()
+        self.screen_min.setRange(0, 1000)
+        self.screen_min.setSuffix(" answers")
+        self.screen_min.setToolTip("a listener is judged once they have answered this many "
+                                   "screening trials; every new round holds at least this many")
+        self.use_unjudged = QCheckBox("use listeners not judged yet")
+        self.use_simulated = QCheckBox("use simulated votes beside people's")
+        self.use_simulated.setToolTip("the autopilot's votes; with no person's votes in the "
+                                      "experiment they are always used")
+        form.addRow("Pass with", self.screen_threshold)
+        form.addRow("Judge from", self.screen_min)
+        form.addRow(self.use_unjudged)
+        form.addRow(self.use_simulated)
+        for w in (self.screen_threshold, self.screen_min):
+            w.valueChanged.connect(self._screening_edited)
+        for w in (self.use_unjudged, self.use_simulated):
+            w.toggled.connect(self._screening_edited)
+        return box
+
+    def _decisions_box(self) -> QWidget:
+        """Listeners and their sessions, with the decisions about their data."""
+        box = QGroupBox("Listeners, sessions and decisions about data")
+        lay = QVBoxLayout(box)
+        self.decisions_table = QTableWidget(0, 5)
+        self.decisions_table.setHorizontalHeaderLabels(
+            ["listener / session", "kind", "votes", "screening", "decision"])
+        self.decisions_table.verticalHeader().hide()
+        self.decisions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.decisions_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.decisions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.decisions_table.horizontalHeader().setStretchLastSection(True)
+        self.decisions_table.itemSelectionChanged.connect(self._selection_changed)
+        lay.addWidget(self.decisions_table)
+        row = QHBoxLayout()
+        self.exclude_button = QPushButton("Exclude…")
+        self.exclude_button.setToolTip("leave this listener's or session's votes out of the "
+                                       "engine, the evaluation and the exports' counts, with a "
+                                       "reason; nothing is deleted")
+        self.exclude_button.clicked.connect(self._exclude)
+        self.include_button = QPushButton("Include again")
+        self.include_button.clicked.connect(self._include)
+        row.addWidget(self.exclude_button)
+        row.addWidget(self.include_button)
+        lay.addLayout(row)
+        self.decisions_note = QLabel("Select a listener or a session. Excluded votes stay in "
+                                     "the experiment and in its rating files, marked.")
+        self.decisions_note.setWordWrap(True)
+        lay.addWidget(self.decisions_note)
+        self._selection_changed()
         return box
 
     def _session_box(self) -> QWidget:
@@ -258,23 +335,25 @@ class ExperimentPanel(QWidget):
         self.online_state.setWordWrap(True)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
         lay.addWidget(self.online_state)
-        self.listeners_table = QTableWidget(0, 5)
+        self.listeners_table = QTableWidget(0, 6)
         self.listeners_table.setHorizontalHeaderLabels(
-            ["listener", "where", "sessions", "votes", "screening"])
+            ["listener", "where", "sessions", "votes", "screening", "decision"])
         self.listeners_table.verticalHeader().hide()
         self.listeners_table.setMinimumHeight(90)
         self.listeners_table.setMaximumHeight(130)
         lay.addWidget(self.listeners_table)
         return box
 
-    def _show_listeners(self) -> None:
+    def _show_listeners(self, overview_rows) -> None:
+        """Lab listeners and online participants side by side, screening and decision shown."""
         from hd_desktop.web.listeners import listener_rows
 
-        rows = listener_rows(self.lab.experiment)
+        sessions = {r.listener: r.sessions for r in listener_rows(self.lab.experiment)}
+        rows = [r for r in overview_rows if r.target == "listener"]
         self.listeners_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            cells = [r.listener, r.where, str(r.sessions), str(r.votes),
-                     "—" if r.screening is None else f"{r.screening:.0%}"]
+            cells = [r.id, r.kind, str(sessions.get(r.id, 0)), str(r.votes),
+                     _short_screening(r.screening), r.decision]
             for j, text in enumerate(cells):
                 self.listeners_table.setItem(i, j, QTableWidgetItem(text))
         self.listeners_table.resizeColumnsToContents()
@@ -289,15 +368,10 @@ class ExperimentPanel(QWidget):
                             break_every_minutes=self.break_minutes.value(), carrier=carrier, **more)
 
     def set_lab(self, lab) -> None:
-        from hd_desktop.engine.config import default_plan
-
         self.lab = lab
         self.setEnabled(True)
-        # rounds of the size the default engine is best run with in this space's dimensions
-        self.preset_box.blockSignals(True)
-        self.preset_box.setCurrentText(default_plan(lab.space.coords.shape[1]).design)
-        self.preset_box.blockSignals(False)
-        self.set_params(preset(self.preset_box.currentText()))
+        self._show_proposal()
+        self._show_screening()
         self.refresh()
 
     def params(self) -> DesignParams:
@@ -316,8 +390,156 @@ class ExperimentPanel(QWidget):
             ed.blockSignals(False)
         self._params_edited()
 
+    # -- the design: the open round as made, the next one as the Lab proposes it ------------
+
+    def _show_proposal(self) -> None:
+        """The form shows the Lab's proposal for the next round (its values and its name)."""
+        proposal = self.lab.next_round_proposal()
+        base = proposal.name.removesuffix(" (edited)")
+        self._base = (base, proposal.params if base == proposal.name else
+                      PRESETS.get(base, proposal.params))
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentText(base if base in PRESETS else self.preset_box.currentText())
+        self.preset_box.blockSignals(False)
+        self.set_params(proposal.params)
+
+    def _preset_chosen(self, name: str) -> None:
+        self._base = (name, preset(name))
+        self.set_params(preset(name))
+
+    def design_name(self) -> str:
+        """What the form's values are: a preset, or what they started from "(edited)"."""
+        from hd_desktop.lab.workbench import preset_name
+
+        params = self.params()
+        base, values = self._base
+        named = preset_name(params)
+        if named is not None:
+            return named
+        return base if params == values else f"{base} (edited)"
+
     def _params_edited(self) -> None:
+        if self.lab is not None:
+            name = self.design_name()
+            proposal = self.lab.propose_next_round(self.params(), name,
+                                                   self.lab.next_round_proposal().note)
+            self.proposal_title.setText(
+                f"<b>Round {proposal.round} (next): {name}</b>" +
+                (f" — {proposal.note}" if proposal.note else "") + ". Edit the values below.")
         self._update_size()
+
+    def _show_open_design(self, current) -> None:
+        if current is None:
+            self.open_design.setText("")
+            return
+        params = DesignParams.from_dict(current.design["params"])
+        n = current.design.get("n_anchors_available", len(self.lab.space.coords))
+        count = count_stimuli(params, n)
+        name = current.design.get("preset", "as stored")
+        self.open_design.setText(
+            f"<b>Round {current.index} (open), as made: {name}</b> — "
+            f"{count['anchors']} anchors × {params.m_neighbours} neighbours × {params.r_pairs} "
+            f"pairs, σ_nei {params.sigma_nei:g}, σ_NES {params.sigma_nes:g}, anchors "
+            f"{params.anchors}, seed {params.seed}; {count['trials']} stimuli "
+            f"({count['gold']} screening), about {minutes(count['seconds'])} for one listener.")
+
+    # -- screening settings ------------------------------------------------------------------
+
+    def _show_screening(self) -> None:
+        s = self.lab.settings
+        for w, value in ((self.screen_threshold, round(100 * s.screen_threshold)),
+                         (self.screen_min, s.screen_min)):
+            w.blockSignals(True)
+            w.setValue(value)
+            w.blockSignals(False)
+        for w, value in ((self.use_unjudged, s.use_unjudged), (self.use_simulated, s.use_simulated)):
+            w.blockSignals(True)
+            w.setChecked(value)
+            w.blockSignals(False)
+
+    def _screening_edited(self) -> None:
+        try:
+            self.lab.set_settings(screen_threshold=self.screen_threshold.value() / 100.0,
+                                  screen_min=self.screen_min.value(),
+                                  use_unjudged=self.use_unjudged.isChecked(),
+                                  use_simulated=self.use_simulated.isChecked())
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "Screening", str(exc))
+            self._show_screening()
+        self.refresh()
+
+    # -- decisions about data ----------------------------------------------------------------
+
+    def _show_decisions(self, rows) -> None:
+        self._rows = rows
+        table = self.decisions_table
+        table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            cells = [r.label, r.kind, str(r.votes), r.screening, r.decision]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if r.excluded:
+                    item.setForeground(Qt.GlobalColor.red)
+                if r.target == "listener":
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                table.setItem(i, j, item)
+        table.resizeColumnsToContents()
+        self._selection_changed()
+
+    def selected_row(self):
+        rows = self.decisions_table.selectionModel().selectedRows() \
+            if self.decisions_table.selectionModel() else []
+        if not rows or not getattr(self, "_rows", None):
+            return None
+        return self._rows[rows[0].row()]
+
+    def _selection_changed(self) -> None:
+        row = self.selected_row()
+        self.exclude_button.setEnabled(row is not None and not row.excluded)
+        self.include_button.setEnabled(row is not None and row.excluded)
+
+    def select(self, target: str, target_id: str) -> None:
+        """Select a listener's or a session's row (as a click does)."""
+        for i, r in enumerate(getattr(self, "_rows", [])):
+            if (r.target, r.id) == (target, target_id):
+                self.decisions_table.selectRow(i)
+                return
+        raise KeyError(f"no {target} {target_id} in the table")
+
+    def _exclude(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, f"Exclude {row.target} {row.id}",
+            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
+            "wrong headphones…) The reason is stored and exported with them.")
+        if ok:
+            self._decide(self.lab.exclude, row, reason)
+
+    def _include(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(self, f"Include {row.target} {row.id} again",
+                                          "Why take their votes back?", text="included again")
+        if ok:
+            self._decide(self.lab.include, row, reason)
+
+    def _decide(self, action, row, reason: str) -> None:
+        try:
+            decision = action(row.target, row.id, reason)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "Decision about data", str(exc))
+            return
+        self.decisions_note.setText(
+            f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
+            "The next model update " + ("leaves their votes out." if decision.action.value ==
+                                        "exclude" else "uses their votes again."))
+        self.refresh()
+        self.select(row.target, row.id)
 
     def _update_size(self) -> None:
         if self.lab is None:
@@ -347,7 +569,14 @@ class ExperimentPanel(QWidget):
             self.round_state.setText(
                 f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
                 f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
-        self.create_button.setEnabled(current is None)
+        self._show_open_design(current)
+        has_samples = current is not None and \
+            self.lab.experiment.latest_model(current.index) is not None
+        self.create_button.setEnabled(current is None or has_samples)
+        self.create_button.setText("Create round 0 from the real voices" if current is None
+                                   else f"Create round {current.index + 1} from the samples"
+                                   if has_samples else f"Round {current.index + 1}: update the "
+                                   "model first (its samples are the anchors)")
         self.online_button.setEnabled(current is not None and self._online_job is None)
         self.start_button.setEnabled(current is not None)
         self.autopilot_button.setEnabled(current is not None)
@@ -365,14 +594,21 @@ class ExperimentPanel(QWidget):
         self.files_state.setText(f"{n_votes} votes stored in {self.lab.experiment.path}. "
                                  f"Each finished session writes its rating file to "
                                  f"{self.lab.experiment.exports_dir}.")
-        self._show_listeners()
+        from hd_desktop.lab.decisions import overview
+
+        rows = overview(self.lab)
+        self._show_listeners(rows)
+        self._show_decisions(rows)
+        if self._proposal_round != (0 if current is None else current.index + 1):
+            self._proposal_round = 0 if current is None else current.index + 1
+            self._show_proposal()        # a new round was made: the next one's proposal
         self._update_size()
 
     # -- actions -------------------------------------------------------------------------------
 
     def _create_round(self) -> None:
         try:
-            self.lab.create_round(self.params())
+            self.lab.create_round(self.params(), name=self.design_name())
         except UserFacingError as exc:
             QMessageBox.warning(self, "Round design", str(exc))
         self.refresh()
@@ -472,3 +708,12 @@ class ExperimentPanel(QWidget):
     def _online_done(self) -> None:
         self._online_job = None
         self.refresh()
+
+
+def _short_screening(words: str) -> str:
+    """The screening column of the online table: "85%", "85% failed", "not judged yet (…)"."""
+    if words.startswith("passed "):
+        return words.split()[1]
+    if words.startswith("failed "):
+        return f"{words.split()[1]} failed"
+    return words

@@ -213,10 +213,10 @@ class MainWindow(QMainWindow):
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def start_session(self, size: int, seed: int) -> None:
+    def start_session(self, size: int, seed: int, kind: SessionKind = SessionKind.TRIALS) -> None:
         try:
             flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier))
+                self.lab.settings.carrier, kind=kind))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         """A session whose listener is a built-in simulated listener, answering visibly."""
         from hd_desktop.engine.listeners import BUILTIN
 
-        self.start_session(size, seed)
+        self.start_session(size, seed, kind=SessionKind.SIMULATED)   # not a person's data
         if self.session_window is not None:
             self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
         return self.session_window

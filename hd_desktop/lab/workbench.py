@@ -87,6 +87,7 @@ class Lab:
             raise
         self.engine = EngineRuns(self, in_process=in_process)
         self._blocks: dict[str, int] = {}     # session id -> standing votes at its last block
+        self._proposal: Proposal | None = None   # the next round's design, as edited
 
     def stop_engine(self) -> None:
         """No more updates from now on (the app is quitting); a running engine process ends."""
@@ -134,6 +135,13 @@ class Lab:
             params = replace(params, min_gold=self.settings.screen_min)
         return count_stimuli(params, n)
 
+    def propose_next_round(self, params: DesignParams, name: str, note: str = "") -> Proposal:
+        """The researcher's edit of the proposal (the Experiment tab's form): the next round,
+        created from any window, is made with it."""
+        current = self.current_round()
+        self._proposal = Proposal(0 if current is None else current.index + 1, params, name, note)
+        return self._proposal
+
     def next_round_proposal(self) -> Proposal:
         """What the next round's design form proposes: round 0 the preset the default engine
         runs best with in this space; a later round the design of the round before it, named
@@ -141,27 +149,33 @@ class Lab:
         from hd_desktop.engine.config import default_plan
 
         current = self.current_round()
+        index = 0 if current is None else current.index + 1
+        if self._proposal is not None and self._proposal.round == index:
+            return self._proposal
         if current is None:
             name = default_plan(self.space.coords.shape[1]).design
-            return Proposal(0, preset(name), name, "")
+            return Proposal(0, preset(name), name, "the preset the default engine runs best "
+                            f"with in {self.space.coords.shape[1]} dimensions")
         stored = DesignParams.from_dict(current.design["params"])
         params = replace(stored, min_gold=0)    # the minimum comes from the settings then
-        name = preset_name(params)
-        return Proposal(current.index + 1, params, name or f"as round {current.index}",
+        name = preset_name(params) or current.design.get("preset") or f"as round {current.index}"
+        return Proposal(current.index + 1, params, name,
                         f"round {current.index}'s design (its draws differ: they are seeded "
                         "by the round too)")
 
     def create_round(self, params: DesignParams, anchors: np.ndarray | None = None,
                      anchors_from: dict | None = None, *,
-                     screening_min: int | None = None) -> RoundDesign:
+                     screening_min: int | None = None, name: str | None = None) -> RoundDesign:
         """The next round from `anchors` (round 0: the real voices), stored with its practice trials.
 
         Later rounds start from the samples of the latest model (docs/design.md 1.7) unless
         given other anchors; the design records where its anchors came from. The round holds
         at least the experiment's minimum of screening trials (`screening_min` overrides it:
         simulated rounds sized to a vote budget pass 0), so every session over the whole round
-        and every online list judges its listener.
+        and every online list judges its listener. `name` says what the values are (a preset,
+        "lab-hour (edited)"); by default the preset they match, or "custom".
         """
+        name = name or preset_name(params) or "custom"
         minimum = self.settings.screen_min if screening_min is None else screening_min
         if minimum > params.min_gold:
             params = replace(params, min_gold=int(minimum))
@@ -178,8 +192,10 @@ class Lab:
             anchors, anchors_from = self.space.coords, {"real": True}
         design = make_round(anchors, params, round_index=index, real=self.space.coords)
         design.design["anchors_from"] = anchors_from or {"given": True}
+        design.design["preset"] = name
         practice = self._practice(index, params.seed)
         self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
+        self._proposal = None
         self.events.emit("round_created", round=index, design=design)
         return design
 
@@ -314,13 +330,14 @@ class Lab:
     def export_rating_files(self, folder: Path) -> list[Path]:
         """One rating file (CSV + JSON sidecar) per session with votes, into `folder`."""
         from hd_desktop.store import write_rating_file
+        from hd_desktop.store.sidecar import is_simulated
 
         exp = self.experiment
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             # simulated sessions (the autopilot) apart, so they never pass for a person's
             written = [write_rating_file(exp, s.id, Path(folder) / SIMULATED_FOLDER
-                                         if s.kind == SessionKind.SIMULATED else folder)[0]
+                                         if is_simulated(exp, s) else folder)[0]
                        for s in exp.sessions() if exp.votes(session_id=s.id)]
         except OSError as exc:
             raise UserFacingError(f"export to {folder}: {exc.strerror or exc}") from None

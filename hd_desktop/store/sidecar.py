@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hd_desktop.design.stimulus import Role, Stimulus
-from hd_desktop.errors import BadInputError
+from hd_desktop.errors import BadInputError, UserFacingError
 from hd_desktop.store.codec import canonical_json
 from hd_desktop.store.records import SessionInfo, SessionKind
 
@@ -183,6 +183,20 @@ def stimulus(data: Any, path: Path, index: int) -> tuple[Stimulus, str | None]:
     return stim, f.text("evaluation", optional=True)
 
 
+def is_simulated(exp: Any, session: SessionInfo) -> bool:
+    """A simulated session, or the practice run of one (the autopilot warms up too)."""
+    if session.kind == SessionKind.SIMULATED:
+        return True
+    parent = (session.settings or {}).get("for_session") if session.kind == SessionKind.PRACTICE \
+        else None
+    if not parent:
+        return False
+    try:
+        return exp.session(parent).kind == SessionKind.SIMULATED
+    except UserFacingError:     # a practice run whose session is not here (yet)
+        return False
+
+
 def decisions_json(exp: Any, session: SessionInfo) -> dict[str, Any]:
     """What a rating file says about the researcher's decisions (docs/design.md 3): whether its
     session is simulated, whether it is excluded now (by its own or its listener's decision,
@@ -199,6 +213,6 @@ def decisions_json(exp: Any, session: SessionInfo) -> dict[str, Any]:
         return {"target": d.target.value, "id": d.target_id, "action": d.action.value,
                 "reason": d.reason, "decided_at": d.decided_at, "app_version": d.app_version}
 
-    return {"simulated": session.kind == SessionKind.SIMULATED,
+    return {"simulated": is_simulated(exp, session),
             "excluded": [row(d) for d in in_force],
             "decisions": [row(d) for d in history]}
