@@ -30,7 +30,8 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
         panel._editors[name].setValue(value)
     panel.create_button.click()
     current = w.lab.current_round()
-    assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 11
+    # 11 screening trials of its own, raised to the experiment's minimum of 20
+    assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 20
     w.lab.set_settings(engine_overrides=SMALL)
     jack_capture.attach()
 

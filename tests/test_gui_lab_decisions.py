@@ -56,7 +56,7 @@ def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_
     panel.select("listener", "bob")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong headphones", True))
     panel.exclude_button.click()
-    assert row_of(panel, "listener", "bob")[4].startswith("excluded: wrong headphones (")
+    assert row_of(panel, "listener", "bob")[2].startswith("excluded: wrong headphones (")
     assert panel.include_button.isEnabled() and not panel.exclude_button.isEnabled()
 
     result = update(qtbot, w)
@@ -70,7 +70,7 @@ def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_
     panel.select("listener", "bob")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("fine after all", True))
     panel.include_button.click()
-    assert row_of(panel, "listener", "bob")[4] == ""
+    assert row_of(panel, "listener", "bob")[2] == ""
     assert update(qtbot, w).votes_used == n_ann + n_bob
     w.close()
 
@@ -104,8 +104,8 @@ def test_an_autopilot_session_changes_no_model_and_no_export_of_peoples_data(
     assert len(apart) == 2 and {p.parent.name for p in apart} == {"simulated"}
     assert all(json.loads(p.with_suffix(".json").read_text())["simulated"] for p in apart)
     panel = w.experiment_panel
-    assert row_of(panel, "listener", "autopilot-wide")[1] == "simulated"
-    assert row_of(panel, "session", auto.id)[1] == "simulated"
+    assert row_of(panel, "listener", "autopilot-wide")[0].startswith("autopilot-wide (simulated, ")
+    assert "(simulated, 40)" in row_of(panel, "session", auto.id)[0]
     w.close()
 
 
@@ -125,8 +125,8 @@ def test_screening_settings_in_the_tab_and_a_listener_below_the_minimum_is_not_j
     assert len(gold) == 24 and "(24 screening)" in panel.open_design.text()
     first_votes(w.lab, "ann", 20)
     panel.refresh()
-    assert row_of(panel, "listener", "ann")[3].startswith("not judged yet (")
-    assert "of 24 screening answers" in row_of(panel, "listener", "ann")[3]
+    assert row_of(panel, "listener", "ann")[1].startswith("not judged yet (")
+    assert "of 24 screening answers" in row_of(panel, "listener", "ann")[1]
 
     # few votes: the update says in plain words what is missing, nothing goes to errors.log
     messages = []

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog,
-                               QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
+                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QScrollArea, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams, count_stimuli, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
@@ -45,7 +46,18 @@ class ExperimentPanel(QWidget):
         self._editors: dict[str, QWidget] = {}
         self._proposal_round = 0
         self._rows = []
-        lay = QHBoxLayout(self)
+        # the tab scrolls rather than squeezing its forms on a small screen
+        content = QWidget()
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        own = QVBoxLayout(self)
+        own.setContentsMargins(0, 0, 0, 0)
+        own.addWidget(scroll)
+        outer = QVBoxLayout(content)
+        lay = QHBoxLayout()
+        outer.addLayout(lay, 1)
         left = QVBoxLayout()
         left.addWidget(self._design_box(), 1)
         left.addWidget(self._online_box())
@@ -54,11 +66,12 @@ class ExperimentPanel(QWidget):
         right.addWidget(self._session_box())
         right.addWidget(self._evaluation_box())
         right.addWidget(self._files_box())
+        right.addStretch()
         lay.addLayout(right, 1)
-        third = QVBoxLayout()
-        third.addWidget(self._screening_box())
-        third.addWidget(self._decisions_box(), 1)
-        lay.addLayout(third, 1)
+        bottom = QHBoxLayout()           # full width: the reasons are read here
+        bottom.addWidget(self._decisions_box(), 1)
+        bottom.addWidget(self._screening_box())
+        outer.addLayout(bottom)
         self.setEnabled(False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -145,17 +158,24 @@ class ExperimentPanel(QWidget):
         """Listeners and their sessions, with the decisions about their data."""
         box = QGroupBox("Listeners, sessions and decisions about data")
         lay = QVBoxLayout(box)
-        self.decisions_table = QTableWidget(0, 5)
+        self.decisions_table = QTableWidget(0, 3)
         self.decisions_table.setHorizontalHeaderLabels(
-            ["listener / session", "kind", "votes", "screening", "decision"])
+            ["listener / session (kind, votes)", "screening", "decision"])
+        self.decisions_table.setWordWrap(True)
+        self.decisions_table.setMinimumHeight(120)
+        self.decisions_table.setMaximumHeight(180)   # more rows scroll; the form keeps its room
         self.decisions_table.verticalHeader().hide()
         self.decisions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.decisions_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.decisions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.decisions_table.horizontalHeader().setStretchLastSection(True)
         self.decisions_table.itemSelectionChanged.connect(self._selection_changed)
-        lay.addWidget(self.decisions_table)
-        row = QHBoxLayout()
+        side = QHBoxLayout()
+        lay.addLayout(side, 1)
+        side.addWidget(self.decisions_table, 1)
+        buttons = QVBoxLayout()
+        side.addLayout(buttons)
+        row = buttons
         self.exclude_button = QPushButton("Exclude…")
         self.exclude_button.setToolTip("leave this listener's or session's votes out of the "
                                        "engine, the evaluation and the exports' counts, with a "
@@ -165,11 +185,12 @@ class ExperimentPanel(QWidget):
         self.include_button.clicked.connect(self._include)
         row.addWidget(self.exclude_button)
         row.addWidget(self.include_button)
-        lay.addLayout(row)
         self.decisions_note = QLabel("Select a listener or a session. Excluded votes stay in "
                                      "the experiment and in its rating files, marked.")
         self.decisions_note.setWordWrap(True)
-        lay.addWidget(self.decisions_note)
+        self.decisions_note.setMaximumWidth(260)
+        buttons.addWidget(self.decisions_note)
+        buttons.addStretch()
         self._selection_changed()
         return box
 
@@ -225,6 +246,7 @@ class ExperimentPanel(QWidget):
         lay.addLayout(row)
         lay.addWidget(QLabel("Interrupted sessions (double-click to resume):"))
         self.unfinished = QListWidget()
+        self.unfinished.setMaximumHeight(80)
         self.unfinished.itemDoubleClicked.connect(
             lambda item: self.resumeSession.emit(item.data(0x0100)))
         lay.addWidget(self.unfinished)
@@ -340,7 +362,7 @@ class ExperimentPanel(QWidget):
             ["listener", "where", "sessions", "votes", "screening", "decision"])
         self.listeners_table.verticalHeader().hide()
         self.listeners_table.setMinimumHeight(90)
-        self.listeners_table.setMaximumHeight(130)
+        self.listeners_table.setMaximumHeight(110)
         lay.addWidget(self.listeners_table)
         return box
 
@@ -475,9 +497,10 @@ class ExperimentPanel(QWidget):
         table = self.decisions_table
         table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            cells = [r.label, r.kind, str(r.votes), r.screening, r.decision]
+            cells = [f"{r.label} ({r.kind}, {r.votes})", r.screening, r.decision]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if r.excluded:
                     item.setForeground(Qt.GlobalColor.red)
                 if r.target == "listener":
@@ -486,6 +509,8 @@ class ExperimentPanel(QWidget):
                     item.setFont(font)
                 table.setItem(i, j, item)
         table.resizeColumnsToContents()
+        table.setColumnWidth(1, min(table.columnWidth(1), 300))
+        table.resizeRowsToContents()     # a long reason wraps in its row
         self._selection_changed()
 
     def selected_row(self):

@@ -42,7 +42,7 @@ class OverviewRow:
 
     target: str             # "listener" or "session"
     id: str
-    label: str              # the listener id, or "  session <id>, started <time>"
+    label: str              # the listener id, or "  ↳ <session id>, <month-day time started>"
     kind: str               # where the listener voted / the session's kind ("simulated" marked)
     votes: int
     screening: str          # "passed 85% of 24", "not judged yet (3 of 20 screening answers)"
@@ -79,8 +79,8 @@ def overview(lab) -> list[OverviewRow]:
                 continue
             d = force.get(("session", s.id))
             kind = "simulated" if s.kind == SessionKind.SIMULATED else s.kind.value
-            started = s.started_at[:16].replace("T", " ")
-            rows.append(OverviewRow("session", s.id, f"  session {s.id[:8]}, {started}", kind,
+            started = s.started_at[5:16].replace("T", " ")
+            rows.append(OverviewRow("session", s.id, f"  ↳ {s.id[:8]}, {started}", kind,
                                     per_session.get(s.id, 0), "", "" if d is None
                                     else in_words(d), d is not None))
     return rows
