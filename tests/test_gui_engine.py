@@ -187,17 +187,16 @@ def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_an
         qtbot, tmp_home):
     from helpers.importing import vote_session
 
-    from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
-
     w = open_window(qtbot, tmp_home)
     lab = w.lab
     lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=5))
+    lab.set_settings(screen_min=30)     # more than the round's 20 screening trials
     vote_session(lab.experiment, lab.experiment.stimuli(0), "L07", seed=2)
     w.engine_panel.refresh()
     table = w.engine_panel.listeners
     row = [table.item(0, j).text() for j in range(4)]
-    assert row[0] == "L07" and row[2].endswith(f"(judged from {DEFAULT_MIN_GOLD})")
-    assert table.item(0, 4).text() == "used"
+    assert row[0] == "L07" and row[2].endswith("(judged from 30)")
+    assert table.item(0, 4).text() == "left out"      # not judged yet: never used by default
 
 
 def test_the_preset_chosen_in_the_engine_tab_is_what_the_next_update_learns_with(qtbot, tmp_home):

@@ -151,7 +151,7 @@ class EnginePanel(QWidget):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
             if not row["judged"]:
-                screening += f" (judged from {DEFAULT_MIN_GOLD})"
+                screening += f" (judged from {snap.min_gold})"
             share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,
                      "—" if share is None else f"{share:.0%} of {n}"]
