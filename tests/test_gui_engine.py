@@ -32,7 +32,8 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     current = w.lab.current_round()
     # 11 screening trials of its own, raised to the experiment's minimum of 20
     assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 20
-    w.lab.set_settings(engine_overrides=SMALL)
+    # the demo listener counts from its first block, before 20 screening answers judge it
+    w.lab.set_settings(engine_overrides=SMALL, use_unjudged=True)
     jack_capture.attach()
 
     sw = w.start_autopilot(size=current.n_stimuli, seed=2, name="wide", seconds=0.0)

@@ -30,9 +30,7 @@ def design_round(w, **values) -> None:
 
 
 def row_of(panel, target: str, target_id: str) -> list[str]:
-    i = next(i for i, r in enumerate(panel._rows) if (r.target, r.id) == (target, target_id))
-    t = panel.decisions_table
-    return [t.item(i, j).text() for j in range(t.columnCount())]
+    return panel.decisions.texts(target, target_id)
 
 
 def update(qtbot, w):
@@ -53,11 +51,11 @@ def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_
     n_bob = len(w.lab.experiment.votes(session_id=bob))
     panel = w.experiment_panel
     panel.refresh()
-    panel.select("listener", "bob")
+    panel.decisions.select("listener", "bob")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong headphones", True))
-    panel.exclude_button.click()
+    panel.decisions.exclude_button.click()
     assert row_of(panel, "listener", "bob")[2].startswith("excluded: wrong headphones (")
-    assert panel.include_button.isEnabled() and not panel.exclude_button.isEnabled()
+    assert panel.decisions.include_button.isEnabled() and not panel.decisions.exclude_button.isEnabled()
 
     result = update(qtbot, w)
     assert result.votes_used == n_ann and result.set_aside["excluded"] == n_bob
@@ -67,9 +65,9 @@ def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_
     sidecar = json.loads(next((tmp_home / "out").glob(f"*{bob}.json")).read_text())
     assert [d["reason"] for d in sidecar["excluded"]] == ["wrong headphones"]
 
-    panel.select("listener", "bob")
+    panel.decisions.select("listener", "bob")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("fine after all", True))
-    panel.include_button.click()
+    panel.decisions.include_button.click()
     assert row_of(panel, "listener", "bob")[2] == ""
     assert update(qtbot, w).votes_used == n_ann + n_bob
     w.close()
@@ -113,10 +111,10 @@ def test_screening_settings_in_the_tab_and_a_listener_below_the_minimum_is_not_j
         qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
     panel = w.experiment_panel
-    assert panel.screen_threshold.value() == 60 and panel.screen_min.value() == 20
-    panel.screen_min.setValue(24)
+    assert panel.screening.threshold.value() == 60 and panel.screening.minimum.value() == 20
+    panel.screening.minimum.setValue(24)
     assert w.lab.settings.screen_min == 24
-    panel.screen_threshold.setValue(70)
+    panel.screening.threshold.setValue(70)
     assert w.lab.settings.screen_threshold == 0.7
     w.lab.set_settings(auto_update=False, engine_overrides=SMALL)
     # a design of 224 NES stimuli has 12 screening trials of its own; the round gets 24

@@ -31,7 +31,7 @@ def space(tmp_path_factory):
 def lab(space, tmp_home):
     lab = Lab(tmp_home / "sessions" / "exp", space)
     lab.set_settings(auto_update=False)   # these tests watch the session, not the engine
-    lab.create_round(SMALL)
+    lab.create_round(SMALL, screening_min=0)    # the design's own 3 screening trials
     yield lab
     lab.close()
 

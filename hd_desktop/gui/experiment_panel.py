@@ -8,15 +8,15 @@ from dataclasses import fields
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QScrollArea, QSpinBox, QTableWidget,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame,
+                               QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams, count_stimuli, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
@@ -45,7 +45,6 @@ class ExperimentPanel(QWidget):
         self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
         self._proposal_round = 0
-        self._rows = []
         # the tab scrolls rather than squeezing its forms on a small screen
         content = QWidget()
         scroll = QScrollArea(self)
@@ -69,8 +68,12 @@ class ExperimentPanel(QWidget):
         right.addStretch()
         lay.addLayout(right, 1)
         bottom = QHBoxLayout()           # full width: the reasons are read here
-        bottom.addWidget(self._decisions_box(), 1)
-        bottom.addWidget(self._screening_box())
+        self.decisions = DecisionsBox()
+        self.decisions.decided.connect(self.refresh)
+        self.screening = ScreeningBox()
+        self.screening.changed.connect(self.refresh)
+        bottom.addWidget(self.decisions, 1)
+        bottom.addWidget(self.screening)
         outer.addLayout(bottom)
         self.setEnabled(False)
 
@@ -123,75 +126,6 @@ class ExperimentPanel(QWidget):
         self.create_button.clicked.connect(self._create_round)
         lay.addWidget(self.create_button)
         lay.addStretch()
-        return box
-
-    def _screening_box(self) -> QWidget:
-        """What the engine learns from: the experiment's screening and simulated-vote settings."""
-        box = QGroupBox("Screening and what the engine learns from")
-        form = QFormLayout(box)
-        self.screen_threshold = QSpinBox()
-        self.screen_threshold.setRange(0, 100)
-        self.screen_threshold.setSuffix(" % as expected")
-        self.screen_threshold.setToolTip("a listener passes screening with at least this share "
-                                         "of screening trials answered as expected (real voices "
-                                         "accepted, far voices rejected); chance is 50%")
-        self.screen_min = QSpinBox()
-        self.screen_min.setRange(0, 1000)
-        self.screen_min.setSuffix(" answers")
-        self.screen_min.setToolTip("a listener is judged once they have answered this many "
-                                   "screening trials; every new round holds at least this many")
-        self.use_unjudged = QCheckBox("use listeners not judged yet")
-        self.use_simulated = QCheckBox("use simulated votes beside people's")
-        self.use_simulated.setToolTip("the autopilot's votes; with no person's votes in the "
-                                      "experiment they are always used")
-        form.addRow("Pass with", self.screen_threshold)
-        form.addRow("Judge from", self.screen_min)
-        form.addRow(self.use_unjudged)
-        form.addRow(self.use_simulated)
-        for w in (self.screen_threshold, self.screen_min):
-            w.valueChanged.connect(self._screening_edited)
-        for w in (self.use_unjudged, self.use_simulated):
-            w.toggled.connect(self._screening_edited)
-        return box
-
-    def _decisions_box(self) -> QWidget:
-        """Listeners and their sessions, with the decisions about their data."""
-        box = QGroupBox("Listeners, sessions and decisions about data")
-        lay = QVBoxLayout(box)
-        self.decisions_table = QTableWidget(0, 3)
-        self.decisions_table.setHorizontalHeaderLabels(
-            ["listener / session (kind, votes)", "screening", "decision"])
-        self.decisions_table.setWordWrap(True)
-        self.decisions_table.setMinimumHeight(120)
-        self.decisions_table.setMaximumHeight(180)   # more rows scroll; the form keeps its room
-        self.decisions_table.verticalHeader().hide()
-        self.decisions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.decisions_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.decisions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.decisions_table.horizontalHeader().setStretchLastSection(True)
-        self.decisions_table.itemSelectionChanged.connect(self._selection_changed)
-        side = QHBoxLayout()
-        lay.addLayout(side, 1)
-        side.addWidget(self.decisions_table, 1)
-        buttons = QVBoxLayout()
-        side.addLayout(buttons)
-        row = buttons
-        self.exclude_button = QPushButton("Exclude…")
-        self.exclude_button.setToolTip("leave this listener's or session's votes out of the "
-                                       "engine, the evaluation and the exports' counts, with a "
-                                       "reason; nothing is deleted")
-        self.exclude_button.clicked.connect(self._exclude)
-        self.include_button = QPushButton("Include again")
-        self.include_button.clicked.connect(self._include)
-        row.addWidget(self.exclude_button)
-        row.addWidget(self.include_button)
-        self.decisions_note = QLabel("Select a listener or a session. Excluded votes stay in "
-                                     "the experiment and in its rating files, marked.")
-        self.decisions_note.setWordWrap(True)
-        self.decisions_note.setMaximumWidth(260)
-        buttons.addWidget(self.decisions_note)
-        buttons.addStretch()
-        self._selection_changed()
         return box
 
     def _session_box(self) -> QWidget:
@@ -392,8 +326,9 @@ class ExperimentPanel(QWidget):
     def set_lab(self, lab) -> None:
         self.lab = lab
         self.setEnabled(True)
+        self.decisions.lab = lab
+        self.screening.set_lab(lab)
         self._show_proposal()
-        self._show_screening()
         self.refresh()
 
     def params(self) -> DesignParams:
@@ -465,107 +400,6 @@ class ExperimentPanel(QWidget):
             f"{params.anchors}, seed {params.seed}; {count['trials']} stimuli "
             f"({count['gold']} screening), about {minutes(count['seconds'])} for one listener.")
 
-    # -- screening settings ------------------------------------------------------------------
-
-    def _show_screening(self) -> None:
-        s = self.lab.settings
-        for w, value in ((self.screen_threshold, round(100 * s.screen_threshold)),
-                         (self.screen_min, s.screen_min)):
-            w.blockSignals(True)
-            w.setValue(value)
-            w.blockSignals(False)
-        for w, value in ((self.use_unjudged, s.use_unjudged), (self.use_simulated, s.use_simulated)):
-            w.blockSignals(True)
-            w.setChecked(value)
-            w.blockSignals(False)
-
-    def _screening_edited(self) -> None:
-        try:
-            self.lab.set_settings(screen_threshold=self.screen_threshold.value() / 100.0,
-                                  screen_min=self.screen_min.value(),
-                                  use_unjudged=self.use_unjudged.isChecked(),
-                                  use_simulated=self.use_simulated.isChecked())
-        except UserFacingError as exc:
-            QMessageBox.warning(self, "Screening", str(exc))
-            self._show_screening()
-        self.refresh()
-
-    # -- decisions about data ----------------------------------------------------------------
-
-    def _show_decisions(self, rows) -> None:
-        self._rows = rows
-        table = self.decisions_table
-        table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            cells = [f"{r.label} ({r.kind}, {r.votes})", r.screening, r.decision]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if r.excluded:
-                    item.setForeground(Qt.GlobalColor.red)
-                if r.target == "listener":
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                table.setItem(i, j, item)
-        table.resizeColumnsToContents()
-        table.setColumnWidth(1, min(table.columnWidth(1), 300))
-        table.resizeRowsToContents()     # a long reason wraps in its row
-        self._selection_changed()
-
-    def selected_row(self):
-        rows = self.decisions_table.selectionModel().selectedRows() \
-            if self.decisions_table.selectionModel() else []
-        if not rows or not getattr(self, "_rows", None):
-            return None
-        return self._rows[rows[0].row()]
-
-    def _selection_changed(self) -> None:
-        row = self.selected_row()
-        self.exclude_button.setEnabled(row is not None and not row.excluded)
-        self.include_button.setEnabled(row is not None and row.excluded)
-
-    def select(self, target: str, target_id: str) -> None:
-        """Select a listener's or a session's row (as a click does)."""
-        for i, r in enumerate(getattr(self, "_rows", [])):
-            if (r.target, r.id) == (target, target_id):
-                self.decisions_table.selectRow(i)
-                return
-        raise KeyError(f"no {target} {target_id} in the table")
-
-    def _exclude(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        reason, ok = QInputDialog.getText(
-            self, f"Exclude {row.target} {row.id}",
-            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
-            "wrong headphones…) The reason is stored and exported with them.")
-        if ok:
-            self._decide(self.lab.exclude, row, reason)
-
-    def _include(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        reason, ok = QInputDialog.getText(self, f"Include {row.target} {row.id} again",
-                                          "Why take their votes back?", text="included again")
-        if ok:
-            self._decide(self.lab.include, row, reason)
-
-    def _decide(self, action, row, reason: str) -> None:
-        try:
-            decision = action(row.target, row.id, reason)
-        except UserFacingError as exc:
-            QMessageBox.warning(self, "Decision about data", str(exc))
-            return
-        self.decisions_note.setText(
-            f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
-            "The next model update " + ("leaves their votes out." if decision.action.value ==
-                                        "exclude" else "uses their votes again."))
-        self.refresh()
-        self.select(row.target, row.id)
-
     def _update_size(self) -> None:
         if self.lab is None:
             return
@@ -623,7 +457,7 @@ class ExperimentPanel(QWidget):
 
         rows = overview(self.lab)
         self._show_listeners(rows)
-        self._show_decisions(rows)
+        self.decisions.show_rows(rows)
         if self._proposal_round != (0 if current is None else current.index + 1):
             self._proposal_round = 0 if current is None else current.index + 1
             self._show_proposal()        # a new round was made: the next one's proposal

@@ -53,7 +53,7 @@ class LabSettings:
         from hd_desktop.engine.config import engine_preset
 
         return engine_preset(self.engine_preset).with_overrides(
-            screen_threshold=float(self.screen_threshold), **self.engine_overrides)
+            **{"screen_threshold": float(self.screen_threshold), **self.engine_overrides})
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA, **asdict(self), "keep_listeners": list(self.keep_listeners)}
