@@ -101,7 +101,8 @@ def run_round_next(args: argparse.Namespace) -> int:
                 raise UserFacingError(f"--set {item!r}: expected NAME=VALUE")
             changes[key.strip()] = value
         if changes:
-            params, name = params.with_overrides(**changes), f"{name} (edited)"
+            params = params.with_overrides(**changes)
+            name = f"{name.removesuffix(' (edited)')} (edited)"
         size = lab.preview_round(params)
         print(f"round {proposal.round}: {name}: {size['trials']} stimuli ({size['nes']} NES, "
               f"{size['gold']} screening), about {size['seconds'] / 60:.0f} min for one listener")

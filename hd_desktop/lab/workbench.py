@@ -158,7 +158,9 @@ class Lab:
                             f"with in {self.space.coords.shape[1]} dimensions")
         stored = DesignParams.from_dict(current.design["params"])
         params = replace(stored, min_gold=0)    # the minimum comes from the settings then
-        name = preset_name(params) or current.design.get("preset") or f"as round {current.index}"
+        made = current.design.get("preset")
+        name = preset_name(params) or (made if made not in (None, "custom") else
+                                       f"as round {current.index}")
         return Proposal(current.index + 1, params, name,
                         f"round {current.index}'s design (its draws differ: they are seeded "
                         "by the round too)")
