@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     lab = Lab(out, space, in_process=False)     # the app's own layer, its engine in this process
     try:
         lab.set_settings(engine_preset=args.engine, engine_overrides=overrides,
-                         engine_seed=args.seed, carrier="sustained")
+                         engine_seed=args.seed, carrier="sustained",
+                         # its listener is simulated, and no researcher judges it
+                         use_simulated=True, use_unjudged=True)
         lab.events.subscribe(_progress)
         t0 = time.perf_counter()
         try:

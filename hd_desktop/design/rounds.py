@@ -86,7 +86,8 @@ def make_round(anchors, params: DesignParams, *, round_index: int = 0, real=None
                     stimuli.append(Stimulus(
                         id=f"r{round_index}-n{i:03d}-m{m}-r{r:02d}{sign}", round=round_index,
                         role=role, z=tuple(float(v) for v in z), seed=seed, neighbour=j, pair=r))
-    stimuli.extend(_gold(real, params, round_index, n_gold(len(stimuli), params.gold_rate)))
+    stimuli.extend(_gold(real, params, round_index, n_gold(len(stimuli), params.gold_rate,
+                                                                 params.min_gold)))
     design = {
         "schema": SCHEMA_VERSION, "kind": "nes-round", "round": round_index,
         "params": params.to_dict(), "anchor_indices": [int(a) for a in chosen],

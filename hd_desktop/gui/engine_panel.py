@@ -108,7 +108,7 @@ class EnginePanel(QWidget):
         lay.addWidget(self.listeners)
         note = QLabel("Listeners below the screening threshold are left out of the estimates "
                       f"unless you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening "
-                      "answers on, and used until then. Agreement: share of answers equal to the "
+                      "answers on (Experiment tab), and left out until then. Agreement: share of answers equal to the "
                       "majority of the other listeners on the same voices.")
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -156,7 +156,7 @@ class EnginePanel(QWidget):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
             if not row["judged"]:
-                screening += f" (judged from {DEFAULT_MIN_GOLD})"
+                screening += f" (judged from {snap.min_gold})"
             share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,
                      "—" if share is None else f"{share:.0%} of {n}"]
@@ -199,10 +199,7 @@ class EnginePanel(QWidget):
         self.next_button.setEnabled(True)
 
     def next_params(self):
-        from hd_desktop.design import DesignParams
-
-        design = self.engine.lab.current_round().design
-        return DesignParams.from_dict(design["params"])
+        return self.engine.lab.next_round_proposal().params   # as the Experiment tab shows it
 
     # -- engine events -------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
             "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor,
+            "set_aside": dict(result.set_aside),
+            "screening": {"threshold": snapshot.config.screen_threshold,
+                          "min_answers": snapshot.min_gold, "unjudged_used": snapshot.use_unjudged},
+            "simulated_votes": _simulated_votes(experiment, snapshot),
             "stop": stop_info(experiment, result, snapshot.real)}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
@@ -61,6 +65,14 @@ def stop_text(experiment, model_id: str | None) -> str:
     return f"Stop signal: {signal.sentence()}."
 
 
+def _simulated_votes(experiment, snapshot: EngineSnapshot) -> int:
+    """How many of the votes the model learned from are simulated (0: people's only)."""
+    from hd_desktop.store import SessionKind
+
+    simulated = {s.id for s in experiment.sessions() if s.kind == SessionKind.SIMULATED}
+    return sum(v.session_id in simulated for v in snapshot.votes)
+
+
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:
     """The latest stored model of every round, with its samples; estimates recomputed from votes."""
     out = {}
@@ -79,6 +91,7 @@ def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineRes
             samples=np.asarray(experiment.samples(model_id=info.id)), estimates=est,
             curve=list(info.curve), timings=dict(info.info.get("timings", {})),
             excluded=tuple(info.info.get("excluded", [])),
+            set_aside=dict(info.info.get("set_aside", {})),
             votes_used=int(info.info.get("votes_used", 0)), model_id=info.id,
             lapse_floor=info.info.get("lapse_floor"), loss=info.config.get("loss"))
     return out
