@@ -25,7 +25,7 @@ three rounds below 4 dimensions, five from 4 on), the baselines are benchmarks/g
 Sobol stimuli; gp-al: placed by active learning). Printed per method, listener and budget: the
 median [min-max] over seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no
 better than the real voices), sample/target acceptance and spread ratio; then the votes each method
-needs for a median fidelity of 0.15, and of 0.10 (DESIGN.md 5's 2-D target). With --noiseless, each
+needs for a median fidelity of 0.15, and of 0.10 (docs/design.md 5's 2-D target). With --noiseless, each
 engine run's last model is also refitted with every stimulus answered at the listener's expected
 rate (same stimuli, same votes): the fidelity the engine would reach if its votes carried no noise;
 and p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
@@ -261,7 +261,7 @@ def summarise(results: list[dict]) -> None:
             for target in (0.15, 0.10):
                 if median <= target:
                     need.setdefault((k, name, method, target), votes)
-    print("\nvotes for a median fidelity <= 0.15, and <= 0.10 (DESIGN.md 5's 2-D target):")
+    print("\nvotes for a median fidelity <= 0.15, and <= 0.10 (docs/design.md 5's 2-D target):")
     for k, name, method in keys:
         print(f"  k={k} {name:<10} {method:<7} "
               + "  ".join(f"{t:.2f}: {need.get((k, name, method, t), '> max budget')}"

@@ -1,4 +1,4 @@
-"""NES estimates (DESIGN.md 1.4) against hand-computed cases, and screening."""
+"""NES estimates (docs/design.md 1.4) against hand-computed cases, and screening."""
 
 import numpy as np
 import pytest

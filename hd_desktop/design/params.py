@@ -1,4 +1,4 @@
-"""The parameters of a round's design (DESIGN.md 1.3), their presets and their JSON form.
+"""The parameters of a round's design (docs/design.md 1.3), their presets and their JSON form.
 
 Units: sigmas are in voice-space units (1 = one SD of the real data per axis). The paper's
 sigma_nei 10 and sigma_NES 1.0 are in raw PCA units whose scale it does not report, so they

@@ -1,4 +1,4 @@
-"""Votes -> estimates of acceptability D and its NES gradient (DESIGN.md 1.4), with standard errors.
+"""Votes -> estimates of acceptability D and its NES gradient (docs/design.md 1.4), with standard errors.
 
 Two views of the same votes. Per neighbour x (the paper's): D(x) and the NES gradient from the
 antithetic pairs with both halves voted. Per voted stimulus (`VotedPoints`): every vote is an

@@ -1,4 +1,4 @@
-"""Rounds (DESIGN.md 1.7): design -> votes -> estimates (all rounds) -> train -> sample -> anchors.
+"""Rounds (docs/design.md 1.7): design -> votes -> estimates (all rounds) -> train -> sample -> anchors.
 
 Each long step is a generator that yields `Event`s; stop iterating to cancel.
 """

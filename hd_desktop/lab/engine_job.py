@@ -2,7 +2,7 @@
 
 torch loads only when a job runs (engine.rounds imports it), so opening the app stays quick.
 The GUI takes an immutable snapshot of the store on its own thread (fast) and runs the job on a
-worker; the job yields progress events and can be stopped at any of them (DESIGN.md 2).
+worker; the job yields progress events and can be stopped at any of them (docs/design.md 2).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def everyone_screened_out(snapshot: EngineSnapshot, excluded) -> str:
 
 
 def estimates_of(designs, votes, excluded, config: EngineConfig) -> Estimates:
-    """Estimates of every round (DESIGN.md 1.4) from the votes of listeners not `excluded`.
+    """Estimates of every round (docs/design.md 1.4) from the votes of listeners not `excluded`.
 
     Screening is decided by the caller (the user may keep a listener), so all_estimates must
     not screen again: its threshold is set to 0.
@@ -105,7 +105,7 @@ def estimates_of(designs, votes, excluded, config: EngineConfig) -> Estimates:
 
 
 def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
-    """Estimates from all rounds, a freshly trained network and Langevin samples (DESIGN.md 1.4-1.7)."""
+    """Estimates from all rounds, a freshly trained network and Langevin samples (docs/design.md 1.4-1.7)."""
     import torch
 
     from hd_desktop.engine.rounds import Event, fit_and_sample

@@ -64,7 +64,7 @@ class RoundStatus:
 
 
 class Lab:
-    """One experiment bound to one voice space: the application layer (DESIGN.md 2).
+    """One experiment bound to one voice space: the application layer (docs/design.md 2).
 
     It decides the lifecycle: which update runs when (exactly one per block of votes), which
     report is written (an evaluation's, when its session finishes, resumed or not), where the
