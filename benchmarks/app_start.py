@@ -1,4 +1,4 @@
-"""App start to a usable window (map shown, clickable), beside the 3 s budget of DESIGN.md.
+"""App start to a usable window (map shown, clickable), beside the 3 s budget of docs/design.md.
 
     .venv/bin/python benchmarks/app_start.py        # offscreen; set DISPLAY to use a real screen
 

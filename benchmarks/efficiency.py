@@ -1,8 +1,22 @@
 """Vote efficiency: the engine beside a GP-classifier baseline on the same listeners and budgets.
 
     .venv/bin/python benchmarks/efficiency.py [--dims 2 4] [--budgets 500 1000 2000 3000]
-        [--seeds 1 2 3] [--listeners curved two-lobed wide shifted] [--methods engine gp gp-al]
-        [--set name=value] [--noiseless [--draws 3]] [--jobs 2] [--json out.json]
+        [--seeds 1 2 3] [--listeners curved two-lobed wide shifted zoo-3 tuning held-out:4]
+        [--methods engine gp gp-al] [--set name=value] [--noiseless [--draws 3]] [--jobs 2]
+        [--json out.json] [--keep-samples DIR]
+
+The zoo (engine/zoo.py): `tuning` and `held-out` stand for the twelve shapes of that half,
+`tuning:4` for its first four, `zoo-N` for one; their rows are summarised per half (median
+[range] over shapes and seeds), acceptance beside the target's and the real voices'.
+--keep-samples writes every engine run's samples of every round (npz), for the stop signal:
+
+    .venv/bin/python benchmarks/efficiency.py --stop-signal DIR --summarise runs.json ...
+
+then takes each engine run's rounds in turn and sets the stop signal (engine/stopping.py) after
+each update beside the true fidelity: "still changing" was right when the fidelity moved by more
+than 0.05 in that update, "settled" when it did not; and, looking ahead, "settled" was right when
+no later round of the run brought the fidelity down by more than 0.05. Per zoo half, for a range
+of tolerances (choose on the tuning half, read the held-out one).
 
 Needs the benchmark extra (`pip install -e .[bench]`, gpytorch) for the baseline. Each run is a
 simulated listener with 5% lapses voting on a budget of stimuli in the bundled voice space (k
@@ -11,7 +25,7 @@ three rounds below 4 dimensions, five from 4 on), the baselines are benchmarks/g
 Sobol stimuli; gp-al: placed by active learning). Printed per method, listener and budget: the
 median [min-max] over seeds of fidelity_ratio (report.json's: 0 = the samples follow p* ∝ D, 1 = no
 better than the real voices), sample/target acceptance and spread ratio; then the votes each method
-needs for a median fidelity of 0.15, and of 0.10 (DESIGN.md 5's 2-D target). With --noiseless, each
+needs for a median fidelity of 0.15, and of 0.10 (docs/design.md 5's 2-D target). With --noiseless, each
 engine run's last model is also refitted with every stimulus answered at the listener's expected
 rate (same stimuli, same votes): the fidelity the engine would reach if its votes carried no noise;
 and p* itself is cut to where the last round's guard lets the chains go (within reach of a voted
@@ -36,6 +50,37 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 LISTENERS = ("curved", "two-lobed", "wide", "shifted")
+
+
+def listener_names(items: list[str]) -> list[str]:
+    """Built-in names and zoo ids, with `tuning`, `held-out` (`:N`: its first N) expanded."""
+    from hd_desktop.engine.zoo import zoo_ids
+
+    out = []
+    for item in items:
+        half, _, n = item.partition(":")
+        if half in ("tuning", "held-out", "all"):
+            ids = zoo_ids(half)
+            out += [f"zoo-{i}" for i in ids[:int(n) if n else len(ids)]]
+        else:
+            out.append(item)
+    return out
+
+
+def make_listener(name: str, seed: int):
+    from hd_desktop.engine.listeners import BUILTIN
+    from hd_desktop.engine.zoo import zoo_listener
+
+    if name.startswith("zoo-"):
+        return zoo_listener(int(name[4:]), seed=seed, lapse=0.05)
+    return BUILTIN[name](seed=seed, lapse=0.05)
+
+
+def group_of(name: str) -> str:
+    """The row a listener's runs are summarised in: its zoo half, or its own name."""
+    from hd_desktop.engine.zoo import half_of
+
+    return half_of(int(name[4:])) if name.startswith("zoo-") else name
 
 
 def real_voices(k: int) -> np.ndarray:
@@ -89,12 +134,11 @@ def refit_samples(h, points, real, config, seed: int) -> np.ndarray:
 def one_run(job: dict) -> dict:
     import torch
 
-    from hd_desktop.engine.listeners import BUILTIN
     from hd_desktop.engine.metrics import evaluate
 
     torch.set_num_threads(1)
     real = real_voices(job["k"])
-    listener = BUILTIN[job["listener"]](seed=job["seed"], lapse=0.05)
+    listener = make_listener(job["listener"], job["seed"])
     t0 = time.perf_counter()
     if job["method"] == "gp":
         from gp_baseline import gp_samples
@@ -111,7 +155,18 @@ def one_run(job: dict) -> dict:
     m = evaluate(samples, real, listener.probability, seed=job["seed"])
     out = {**job, "seconds": seconds, "fidelity": m["fidelity_ratio"],
            "acceptance": m["acceptance_samples"] / m["acceptance_target"],
+           "acceptance_real": m["acceptance_samples"] / m["acceptance_real"],
+           "target_real": m["acceptance_target"] / m["acceptance_real"],
            "spread": m["spread_ratio"]}
+    if job["method"] == "engine":
+        out["fidelity_per_round"] = [evaluate(s, real, listener.probability, seed=job["seed"])
+                                     ["fidelity_ratio"] for s in h.samples]
+        out["votes_per_round"] = [t["votes"] for t in h.timings]
+        if job.get("keep_samples"):
+            where = Path(job["keep_samples"])
+            where.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(where / f"k{job['k']}-{job['listener']}-v{job['votes']}-s{job['seed']}.npz",
+                                *h.samples, real=real)
     if job.get("noiseless") and job["method"] == "engine":
         quiet = noiseless_samples(h, listener, real, config, job["seed"])
         out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
@@ -180,34 +235,81 @@ def guard_bound(h, listener, real, seed: int) -> dict:
 
 
 def summarise(results: list[dict]) -> None:
+    results = [{**r, "listener": group_of(r["listener"])} for r in results]
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
     diagnosis = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass':<20} "
                  f"{'votes placed by p*':<20} {'placed, noiseless'}"
                  if any("fidelity_noiseless" in r for r in results) else "")
     print(f"\n{'k':>2} {'listener':<10} {'method':<7} {'votes':>6}  {'fidelity median [range]':<24} "
-          f"{'acc s/t':<20} {'spread':<20} {diagnosis}".rstrip())
+          f"{'acc s/t':<20} {'acc s/real':<20} {'acc t/real':<20} {'spread':<20} "
+          f"{diagnosis}".rstrip())
     need: dict = {}
     for k, name, method in keys:
         rows = [r for r in results if (r["k"], r["listener"], r["method"]) == (k, name, method)]
         for votes in sorted({r["votes"] for r in rows}):
             rs = [r for r in rows if r["votes"] == votes]
             cols = []
-            for key in ("fidelity", "acceptance", "spread", "fidelity_noiseless",
+            for key in ("fidelity", "acceptance", "acceptance_real", "target_real", "spread",
+                        "fidelity_noiseless",
                         "fidelity_in_reach", "reach_mass", "fidelity_placed",
                         "fidelity_placed_noiseless"):
                 a = np.array([x for r in rs if key in r for x in np.atleast_1d(r[key])])
                 cols.append(f"{np.median(a):.3f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
-            print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} {cols[1]:<20} {cols[2]:<20} "
-                  f"{cols[3]:<20} {cols[4]:<20} {cols[5]:<20} {cols[6]:<20} {cols[7]}".rstrip())
+            print(f"{k:>2} {name:<10} {method:<7} {votes:>6}  {cols[0]:<24} "
+                  + " ".join(f"{c:<20}" for c in cols[1:]).rstrip() + f"  (n={len(rs)})")
             median = np.median([r["fidelity"] for r in rs])
             for target in (0.15, 0.10):
                 if median <= target:
                     need.setdefault((k, name, method, target), votes)
-    print("\nvotes for a median fidelity <= 0.15, and <= 0.10 (DESIGN.md 5's 2-D target):")
+    print("\nvotes for a median fidelity <= 0.15, and <= 0.10 (docs/design.md 5's 2-D target):")
     for k, name, method in keys:
         print(f"  k={k} {name:<10} {method:<7} "
               + "  ".join(f"{t:.2f}: {need.get((k, name, method, t), '> max budget')}"
                           for t in (0.15, 0.10)))
+
+
+CHANGE = 0.05     # a change of fidelity the stop signal should notice
+
+
+def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.05, 0.1, 0.2)) -> None:
+    """The stop signal after each update against the true fidelity over the rounds (see above)."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    rows = []
+    for r in results:
+        path = where / f"k{r['k']}-{r['listener']}-v{r['votes']}-s{r['seed']}.npz"
+        if r["method"] != "engine" or "fidelity_per_round" not in r or not path.exists():
+            continue
+        with np.load(path) as npz:
+            rounds = [npz[f"arr_{i}"] for i in range(len(r["fidelity_per_round"]))]
+            real = npz["real"]
+        f = r["fidelity_per_round"]
+        for i in range(1, len(rounds)):
+            s = stop_signal(rounds[i - 1], rounds[i], real, tolerance=0.0, seed=i)
+            ahead = f[i] - min(f[i + 1:]) if i + 1 < len(f) else None
+            rows.append({"half": group_of(r["listener"]), "k": r["k"], "relative": s.relative,
+                         "beats_chance": s.moved > s.chance, "changed": abs(f[i] - f[i - 1]) > CHANGE,
+                         "helps_later": None if ahead is None else ahead > CHANGE,
+                         "moved": s.moved, "chance": s.chance, "df": f[i] - f[i - 1]})
+    print(f"\nstop signal after {len(rows)} updates (fidelity change > {CHANGE} counts as a change)")
+    print(f"{'half':<9} {'tolerance':>9}  {'still changing: n, right':<26} {'settled: n, right':<22} "
+          f"{'settled and no later round helped'}")
+    for half in sorted({x["half"] for x in rows}):
+        mine = [x for x in rows if x["half"] == half]
+        for tol in tolerances:
+            said = [(x["beats_chance"] and x["relative"] > tol) for x in mine]
+            changing = [x for x, c in zip(mine, said) if c]
+            settled = [x for x, c in zip(mine, said) if not c]
+            ahead = [x for x in settled if x["helps_later"] is not None]
+
+            def share(xs, ok):
+                return f"{len(xs):>3}, {np.mean([ok(x) for x in xs]):.0%}" if xs else f"{0:>3}, -"
+            print(f"{half:<9} {tol:>9.3f}  {share(changing, lambda x: x['changed']):<26} "
+                  f"{share(settled, lambda x: not x['changed']):<22} "
+                  f"{share(ahead, lambda x: not x['helps_later'])}")
+    for x in rows:
+        print(f"  {x['half']:<9} k={x['k']} moved {x['moved']:.4f} chance {x['chance']:.4f} "
+              f"({x['relative']:.1%} of the reach), fidelity change {x['df']:+.3f}")
 
 
 def main() -> None:
@@ -215,7 +317,9 @@ def main() -> None:
     ap.add_argument("--dims", type=int, nargs="+", default=[2, 4])
     ap.add_argument("--budgets", type=int, nargs="+", default=[500, 1000, 2000, 3000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--listeners", nargs="+", default=list(LISTENERS[:2]))
+    ap.add_argument("--listeners", nargs="+", default=list(LISTENERS[:2]),
+                    help="built-in names, zoo-N, or a zoo half: tuning, held-out (tuning:N: its "
+                         "first N shapes)")
     ap.add_argument("--methods", nargs="+", default=["engine", "gp"])
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="engine or design override for the engine runs (repeatable)")
@@ -226,9 +330,18 @@ def main() -> None:
                     help="with --noiseless: placements of the votes at draws of p* per run")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", help="also write every run's figures here")
+    ap.add_argument("--keep-samples", metavar="DIR",
+                    help="write each engine run's samples of every round here (npz)")
     ap.add_argument("--summarise", nargs="+", metavar="JSON",
                     help="print the summary of earlier --json files instead of running")
+    ap.add_argument("--stop-signal", metavar="DIR",
+                    help="with --summarise: the stop signal over the rounds kept in DIR "
+                         "(--keep-samples) beside the true fidelity")
     args = ap.parse_args()
+    if args.summarise and args.stop_signal:
+        stop_validation([r for f in args.summarise for r in json.loads(Path(f).read_text())],
+                        Path(args.stop_signal))
+        return
     if args.summarise:
         summarise([r for f in args.summarise for r in json.loads(Path(f).read_text())])
         return
@@ -236,14 +349,16 @@ def main() -> None:
     for k in args.dims:
         real_voices(k)  # build the cached space once, before the workers start
     jobs = [{"method": m, "k": k, "listener": name, "votes": v, "seed": s, "overrides": overrides,
-             "noiseless": args.noiseless, "draws": args.draws}
-            for k in args.dims for name in args.listeners for m in args.methods
+             "noiseless": args.noiseless, "draws": args.draws, "keep_samples": args.keep_samples}
+            for k in args.dims for name in listener_names(args.listeners) for m in args.methods
             for v in args.budgets for s in args.seeds]
     results = []
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
         for r in pool.map(one_run, jobs):
             results.append(r)
+            if args.json:    # after every run, so a long benchmark stopped early keeps its runs
+                Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
             print(f"{r['method']:<7} k={r['k']} {r['listener']:<10} votes {r['votes']:>5} seed "
                   f"{r['seed']}: fidelity {r['fidelity']:.3f} acc {r['acceptance']:.2f} spread "
                   f"{r['spread']:.2f} ({r['seconds']:.1f} s)"

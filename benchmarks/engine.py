@@ -9,7 +9,7 @@ Timing: one round at paper size (300 neighbours x 20 pairs, 105 listeners' votes
 training, 1000 chains x 10000 steps; and one model update from the 3000 votes one listener gives
 over three rounds (the curved listener, default design and engine, with either loss), and in a
 4-D space from 3000 votes over five rounds (the default engine there, loss gp): each beside the
-15 s budget of DESIGN.md 5.
+15 s budget of docs/design.md 5.
 Real data = the bundled corpus's voice space.
 """
 

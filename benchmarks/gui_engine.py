@@ -5,7 +5,7 @@
 Opens the real main window (offscreen unless DISPLAY is set), stores one simulated listener's
 votes on a lab-hour round, then runs a model update in the background as the app does after a
 session block, while a 5 ms QTimer measures how late the event loop serves it. Budgets
-(DESIGN.md 5): event loop blocked under 50 ms; app peak memory under 1.5 GB.
+(docs/design.md 5): event loop blocked under 50 ms; app peak memory under 1.5 GB.
 """
 
 from __future__ import annotations

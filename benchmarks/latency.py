@@ -9,7 +9,7 @@ time.monotonic()), and cross-checks it with when the sound actually entered the 
     .venv/bin/python benchmarks/latency.py [--trials 200] [--period 256] [--reuse]
 
 Starts a private jackd (dummy backend, --sync, 48 kHz) unless --reuse is given and a
-default JACK server is running. Budget (DESIGN.md section 5): p95 under 20 ms.
+default JACK server is running. Budget (docs/design.md section 5): p95 under 20 ms.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Vote -> next stimulus audible, through the whole app path, beside the 20 ms budget (DESIGN.md 5).
+"""Vote -> next stimulus audible, through the whole app path, beside the 20 ms budget (docs/design.md 5).
 
     .venv/bin/python benchmarks/session_latency.py [--trials 200]
 

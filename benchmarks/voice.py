@@ -1,4 +1,4 @@
-"""Voice-space and rendering speed on this machine, beside the budgets of DESIGN.md section 5.
+"""Voice-space and rendering speed on this machine, beside the budgets of docs/design.md section 5.
 
     .venv/bin/python benchmarks/voice.py
 """

@@ -16,7 +16,8 @@ import sys
 from hd_desktop import __version__
 from hd_desktop.errors import UserFacingError
 
-COMMANDS = ("space", "render", "simulate", "export", "import_", "web", "devices")
+COMMANDS = ("space", "render", "simulate", "export", "import_", "web", "devices", "update",
+            "evaluate", "decide")
 
 
 def build_parser() -> argparse.ArgumentParser:

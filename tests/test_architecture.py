@@ -63,7 +63,7 @@ def test_the_gui_package_is_where_qt_lives():
 
 # The layers, top to bottom: gui (and the command line) -> lab -> the packages below.
 # An import may only point down: nothing below imports lab or gui; lab never imports gui or
-# the command line (DESIGN.md 2). Imports inside functions count too.
+# the command line (docs/design.md 2). Imports inside functions count too.
 LOWER = ("voice", "design", "engine", "store", "audio", "session", "web", "errors", "files",
          "paths", "settings", "progress")
 TOP = ("hd_desktop.gui", "hd_desktop.commands", "hd_desktop.cli")

@@ -42,6 +42,15 @@ BAD_INPUT = {
             ["export", "{tmp}/a-file", "--round", "x", "--out", "{tmp}/s"],
             ["export", "no-such", "--round", "0", "--out", "{tmp}/s", "--trials", "-5"],
             ["export", "no-such", "--round", "0", "--out", "{tmp}/s", "--audio", "mp3"]],
+    "update": [[], ["no-such-experiment"], ["{tmp}/a-file"]],
+    "round": [[], ["next"], ["next", "no-such-experiment"], ["again", "no-such-experiment"]],
+    "evaluate": [[], ["no-such-experiment"], ["no-such", "--round", "x"],
+                 ["no-such", "--voices", "many"]],
+    "exclude": [[], ["no-such-experiment", "--listener", "L1"],
+                ["no-such-experiment", "--listener", "L1", "--reason", "pilot"],
+                ["no-such", "--listener", "L1", "--session", "s", "--reason", "pilot"]],
+    "include": [[], ["no-such-experiment"], ["no-such-experiment", "--session", "s"]],
+    "decisions": [[], ["no-such-experiment"]],
 }
 UNCHECKED: dict = {}  # cases that still reach cli.main's fallback line, and the file to check them
 

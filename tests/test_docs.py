@@ -4,6 +4,7 @@ nothing that points at a file outside the repository (a reader of a clone has on
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,19 @@ SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "se
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
 
 
+def tracked_files(root: Path) -> list[Path]:
+    """The files git tracks (what a clone holds; caches a test run leaves are not the
+    repository's), or every file when there is no git checkout."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True,
+                                check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return sorted(root.rglob("*"))
+    return sorted(root / name for name in listed if name)
+
+
 def repository_text_files(root: Path):
-    for path in sorted(root.rglob("*")):
+    for path in tracked_files(root):
         rel = path.relative_to(root)
         if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in rel.parts[:-1]):
             continue

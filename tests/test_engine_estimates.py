@@ -1,4 +1,4 @@
-"""NES estimates (DESIGN.md 1.4) against hand-computed cases, and screening."""
+"""NES estimates (docs/design.md 1.4) against hand-computed cases, and screening."""
 
 import numpy as np
 import pytest
@@ -90,4 +90,6 @@ def test_screening_drops_random_answerers_and_measures_the_floor():
     everything = [Answer("yes", s.id, 1) for s in far]
     assert guess_rate(d.stimuli, everything) == 0.5         # not lapses: held at one half
     assert np.isfinite(correct_floor([1.0, 0.0], guess_rate(d.stimuli, everything))).all()
-    assert kept_listeners(d.stimuli, votes[:5] + votes[len(gold):len(gold) + 5]) == {"good", "random"}
+    few = votes[:5] + votes[len(gold):len(gold) + 5]    # 5 screening answers each: not judged
+    assert kept_listeners(d.stimuli, few) == set()           # not used by default
+    assert kept_listeners(d.stimuli, few, unjudged=True) == {"good", "random"}

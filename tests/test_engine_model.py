@@ -185,7 +185,7 @@ def test_one_langevin_step_by_hand():
         return torch.full((len(z),), 0.5), torch.tensor([[1.0, 2.0]]).expand(len(z), 2)
     z1 = langevin(field, z0, eps, 1, generator=torch.Generator().manual_seed(5))
     noise = torch.randn(2, 2, generator=torch.Generator().manual_seed(5))
-    expected = z0 + eps ** 2 / 2 * torch.tensor([1.0, 2.0]) + eps * noise  # DESIGN.md 1.6
+    expected = z0 + eps ** 2 / 2 * torch.tensor([1.0, 2.0]) + eps * noise  # docs/design.md 1.6
     assert torch.allclose(z1, expected)
 
 

@@ -1,4 +1,4 @@
-"""Rounds (DESIGN.md 1.7): samples become anchors, estimates accumulate, budgets, events, cancel."""
+"""Rounds (docs/design.md 1.7): samples become anchors, estimates accumulate, budgets, events, cancel."""
 
 import numpy as np
 import pytest

@@ -32,8 +32,10 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
         panel._editors[name].setValue(value)
     panel.create_button.click()
     current = w.lab.current_round()
-    assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 11
-    w.lab.set_settings(engine_overrides=SMALL)
+    # 11 screening trials of its own, raised to the experiment's minimum of 20
+    assert current is not None and current.n_stimuli == 2 * 8 * 2 * 3 + 20
+    # the demo listener counts from its first block, before 20 screening answers judge it
+    w.lab.set_settings(engine_overrides=SMALL, use_unjudged=True)
     jack_capture.attach()
 
     sw = w.start_autopilot(size=current.n_stimuli, seed=2, name="wide", seconds=0.0)
@@ -56,6 +58,9 @@ def test_autopilot_round_trains_in_background_and_previews_new_voices(
     assert blocks == -(-current.n_stimuli // w.experiment_panel.break_trials.value())
     sw.close()                     # the window closing after the end adds no second update
     assert not w.engine.busy and len(w.lab.experiment.models()) == blocks
+    # the Engine tab says how far the last update moved the samples beside chance (stopping.py)
+    assert blocks >= 2 and "moved" in w.engine_panel.stop_label.text()
+    assert any(v in w.engine_panel.stop_label.text() for v in ("settled", "still changing"))
     result = w.engine.latest
     assert result is not None and result.votes_used == current.n_stimuli
     assert np.all(np.isfinite(result.samples))
@@ -190,17 +195,16 @@ def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_an
         qtbot, tmp_home):
     from helpers.importing import vote_session
 
-    from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
-
     w = open_window(qtbot, tmp_home)
     lab = w.lab
     lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=5))
+    lab.set_settings(screen_min=30)     # more than the round's 20 screening trials
     vote_session(lab.experiment, lab.experiment.stimuli(0), "L07", seed=2)
     w.engine_panel.refresh()
     table = w.engine_panel.listeners
     row = [table.item(0, j).text() for j in range(4)]
-    assert row[0] == "L07" and row[2].endswith(f"(judged from {DEFAULT_MIN_GOLD})")
-    assert table.item(0, 4).text() == "used"
+    assert row[0] == "L07" and row[2].endswith("(judged from 30)")
+    assert table.item(0, 4).text() == "left out"      # not judged yet: never used by default
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ def lab(space, tmp_home):
     lab.set_settings(auto_update=False)   # these tests watch the session, not the engine
     # nor the steps before the trials (tests/test_listener_intake.py)
     lab.set_settings(consent=False, questionnaire=False, headphone_check="none")
-    lab.create_round(SMALL)
+    lab.create_round(SMALL, screening_min=0)    # the design's own 3 screening trials
     yield lab
     lab.close()
 

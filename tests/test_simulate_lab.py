@@ -34,7 +34,8 @@ def test_simulate_and_a_lab_session_give_the_same_order_and_vote_rows(tmp_path, 
     # answered by the same listener through the flow the listener's window drives
     lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), in_process=False)
     lab.set_settings(auto_update=False)
-    lab.create_round(DesignParams.from_dict(design["params"]))
+    # as simulate makes its rounds: sized to the votes, no screening beyond the design's
+    lab.create_round(DesignParams.from_dict(design["params"]), screening_min=0)
     assert lab.experiment.rounds()[0]["params"] == design["params"]
     flow = lab.new_session(size=len(sim.order), seed=sim.order_seed, practice=False)
     assert [s.id for s in flow.order] == list(sim.order)           # the same order

@@ -33,6 +33,9 @@ def space(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lab(space, tmp_path_factory):
     lab = Lab(tmp_path_factory.mktemp("exp") / "exp", space)
+    # the design's own 6 screening trials (the experiment's minimum is tested with the lab:
+    # tests/test_lab_commands.py), so the lists here stay small
+    lab.set_settings(screen_min=0)
     lab.create_round(DesignParams(n_anchors=6, m_neighbours=1, r_pairs=3, gold_rate=0.15, seed=4))
     yield lab
     lab.close()

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
                     "experiment.sqlite), model.pt and map.png into --out. Coordinates are in "
                     "voice-space units: 1 = one SD of the real data per axis.")
     p.add_argument("--listener", default="builtin:wide",
-                   help="builtin:NAME (wide, shifted, curved, two-lobed), MODULE:ATTR or "
+                   help="builtin:NAME (wide, shifted, curved, two-lobed; zoo-0 ... zoo-23: "
+                        "the listener zoo, 12-23 held out), MODULE:ATTR or "
                         "path/to/file.py:ATTR")
     p.add_argument("--rounds", type=int, default=None,
                    help="rounds sharing the vote budget (default 3; 5 from 4 dimensions on)")
@@ -79,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     lab = Lab(out, space, in_process=False)     # the app's own layer, its engine in this process
     try:
         lab.set_settings(engine_preset=args.engine, engine_overrides=overrides,
-                         engine_seed=args.seed, carrier="sustained")
+                         engine_seed=args.seed, carrier="sustained",
+                         # its listener is simulated, and no researcher judges it
+                         use_simulated=True, use_unjudged=True)
         lab.events.subscribe(_progress)
         t0 = time.perf_counter()
         try:
@@ -90,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if sys.stderr.isatty():
                 print(file=sys.stderr)
-        _write_outputs(out, lab, done, listener, params, args, time.perf_counter() - t0)
+        report = _write_outputs(out, lab, done, listener, params, args, time.perf_counter() - t0)
     finally:
         lab.close()
     print(f"simulate: {done.votes} votes, {len(done.results)} rounds; wrote {out}")
+    for row in report.get("stop_per_round", []):
+        if row["stop"] is not None:
+            print(f"  round {row['round']}: {_stop_sentence(row['stop'])}")
     return 0
 
 
@@ -131,12 +137,28 @@ def _write_outputs(out, lab, done, listener, params, args, total) -> None:
         "n_real": int(len(real)), "n_samples": int(len(samples)),
         "timings": done.timings, "total_s": total, "rating_files": rating_files,
         "round_designs": [lab.experiment.rounds()[r.round] for r in done.results],
+        "stop_per_round": stop_per_round(lab, done),
     }
     if callable(getattr(listener, "probability", None)):
         report["metrics"] = evaluate(samples, real, listener.probability, seed=args.seed)
         report["metrics_per_round"] = [evaluate(r.samples, real, listener.probability,
                                                 seed=args.seed) for r in done.results]
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    return report
+
+
+def stop_per_round(lab, done) -> list[dict]:
+    """Each round's stop signal as the engine stored it with the model (engine/stopping.py):
+    how far its samples moved from the previous update's, beside chance; None for the first."""
+    return [{"round": r.round, "votes": t["votes"],
+             "stop": lab.experiment.model(r.model_id).info.get("stop") if r.model_id else None}
+            for r, t in zip(done.results, done.timings)]
+
+
+def _stop_sentence(stop: dict) -> str:
+    from hd_desktop.engine.stopping import StopSignal
+
+    return StopSignal.from_dict(stop).sentence()
 
 
 def _points_csv(path: Path, points) -> None:

@@ -1,4 +1,4 @@
-"""The parameters of a round's design (DESIGN.md 1.3), their presets and their JSON form.
+"""The parameters of a round's design (docs/design.md 1.3), their presets and their JSON form.
 
 Units: sigmas are in voice-space units (1 = one SD of the real data per axis). The paper's
 sigma_nei 10 and sigma_NES 1.0 are in raw PCA units whose scale it does not report, so they
@@ -32,6 +32,8 @@ class DesignParams:
     anchors: str = "random"         # which N anchors: "random" subset, or "spread" over them (rounds.py)
     gold_rate: float = 0.05         # share of all trials that are screening (gold) trials
     gold_far_radius: float = 8.0    # GOLD_FAR voices sit this far from the real mean (SD units)
+    min_gold: int = 0               # at least this many screening trials (the experiment's
+                                    # minimum of screening answers, so one session judges)
     stimulus_seconds: float = 1.0   # length of one stimulus
     response_seconds: float = 1.5   # typical time to answer after it ends
     seed: int = 0
@@ -49,14 +51,20 @@ class DesignParams:
             problems.append("sigma_nei must be >= 0 and sigma_nes > 0")
         if self.anchors not in ANCHOR_CHOICES:
             problems.append(f"anchors must be one of {', '.join(ANCHOR_CHOICES)}")
+        if not 0 <= self.min_gold <= 1000:
+            problems.append("min_gold must be from 0 to 1000")
         if not 0 <= self.gold_rate < 1:
             problems.append("gold_rate must be in [0, 1)")
         if problems:
             raise UserFacingError("design parameters: " + "; ".join(problems))
 
     def to_dict(self) -> dict:
-        """The JSON form, with its schema version."""
-        return {"schema": SCHEMA_VERSION, **asdict(self)}
+        """The JSON form, with its schema version (min_gold only when set, so a design made
+        without a minimum reads as it always did)."""
+        data = {"schema": SCHEMA_VERSION, **asdict(self)}
+        if not self.min_gold:
+            del data["min_gold"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "DesignParams":
@@ -98,7 +106,8 @@ def _coerce(name: str, value, current):
     if name == "n_anchors" and value.lower() in ("all", "none", "null"):
         return None
     try:
-        return int(value) if name in ("n_anchors", "m_neighbours", "r_pairs", "seed") else float(value)
+        return int(value) if name in ("n_anchors", "m_neighbours", "r_pairs", "seed", "min_gold") \
+            else float(value)
     except ValueError:
         raise UserFacingError(f"design parameters: {name}={value!r} is not a number") from None
 
@@ -133,7 +142,7 @@ def count_stimuli(params: DesignParams, n_available: int) -> dict:
     """Numbers of stimuli in one round and its estimated listening time for one listener."""
     n = n_available if params.n_anchors is None else min(params.n_anchors, n_available)
     nes = 2 * n * params.m_neighbours * params.r_pairs
-    gold = n_gold(nes, params.gold_rate)
+    gold = n_gold(nes, params.gold_rate, params.min_gold)
     trials = nes + gold
     seconds = trials * (params.stimulus_seconds + params.response_seconds)
     return {"anchors": n, "nes": nes, "gold": gold, "trials": trials, "seconds": seconds}
@@ -149,7 +158,7 @@ def fit_to_budget(params: DesignParams, n_available: int, votes: int) -> DesignP
     """
     def trials(neighbours: int, r_pairs: int) -> int:
         nes = 2 * neighbours * r_pairs
-        return nes + n_gold(nes, params.gold_rate)
+        return nes + n_gold(nes, params.gold_rate, params.min_gold)
 
     n = n_available if params.n_anchors is None else min(params.n_anchors, n_available)
     if trials(n * params.m_neighbours, params.r_pairs) <= votes:
@@ -164,6 +173,6 @@ def fit_to_budget(params: DesignParams, n_available: int, votes: int) -> DesignP
                    m_neighbours=max(1, min(params.m_neighbours, affordable // anchors)))
 
 
-def n_gold(n_nes: int, rate: float) -> int:
-    """Gold trials so that they make up `rate` of all trials."""
-    return int(round(n_nes * rate / (1.0 - rate)))
+def n_gold(n_nes: int, rate: float, minimum: int = 0) -> int:
+    """Gold trials so that they make up `rate` of all trials, and at least `minimum`."""
+    return max(int(round(n_nes * rate / (1.0 - rate))), int(minimum))

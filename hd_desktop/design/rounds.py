@@ -1,4 +1,4 @@
-"""A round's design (DESIGN.md 1.3): anchors -> neighbours -> antithetic NES pairs, plus gold trials.
+"""A round's design (docs/design.md 1.3): anchors -> neighbours -> antithetic NES pairs, plus gold trials.
 
 Every draw comes from a numpy Generator seeded by a SeedSequence of the design seed, the round
 and the item, so each stimulus can be rebuilt from the design dict and the anchors alone, and a
@@ -62,7 +62,7 @@ def farthest_points(points: np.ndarray, n: int, *, first: int = 0) -> np.ndarray
 
 
 def make_round(anchors, params: DesignParams, *, round_index: int = 0, real=None) -> RoundDesign:
-    """Stimuli x_{n,m} +/- delta_r with x_{n,m} = a_n + sigma_nei * noise (DESIGN.md 1.3)."""
+    """Stimuli x_{n,m} +/- delta_r with x_{n,m} = a_n + sigma_nei * noise (docs/design.md 1.3)."""
     anchors = np.asarray(anchors, dtype=np.float64)
     if anchors.ndim != 2 or len(anchors) == 0:
         raise UserFacingError("round design: anchors must be a non-empty (n, k) array")
@@ -86,7 +86,8 @@ def make_round(anchors, params: DesignParams, *, round_index: int = 0, real=None
                     stimuli.append(Stimulus(
                         id=f"r{round_index}-n{i:03d}-m{m}-r{r:02d}{sign}", round=round_index,
                         role=role, z=tuple(float(v) for v in z), seed=seed, neighbour=j, pair=r))
-    stimuli.extend(_gold(real, params, round_index, n_gold(len(stimuli), params.gold_rate)))
+    stimuli.extend(_gold(real, params, round_index, n_gold(len(stimuli), params.gold_rate,
+                                                                 params.min_gold)))
     design = {
         "schema": SCHEMA_VERSION, "kind": "nes-round", "round": round_index,
         "params": params.to_dict(), "anchor_indices": [int(a) for a in chosen],

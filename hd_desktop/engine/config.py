@@ -1,41 +1,18 @@
 """Settings of estimates, training and sampling, with presets and a versioned JSON form.
 
-The defaults were chosen with benchmarks/efficiency.py (the curved and two-lobed listeners, 5%
-lapses, 500-3000 votes over three rounds, seeds 1-3, k = 2 and 4, beside a GP classifier) after
-benchmarks/engine.py on the elliptic ones. loss=bernoulli: every vote at its own point; the
-squared error on per-neighbour rates (the paper's loss) needs pairs with both halves voted and
-treats a single vote as a rate of 0 or 1. grad_weight 0.1: NES gradients from single votes are
-mostly noise, and at weight 1 they pulled S_D's slope with them (curved, 1000 votes: fidelity
-0.5 at 1 vs 0.16 at 0.1). prior_votes 100 and the envelope: without them S_D kept a floor of a
-few percent over the empty space around the voices, which at p* ∝ D held a large share of the
-mass (fidelity 0.4-1.2 on the grid of the curved listener). 1500 Adam steps: 500 under-fit the
-arc. MALA with eps 0.1 for 2000 steps (chains cross the acceptable region several times), kept
-within 0.5 SD of a voted voice (sampler.py): where no voice was voted the tails grew bumps
-(curved 500 votes: 0.91 with no guard). The earlier guard, 3 SDs of the D-weighted ellipse of
-the estimates, cut an arc's tips: curved, seeds 1-6, median fidelity 0.53 -> 0.18 at 500 votes
-and 0.18 -> 0.12 at 1000 (two-lobed 0.02 -> 0.08 and 0.04 -> 0.04). The paper preset:
-fidelity ~1.0, spread ~1.0 (eps 0.003 x sqrt(10000) moves a chain ~0.3 SD in our units, so the
-samples stay on the real data).
-
-loss=gp: a GP classifier of every vote (smoother.py) gives D-hat and grad D-hat, and the
-network learns those. Its settings are fixed, not fitted to the listener: length scale 1 SD
-(x sqrt(k/2), as the reach), outputscale 2, prior mean -4 (acceptance 0.01 far from every vote),
-and the lapse floor of highest evidence (the far voices alone, about 25 of them in 1000 votes
-and often none accepted, put it at 0.005, and every lapse became a bump). Below the lapse floor
-the votes cannot pull D-hat under the prior's own 0.01, and as the rounds spread the votes that
-0.01 covers ever more of the region the chains may enter: with many votes in few dimensions
-the samples grow too wide (2-D, the arc at 3000 votes: 0.38 against bernoulli's 0.04). A lower
-prior there (mean -6, a mean falling away from the real voices) mends 3000 votes and spoils
-500-2000 (benchmarks/efficiency.py; README).
-
-The default (loss "auto", default_plan): bernoulli in three rounds below 4 dimensions; from 4
-on, gp in five rounds of about 400 votes (design preset lab-20min in the app). In 4-D at 2000
-votes that reached the arc 0.13 / 0.12 and two lobes 0.10 / 0.07 (seeds 1-6 / 7-12), where
-bernoulli in three rounds reached 0.34 / 0.45 and 0.13 / 0.18; at 3000 votes it is behind
-bernoulli (the arc 0.22 against 0.13), and on the broad `wide` ellipse too (0.31 against 0.19).
+Why the defaults are what they are, in short (the measurements, their commands and commits are in
+docs/engine.md): every vote at its own point (loss bernoulli), because the paper's squared error
+needs pairs with both halves voted; NES gradients from single votes are mostly noise (grad_weight
+0.1); pseudo-votes "not natural" and an envelope keep S_D from a floor over the empty space; MALA
+chains kept near a voted voice, because where no voice was voted the model is a guess. From 4
+dimensions on the votes are smoothed by a GP classifier first (loss gp) with fixed settings, in
+five rounds of about 400 votes (default_plan). Every setting is checked where it is set: a
+misspelt choice or a non-number is refused with its name, not when training starts.
 """
 
 from __future__ import annotations
+
+import numbers
 
 from dataclasses import asdict, dataclass, fields, replace
 
@@ -43,11 +20,14 @@ from hd_desktop.design.params import non_finite_fields
 from hd_desktop.errors import UserFacingError
 
 SCHEMA_VERSION = 1
+CHOICES = {"loss": ("auto", "bernoulli", "gp", "paper"),       # training.py's LOSSES and "auto"
+           "activation": ("silu", "tanh", "relu", "elu")}      # network.py's ACTIVATIONS
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Everything after the votes: screening, network, Adam, Langevin (DESIGN.md 1.4-1.6)."""
+    """Everything after the votes: screening, network, Adam, Langevin (docs/design.md 1.4-1.6)."""
 
     screen_threshold: float = 0.6   # gold accuracy below this drops a listener (screening.py)
     floor_correction: bool = True   # remove the lapse floor measured on GOLD_FAR voices
@@ -83,6 +63,20 @@ class EngineConfig:
         bad = [f"{name}={value!r}" for name, value in non_finite_fields(self)]
         if bad:
             raise UserFacingError(f"engine settings: {', '.join(bad)} must be finite numbers")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in CHOICES and value not in CHOICES[f.name]:
+                raise UserFacingError(f"engine settings: {f.name}={value!r} is not one of "
+                                      f"{', '.join(CHOICES[f.name])}")
+            kind, optional = f.type.split(" | ")[0], f.type.endswith("| None")
+            if value is None and optional:
+                continue
+            if kind == "bool" and type(value).__name__ not in ("bool", "bool_"):
+                raise UserFacingError(f"engine settings: {f.name}={value!r} must be true or false")
+            if kind in ("int", "float") and (type(value).__name__ in ("bool", "bool_")
+                                             or not isinstance(value, numbers.Real)):
+                raise UserFacingError(f"engine settings: {f.name}={value!r} must be a number"
+                                      + (" or none" if optional else ""))
 
     def for_dims(self, k: int) -> "EngineConfig":
         """These settings for a k-dimensional space: loss "auto" becomes the one it stands for."""
@@ -110,10 +104,13 @@ class EngineConfig:
             if name not in known:
                 raise UserFacingError(f"engine settings: no setting {name!r} (known: {', '.join(known)})")
             kind = float if known[name] is type(None) else known[name]
-            if isinstance(value, str) and value.lower() in ("none", "null", "off"):
+            if isinstance(value, str) and kind is not bool and value.lower() in ("none", "null", "off"):
                 value = None
             elif isinstance(value, str) and kind is bool:
-                value = value.lower() in ("1", "true", "yes", "on")
+                if value.lower() not in _TRUE + _FALSE:
+                    raise UserFacingError(f"engine settings: {name}={value!r} is not true or false "
+                                          f"(write one of {', '.join(_TRUE + _FALSE)})")
+                value = value.lower() in _TRUE
             elif isinstance(value, str) and kind is not str:
                 try:
                     value = kind(value)

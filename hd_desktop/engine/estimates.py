@@ -1,4 +1,4 @@
-"""Votes -> estimates of acceptability D and its NES gradient (DESIGN.md 1.4), with standard errors.
+"""Votes -> estimates of acceptability D and its NES gradient (docs/design.md 1.4), with standard errors.
 
 Two views of the same votes. Per neighbour x (the paper's): D(x) and the NES gradient from the
 antithetic pairs with both halves voted. Per voted stimulus (`VotedPoints`): every vote is an
@@ -67,13 +67,22 @@ class Estimates:
         return len(self.d)
 
     @staticmethod
-    def concat(parts: "Iterable[Estimates]") -> "Estimates":
-        """All estimates so far as one set (the training set of DESIGN.md 1.5)."""
-        parts = [p for p in parts if len(p)]
-        if not parts:
-            raise NoEstimates("no complete antithetic pair has votes yet (from the listeners "
-                              "kept by screening): the engine needs both halves of a pair voted")
-        return Estimates(*(np.concatenate([getattr(p, f) for p in parts]) for f in _PER_NEIGHBOUR))
+    def concat(parts: "Iterable[Estimates]", need_pairs: bool = True) -> "Estimates":
+        """All estimates so far as one set (the training set of docs/design.md 1.5).
+
+        With no complete pair voted: NoEstimates when `need_pairs` (the paper's loss learns
+        from pairs only), else an empty set: a loss that learns from every voted stimulus
+        (bernoulli, gp) has its points even before any pair is complete.
+        """
+        parts = list(parts)
+        full = [p for p in parts if len(p)]
+        if not full:
+            if need_pairs or not parts:
+                raise NoEstimates("no complete antithetic pair has votes yet (from the listeners "
+                                  "kept by screening): the paper's loss needs both halves of a "
+                                  "pair voted")
+            return parts[0]
+        return Estimates(*(np.concatenate([getattr(p, f) for p in full]) for f in _PER_NEIGHBOUR))
 
     @staticmethod
     def empty(k: int) -> "Estimates":

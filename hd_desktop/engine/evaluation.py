@@ -1,4 +1,4 @@
-"""Evaluation 2 (DESIGN.md 1): are sampled voices accepted as often as real ones, and do they
+"""Evaluation 2 (docs/design.md 1): are sampled voices accepted as often as real ones, and do they
 spread wider? Acceptance per group with 95% intervals, their difference, and each group's spread.
 
 Votes are anything with `listener`, `stimulus_id` and `response` (store votes or engine votes);

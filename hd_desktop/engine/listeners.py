@@ -1,4 +1,4 @@
-"""Listeners (DESIGN.md 4): anything with vote(stimulus) -> bool; simulated ones know probability(z).
+"""Listeners (docs/design.md 4): anything with vote(stimulus) -> bool; simulated ones know probability(z).
 
 A presented stimulus (`Heard`) carries its id, z, and the rendered audio with its sample rate (None
 when the run skips rendering). The human in the GUI is one more listener.

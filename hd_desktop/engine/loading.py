@@ -1,4 +1,5 @@
-"""Finding a listener by name: `builtin:NAME`, `MODULE:ATTR` or `path/to/file.py:ATTR`."""
+"""Finding a listener by name: `builtin:NAME` (zoo.py's `builtin:zoo-N` too), `MODULE:ATTR` or
+`path/to/file.py:ATTR`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from hd_desktop.engine.listeners import BUILTIN
+from hd_desktop.engine.zoo import ZOO_SIZE, zoo_listener
 from hd_desktop.errors import UserFacingError
 
 
@@ -21,8 +23,11 @@ def load_listener(spec: str, *, seed: int = 0):
     if not sep or not where or not attr:
         raise UserFacingError(f"listener {spec!r}: expected builtin:NAME, MODULE:ATTR or FILE.py:ATTR")
     if where == "builtin":
+        if attr.startswith("zoo-") and attr[4:].isdigit() and int(attr[4:]) < ZOO_SIZE:
+            return zoo_listener(int(attr[4:]), seed=seed)
         if attr not in BUILTIN:
-            raise UserFacingError(f"no built-in listener {attr!r} (known: {', '.join(BUILTIN)})")
+            raise UserFacingError(f"no built-in listener {attr!r} (known: {', '.join(BUILTIN)}, "
+                                  f"zoo-0 ... zoo-{ZOO_SIZE - 1})")
         return BUILTIN[attr](seed=seed)
     module = _module(where, spec)
     try:

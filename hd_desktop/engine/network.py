@@ -1,4 +1,4 @@
-"""The score network of DESIGN.md 1.5: three fully connected layers with heads S_D and S_VD."""
+"""The score network of docs/design.md 1.5: three fully connected layers with heads S_D and S_VD."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class ScoreNet(nn.Module):
 
 
 def score_field(net: ScoreNet, d_floor: float = 0.05):
-    """z -> (S_D, S_VD / max(S_D, d_floor)): the guarded score of DESIGN.md 1.6."""
+    """z -> (S_D, S_VD / max(S_D, d_floor)): the guarded score of docs/design.md 1.6."""
 
     def field(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         s_d, s_vd = net(z)

@@ -1,4 +1,4 @@
-"""Rounds (DESIGN.md 1.7): design -> votes -> estimates (all rounds) -> train -> sample -> anchors.
+"""Rounds (docs/design.md 1.7): design -> votes -> estimates (all rounds) -> train -> sample -> anchors.
 
 Each long step is a generator that yields `Event`s; stop iterating to cancel.
 """
@@ -54,7 +54,9 @@ class History:
 def all_estimates(designs: list[RoundDesign], votes: list, config: EngineConfig) -> Estimates:
     """Estimates of every round from every vote, after screening and lapse-floor correction."""
     stimuli = [s for d in designs for s in d.stimuli]
-    keep = kept_listeners(stimuli, votes, config.screen_threshold)
+    # no researcher judges here (simulated rounds, benchmarks): a listener with too few
+    # screening answers to judge is kept
+    keep = kept_listeners(stimuli, votes, config.screen_threshold, unjudged=True)
     if votes and not keep:
         raise NoEstimates(f"every listener was left out by screening (fewer than "
                           f"{config.screen_threshold:.0%} of screening trials answered as expected)")
@@ -63,9 +65,8 @@ def all_estimates(designs: list[RoundDesign], votes: list, config: EngineConfig)
     parts = [nes_estimates(d.stimuli, rates, d.design["params"]["sigma_nes"], guess=guess)
              for d in designs]
     points = voted_points(stimuli, rates)
-    # at least one complete pair, for either loss: a model from a handful of single votes
-    # (a listener's first trials) would be noise that the map and the next round then trust
-    est = Estimates.concat(parts)  # raises NoEstimates when no pair is complete
+    # the paper's loss learns from complete pairs only; the others from every voted stimulus
+    est = Estimates.concat(parts, need_pairs=config.loss == "paper" or not len(points))
     return est.with_points(points, guess)
 
 

@@ -1,4 +1,4 @@
-"""Langevin sampling from D (DESIGN.md 1.6), vectorised over chains, kept inside the covered region.
+"""Langevin sampling from D (docs/design.md 1.6), vectorised over chains, kept inside the covered region.
 
 Outside the points where votes were gathered the network extrapolates, and a chain following
 S_VD/S_D there can run off to infinity. Guards keep chains honest (a move that would leave one
@@ -95,7 +95,7 @@ def accepted_region(points, weights, radius: float = 3.5) -> Region:
 
 def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator,
                   adjust: bool = False, region=None, report_every: int = 500):
-    """z <- z + eps^2/2 * S_VD/S_D + eps * noise (DESIGN.md 1.6); yields (step, z, accept_rate).
+    """z <- z + eps^2/2 * S_VD/S_D + eps * noise (docs/design.md 1.6); yields (step, z, accept_rate).
 
     `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
     A `Reach` guard is looked up only for moves longer than the chain's slack (how far it could

@@ -4,13 +4,17 @@ Default threshold 0.6 of gold trials answered as expected (real accepted, far re
 answering at random scores 0.5. An attentive one rejects far voices ~97% of the time but may
 accept real voices only ~60% when their acceptable region sits off the data (the `shifted`
 simulated listener does), so honest listeners score ~0.75-0.9: 0.7 would drop some of them. With
-the 20 gold answers needed before judging (`min_gold`; fewer: the listener is kept), a random
-answerer reaches 0.6 with probability ~25%, with 50 (one round of the default design) ~10%.
+the 20 gold answers needed before judging (`min_gold`), a random answerer reaches 0.6 with
+probability ~25%, with 50 (one round of the default design) ~10%. A listener with fewer is
+"not judged yet": left out unless the caller asks for them (`unjudged=True`, as the engine's
+own loop and `simulate` do, where no researcher is there to judge).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from enum import Enum
 from typing import Iterable
 
 from hd_desktop.design.stimulus import Role, Stimulus
@@ -38,14 +42,47 @@ def judged(gold_answers: int, min_gold: int = DEFAULT_MIN_GOLD) -> bool:
     return gold_answers >= min_gold
 
 
-def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
-                   min_gold: int = DEFAULT_MIN_GOLD) -> set[str]:
-    """Listeners whose gold accuracy is at least `threshold` (or who have too few gold answers)."""
+class Screened(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_JUDGED = "not judged yet"
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One listener's screening: the verdict, the share answered as expected, of how many."""
+
+    status: Screened
+    accuracy: float | None
+    answers: int
+
+    def words(self, min_gold: int = DEFAULT_MIN_GOLD) -> str:
+        """As a table shows it: "passed 85% of 24", "not judged yet (3 of 20 answers)"."""
+        if self.status is Screened.NOT_JUDGED:
+            return f"not judged yet ({self.answers} of {min_gold} screening answers)"
+        return f"{self.status.value} {self.accuracy:.0%} of {self.answers}"
+
+
+def screening(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
+              min_gold: int = DEFAULT_MIN_GOLD) -> dict[str, Screening]:
+    """Per listener who voted: passed (accuracy >= `threshold` over at least `min_gold` gold
+    answers), failed, or not judged yet (fewer gold answers than `min_gold`)."""
     votes = list(votes)
     acc = gold_accuracy(stimuli, votes)
-    everyone = {v.listener for v in votes}
-    return {who for who in everyone
-            if who not in acc or not judged(acc[who][1], min_gold) or acc[who][0] >= threshold}
+    out = {}
+    for who in {v.listener for v in votes}:
+        share, n = acc.get(who, (None, 0))
+        status = (Screened.NOT_JUDGED if not judged(n, min_gold) or share is None
+                  else Screened.PASSED if share >= threshold else Screened.FAILED)
+        out[who] = Screening(status, share, n)
+    return out
+
+
+def kept_listeners(stimuli, votes, threshold: float = DEFAULT_THRESHOLD,
+                   min_gold: int = DEFAULT_MIN_GOLD, *, unjudged: bool = False) -> set[str]:
+    """Listeners who passed screening, and with `unjudged` those not judged yet too."""
+    return {who for who, s in screening(stimuli, votes, threshold, min_gold).items()
+            if s.status is Screened.PASSED or (unjudged and s.status is Screened.NOT_JUDGED)}
 
 
 def guess_rate(stimuli: Iterable[Stimulus], votes: Iterable, keep=None) -> float:

@@ -11,7 +11,7 @@ votes were what made a GP classifier lose to the engine (benchmarks/efficiency.p
 The model (Rasmussen & Williams 2006, ch. 3, with a low-rank prior):
     f ~ GP(mean, outputscale * exp(-|z - z'|^2 / (2 lengthscale^2)))
     P(natural | z) = g + (1 - 2g) Phi(f(z))      (g: the lapse floor, lapses answer at random)
-    D(z) = Phi(f(z))                              (acceptance without lapses, DESIGN.md 1.4)
+    D(z) = Phi(f(z))                              (acceptance without lapses, docs/design.md 1.4)
 The prior goes through m inducing points (the DTC / subset-of-regressors approximation,
 f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Fisher scoring with a
 halving line search (the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] =

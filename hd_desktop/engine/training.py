@@ -1,4 +1,4 @@
-"""Training the score network on every estimate so far (DESIGN.md 1.5), as a generator of progress.
+"""Training the score network on every estimate so far (docs/design.md 1.5), as a generator of progress.
 
 Two objectives. `paper`: the poster's squared error of S_D and S_VD against the per-neighbour
 NES estimates. `bernoulli` (the default): every vote is a coin flip with P(natural) =

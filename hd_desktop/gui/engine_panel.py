@@ -15,6 +15,7 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.experiment_panel import minutes
 from hd_desktop.lab.engine_job import listener_table
 from hd_desktop.lab.round_readiness import early_next_round
+from hd_desktop.lab.results import stop_text
 
 
 class EnginePanel(QWidget):
@@ -91,6 +92,9 @@ class EnginePanel(QWidget):
         self.estimates_label = QLabel()
         self.estimates_label.setWordWrap(True)
         lay.addWidget(self.estimates_label)
+        self.stop_label = QLabel()      # how far the last update moved the samples (stopping.py)
+        self.stop_label.setWordWrap(True)
+        lay.addWidget(self.stop_label)
         return box
 
     def _listeners_box(self) -> QWidget:
@@ -104,7 +108,7 @@ class EnginePanel(QWidget):
         lay.addWidget(self.listeners)
         note = QLabel("Listeners below the screening threshold are left out of the estimates "
                       f"unless you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening "
-                      "answers on, and used until then. Agreement: share of answers equal to the "
+                      "answers on (Experiment tab), and left out until then. Agreement: share of answers equal to the "
                       "majority of the other listeners on the same voices.")
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -152,7 +156,7 @@ class EnginePanel(QWidget):
             screening = "—" if row["screening"] is None else \
                 f"{row['screening']:.0%} of {row['gold_answers']}"
             if not row["judged"]:
-                screening += f" (judged from {DEFAULT_MIN_GOLD})"
+                screening += f" (judged from {snap.min_gold})"
             share, n = agreement.get(row["listener"], (None, 0))
             cells = [row["listener"], str(row["votes"]), screening,
                      "—" if share is None else f"{share:.0%} of {n}"]
@@ -195,10 +199,7 @@ class EnginePanel(QWidget):
         self.next_button.setEnabled(True)
 
     def next_params(self):
-        from hd_desktop.design import DesignParams
-
-        design = self.engine.lab.current_round().design
-        return DesignParams.from_dict(design["params"])
+        return self.engine.lab.next_round_proposal().params   # as the Experiment tab shows it
 
     # -- engine events -------------------------------------------------------------------------
 
@@ -242,6 +243,7 @@ class EnginePanel(QWidget):
         self.curve.setLabel("left", LOSS_LABELS.get(loss, "training loss"))
         t = result.timings
         self.estimates_label.setText(estimates_summary(result))
+        self.stop_label.setText(stop_text(self.engine.lab.experiment, result.model_id))
         self.state.setText(
             f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
             f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")

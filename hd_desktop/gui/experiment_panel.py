@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame,
+                               QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hd_desktop.design import PRESETS, DesignParams, preset
+from hd_desktop.design import PRESETS, DesignParams, count_stimuli, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
@@ -24,6 +25,7 @@ FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate"
                 "gold_far_radius": (1.0, 50.0), "stimulus_seconds": (0.2, 10.0),
                 "response_seconds": (0.2, 10.0)}
 CHOICE_FIELDS = {"anchors": ANCHOR_CHOICES}
+FROM_SETTINGS = ("min_gold",)     # set by the experiment's screening minimum, not in the form
 
 
 def minutes(seconds: float) -> str:
@@ -42,7 +44,19 @@ class ExperimentPanel(QWidget):
         self.lab = None
         self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
-        lay = QHBoxLayout(self)
+        self._proposal_round = 0
+        # the tab scrolls rather than squeezing its forms on a small screen
+        content = QWidget()
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        own = QVBoxLayout(self)
+        own.setContentsMargins(0, 0, 0, 0)
+        own.addWidget(scroll)
+        outer = QVBoxLayout(content)
+        lay = QHBoxLayout()
+        outer.addLayout(lay, 1)
         left = QVBoxLayout()
         left.addWidget(self._design_box(), 1)
         left.addWidget(self._online_box())
@@ -53,6 +67,14 @@ class ExperimentPanel(QWidget):
         right.addWidget(self._files_box())
         right.addStretch()
         lay.addLayout(right, 1)
+        bottom = QHBoxLayout()           # full width: the reasons are read here
+        self.decisions = DecisionsBox()
+        self.decisions.decided.connect(self.refresh)
+        self.screening = ScreeningBox()
+        self.screening.changed.connect(self.refresh)
+        bottom.addWidget(self.decisions, 1)
+        bottom.addWidget(self.screening)
+        outer.addLayout(bottom)
         self.setEnabled(False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -63,13 +85,23 @@ class ExperimentPanel(QWidget):
         self.round_state = QLabel()
         self.round_state.setWordWrap(True)
         lay.addWidget(self.round_state)
+        self.open_design = QLabel()      # the open round's design as it was made (read-only)
+        self.open_design.setWordWrap(True)
+        self.open_design.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.open_design)
+        self.proposal_title = QLabel()
+        self.proposal_title.setWordWrap(True)
+        lay.addWidget(self.proposal_title)
+        self._base = ("lab-hour", preset("lab-hour"))   # what the form's values started from
         self.preset_box = QComboBox()
         self.preset_box.addItems(list(PRESETS))
         self.preset_box.setCurrentText("lab-hour")
-        self.preset_box.currentTextChanged.connect(lambda name: self.set_params(preset(name)))
+        self.preset_box.currentTextChanged.connect(self._preset_chosen)
         form = QFormLayout()
         form.addRow("Preset", self.preset_box)
         for f in fields(DesignParams):
+            if f.name in FROM_SETTINGS:
+                continue
             if f.name in CHOICE_FIELDS:
                 ed = QComboBox()
                 ed.addItems(list(CHOICE_FIELDS[f.name]))
@@ -151,6 +183,7 @@ class ExperimentPanel(QWidget):
         lay.addLayout(row)
         lay.addWidget(QLabel("Interrupted sessions (double-click to resume):"))
         self.unfinished = QListWidget()
+        self.unfinished.setMaximumHeight(80)
         self.unfinished.itemDoubleClicked.connect(
             lambda item: self.resumeSession.emit(item.data(0x0100)))
         lay.addWidget(self.unfinished)
@@ -261,23 +294,25 @@ class ExperimentPanel(QWidget):
         self.online_state.setWordWrap(True)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
         lay.addWidget(self.online_state)
-        self.listeners_table = QTableWidget(0, 5)
+        self.listeners_table = QTableWidget(0, 6)
         self.listeners_table.setHorizontalHeaderLabels(
-            ["listener", "where", "sessions", "votes", "screening"])
+            ["listener", "where", "sessions", "votes", "screening", "decision"])
         self.listeners_table.verticalHeader().hide()
         self.listeners_table.setMinimumHeight(90)
-        self.listeners_table.setMaximumHeight(130)
+        self.listeners_table.setMaximumHeight(110)
         lay.addWidget(self.listeners_table)
         return box
 
-    def _show_listeners(self) -> None:
+    def _show_listeners(self, overview_rows) -> None:
+        """Lab listeners and online participants side by side, screening and decision shown."""
         from hd_desktop.web.listeners import listener_rows
 
-        rows = listener_rows(self.lab.experiment)
+        sessions = {r.listener: r.sessions for r in listener_rows(self.lab.experiment)}
+        rows = [r for r in overview_rows if r.target == "listener"]
         self.listeners_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            cells = [r.listener, r.where, str(r.sessions), str(r.votes),
-                     "—" if r.screening is None else f"{r.screening:.0%}"]
+            cells = [r.id, r.kind, str(sessions.get(r.id, 0)), str(r.votes),
+                     _short_screening(r.screening), r.decision]
             for j, text in enumerate(cells):
                 self.listeners_table.setItem(i, j, QTableWidgetItem(text))
         self.listeners_table.resizeColumnsToContents()
@@ -297,15 +332,11 @@ class ExperimentPanel(QWidget):
         open_listener_settings(self, self.lab)
 
     def set_lab(self, lab) -> None:
-        from hd_desktop.engine.config import default_plan
-
         self.lab = lab
         self.setEnabled(True)
-        # rounds of the size the default engine is best run with in this space's dimensions
-        self.preset_box.blockSignals(True)
-        self.preset_box.setCurrentText(default_plan(lab.space.coords.shape[1]).design)
-        self.preset_box.blockSignals(False)
-        self.set_params(preset(self.preset_box.currentText()))
+        self.decisions.lab = lab
+        self.screening.set_lab(lab)
+        self._show_proposal()
         self.refresh()
 
     def params(self) -> DesignParams:
@@ -324,8 +355,58 @@ class ExperimentPanel(QWidget):
             ed.blockSignals(False)
         self._params_edited()
 
+    # -- the design: the open round as made, the next one as the Lab proposes it ------------
+
+    def _show_proposal(self) -> None:
+        """The form shows the Lab's proposal for the next round (its values and its name)."""
+        proposal = self.lab.next_round_proposal()
+        base = proposal.name.removesuffix(" (edited)")
+        self._base = (base, proposal.params if base == proposal.name else
+                      PRESETS.get(base, proposal.params))
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentText(base if base in PRESETS else self.preset_box.currentText())
+        self.preset_box.blockSignals(False)
+        self.set_params(proposal.params)
+
+    def _preset_chosen(self, name: str) -> None:
+        self._base = (name, preset(name))
+        self.set_params(preset(name))
+
+    def design_name(self) -> str:
+        """What the form's values are: a preset, or what they started from "(edited)"."""
+        from hd_desktop.lab.workbench import preset_name
+
+        params = self.params()
+        base, values = self._base
+        named = preset_name(params)
+        if named is not None:
+            return named
+        return base if params == values else f"{base} (edited)"
+
     def _params_edited(self) -> None:
+        if self.lab is not None:
+            name = self.design_name()
+            proposal = self.lab.propose_next_round(self.params(), name,
+                                                   self.lab.next_round_proposal().note)
+            self.proposal_title.setText(
+                f"<b>Round {proposal.round} (next): {name}</b>" +
+                (f" — {proposal.note}" if proposal.note else "") + ". Edit the values below.")
         self._update_size()
+
+    def _show_open_design(self, current) -> None:
+        if current is None:
+            self.open_design.setText("")
+            return
+        params = DesignParams.from_dict(current.design["params"])
+        n = current.design.get("n_anchors_available", len(self.lab.space.coords))
+        count = count_stimuli(params, n)
+        name = current.design.get("preset", "as stored")
+        self.open_design.setText(
+            f"<b>Round {current.index} (open), as made: {name}</b> — "
+            f"{count['anchors']} anchors × {params.m_neighbours} neighbours × {params.r_pairs} "
+            f"pairs, σ_nei {params.sigma_nei:g}, σ_NES {params.sigma_nes:g}, anchors "
+            f"{params.anchors}, seed {params.seed}; {count['trials']} stimuli "
+            f"({count['gold']} screening), about {minutes(count['seconds'])} for one listener.")
 
     def _update_size(self) -> None:
         if self.lab is None:
@@ -355,7 +436,14 @@ class ExperimentPanel(QWidget):
             self.round_state.setText(
                 f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
                 f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
-        self.create_button.setEnabled(current is None)
+        self._show_open_design(current)
+        has_samples = current is not None and \
+            self.lab.experiment.latest_model(current.index) is not None
+        self.create_button.setEnabled(current is None or has_samples)
+        self.create_button.setText("Create round 0 from the real voices" if current is None
+                                   else f"Create round {current.index + 1} from the samples"
+                                   if has_samples else f"Round {current.index + 1}: update the "
+                                   "model first (its samples are the anchors)")
         self.online_button.setEnabled(current is not None and self._online_job is None)
         self.start_button.setEnabled(current is not None)
         self.autopilot_button.setEnabled(current is not None)
@@ -373,14 +461,21 @@ class ExperimentPanel(QWidget):
         self.files_state.setText(f"{n_votes} votes stored in {self.lab.experiment.path}. "
                                  f"Each finished session writes its rating file to "
                                  f"{self.lab.experiment.exports_dir}.")
-        self._show_listeners()
+        from hd_desktop.lab.decisions import overview
+
+        rows = overview(self.lab)
+        self._show_listeners(rows)
+        self.decisions.show_rows(rows)
+        if self._proposal_round != (0 if current is None else current.index + 1):
+            self._proposal_round = 0 if current is None else current.index + 1
+            self._show_proposal()        # a new round was made: the next one's proposal
         self._update_size()
 
     # -- actions -------------------------------------------------------------------------------
 
     def _create_round(self) -> None:
         try:
-            self.lab.create_round(self.params())
+            self.lab.create_round(self.params(), name=self.design_name())
         except UserFacingError as exc:
             QMessageBox.warning(self, "Round design", str(exc))
         self.refresh()
@@ -487,3 +582,12 @@ class ExperimentPanel(QWidget):
     def _online_done(self) -> None:
         self._online_job = None
         self.refresh()
+
+
+def _short_screening(words: str) -> str:
+    """The screening column of the online table: "85%", "85% failed", "not judged yet (…)"."""
+    if words.startswith("passed "):
+        return words.split()[1]
+    if words.startswith("failed "):
+        return f"{words.split()[1]} failed"
+    return words

@@ -257,10 +257,11 @@ class MainWindow(QMainWindow):
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def start_session(self, size: int, seed: int, listener_mode: bool = True) -> None:
+    def start_session(self, size: int, seed: int, kind: SessionKind = SessionKind.TRIALS,
+                      listener_mode: bool = True) -> None:
         try:
             flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier))
+                self.lab.settings.carrier, kind=kind))
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return
@@ -270,7 +271,8 @@ class MainWindow(QMainWindow):
         """A session whose listener is a built-in simulated listener, answering visibly."""
         from hd_desktop.engine.listeners import BUILTIN
 
-        self.start_session(size, seed, listener_mode=False)   # no listener: the researcher watches
+        # no listener: the researcher watches; and its votes are not a person's data
+        self.start_session(size, seed, kind=SessionKind.SIMULATED, listener_mode=False)
         if self.session_window is not None:
             self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
         return self.session_window

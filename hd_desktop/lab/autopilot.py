@@ -49,7 +49,8 @@ def run_rounds(lab, listener, params: DesignParams, *, rounds: int, budget: int,
             t0 = time.perf_counter()
             latest = lab.engine.latest
             n_anchors = len(lab.space.coords) if latest is None else len(latest.samples)
-            design = lab.create_round(fit_to_budget(params, n_anchors, share))
+            # sized to its share of the budget: no screening trials beyond the design's own
+            design = lab.create_round(fit_to_budget(params, n_anchors, share), screening_min=0)
             r = design.design["round"]
             session = lab.simulated_session(listener, size=share, seed=session_seed(seed, r),
                                             listener_id=listener_id, render=render)

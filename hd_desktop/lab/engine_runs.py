@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 from hd_desktop.errors import Cancelled, UserFacingError
-from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
+from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, check_learnable, engine_job
 from hd_desktop.lab.engine_process import EngineProcess
 from hd_desktop.progress import drive, tap
 
@@ -77,10 +77,10 @@ class EngineRuns:
         if self.current is not None:
             self.pending = True
             return True
-        settings = self.lab.settings
         try:
-            snapshot = self.lab.engine_snapshot(settings.engine_config(), settings.engine_seed,
-                                                settings.keep_listeners)
+            snapshot = self.lab.engine_snapshot()
+            # too few votes is news in plain words, not a failed run with a traceback
+            check_learnable(snapshot)
         except UserFacingError as exc:
             self.lab.events.emit("engine_failed", message=str(exc))
             return False
@@ -137,6 +137,4 @@ class EngineRuns:
         if self.lab.current_round() is None:
             self.results = {}
             return
-        settings = self.lab.settings
-        self.results = restore_results(self.lab.experiment, self.lab.engine_snapshot(
-            settings.engine_config(), settings.engine_seed, settings.keep_listeners))
+        self.results = restore_results(self.lab.experiment, self.lab.engine_snapshot())

@@ -14,11 +14,13 @@ from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import SessionKind
 
 
-def create_evaluation(lab, n_each: int, seed: int) -> str:
-    """An evaluation set: n_each real voices and n_each samples of the latest model, stored."""
-    model = lab.experiment.latest_model()
+def create_evaluation(lab, n_each: int, seed: int, round: int | None = None) -> str:
+    """An evaluation set: n_each real voices and n_each samples of the latest model (of
+    `round`, when given), stored."""
+    model = lab.experiment.latest_model(round)
     if model is None:
-        raise UserFacingError("no model yet: update the model, then evaluate its samples")
+        raise UserFacingError("no model yet" + ("" if round is None else f" of round {round}")
+                              + ": update the model, then evaluate its samples")
     samples = lab.experiment.samples(model_id=model.id)
     name = f"r{model.round}_s{seed}_n{n_each}"
     if name in lab.experiment.evaluations():
@@ -52,8 +54,10 @@ def summary_stem(name: str) -> str:
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
     """Acceptance of real vs sampled voices with 95% intervals and spreads; written beside the
     rating files when `out_dir` is given, as `evaluation-<name>-evaluation.csv/.json`."""
-    table = evaluation_table(lab.experiment.votes(evaluation=name),
-                             lab.experiment.stimuli(evaluation=name))
+    excluded = lab.experiment.exclusions()    # decisions about data hold here too
+    votes = [v for v in lab.experiment.votes(evaluation=name)
+             if not excluded.excludes(v.listener, v.session_id)]
+    table = evaluation_table(votes, lab.experiment.stimuli(evaluation=name))
     table["evaluation"] = name
     if out_dir is not None:
         write_evaluation(table, out_dir, stem or summary_stem(name))

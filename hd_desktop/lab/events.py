@@ -19,6 +19,9 @@ Kinds and their `info`:
   settings         settings (LabSettings)
   imported         report
   exported         files (list of paths)
+  decision         decision (store.decisions.Decision): a DataDecided event
+
+Newer events are typed: a LabEvent subclass whose fields are its info (a typo is an error).
 """
 
 from __future__ import annotations
@@ -39,6 +42,17 @@ class LabEvent:
             raise AttributeError(f"{self.kind} event has no {name!r}") from None
 
 
+@dataclass(frozen=True)
+class DataDecided(LabEvent):
+    """A listener or a session was excluded or included again (Lab.exclude / Lab.include)."""
+
+    kind: str = "decision"
+    decision: object = None     # hd_desktop.store.decisions.Decision
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "info", {"decision": self.decision})
+
+
 class Events:
     """Subscribers are called in the order they subscribed; `subscribe` returns the undo."""
 
@@ -51,7 +65,9 @@ class Events:
             else None
 
     def emit(self, kind: str, /, **info) -> LabEvent:
-        event = LabEvent(kind, info)
+        return self.publish(LabEvent(kind, info))
+
+    def publish(self, event: LabEvent) -> LabEvent:
         for callback in list(self._subscribers):
             callback(event)
         return event

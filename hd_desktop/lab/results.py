@@ -30,11 +30,47 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
     """Store the model and its samples; returns the model id."""
     info = {"votes_used": result.votes_used, "estimates": len(result.estimates),
             "excluded": list(result.excluded), "timings": result.timings, "seed": snapshot.seed,
-            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor}
+            "kept_listeners": sorted(snapshot.keep_listeners), "lapse_floor": result.lapse_floor,
+            "set_aside": dict(result.set_aside),
+            "screening": {"threshold": snapshot.config.screen_threshold,
+                          "min_answers": snapshot.min_gold, "unjudged_used": snapshot.use_unjudged},
+            "simulated_votes": _simulated_votes(experiment, snapshot),
+            "stop": stop_info(experiment, result, snapshot.real)}
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
                                                  "sampler_steps": snapshot.config.sampler_steps}))
+
+
+def stop_info(experiment, result: EngineResult, real) -> dict | None:
+    """How far these samples moved from the previous update's (engine/stopping.py); None for
+    the first update."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    before = [m for m in experiment.models() if m.round <= result.round]
+    previous = experiment.samples(model_id=before[-1].id) if before else np.zeros((0, 0))
+    if len(previous) < 2 or previous.shape[1] != np.shape(result.samples)[1]:
+        return None
+    return stop_signal(previous, result.samples, real).to_dict()
+
+
+def stop_text(experiment, model_id: str | None) -> str:
+    """The stored stop signal of a model in one line, for the Engine tab."""
+    from hd_desktop.engine.stopping import StopSignal
+
+    stop = experiment.model(model_id).info.get("stop") if model_id else None
+    if not stop:
+        return "Stop signal: after the next update (it compares two updates' samples)."
+    signal = StopSignal.from_dict(stop)
+    return f"Stop signal: {signal.sentence()}."
+
+
+def _simulated_votes(experiment, snapshot: EngineSnapshot) -> int:
+    """How many of the votes the model learned from are simulated (0: people's only)."""
+    from hd_desktop.store import SessionKind
+
+    simulated = {s.id for s in experiment.sessions() if s.kind == SessionKind.SIMULATED}
+    return sum(v.session_id in simulated for v in snapshot.votes)
 
 
 def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineResult]:
@@ -55,6 +91,7 @@ def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineRes
             samples=np.asarray(experiment.samples(model_id=info.id)), estimates=est,
             curve=list(info.curve), timings=dict(info.info.get("timings", {})),
             excluded=tuple(info.info.get("excluded", [])),
+            set_aside=dict(info.info.get("set_aside", {})),
             votes_used=int(info.info.get("votes_used", 0)), model_id=info.id,
             lapse_floor=info.info.get("lapse_floor"), loss=info.config.get("loss"))
     return out

@@ -6,28 +6,48 @@ designed headless are made by the same code (hd_desktop.design) and stored the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from hd_desktop.design import DesignParams, RoundDesign, count_stimuli, derive_seed, make_round
+from hd_desktop.design import (PRESETS, DesignParams, RoundDesign, count_stimuli, derive_seed,
+                               make_round, preset)
 from hd_desktop.design.order import pick_session_stimuli
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.errors import UserFacingError
 from hd_desktop.lab.engine_job import EngineSnapshot, trial_designs
 from hd_desktop.lab.engine_runs import EngineRuns
-from hd_desktop.lab.events import Events
+from hd_desktop.lab.events import DataDecided, Events
+from hd_desktop.lab.furniture import left_out_by_headphone_check
 from hd_desktop.lab.listening import answer_session
 from hd_desktop.lab.settings import LabSettings
 from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import FlowSettings
 from hd_desktop.store import Experiment, SessionInfo, SessionKind
+from hd_desktop.store.decisions import Action, Decision
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
+SIMULATED_FOLDER = "simulated"      # exports of simulated sessions go in this subfolder
 ENGINE_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)   # votes that feed the estimates
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The next round's design as the Lab proposes it: its values and what they are called."""
+
+    round: int
+    params: DesignParams
+    name: str               # a preset's name, or where the values came from
+    note: str               # why these values
+
+
+def preset_name(params: DesignParams) -> str | None:
+    """The preset `params` are (seed and screening minimum aside), or None when edited."""
+    plain = replace(params, seed=0, min_gold=0)
+    return next((name for name, p in PRESETS.items() if replace(p, seed=0) == plain), None)
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,7 @@ class RoundStatus:
 
 
 class Lab:
-    """One experiment bound to one voice space: the application layer (DESIGN.md 2).
+    """One experiment bound to one voice space: the application layer (docs/design.md 2).
 
     It decides the lifecycle: which update runs when (exactly one per block of votes), which
     report is written (an evaluation's, when its session finishes, resumed or not), where the
@@ -68,6 +88,7 @@ class Lab:
             raise
         self.engine = EngineRuns(self, in_process=in_process)
         self._blocks: dict[str, int] = {}     # session id -> standing votes at its last block
+        self._proposal: Proposal | None = None   # the next round's design, as edited
 
     def stop_engine(self) -> None:
         """No more updates from now on (the app is quitting); a running engine process ends."""
@@ -108,17 +129,59 @@ class Lab:
         return rounds[-1] if rounds else None
 
     def preview_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> dict:
-        """Size and listening time of the next round before anything is made."""
+        """Size and listening time of the next round before anything is made (with the
+        experiment's minimum of screening trials, as create_round makes it)."""
         n = len(self.space.coords if anchors is None else anchors)
+        if self.settings.screen_min > params.min_gold:
+            params = replace(params, min_gold=self.settings.screen_min)
         return count_stimuli(params, n)
 
+    def propose_next_round(self, params: DesignParams, name: str, note: str = "") -> Proposal:
+        """The researcher's edit of the proposal (the Experiment tab's form): the next round,
+        created from any window, is made with it."""
+        current = self.current_round()
+        self._proposal = Proposal(0 if current is None else current.index + 1, params, name, note)
+        return self._proposal
+
+    def next_round_proposal(self) -> Proposal:
+        """What the next round's design form proposes: round 0 the preset the default engine
+        runs best with in this space; a later round the design of the round before it, named
+        as that round's preset (or "as round N" when it was edited)."""
+        from hd_desktop.engine.config import default_plan
+
+        current = self.current_round()
+        index = 0 if current is None else current.index + 1
+        if self._proposal is not None and self._proposal.round == index:
+            return self._proposal
+        if current is None:
+            name = default_plan(self.space.coords.shape[1]).design
+            return Proposal(0, preset(name), name, "the preset the default engine runs best "
+                            f"with in {self.space.coords.shape[1]} dimensions")
+        stored = DesignParams.from_dict(current.design["params"])
+        params = replace(stored, min_gold=0)    # the minimum comes from the settings then
+        made = current.design.get("preset")
+        name = preset_name(params) or (made if made not in (None, "custom") else
+                                       f"as round {current.index}")
+        return Proposal(current.index + 1, params, name,
+                        f"round {current.index}'s design (its draws differ: they are seeded "
+                        "by the round too)")
+
     def create_round(self, params: DesignParams, anchors: np.ndarray | None = None,
-                     anchors_from: dict | None = None) -> RoundDesign:
+                     anchors_from: dict | None = None, *,
+                     screening_min: int | None = None, name: str | None = None) -> RoundDesign:
         """The next round from `anchors` (round 0: the real voices), stored with its practice trials.
 
-        Later rounds start from the samples of the latest model (DESIGN.md 1.7) unless given
-        other anchors; the design records where its anchors came from.
+        Later rounds start from the samples of the latest model (docs/design.md 1.7) unless
+        given other anchors; the design records where its anchors came from. The round holds
+        at least the experiment's minimum of screening trials (`screening_min` overrides it:
+        simulated rounds sized to a vote budget pass 0), so every session over the whole round
+        and every online list judges its listener. `name` says what the values are (a preset,
+        "lab-hour (edited)"); by default the preset they match, or "custom".
         """
+        name = name or preset_name(params) or "custom"
+        minimum = self.settings.screen_min if screening_min is None else screening_min
+        if minimum > params.min_gold:
+            params = replace(params, min_gold=int(minimum))
         current = self.current_round()
         index = 0 if current is None else current.index + 1
         if anchors is None and index > 0:
@@ -132,8 +195,10 @@ class Lab:
             anchors, anchors_from = self.space.coords, {"real": True}
         design = make_round(anchors, params, round_index=index, real=self.space.coords)
         design.design["anchors_from"] = anchors_from or {"given": True}
+        design.design["preset"] = name
         practice = self._practice(index, params.seed)
         self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
+        self._proposal = None
         self.events.emit("round_created", round=index, design=design)
         return design
 
@@ -215,8 +280,11 @@ class Lab:
             self.events.emit("session_finished", summary=info["summary"])
 
     def _block_done(self, flow: SessionFlow) -> None:
-        """A block of votes ended: exactly one model update for each block with new votes."""
+        """A block of votes ended: exactly one model update for each block with new votes
+        (simulated votes the engine leaves out are no news to it)."""
         if flow.session_id is None or flow.settings.kind not in ENGINE_KINDS:
+            return
+        if flow.settings.kind == SessionKind.SIMULATED and not self.simulated_votes_used():
             return
         votes = self.experiment.next_trial(flow.session_id)
         if votes == self._blocks.get(flow.session_id, 0):
@@ -235,6 +303,30 @@ class Lab:
             self.events.emit("evaluation_report", name=name, table=table,
                              written=str(summary.rating_csv.parent))
 
+    # -- evaluation (the paper's Evaluation 2) -----------------------------------------------
+
+    def create_evaluation(self, n_each: int, seed: int, round: int | None = None) -> str:
+        """The evaluation set of the latest model (of `round`): real voices and its samples."""
+        from hd_desktop.lab.evaluations import create_evaluation
+
+        return create_evaluation(self, n_each, seed, round)
+
+    def evaluation_session(self, name: str, seed: int, settings: FlowSettings) -> SessionFlow:
+        """A blind session over an evaluation set; its end writes the report (see above)."""
+        from hd_desktop.lab.evaluations import evaluation_session
+
+        return evaluation_session(self, name, seed, settings)
+
+    def evaluation_report(self, name: str, out_dir: Path | None = None) -> dict:
+        """The table of an evaluation from its votes so far (excluded listeners left out)."""
+        from hd_desktop.lab.evaluations import evaluation_report
+
+        if name not in self.experiment.evaluations():
+            known = ", ".join(self.experiment.evaluations()) or "none yet"
+            raise UserFacingError(f"no evaluation {name!r} in {self.experiment.path} (known: "
+                                  f"{known})")
+        return evaluation_report(self, name, out_dir)
+
     # -- rating files ----------------------------------------------------------------------
 
     def export_study(self, folder: Path) -> list[Path]:
@@ -248,12 +340,15 @@ class Lab:
     def export_rating_files(self, folder: Path) -> list[Path]:
         """One rating file (CSV + JSON sidecar) per session with votes, into `folder`."""
         from hd_desktop.store import write_rating_file
+        from hd_desktop.store.sidecar import is_simulated
 
         exp = self.experiment
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            written = [write_rating_file(exp, s.id, folder)[0] for s in exp.sessions()
-                       if exp.votes(session_id=s.id)]
+            # simulated sessions (the autopilot) apart, so they never pass for a person's
+            written = [write_rating_file(exp, s.id, Path(folder) / SIMULATED_FOLDER
+                                         if is_simulated(exp, s) else folder)[0]
+                       for s in exp.sessions() if exp.votes(session_id=s.id)]
         except OSError as exc:
             raise UserFacingError(f"export to {folder}: {exc.strerror or exc}") from None
         self.events.emit("exported", files=written)
@@ -290,17 +385,77 @@ class Lab:
         return restore_results(self.experiment,
                                self.engine_snapshot(config or self.settings.engine_config()))
 
-    def engine_snapshot(self, config: EngineConfig, seed: int = 0,
-                        keep_listeners=()) -> EngineSnapshot:
-        """Everything the engine needs, copied out of the store (run the job on any thread)."""
+    def engine_snapshot(self, config: EngineConfig | None = None, seed: int | None = None,
+                        keep_listeners=None) -> EngineSnapshot:
+        """Everything the engine needs, copied out of the store (run the job on any thread).
+
+        The votes it learns from: those of trial sessions, minus the excluded listeners and
+        sessions (the decisions in force), minus simulated votes when people voted too and the
+        settings do not ask for them. What was left out is counted in `set_aside`.
+        """
         current = self.current_round()
         if current is None:
             raise UserFacingError("no round designed yet: there is nothing to learn from")
-        sessions = {s.id for s in self.experiment.sessions() if s.kind in ENGINE_KINDS}
-        from hd_desktop.lab.furniture import left_out_by_headphone_check
-        failed = left_out_by_headphone_check(self.experiment, self.settings)
-        votes = tuple(v for v in self.experiment.votes()
-                      if v.session_id in sessions and v.listener not in failed)
+        s = self.settings
+        config = s.engine_config() if config is None else config
+        seed = s.engine_seed if seed is None else seed
+        keep_listeners = s.keep_listeners if keep_listeners is None else keep_listeners
+        sessions = {x.id: x for x in self.experiment.sessions() if x.kind in ENGINE_KINDS}
+        use_simulated = self.simulated_votes_used(sessions.values())
+        excluded = self.experiment.exclusions()
+        failed = left_out_by_headphone_check(self.experiment, s)   # when the researcher says so
+        votes, aside = [], {"excluded": 0, "simulated": 0, "headphone_check": 0}
+        for v in self.experiment.votes():
+            session = sessions.get(v.session_id)
+            if session is None:
+                continue
+            if excluded.excludes(v.listener, v.session_id):
+                aside["excluded"] += 1
+            elif session.kind == SessionKind.SIMULATED and not use_simulated:
+                aside["simulated"] += 1
+            elif v.listener in failed:
+                aside["headphone_check"] += 1
+            else:
+                votes.append(v)
         return EngineSnapshot(round=current.index, designs=trial_designs(self.experiment),
-                              votes=votes, real=self.space.coords, config=config, seed=seed,
-                              keep_listeners=frozenset(keep_listeners))
+                              votes=tuple(votes), real=self.space.coords, config=config, seed=seed,
+                              keep_listeners=frozenset(keep_listeners), min_gold=s.screen_min,
+                              use_unjudged=s.use_unjudged, set_aside=aside)
+
+    def simulated_votes_used(self, sessions=None) -> bool:
+        """Whether the engine learns from simulated votes: when the settings ask for them, or
+        when no person has voted in this experiment (a demo, `simulate`)."""
+        if self.settings.use_simulated:
+            return True
+        if sessions is None:
+            sessions = self.experiment.sessions()
+        return not any(x.kind == SessionKind.TRIALS for x in sessions)
+
+    # -- decisions about data ----------------------------------------------------------------
+
+    def exclude(self, target: str, target_id: str, reason: str) -> Decision:
+        """Leave a listener's or a session's votes out of the engine, the evaluation and the
+        exports' counts, with a reason; nothing is deleted, `include` undoes it."""
+        return self._decide(target, target_id, Action.EXCLUDE, reason)
+
+    def include(self, target: str, target_id: str, reason: str = "included again") -> Decision:
+        """Undo an exclusion (both decisions stay in the history)."""
+        return self._decide(target, target_id, Action.INCLUDE, reason)
+
+    def _decide(self, target, target_id: str, action: Action, reason: str) -> Decision:
+        from hd_desktop.lab.decisions import apply
+
+        decision = apply(self.experiment, target, target_id, action, reason)
+        self.events.publish(DataDecided(decision=decision))
+        return decision
+
+    def decisions(self) -> list[Decision]:
+        """Every decision about data, oldest first."""
+        return self.experiment.decisions()
+
+    def decisions_in_force(self) -> dict[tuple[str, str], Decision]:
+        """(target, id) -> the exclusion in force for each excluded listener and session."""
+        from hd_desktop.store.decisions import in_force
+
+        return {(t.value, i): d for (t, i), d in in_force(self.decisions()).items()
+                if d.action == Action.EXCLUDE}

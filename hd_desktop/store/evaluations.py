@@ -1,4 +1,4 @@
-"""Evaluation sets (DESIGN.md, Evaluation 2): real and sampled voices rated blind, beside rounds.
+"""Evaluation sets (docs/design.md, Evaluation 2): real and sampled voices rated blind, beside rounds.
 
 An evaluation is keyed by its name, which is also its id: two workstations that store the same
 evaluation agree on it, as they agree on a round by its index.

@@ -26,6 +26,7 @@ from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec
 from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
+from hd_desktop.store.sidecar import decisions_json
 
 FORMAT = "hd-desktop-ratings"
 FORMAT_VERSION = 1
@@ -94,6 +95,7 @@ def write_session_rating_file(exp: Any, session: SessionInfo, votes: list[Vote],
         evaluations={n: all_evaluations[n] for n in set(members.values())},
         stimulus_evaluations=members)
     data, sidecar = rating_file_content(records)
+    sidecar.update(decisions_json(exp, session))    # simulated? excluded? and why
     out = Path(out_dir)
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hd_desktop.design.stimulus import Role, Stimulus
-from hd_desktop.errors import BadInputError
+from hd_desktop.errors import BadInputError, UserFacingError
 from hd_desktop.store.codec import canonical_json
 from hd_desktop.store.records import SessionInfo, SessionKind
 
@@ -181,3 +181,38 @@ def stimulus(data: Any, path: Path, index: int) -> tuple[Stimulus, str | None]:
                     neighbour=f.integer("neighbour", optional=True, low=0, high=10**9),
                     pair=f.integer("pair", optional=True, low=0, high=10**9))
     return stim, f.text("evaluation", optional=True)
+
+
+def is_simulated(exp: Any, session: SessionInfo) -> bool:
+    """A simulated session, or the practice run of one (the autopilot warms up too)."""
+    if session.kind == SessionKind.SIMULATED:
+        return True
+    parent = (session.settings or {}).get("for_session") if session.kind == SessionKind.PRACTICE \
+        else None
+    if not parent:
+        return False
+    try:
+        return exp.session(parent).kind == SessionKind.SIMULATED
+    except UserFacingError:     # a practice run whose session is not here (yet)
+        return False
+
+
+def decisions_json(exp: Any, session: SessionInfo) -> dict[str, Any]:
+    """What a rating file says about the researcher's decisions (docs/design.md 3): whether its
+    session is simulated, whether it is excluded now (by its own or its listener's decision,
+    with the reason and time), and every decision about its session or listener, oldest first.
+    Written beside the votes, never instead of them; the import reads the votes as they are."""
+    targets = {("session", session.id), ("listener", session.listener)}
+    history = [d for d in exp.decisions() if (d.target.value, d.target_id) in targets]
+    latest: dict[tuple[str, str], Any] = {}
+    for d in history:
+        latest[(d.target.value, d.target_id)] = d
+    in_force = [d for d in latest.values() if d.action.value == "exclude"]
+
+    def row(d) -> dict[str, Any]:
+        return {"target": d.target.value, "id": d.target_id, "action": d.action.value,
+                "reason": d.reason, "decided_at": d.decided_at, "app_version": d.app_version}
+
+    return {"simulated": is_simulated(exp, session),
+            "excluded": [row(d) for d in in_force],
+            "decisions": [row(d) for d in history]}

@@ -42,7 +42,7 @@ def fingerprint(corpus_dir: Path, settings: SpaceSettings, sentence: Path = SENT
 
 
 def voice_vector(analysis) -> np.ndarray:
-    """[mean coded envelope c1.. over voiced frames, mean log F0] (DESIGN.md 1.1; c0 is recording level)."""
+    """[mean coded envelope c1.. over voiced frames, mean log F0] (docs/design.md 1.1; c0 is recording level)."""
     v = analysis.voiced
     return np.concatenate([analysis.coded[v, 1:].mean(0), [np.log(analysis.f0[v]).mean()]])
 

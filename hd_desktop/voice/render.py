@@ -1,4 +1,4 @@
-"""Rendering a voice vector to speech over a carrier (DESIGN.md 1.2), loudness-normalised.
+"""Rendering a voice vector to speech over a carrier (docs/design.md 1.2), loudness-normalised.
 
 Both carriers move a real recording's WORLD envelope by a gain in the coded (cepstral) domain, so
 the target's mean coded envelope is met exactly while the carrier keeps its fine spectral detail.

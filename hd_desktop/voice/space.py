@@ -1,4 +1,4 @@
-"""The voice space: standardised voice vectors of real items, reduced by PCA (DESIGN.md 1.1).
+"""The voice space: standardised voice vectors of real items, reduced by PCA (docs/design.md 1.1).
 
 Units: one unit along an axis is one standard deviation of the real items along that axis.
 A voice vector is [mean coded envelope c1..c(D-1) over voiced frames, mean log F0].

@@ -91,7 +91,7 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
             token = _TOKEN.format(n)
             phase = "practice" if rf.session.kind == SessionKind.PRACTICE else "trials"
             sources[token] = f"{p.source} (participant {p.participant}, {phase})"
-            checked.append(_named(lambda: check_ratings(rf, token), sources))
+            checked.append(_named(lambda rf=rf, token=token: check_ratings(rf, token), sources))
     report = _named(lambda: import_checked(folder, checked, progress), sources if web else {})
     report.files = files
     if not web:

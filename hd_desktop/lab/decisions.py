@@ -1,0 +1,86 @@
+"""Decisions about data, as the Lab takes them: exclude a listener or a session with a reason,
+include it again; refused when it would change nothing (docs/design.md 3). The app's Experiment
+tab and `hd-desktop exclude/include` both come through `apply`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hd_desktop.errors import UserFacingError
+from hd_desktop.store.decisions import Action, Decision, Target
+
+
+def apply(experiment, target, target_id: str, action, reason: str) -> Decision:
+    """Store the decision; an exclusion of what is excluded already (or the reverse) is refused."""
+    target, action = Target(target), Action(action)
+    current = experiment.exclusions()
+    now_out = target_id in (current.listeners if target == Target.LISTENER else current.sessions)
+    if (action == Action.EXCLUDE) == now_out:
+        state = "excluded" if now_out else "included (nothing excludes it)"
+        raise UserFacingError(f"{target.value} {target_id} is already {state}")
+    return experiment.decide(target.value, target_id, action.value, reason)
+
+
+def decide(folder: Path, action: str, target: str, target_id: str, reason: str) -> Decision:
+    """The same decision on the experiment in `folder` (no voice space needed)."""
+    from hd_desktop.store import Experiment
+
+    with Experiment.open(folder, create=False) as exp:
+        return apply(exp, target, target_id, action, reason)
+
+
+def in_words(decision: Decision) -> str:
+    """As a table shows it: "excluded: wrong headphones (2026-12-06 14:20)"."""
+    return (f"{decision.action.value}d: {decision.reason} "
+            f"({decision.decided_at[:16].replace('T', ' ')})")
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One row of the Experiment tab's table: a listener, or one of their sessions under them."""
+
+    target: str             # "listener" or "session"
+    id: str
+    label: str              # the listener id, or "  ↳ <session id>, <month-day time started>"
+    kind: str               # where the listener voted / the session's kind ("simulated" marked)
+    votes: int
+    screening: str          # "passed 85% of 24", "not judged yet (3 of 20 screening answers)"
+    decision: str           # "excluded: pilot (2026-12-06 14:20)", "" when none in force
+    excluded: bool
+
+
+def overview(lab) -> list[OverviewRow]:
+    """Every listener who voted in a counted session, their sessions, screening and decisions."""
+    from hd_desktop.engine.screening import Screened, screening
+    from hd_desktop.store import SessionKind
+    from hd_desktop.web.listeners import listener_rows
+
+    exp = lab.experiment
+    sessions = [s for s in exp.sessions() if s.kind in (SessionKind.TRIALS, SessionKind.SIMULATED)]
+    votes = [v for s in sessions for v in exp.votes(session_id=s.id)]
+    s_ = lab.settings
+    status = screening(exp.stimuli(), votes, s_.screen_threshold, s_.screen_min)
+    force = lab.decisions_in_force()
+    per_session: dict[str, int] = {}
+    for v in votes:
+        per_session[v.session_id] = per_session.get(v.session_id, 0) + 1
+    rows = []
+    for r in listener_rows(exp):
+        d = force.get(("listener", r.listener))
+        st = status.get(r.listener)
+        words = "—" if st is None else st.words(s_.screen_min)
+        if st is not None and st.status is Screened.FAILED and r.listener in s_.keep_listeners:
+            words += " (kept)"
+        rows.append(OverviewRow("listener", r.listener, r.listener, r.where, r.votes, words,
+                                "" if d is None else in_words(d), d is not None))
+        for s in sessions:
+            if s.listener != r.listener:
+                continue
+            d = force.get(("session", s.id))
+            kind = "simulated" if s.kind == SessionKind.SIMULATED else s.kind.value
+            started = s.started_at[5:16].replace("T", " ")
+            rows.append(OverviewRow("session", s.id, f"  ↳ {s.id[:8]}, {started}", kind,
+                                    per_session.get(s.id, 0), "", "" if d is None
+                                    else in_words(d), d is not None))
+    return rows

@@ -1,0 +1,33 @@
+"""Engine settings are checked where they are set: a misspelt choice is refused with its name."""
+
+import pytest
+
+from hd_desktop.engine.config import CHOICES, EngineConfig, engine_preset
+from hd_desktop.errors import UserFacingError
+
+
+@pytest.mark.parametrize("name, value", [("envelope", "flase"), ("loss", "bogus"),
+                                         ("activation", "sigmoid"), ("width", "wide"),
+                                         ("region_reach", "far")])
+def test_a_bad_setting_is_refused_when_set(name, value):
+    with pytest.raises(UserFacingError, match=f"{name}='{value}'"):
+        engine_preset("default").with_overrides(**{name: value})
+    with pytest.raises(UserFacingError, match=f"{name}='{value}'"):
+        EngineConfig(**{name: value})
+
+
+def test_good_settings_pass():
+    c = engine_preset("default").with_overrides(envelope="off", adjust="yes", loss="gp",
+                                                region_reach="none", width="32")
+    assert (c.envelope, c.adjust, c.loss, c.region_reach, c.width) == (False, True, "gp", None, 32)
+    assert EngineConfig.from_dict(c.to_dict()) == c
+    with pytest.raises(UserFacingError, match="eps=True"):
+        EngineConfig(eps=True)
+
+
+def test_the_choices_are_the_ones_training_knows():
+    from hd_desktop.engine.network import ACTIVATIONS
+    from hd_desktop.engine.training import LOSSES
+
+    assert set(CHOICES["loss"]) == {"auto", *LOSSES}
+    assert set(CHOICES["activation"]) == set(ACTIVATIONS)
