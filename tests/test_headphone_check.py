@@ -96,7 +96,7 @@ def test_scoring_and_the_pass_mark(kind, mark):
         result = hp.score(kind, 21, answers)
         assert result.score == correct and result.passed == (correct >= mark)
     record = hp.score(kind, 21, expected).record(device="dev", gain_db=-3.0)
-    assert record == {"test": kind, "seed": 21, "trials": 6, "answers": expected,
+    assert record == {"test": kind, "seed": 21, "n_trials": 6, "answers": expected,
                       "expected": expected, "score": 6, "pass_mark": mark, "passed": True,
                       "device": "dev", "gain_db": -3.0}
     with pytest.raises(ValueError):

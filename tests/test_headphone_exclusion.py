@@ -44,3 +44,19 @@ def test_a_failed_check_leaves_the_listener_out_of_the_engine_when_the_researche
     lab.set_settings(headphone_excludes=True)
     assert left_out_by_headphone_check(exp) == {"F1"}
     assert {v.listener for v in lab.engine_snapshot(config).votes} == {"P1", "N1"}
+
+
+def test_a_failed_check_online_leaves_the_participant_out_by_default_and_the_lab_does_not(lab):
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.lab.furniture import left_out_by_headphone_check
+
+    for name in ("LAB", "WEB"):
+        lab.simulated_session(wide(seed=1), size=12, seed=2, listener_id=name)
+    failed = hp.score("huggins", 1, [1] * 6).record()
+    lab.experiment.add_listener_record("LAB", "headphone_check", failed)
+    lab.experiment.add_listener_record("WEB", "headphone_check", {**failed, "source": "web"})
+    assert left_out_by_headphone_check(lab.experiment) == {"WEB"}
+    lab.set_settings(headphone_excludes_online=False)
+    assert left_out_by_headphone_check(lab.experiment) == frozenset()
+    lab.set_settings(headphone_excludes=True)
+    assert left_out_by_headphone_check(lab.experiment) == {"LAB"}

@@ -88,7 +88,7 @@ def test_texts_edited_for_the_experiment_are_what_the_listener_reads_and_what_is
         assert language == "ja" and strings == data["strings"]
         (consent,) = exp.listener_records("L05", "consent")
         (questions,) = exp.listener_records("L05", "questionnaire")
-        assert consent.data["agreed"] is True and consent.data["texts_sha256"] == sha
+        assert consent.data["given"] is True and consent.data["text_sha256"] == sha
         assert {k: questions.data[k] for k in ANSWERS} == ANSWERS
         assert len(exp.votes(session_id=w.flow.session_id)) == 1
         w.close()
@@ -111,7 +111,7 @@ def test_a_refused_consent_ends_with_a_thank_you_and_stores_no_session_and_no_vo
     exp = lab.experiment
     assert exp.sessions() == [] and exp.votes() == []
     (consent,) = exp.listener_records("L06", "consent")
-    assert consent.data["agreed"] is False
+    assert consent.data["given"] is False
     assert before <= datetime.fromisoformat(consent.recorded_at.replace("Z", "+00:00"))
     assert exp.listener_records("L06", "questionnaire") == []
     qtbot.mouseClick(w.declined_page.close_button, Qt.MouseButton.LeftButton)

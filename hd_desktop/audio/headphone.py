@@ -158,7 +158,7 @@ class CheckResult:
 
     def record(self, **more) -> dict:
         """The result as stored per listener (store/listener_records.py, kind headphone_check)."""
-        return {"test": self.kind, "seed": self.seed, "trials": len(self.expected),
+        return {"test": self.kind, "seed": self.seed, "n_trials": len(self.expected),
                 "answers": list(self.answers), "expected": list(self.expected),
                 "score": self.score, "pass_mark": self.pass_mark, "passed": self.passed, **more}
 

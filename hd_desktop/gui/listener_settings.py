@@ -37,8 +37,12 @@ class ListenerSettingsDialog(QDialog):
         for code, text in CHECKS.items():
             self.check.addItem(text, code)
         self.check.setCurrentIndex(self.check.findData(s.headphone_check))
-        self.excludes = QCheckBox("A failed headphone check leaves the listener out of the engine")
+        self.excludes = QCheckBox("A failed headphone check in the lab leaves the listener out "
+                                  "of the engine")
         self.excludes.setChecked(s.headphone_excludes)
+        self.excludes_online = QCheckBox("A failed headphone check online leaves the participant "
+                                         "out of the engine")
+        self.excludes_online.setChecked(s.headphone_excludes_online)
         self.edit = QPushButton("Edit listener texts…")
         self.edit.clicked.connect(self.edit_texts)
         self.where = QLabel()
@@ -59,6 +63,7 @@ class ListenerSettingsDialog(QDialog):
         form.addRow("", self.questionnaire)
         form.addRow("Headphone check", self.check)
         form.addRow("", self.excludes)
+        form.addRow("", self.excludes_online)
         form.addRow("", self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -86,7 +91,8 @@ class ListenerSettingsDialog(QDialog):
                               consent=self.consent.isChecked(),
                               questionnaire=self.questionnaire.isChecked(),
                               headphone_check=self.check.currentData(),
-                              headphone_excludes=self.excludes.isChecked())
+                              headphone_excludes=self.excludes.isChecked(),
+                              headphone_excludes_online=self.excludes_online.isChecked())
         super().accept()
 
 

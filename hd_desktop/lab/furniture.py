@@ -54,9 +54,18 @@ def headphone_status(experiment) -> dict[str, str]:
 
 
 def left_out_by_headphone_check(experiment, settings: LabSettings | None = None) -> frozenset[str]:
-    """Listeners the engine leaves out for a failed check: none unless the researcher chose
-    `headphone_excludes` (default in the lab: shown, not excluding)."""
+    """Listeners the engine leaves out for a failed check, by the researcher's choice: in the
+    lab `headphone_excludes` (default off: shown, not excluding, since someone watched them),
+    online `headphone_excludes_online` (default on: nobody saw what they listened with). The
+    latest check of a listener decides."""
     settings = settings or experiment_settings(experiment)
-    if not settings.headphone_excludes:
-        return frozenset()
-    return frozenset(name for name, s in headphone_status(experiment).items() if s == FAILED)
+    latest = {}
+    for record in experiment.listener_records(kind="headphone_check"):
+        latest[record.listener] = record
+    out = set()
+    for name, record in latest.items():
+        online = record.data.get("source") == "web"
+        rule = settings.headphone_excludes_online if online else settings.headphone_excludes
+        if rule and not record.data.get("passed"):
+            out.add(name)
+    return frozenset(out)

@@ -41,7 +41,8 @@ class LabSettings:
     consent: bool = True            # no consent, no trials
     questionnaire: bool = True
     headphone_check: str = "huggins"    # "huggins", "antiphase" or "none"
-    headphone_excludes: bool = False    # a failed check leaves the listener out of the engine
+    headphone_excludes: bool = False    # a failed check in the lab leaves the listener out
+    headphone_excludes_online: bool = True   # a failed check online does (nobody watched)
 
     def with_(self, **changes) -> LabSettings:
         if "keep_listeners" in changes:

@@ -59,7 +59,7 @@ class Intake:
         """The listener typed their id: work out what they still owe in this experiment."""
         self.listener = listener
         have = {r.kind.value for r in self.experiment.listener_records(listener)
-                if r.kind.value != "consent" or r.data.get("agreed")}
+                if r.kind.value != "consent" or r.data.get("given")}
         s = self.settings
         self._owed = [step for step, wanted in ((Step.CONSENT, s.consent),
                                                 (Step.QUESTIONNAIRE, s.questionnaire),
@@ -80,8 +80,8 @@ class Intake:
         """Store the decision (with its time and the text read); a refusal ends the way here."""
         self._expect(Step.CONSENT)
         self.experiment.add_listener_record(self.listener, "consent", {
-            "agreed": bool(agreed), "language": self.texts.language,
-            "texts_sha256": self.texts_sha256})
+            "given": bool(agreed), "language": self.texts.language,
+            "text_sha256": self.texts_sha256})
         self._owed.remove(Step.CONSENT)
         self.declined = not agreed
 
@@ -95,7 +95,7 @@ class Intake:
             raise ValueError("unanswered: " + ", ".join(bad + ["native_language"] * (
                 not clean["native_language"])))
         self.experiment.add_listener_record(self.listener, "questionnaire", {
-            **clean, "language": self.texts.language, "texts_sha256": self.texts_sha256})
+            **clean, "language": self.texts.language, "text_sha256": self.texts_sha256})
         self._owed.remove(Step.QUESTIONNAIRE)
 
     def check_done(self, answers, device: str | None, gain_db: float | None) -> CheckResult:
@@ -103,7 +103,7 @@ class Intake:
         self._expect(Step.HEADPHONE)
         result = score(self.settings.headphone_check, self.check_seed, answers)
         self.experiment.add_listener_record(self.listener, "headphone_check", result.record(
-            device=device, gain_db=gain_db, texts_sha256=self.texts_sha256))
+            device=device, gain_db=gain_db, text_sha256=self.texts_sha256))
         self._owed.remove(Step.HEADPHONE)
         return result
 
