@@ -364,7 +364,11 @@ class ExperimentPanel(QWidget):
         self._base = (base, proposal.params if base == proposal.name else
                       PRESETS.get(base, proposal.params))
         self.preset_box.blockSignals(True)
-        self.preset_box.setCurrentText(base if base in PRESETS else self.preset_box.currentText())
+        if base in PRESETS:
+            self.preset_box.setCurrentText(base)
+        else:       # no preset names these values: the box says what they are, not a preset's name
+            self.preset_box.setPlaceholderText(base)
+            self.preset_box.setCurrentIndex(-1)
         self.preset_box.blockSignals(False)
         self.set_params(proposal.params)
 
