@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="change a design parameter (repeatable), e.g. --set n_anchors=50")
     n.add_argument("--dry-run", action="store_true", help="print the design and its size only")
+    n.add_argument("--create", action="store_true",
+                   help="make the experiment when it does not exist yet (its round 0 from the "
+                        "real voices), so an online study needs no window; else a mistyped "
+                        "name is refused")
+    n.add_argument("--dims", type=int, default=2, metavar="K",
+                   help="dimensions of a new experiment's voice space (with --create; default 2)")
     n.set_defaults(func=run_round_next)
 
 
@@ -47,7 +53,13 @@ def opened(args):
     from hd_desktop.commands._common import existing_experiment
     from hd_desktop.lab.headless import open_lab
 
-    folder = existing_experiment(args.experiment)
+    create = getattr(args, "create", False)
+    if create:
+        from hd_desktop.commands._common import experiment_dir
+
+        folder = experiment_dir(args.experiment)
+    else:
+        folder = existing_experiment(args.experiment)
     tty = sys.stderr.isatty()
 
     def report(p):
@@ -55,7 +67,8 @@ def opened(args):
             print(f"\r[{p.fraction:4.0%}] {p.message[:70]:<70}", end="", file=sys.stderr,
                   flush=True)
 
-    lab = open_lab(folder, getattr(args, "corpus", None), report)
+    lab = open_lab(folder, getattr(args, "corpus", None), report,
+                   new_dims=args.dims if create else None)
     if tty:
         print(file=sys.stderr)
     return lab
@@ -89,6 +102,9 @@ def run_round_next(args: argparse.Namespace) -> int:
     from hd_desktop.design import preset
     from hd_desktop.errors import UserFacingError
 
+    if args.create and args.dry_run:
+        raise UserFacingError("--dry-run changes nothing, so it cannot --create an experiment: "
+                              "run --create without --dry-run to make round 0")
     lab = opened(args)
     try:
         proposal = lab.next_round_proposal()

@@ -12,14 +12,19 @@ from hd_desktop.lab.engine_job import EngineResult
 from hd_desktop.lab.workbench import Lab
 
 
-def open_lab(folder: Path, corpus: str | None = None, progress: Callable | None = None) -> Lab:
+def open_lab(folder: Path, corpus: str | None = None, progress: Callable | None = None, *,
+             new_dims: int | None = None) -> Lab:
     """The experiment in `folder`, opened in the voice space it was built on (engine updates
-    run in this process, as `simulate`'s do)."""
-    from hd_desktop.lab.space_choice import stored_space_settings
+    run in this process, as `simulate`'s do). With `new_dims`, a folder with no experiment yet
+    gets a new one in a space of that many dimensions, as the app makes one."""
+    from hd_desktop.lab.space_choice import check_dims, space_settings_for, stored_space_settings
     from hd_desktop.progress import drive
     from hd_desktop.voice.build import open_space
 
     settings = stored_space_settings(Path(folder))
+    if settings is None and new_dims is not None and not (Path(folder) / "experiment.sqlite").exists():
+        check_dims(new_dims, corpus)
+        settings = space_settings_for(Path(folder), new_dims)[0]
     if settings is None:
         raise UserFacingError(f"{folder}: the experiment records no voice space yet; open it in "
                               "the app once (or import results into it) first")
