@@ -201,3 +201,19 @@ def test_update_round_next_and_evaluate_from_the_command_line_after_an_online_ro
     assert main(["decisions", str(folder)]) == 0
     listed = capsys.readouterr().out
     assert "exclude listener P1: pilot" in listed and "include listener P1" in listed
+
+
+def test_round_next_creates_a_new_experiment_only_when_asked(space_cache, tmp_path, capsys,
+                                                             monkeypatch):
+    monkeypatch.setenv("HD_SESSIONS_DIR", str(tmp_path / "sessions"))
+    folder = tmp_path / "online"
+    assert main(["round", "next", str(folder)]) == 2                    # a typo is not a study
+    assert "no experiment" in capsys.readouterr().err and not folder.exists()
+    assert main(["round", "next", str(folder), "--create", "--dry-run"]) == 2
+    assert "cannot --create" in capsys.readouterr().err and not folder.exists()
+    shutil.copytree(space_cache[1], folder / "space")                   # the space, cached
+    assert main(["round", "next", str(folder), "--create", "--preset", "lab-20min"]) == 0
+    assert "created round 0" in capsys.readouterr().out
+    with Experiment.open(folder, create=False) as exp:
+        assert list(exp.rounds()) == [0] and exp.space()[1]["settings"]["dims"] == 2
+    assert main(["round", "next", str(folder), "--create", "--dry-run"]) == 2   # still refused
