@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.session.intake import IntakeSettings
 
 SCHEMA = 2
 READABLE = (1, 2)
@@ -37,10 +38,10 @@ class LabSettings:
     use_simulated: bool = False     # simulated votes feed the engine beside people's (with no
                                     # person's votes in the experiment, they always do)
     # what a listener goes through before the trials (docs/listener-flow.md)
-    language: str = "en"            # the listener texts: assets/texts/<language>.json
-    consent: bool = True            # no consent, no trials
-    questionnaire: bool = True
-    headphone_check: str = "huggins"    # "huggins", "antiphase" or "none"
+    language: str = IntakeSettings.language   # the listener texts: assets/texts/<language>.json
+    consent: bool = IntakeSettings.consent     # no consent, no trials
+    questionnaire: bool = IntakeSettings.questionnaire
+    headphone_check: str = IntakeSettings.headphone_check    # "huggins", "antiphase" or "none"
     headphone_excludes: bool = False    # a failed check in the lab leaves the listener out
     headphone_excludes_online: bool = True   # a failed check online does (nobody watched)
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from hd_desktop.audio.headphone import CheckResult, score
 from hd_desktop.session.texts import ListenerTexts
@@ -38,9 +40,19 @@ class Step(str, Enum):
 
 @dataclass(frozen=True)
 class IntakeSettings:
+    """What a listener meets before the trials; the defaults of an experiment's settings
+    (lab/settings.py) and of the web study's export, which reads them from the store."""
+
     consent: bool = True
     questionnaire: bool = True
     headphone_check: str = "huggins"     # or "antiphase", "none"
+    language: str = "en"                 # the listener texts: assets/texts/<language>.json
+
+    @classmethod
+    def from_stored(cls, values: Mapping[str, Any]) -> IntakeSettings:
+        """From an experiment's stored settings (`Experiment.lab_settings()`), defaults for
+        what they do not name."""
+        return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})
 
 
 class Intake:

@@ -115,10 +115,10 @@ def _furniture(exp, study: StudyDesign) -> dict:
     questionnaire settings, and the headphone check (on by default online: the experiment's
     test, or the study's own choice; its trials drawn from the study's seed)."""
     from hd_desktop.audio import headphone
-    from hd_desktop.lab.furniture import experiment_settings
     from hd_desktop.session import texts as listener_texts
+    from hd_desktop.session.intake import IntakeSettings
 
-    lab = experiment_settings(exp)
+    lab = IntakeSettings.from_stored(exp.lab_settings())
     s = study.settings
     texts = listener_texts.for_experiment(exp.folder, s.language or lab.language)
     sha = exp.save_texts(texts.language, texts.strings)
