@@ -50,11 +50,11 @@ def test_the_export_button_writes_the_study_and_its_codebook(qtbot, tmp_home, ja
     package = json.loads((out / "datapackage.json").read_text())
     files = {r["path"] for r in package["resources"]}
     assert {"votes.csv", "sessions.csv", "screening.csv", "decisions.csv", summary.name} <= files
-    assert files == {p.name for p in out.glob("*.csv")}
+    assert files == {p.relative_to(out).as_posix() for p in out.rglob("*.csv")}
     votes = (out / "votes.csv").read_text().splitlines()
     assert len(votes) == 1 + len(lab.experiment.votes(include_undone=True))
     told = w.experiment_panel.files_state.text()
-    rating_files = len(list(out.glob("ratings-*.csv")))
+    rating_files = len(list(out.rglob("ratings-*.csv")))     # simulated ones in simulated/
     assert str(out) in told and f"{rating_files} rating files" in told and "datapackage" in told
     w.grab().save(str(tmp_home / "export.png"))
     if os.environ.get("HD_SHOT_DIR"):

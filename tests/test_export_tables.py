@@ -106,13 +106,17 @@ def test_every_column_of_every_exported_table_is_described_in_the_codebook(study
     written = export_study(exp, out)
     package = _package(out)
     resources = {r["path"]: r for r in package["resources"]}
-    csv_files = sorted(p.name for p in out.glob("*.csv"))
+    csv_files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.csv"))
     # every CSV in the folder is a resource of the codebook, and every resource a file there
-    assert csv_files == sorted(resources) == sorted(p.name for p in written[:-1])
+    assert csv_files == sorted(resources) == sorted(p.relative_to(out).as_posix()
+                                                    for p in written[:-1])
     assert {"votes.csv", "sessions.csv", "consent.csv", "questionnaire.csv",
             "headphone-check.csv", "screening.csv", "decisions.csv",
             f"evaluation-{EVAL}-evaluation.csv"} <= set(csv_files)
-    assert len([f for f in csv_files if f.startswith("ratings-")]) == len(ids)
+    assert len([f for f in csv_files if f.startswith("ratings-")]) == len(ids) - 1
+    # the simulated session's rating file is apart, and its votes are in no table of people's
+    assert [f for f in csv_files if f.startswith("simulated/")] == [
+        f"simulated/ratings-sim-{ids['sim']}.csv"]
     names = [r["name"] for r in package["resources"]]
     assert len(set(names)) == len(names)
     described = 0
@@ -150,8 +154,8 @@ def test_a_pandas_read_of_the_votes_table_gives_the_votes_of_the_store(study, tm
     exp, ids = study
     export_study(exp, tmp_path / "out")
     table = pd.read_csv(tmp_path / "out" / "votes.csv", dtype={"vote_id": str})
-    stored = exp.votes(include_undone=True)
-    assert len(table) == len(stored) == 24 + 1 + 3 + 8 + 20 + 20 + 20 + 8
+    stored = [v for v in exp.votes(include_undone=True) if v.session_id != ids["sim"]]
+    assert len(table) == len(stored) == 24 + 1 + 3 + 8 + 20 + 20 + 20    # no simulated vote
     rows = table.set_index("vote_id")
     stimuli = {s.id: s for s in exp.stimuli()}
     for v in stored:
@@ -169,7 +173,8 @@ def test_a_pandas_read_of_the_votes_table_gives_the_votes_of_the_store(study, tm
     ex = exp.exclusions()
     kept = table[~table.undone & ~table.excluded]
     assert set(kept.vote_id) == {v.id for v in exp.votes() if not ex.excludes(v.listener,
-                                                                             v.session_id)}
+                                                                             v.session_id)
+                                 and v.session_id != ids["sim"]}
     assert set(table.loc[table.excluded, "session_id"]) == {ids["ana-practice"], ids["dee"]}
     evaluation = table[table["round"] == -1]
     assert set(evaluation.session_kind) == {"evaluation"} and set(evaluation.evaluation) == {EVAL}
@@ -228,7 +233,7 @@ def test_listener_tables_screening_and_decisions(study, tmp_path):
                                 "used"]].tolist() == ["20", "8", "true", "false", "true", "true"]
     assert screening.loc["dee", ["gold_right", "passed", "used", "listener_excluded"]].tolist() \
         == ["18", "true", "true", "true"]
-    assert screening.loc["sim", ["judged", "passed", "used"]].tolist() == ["false", "", "true"]
+    assert "sim" not in screening.index         # simulated votes are not a listener's data
     assert screening.loc["ana", "threshold"] == "0.6"
     assert "P-17" in screening.index and "ana" in screening.index
     decisions = _table(out, "decisions")

@@ -28,7 +28,7 @@ def few_votes(qtbot, tmp_home):
     """A window whose model learned from one complete pair at each of four neighbours."""
     w = open_window(qtbot, tmp_home)
     lab = w.lab
-    lab.set_settings(auto_update=False)
+    lab.set_settings(auto_update=False, use_unjudged=True)   # one listener, not judged yet
     lab.create_round(DesignParams(n_anchors=6, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=1))
     stimuli = lab.experiment.stimuli(round=0)
     chosen = [s for s in stimuli if s.role in (Role.NES_PLUS, Role.NES_MINUS)

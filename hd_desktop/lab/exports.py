@@ -78,8 +78,10 @@ def _header(path: Path) -> list[str]:
 def export_study(exp, folder: str | Path) -> list[Path]:
     """Write the whole study into `folder`; returns the CSV files written, then
     datapackage.json. Rating files and summaries already there are rewritten, others kept."""
+    from hd_desktop.lab.workbench import SIMULATED_FOLDER
     from hd_desktop.store import write_rating_file
     from hd_desktop.store.ratingfile import file_stem
+    from hd_desktop.store.sidecar import is_simulated
 
     folder = Path(folder)
     try:
@@ -87,16 +89,19 @@ def export_study(exp, folder: str | Path) -> list[Path]:
         study, per_file, written = [], [], []
         votes = exp.votes(include_undone=True)
         voted = {v.session_id for v in votes}
-        for table in _tables(exp, votes):
+        apart = simulated_apart(exp)
+        for table in _tables(exp, [v for v in votes if v.session_id not in apart], apart):
             path = tables.write_table(table, folder)
             written.append(path)
             study.append(codebook.resource(table.kind, path.name, table.header))
         for s in exp.sessions():
             if s.id in voted:
-                path, _ = write_rating_file(exp, s.id, folder)
+                where = folder / SIMULATED_FOLDER if is_simulated(exp, s) else folder
+                path, _ = write_rating_file(exp, s.id, where)
                 written.append(path)
                 per_file.append(codebook.resource(
-                    codebook.RATINGS, path.name, _header(path), name=file_stem(s),
+                    codebook.RATINGS, path.relative_to(folder).as_posix(), _header(path),
+                    name=file_stem(s),
                     title=f"Rating file of session {s.id} ({s.listener}, {s.kind.value})"))
         for name, path in _evaluation_summaries(exp, folder):
             written.append(path)
@@ -117,7 +122,20 @@ def export_study(exp, folder: str | Path) -> list[Path]:
     return written + [folder / DATAPACKAGE]
 
 
-def _tables(exp, votes: list) -> list[tables.Table]:
-    return [tables.votes_table(exp, votes), tables.sessions_table(exp, votes),
+def simulated_apart(exp) -> set[str]:
+    """Sessions whose votes stay out of the study's tables: the simulated ones (the autopilot
+    and its practice), once a person has voted; in an experiment of simulated listeners only
+    (`simulate`) they are the data. Their rating files go to `simulated/` either way."""
+    from hd_desktop.store import SessionKind
+    from hd_desktop.store.sidecar import is_simulated
+
+    sessions = exp.sessions()
+    if not any(s.kind == SessionKind.TRIALS for s in sessions):
+        return set()
+    return {s.id for s in sessions if is_simulated(exp, s)}
+
+
+def _tables(exp, votes: list, apart: set[str]) -> list[tables.Table]:
+    return [tables.votes_table(exp, votes), tables.sessions_table(exp, votes, skip=apart),
             *[tables.record_table(exp, kind) for kind in codebook.RECORD_KINDS],
             tables.screening_table(screening_rows(exp, votes)), tables.decisions_table(exp)]

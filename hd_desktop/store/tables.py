@@ -94,8 +94,9 @@ def votes_table(exp, votes: list | None = None) -> Table:
     return Table(codebook.VOTES, header, rows)
 
 
-def sessions_table(exp, votes: list | None = None) -> Table:
-    """One row per session, with its vote counts and the texts its listener read."""
+def sessions_table(exp, votes: list | None = None, skip: set[str] = frozenset()) -> Table:
+    """One row per session (but those in `skip`), with its vote counts and the texts its
+    listener read."""
     standing: dict[str, int] = {}
     undone: dict[str, int] = {}
     for v in exp.votes(include_undone=True) if votes is None else votes:
@@ -104,6 +105,8 @@ def sessions_table(exp, votes: list | None = None) -> Table:
     ex = exp.exclusions()
     rows = []
     for s in exp.sessions():
+        if s.id in skip:
+            continue
         sha = s.settings.get("texts_sha256")
         texts = exp.texts(sha) if isinstance(sha, str) else None
         rows.append([s.id, s.listener, s.kind.value,
