@@ -158,6 +158,9 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
     assert real["votes"] == sampled["votes"] == 12
     assert real["ci95_wilson"][0] <= real["acceptance"] <= real["ci95_wilson"][1]
     assert sampled["spread"]["mean_distance_to_centroid"] > 0
+    assert table["simulated"] and "SIMULATED" in w.experiment_panel.eval_note.text()  # no person
+    auto = [s for s in lab.experiment.sessions() if s.kind.value == "evaluation"]
+    assert len(auto) == 1 and auto[0].settings["simulated"] is True
     shown = w.experiment_panel.eval_table
     assert shown.rowCount() == 3 and shown.item(0, 0).text() == "real"
     assert "–" in shown.item(1, 4).text()

@@ -245,8 +245,10 @@ class ExperimentPanel(QWidget):
         self.eval_table.resizeColumnsToContents()
         method = table["intervals"]["ci95_bootstrap" if groups["real"]["ci95_bootstrap"]
                                     else "ci95_wilson"]
+        who = ("SIMULATED listener (autopilot), not people" if table.get("simulated")
+               else "listener(s)")
         self.eval_note.setText(f"Evaluation {table.get('evaluation', '')}: {table['listeners']} "
-                               f"listener(s). Intervals: {method}. Spread: mean distance to the "
+                               f"{who}. Intervals: {method}. Spread: mean distance to the "
                                f"group's centroid." + (f" Written to {written}." if written else ""))
 
     def _files_box(self) -> QWidget:

@@ -284,7 +284,8 @@ class MainWindow(QMainWindow):
         try:
             name = create_evaluation(self.lab, n_each, seed)
             flow = evaluation_session(self.lab, name, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier, kind=SessionKind.EVALUATION))
+                self.lab.settings.carrier, kind=SessionKind.EVALUATION,
+                simulated=bool(autopilot)))     # an autopilot's answers are not a person's
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None

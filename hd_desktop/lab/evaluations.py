@@ -54,11 +54,18 @@ def summary_stem(name: str) -> str:
 def evaluation_report(lab, name: str, out_dir: Path | None = None, stem: str | None = None) -> dict:
     """Acceptance of real vs sampled voices with 95% intervals and spreads; written beside the
     rating files when `out_dir` is given, as `evaluation-<name>-evaluation.csv/.json`."""
-    excluded = lab.experiment.exclusions()    # decisions about data hold here too
-    votes = [v for v in lab.experiment.votes(evaluation=name)
+    from hd_desktop.store.sidecar import is_simulated
+
+    exp = lab.experiment
+    excluded = exp.exclusions()    # decisions about data hold here too
+    votes = [v for v in exp.votes(evaluation=name)
              if not excluded.excludes(v.listener, v.session_id)]
-    table = evaluation_table(votes, lab.experiment.stimuli(evaluation=name))
+    # a simulated listener's answers (the autopilot) count only while no person has answered
+    simulated = {s.id for s in exp.sessions() if is_simulated(exp, s)}
+    people = [v for v in votes if v.session_id not in simulated]
+    table = evaluation_table(people or votes, exp.stimuli(evaluation=name))
     table["evaluation"] = name
+    table["simulated"] = bool(votes) and not people
     if out_dir is not None:
         write_evaluation(table, out_dir, stem or summary_stem(name))
     return table

@@ -131,6 +131,8 @@ class SessionFlow:
                     "carrier": self.settings.carrier}
         if self.settings.texts_sha256:
             settings["texts_sha256"] = self.settings.texts_sha256
+        if self.settings.simulated:
+            settings["simulated"] = True
         self.session_id = self.experiment.start_session(
             self.listener, self.settings.kind, [s.id for s in self.order], self.order_seed,
             device, gain_db, settings)

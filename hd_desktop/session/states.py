@@ -29,6 +29,7 @@ class FlowSettings:
     kind: SessionKind = SessionKind.TRIALS
     carrier: str = "sustained"     # how every stimulus of the session is rendered (recorded)
     texts_sha256: str | None = None  # the listener texts the session ran with (recorded)
+    simulated: bool = False        # a simulated listener answers (an autopilot evaluation)
 
 
 @dataclass(frozen=True)

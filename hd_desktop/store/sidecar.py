@@ -184,8 +184,9 @@ def stimulus(data: Any, path: Path, index: int) -> tuple[Stimulus, str | None]:
 
 
 def is_simulated(exp: Any, session: SessionInfo) -> bool:
-    """A simulated session, or the practice run of one (the autopilot warms up too)."""
-    if session.kind == SessionKind.SIMULATED:
+    """A simulated session, a session a simulated listener answered (an autopilot evaluation),
+    or the practice run of one (the autopilot warms up too)."""
+    if session.kind == SessionKind.SIMULATED or (session.settings or {}).get("simulated"):
         return True
     parent = (session.settings or {}).get("for_session") if session.kind == SessionKind.PRACTICE \
         else None
