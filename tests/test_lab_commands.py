@@ -157,7 +157,8 @@ def scripted_web_results(exp: Experiment, out: Path, participant: str = "P1") ->
     rows = [{**meta, "hd_kind": "vote", "hd_phase": a.phase, "hd_trial": a.trial,
              "stimulus_id": a.stimulus_id, "response": a.response, "rt_ms": f"{a.rt_ms:.1f}",
              "n_plays": a.n_plays, "presented_at": a.presented_at,
-             "responded_at": a.responded_at} for a in answers]
+             "responded_at": a.responded_at, "audio_started": "true", "audio_clock": "webaudio",
+             "audio_onset_s": f"{1.5 + 2 * n:.3f}"} for n, a in enumerate(answers)]
     rows.append({**meta, "hd_kind": "end", "hd_rows": len(answers),
                  "hd_digest": digest(meta, answers), "hd_complete": "true"})
     path = out / f"{participant}.csv"
