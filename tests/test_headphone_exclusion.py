@@ -60,3 +60,18 @@ def test_a_failed_check_online_leaves_the_participant_out_by_default_and_the_lab
     assert left_out_by_headphone_check(lab.experiment) == frozenset()
     lab.set_settings(headphone_excludes=True)
     assert left_out_by_headphone_check(lab.experiment) == {"LAB"}
+
+
+def test_the_headphone_check_is_shown_beside_screening_in_the_experiment_tabs_table(lab):
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.lab.decisions import overview
+
+    for name in ("P1", "F1"):
+        lab.simulated_session(wide(seed=1), size=12, seed=2, listener_id=name)
+    lab.experiment.add_listener_record("P1", "headphone_check", hp.score("huggins", 1, [
+        t.answer for t in hp.plan("huggins", 1)]).record())
+    lab.experiment.add_listener_record("F1", "headphone_check", {
+        **hp.score("huggins", 1, [1] * 6).record(), "source": "web"})
+    shown = {r.id: r.screening for r in overview(lab) if r.target == "listener"}
+    assert shown["P1"].endswith("; headphones passed")
+    assert shown["F1"].endswith("; headphones failed (left out)")      # online: left out

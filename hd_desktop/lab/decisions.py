@@ -65,6 +65,10 @@ def overview(lab) -> list[OverviewRow]:
     per_session: dict[str, int] = {}
     for v in votes:
         per_session[v.session_id] = per_session.get(v.session_id, 0) + 1
+    from hd_desktop.lab.furniture import NOT_TESTED, headphone_status, left_out_by_headphone_check
+
+    headphones = headphone_status(exp)
+    left_out = left_out_by_headphone_check(exp, s_)
     rows = []
     for r in listener_rows(exp):
         d = force.get(("listener", r.listener))
@@ -72,6 +76,9 @@ def overview(lab) -> list[OverviewRow]:
         words = "—" if st is None else st.words(s_.screen_min)
         if st is not None and st.status is Screened.FAILED and r.listener in s_.keep_listeners:
             words += " (kept)"
+        heard = headphones.get(r.listener, NOT_TESTED)
+        if heard != NOT_TESTED or r.where != "simulated":
+            words += f"; headphones {heard}" + (" (left out)" if r.listener in left_out else "")
         rows.append(OverviewRow("listener", r.listener, r.listener, r.where, r.votes, words,
                                 "" if d is None else in_words(d), d is not None))
         for s in sessions:
