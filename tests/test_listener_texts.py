@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -66,3 +67,21 @@ def test_an_experiment_reads_its_own_copy_and_the_store_keeps_what_it_ran_with(t
         sha = exp.save_texts(t.language, t.strings)
         assert sha == t.sha256
         assert exp.texts(sha) == ("ja", t.strings)
+
+
+def test_a_rating_file_says_word_for_word_what_its_listener_read(tmp_path):
+    from helpers.experiments import make_experiment
+
+    from hd_desktop.store import SessionKind, write_rating_file
+
+    exp, stimuli = make_experiment(tmp_path / "e")
+    strings = {**lt.shipped("ja").strings, "consent.body": "<p>東京の研究室の同意文です。</p>"}
+    sha = exp.save_texts("ja", strings)
+    sid = exp.start_session("ana", SessionKind.TRIALS, [stimuli[0].id], 1,
+                            settings={"texts_sha256": sha})
+    now = datetime.now(timezone.utc)
+    exp.record_vote(sid, 0, stimuli[0].id, 1, 400.0, 1, now, now)
+    _, sidecar = write_rating_file(exp, sid, tmp_path / "out")
+    read = json.loads(sidecar.read_text(encoding="utf-8"))["listener_texts"]
+    assert read == {"sha256": sha, "language": "ja", "strings": strings}
+    exp.close()

@@ -96,6 +96,10 @@ def write_session_rating_file(exp: Any, session: SessionInfo, votes: list[Vote],
         stimulus_evaluations=members)
     data, sidecar = rating_file_content(records)
     sidecar.update(decisions_json(exp, session))    # simulated? excluded? and why
+    sha = (session.settings or {}).get("texts_sha256")
+    read = exp.texts(sha) if isinstance(sha, str) else None
+    if read is not None:     # what the listener read, word for word (the checksum names it)
+        sidecar["listener_texts"] = {"sha256": sha, "language": read[0], "strings": read[1]}
     out = Path(out_dir)
     stem = file_stem(session)
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
