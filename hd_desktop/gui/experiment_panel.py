@@ -582,8 +582,8 @@ class ExperimentPanel(QWidget):
 
     def _online_failed(self, exc: Exception) -> None:
         self.online_state.setText(f"Export failed: {exc}")
-        if isinstance(exc, UserFacingError):
-            QMessageBox.warning(self, "Online study", str(exc))
+        if isinstance(exc, UserFacingError):      # told in the app's one (non-modal) error box
+            report("exporting the round for the web", exc)
 
     def _online_done(self) -> None:
         self._online_job = None
