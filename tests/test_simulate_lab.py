@@ -32,7 +32,7 @@ def test_simulate_and_a_lab_session_give_the_same_order_and_vote_rows(tmp_path, 
 
     # the same round in a fresh experiment of the lab, a session of the same size and seed,
     # answered by the same listener through the flow the listener's window drives
-    lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), in_process=False)
+    lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), spawn_engine=False)
     lab.set_settings(auto_update=False)
     # as simulate makes its rounds: sized to the votes, no screening beyond the design's
     lab.create_round(DesignParams.from_dict(design["params"]), screening_min=0)
