@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
     r = result.ratings
     made = "created " if r.created else ""
     print(f"{made}{folder}: {r.files} file(s), {r.new_votes} new vote(s), {r.known_votes} "
-          f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s)")
+          f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s), "
+          f"{r.new_records + result.records} listener record(s) (consent, questionnaire, "
+          f"headphone check) and {r.new_decisions} decision(s) stored")
+    for note in r.decision_notes:
+        print(f"decision in force: {note}")
     if result.participants:
         print(f"online participants: {', '.join(dict.fromkeys(result.participants))}")
     if result.unfinished:
