@@ -20,6 +20,7 @@ from hd_desktop.store import Experiment, SessionKind, import_rating_files, write
 from hd_desktop.store import tables
 from hd_desktop.store.decisions import Action, in_force
 from hd_desktop.store.votes import NewVote
+from hd_desktop.store.writelock import StoreWriteError
 
 TEXTS = ("ja", {"consent.text": "この研究に参加します", "trial.natural": "自然"})
 
@@ -219,3 +220,21 @@ def test_the_import_command_says_how_many_records_and_decisions_it_stored(export
     assert main(["import", "--create", str(b_folder), str(csv_path)]) == 0
     out = capsys.readouterr().out
     assert "6 new vote(s)" in out and "3 listener record(s)" in out and "1 decision(s)" in out
+
+
+def test_an_import_stopped_before_the_records_is_completed_by_importing_again(exported,
+                                                                              monkeypatch):
+    a, csv_path, b_folder = exported
+
+    def full_disk(self, *args, **kwargs):
+        raise StoreWriteError("the disk is full")
+    with monkeypatch.context() as m:
+        m.setattr(Experiment, "add_imported_records", full_disk)
+        with pytest.raises(StoreWriteError, match="importing the same files again completes it"):
+            import_rating_files(b_folder, [csv_path])
+    with Experiment.open(b_folder, create=False) as b:
+        assert b.sessions() and b.listener_records() == [] and b.decisions() == []
+    report = import_rating_files(b_folder, [csv_path])
+    assert (report.new_votes, report.new_records, report.new_decisions) == (6, 3, 1)
+    with Experiment.open(b_folder, create=False) as b:
+        assert _records(b) == _records(a) and b.decisions() == a.decisions()

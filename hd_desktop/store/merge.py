@@ -13,6 +13,13 @@ transactions of at most CHUNK records with a pause between them, so a listener's
 one short transaction at most, never for the whole import. A kill part way leaves a consistent
 experiment holding part of the import; importing the same files again adds the rest (votes are
 keyed by their globally unique id, so importing a file twice adds nothing the second time).
+
+Beside the votes a rating file carries its listener's records (consent, questionnaire, headphone
+check), the decisions about its session and listener and the listener texts (store/carried.py):
+they are checked with the rest (a record edited after export is refused), stored as they were
+made, under their own ids, in one step after the sessions, and are as idempotent as the votes.
+A decision imported keeps its time; the one in force is the latest by time wherever it was made,
+and the report says which one that is for every listener or session the import touched.
 """
 
 from __future__ import annotations
