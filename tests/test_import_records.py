@@ -238,3 +238,20 @@ def test_an_import_stopped_before_the_records_is_completed_by_importing_again(ex
     assert (report.new_votes, report.new_records, report.new_decisions) == (6, 3, 1)
     with Experiment.open(b_folder, create=False) as b:
         assert _records(b) == _records(a) and b.decisions() == a.decisions()
+
+
+def test_two_sessions_of_one_listener_bring_her_records_and_decisions_once(exported, tmp_path):
+    a, csv_path, b_folder = exported
+    first = a.sessions()[0]
+    second = a.start_session("ana", SessionKind.TRIALS, first.order[:2], 8, "Dummy Out", -6.0)
+    a.record_votes(second, [NewVote(0, first.order[0], 1, 300.0, 1, T0 + timedelta(hours=2),
+                                    T0 + timedelta(hours=2, seconds=1), "Dummy Out", -6.0)])
+    a.decide("session", second, "exclude", "fire alarm", at=T0 + timedelta(hours=2))
+    other, _ = write_rating_file(a, second, tmp_path / "out2")
+    sidecar, _ = read_pair(other)
+    assert len(sidecar["listener_records"]) == 3 and len(sidecar["decisions"]) == 2
+    report = import_rating_files(b_folder, [csv_path, other])
+    assert (report.new_votes, report.new_records, report.new_decisions) == (7, 3, 2)
+    with Experiment.open(b_folder, create=False) as b:
+        assert _records(b) == _records(a) and b.decisions() == a.decisions()
+        assert b.exclusions() == a.exclusions()
