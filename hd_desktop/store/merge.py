@@ -294,9 +294,9 @@ def _decision_notes(con: sqlite3.Connection, plan: _Plan) -> list[str]:
             notes.append(f"{target.value} {target_id}: the imported decision to {said} is now "
                          "in force")
         else:
-            notes.append(f"{target.value} {target_id}: the decision made here to {said} is "
-                         f"later than the {len(new)} imported one(s) and stays in force; they "
-                         "are kept on record")
+            notes.append(f"{target.value} {target_id}: the decision already in this "
+                         f"experiment to {said} is later than the {len(new)} imported one(s) "
+                         "and stays in force; they are kept on record")
     return notes
 
 
