@@ -69,7 +69,7 @@ def _records(exp: Experiment) -> list[tuple]:
 
 def _tables(exp: Experiment) -> dict[str, bytes]:
     made = [tables.record_table(exp, k) for k in ("consent", "questionnaire", "headphone_check")]
-    made.append(tables.decisions_table(exp))
+    made += [tables.decisions_table(exp), tables.sessions_table(exp), tables.votes_table(exp)]
     return {t.file_name: tables.csv_bytes(t.header, t.rows) for t in made}
 
 
@@ -91,6 +91,15 @@ def test_workstation_b_holds_the_listeners_records_and_the_decision_in_force(exp
         assert b.exclusions() == a.exclusions() and b.exclusions().listeners == {"ana"}
         assert b.texts(a.session(report_sid(a)).settings["texts_sha256"]) == TEXTS
         assert _tables(b) == _tables(a)
+        from hd_desktop.lab.exports import export_study
+        study_a, study_b = export_study(a, a.folder / "study"), export_study(b, b_folder / "study")
+        made = [p.name for p in study_a if p.suffix == ".csv" and p.parent.name == "study"
+                and not p.name.startswith("ratings-")]
+        assert {"consent.csv", "decisions.csv", "headphone-check.csv"} <= set(made)
+        assert made == [p.name for p in study_b if p.suffix == ".csv" and
+                        p.parent.name == "study" and not p.name.startswith("ratings-")]
+        assert all((a.folder / "study" / n).read_bytes() == (b_folder / "study" / n).read_bytes()
+                   for n in made)
     again = import_rating_files(b_folder, [csv_path])     # importing twice adds nothing
     assert (again.new_votes, again.new_records, again.new_decisions) == (0, 0, 0)
     with Experiment.open(b_folder, create=False) as b:
