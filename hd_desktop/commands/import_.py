@@ -16,7 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "text exports. Every file is checked first; if any is refused, nothing is "
                     "imported. All files of one online participant are merged (the same trial "
                     "answered differently in two of them is refused); one import at a time per "
-                    "experiment. Importing a file twice changes nothing (docs/online-results.md).")
+                    "experiment. Importing a file twice changes nothing (docs/online-results.md). "
+                    "A rating file also brings its listener's consent, questionnaire and "
+                    "headphone check and the decisions about them, as they were made; the "
+                    "latest decision, wherever made, is the one in force (docs/file-formats.md).")
     p.add_argument("experiment", metavar="EXPERIMENT",
                    help="experiment name under sessions/ or a folder path")
     p.add_argument("files", nargs="+", metavar="FILE",
