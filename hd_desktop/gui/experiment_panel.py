@@ -18,6 +18,7 @@ from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
+from hd_desktop.lab.engine_view import minutes
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
               "seed": (0, 2**31 - 1)}
@@ -26,10 +27,6 @@ FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate"
                 "response_seconds": (0.2, 10.0)}
 CHOICE_FIELDS = {"anchors": ANCHOR_CHOICES}
 FROM_SETTINGS = ("min_gold",)     # set by the experiment's screening minimum, not in the form
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 
 
 class ExperimentPanel(QWidget):
@@ -165,9 +162,9 @@ class ExperimentPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Autopilot:"))
         self.autopilot_listener = QComboBox()
-        from hd_desktop.engine.listeners import BUILTIN
+        from hd_desktop.lab.listening import AUTOPILOTS
 
-        self.autopilot_listener.addItems(list(BUILTIN))
+        self.autopilot_listener.addItems(list(AUTOPILOTS))
         self.autopilot_listener.setToolTip("a simulated listener with a known acceptance "
                                            "takes the listener's seat (for demos and tests)")
         self.autopilot_speed = QDoubleSpinBox()
@@ -307,9 +304,9 @@ class ExperimentPanel(QWidget):
 
     def _show_listeners(self, overview_rows) -> None:
         """Lab listeners and online participants side by side, screening and decision shown."""
-        from hd_desktop.web.listeners import listener_rows
+        from hd_desktop.lab.online import sessions_per_listener
 
-        sessions = {r.listener: r.sessions for r in listener_rows(self.lab.experiment)}
+        sessions = sessions_per_listener(self.lab)
         rows = [r for r in overview_rows if r.target == "listener"]
         self.listeners_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -507,7 +504,7 @@ class ExperimentPanel(QWidget):
         """Merge the chosen files on a worker thread: a 100k-row file takes tens of seconds, and
         the window (and a listener voting in it) must not wait for it."""
         from hd_desktop.gui.jobs import start_job
-        from hd_desktop.web.importing import import_results
+        from hd_desktop.lab.online import importer
 
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import rating files or online results", "",
@@ -517,28 +514,17 @@ class ExperimentPanel(QWidget):
         self.import_button.setEnabled(False)
         self.files_state.setText(f"Importing {len(files)} file(s)… listening can go on meanwhile.")
         self._import_job = start_job(
-            import_results, self.lab.folder, files, on_result=self._imported,
+            importer(self.lab, files), on_result=self._imported,
             on_finished=self._import_done, step="importing rating files or online results")
 
     def _imported(self, result) -> None:
-        from hd_desktop.web.importing import SHARED_NOTE
-
-        self.lab.imported(result)
-        ratings = result.ratings
-        online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
-            if result.participants else ""
-        if result.unfinished:
-            online += (f" Not finished (answers up to their last break): "
-                       f"{'; '.join(result.unfinished)}.")
-        if result.shared_ids:
-            online += f" {', '.join(result.shared_ids)}: {SHARED_NOTE}."
         from PySide6.QtGui import Qt as QtText
 
-        # participant ids are the participants' own text: shown as text, never as HTML
+        from hd_desktop.lab.online import import_words
+
+        self.lab.imported(result)       # the views refresh on the Lab's news
         QMessageBox.information(self, "Import", QtText.convertFromPlainText(
-            f"{ratings.files} file(s): {ratings.new_votes} new votes merged, "
-            f"{ratings.known_votes} were already here.{online}",
-            QtText.WhiteSpaceMode.WhiteSpaceNormal))
+            import_words(result), QtText.WhiteSpaceMode.WhiteSpaceNormal))
 
     def _import_done(self) -> None:
         self._import_job = None
@@ -547,28 +533,17 @@ class ExperimentPanel(QWidget):
 
     def _export_online(self) -> None:
         """Render and write the current round as an online study, on a worker thread."""
-        from pathlib import Path
-
         from hd_desktop.gui.jobs import start_job
-        from hd_desktop.web.export import export_steps
-        from hd_desktop.web.study import StudySettings
+        from hd_desktop.lab.online import online_export_steps
 
-        current = self.lab.current_round()
         parent = QFileDialog.getExistingDirectory(self, "Write the online study into")
-        if not parent or current is None:
+        if not parent:
             return
-        settings = StudySettings(round=current.index, carrier=self.online_carrier.currentText(),
-                                 trials=self.online_trials.value() or None,
-                                 seed=self.online_seed.value(),
-                                 break_every=self.break_trials.value())
-        stem = Path(parent) / f"online-round{current.index}-seed{settings.seed}"
-        out, n = stem, 1
-        while out.exists() or out.with_name(out.name + ".jzip").exists():
-            n += 1
-            out = stem.with_name(f"{stem.name}-{n}")
         self.online_button.setEnabled(False)
         self._online_job = start_job(
-            export_steps, self.lab.experiment, self.lab.space, settings, out,
+            online_export_steps, self.lab, Path(parent), carrier=self.online_carrier.currentText(),
+            trials=self.online_trials.value(), seed=self.online_seed.value(),
+            break_every=self.break_trials.value(),
             on_progress=lambda p: self.online_state.setText(f"{p.fraction:.0%} {p.message}"),
             on_result=self._online_written, on_error=self._online_failed,
             on_finished=self._online_done)
