@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QVBoxLayout, QWidget)
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.tables import fill_table
 from hd_desktop.lab.engine_view import (DEFAULT_MIN_GOLD, ENGINE_PRESETS, LOSS_LABELS,
                                         PRESET_NOTES, create_next_round, estimates_summary,
                                         listener_lines, next_round, preset_note)
@@ -145,26 +146,23 @@ class EnginePanel(QWidget):
             return
         lines = listener_lines(lab)
         self.listeners.blockSignals(True)
-        self.listeners.setRowCount(len(lines))
-        for i, line in enumerate(lines):
-            for j, text in enumerate([line.listener, str(line.votes), line.screening,
-                                      line.agreement]):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if not line.used:
-                    item.setForeground(Qt.GlobalColor.red)
-                self.listeners.setItem(i, j, item)
-            use = QTableWidgetItem("used" if line.used else "left out")
-            use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                         if not line.used or line.kept else Qt.ItemFlag.ItemIsUserCheckable)
-            use.setCheckState(Qt.CheckState.Checked if line.used else Qt.CheckState.Unchecked)
-            use.setData(Qt.ItemDataRole.UserRole, line.listener)
-            self.listeners.setItem(i, 4, use)
-        self.listeners.resizeColumnsToContents()
+        fill_table(self.listeners, [[line.listener, str(line.votes), line.screening,
+                                     line.agreement, self._use_item(line)] for line in lines],
+                   red=lambda i: not lines[i].used)
         self.listeners.blockSignals(False)
         state = next_round(lab, self.engine.latest)
         self.next_label.setText(state.text)
         self.next_button.setEnabled(state.possible)
+
+    @staticmethod
+    def _use_item(line) -> QTableWidgetItem:
+        """Tick to keep a listener screening leaves out (and untick to leave them out again)."""
+        use = QTableWidgetItem("used" if line.used else "left out")
+        use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                     if not line.used or line.kept else Qt.ItemFlag.ItemIsUserCheckable)
+        use.setCheckState(Qt.CheckState.Checked if line.used else Qt.CheckState.Unchecked)
+        use.setData(Qt.ItemDataRole.UserRole, line.listener)
+        return use
 
     # -- engine events -------------------------------------------------------------------------
 

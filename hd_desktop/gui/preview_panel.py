@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hd_desktop.gui.jobs import start_job
+from hd_desktop.gui.tables import fill_table
 from hd_desktop.lab.previews import new_voices, write_voices
 from hd_desktop.progress import drive
 
@@ -22,7 +23,6 @@ class NumberItem(QTableWidgetItem):
     def __init__(self, value: float, text: str):
         super().__init__(text)
         self.setData(Qt.ItemDataRole.UserRole, float(value))
-        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
 
     def __lt__(self, other):
         return self.data(Qt.ItemDataRole.UserRole) < other.data(Qt.ItemDataRole.UserRole)
@@ -77,18 +77,13 @@ class PreviewPanel(QWidget):
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(v))
-        for i, z in enumerate(v.samples):
-            cells = [NumberItem(i, str(i))] + [NumberItem(x, f"{x:+.2f}") for x in z] + [
-                NumberItem(v.s_d[i], f"{v.s_d[i]:.2f}")]
-            speaker = QTableWidgetItem(v.nearest_label[i])
-            speaker.setFlags(speaker.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            cells += [speaker, NumberItem(v.distance[i], f"{v.distance[i]:.2f}")]
-            for j, item in enumerate(cells):
-                self.table.setItem(i, j, item)
+        fill_table(self.table, [
+            [NumberItem(i, str(i)), *(NumberItem(x, f"{x:+.2f}") for x in z),
+             NumberItem(v.s_d[i], f"{v.s_d[i]:.2f}"), v.nearest_label[i],
+             NumberItem(v.distance[i], f"{v.distance[i]:.2f}")] for i, z in enumerate(v.samples)])
         self.table.setSortingEnabled(True)
         self.table.sortItems(k + 1, Qt.SortOrder.DescendingOrder)   # most acceptable first
-        self.table.resizeColumnsToContents()
+        self.table.resizeColumnsToContents()      # the header's sort arrow too
         self.table.selectRow(0)
         self.title.setText(f"{v.title()} Select one and press Space to hear it, A to compare it "
                            "with its nearest real voice; click a header to sort.")
