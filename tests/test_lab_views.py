@@ -65,6 +65,7 @@ def test_the_lab_ends_a_session_at_its_last_vote_and_a_resumed_one_starts_paused
     # the last vote ended it: no window called finish()
     assert flow.phase == Phase.FINISHED and flow.summary.votes == len(flow.order)
     assert flow.summary.rating_csv.exists()
+    assert flow.finish() is flow.summary           # finishing again changes nothing
     assert events.count("session_finished") == 1 and lab.unfinished_sessions() == []
 
 

@@ -68,4 +68,4 @@ def answer_session(flow: SessionFlow, listener, listener_id: str, render=None,
         audio, rate = render(stimulus.z) if render is not None else (None, None)
         flow.sound_started()
         flow.vote(bool(listener.vote(Heard(stimulus, audio, rate))))
-    return flow.summary if flow.phase == Phase.FINISHED else flow.finish()
+    return flow.finish()      # the Lab ended it at its last vote: its summary

@@ -286,7 +286,10 @@ class SessionFlow:
 
     # ------------------------------------------------------------------ the end
     def finish(self) -> Summary:
-        """End the session (early or complete): mark it finished and write its rating file."""
+        """End the session (early or complete): mark it finished and write its rating file.
+        A session ended already (the Lab ends one at its last vote) returns its summary."""
+        if self.summary is not None:
+            return self.summary
         if self.session_id is None or self.phase == Phase.FINISHED:
             raise RuntimeError("no running session to finish")
         exp, sid = self.experiment, self.session_id
