@@ -183,3 +183,18 @@ def test_no_round_no_next_round(space_cache, tmp_path):
     with_nothing = Lab(Path(tmp_path / "fresh"), space)
     assert next_round(with_nothing, None) is None
     with_nothing.close()
+
+
+def test_a_design_is_named_by_its_preset_or_by_what_it_was_edited_from(lab):
+    from dataclasses import replace
+
+    from hd_desktop.design import preset
+    from hd_desktop.lab.experiment_view import design_name, proposal_base
+
+    base = proposal_base(lab.next_round_proposal())       # round 1: as round 0 (custom values)
+    assert base[0] == "as round 0" and base[1] == replace(SMALL, min_gold=0)
+    assert design_name(base[1], base) == "as round 0"
+    assert design_name(replace(base[1], r_pairs=5), base) == "as round 0 (edited)"
+    assert design_name(preset("lab-hour"), base) == "lab-hour"    # a preset's values: its name
+    edited = lab.propose_next_round(replace(preset("lab-hour"), r_pairs=7), "lab-hour (edited)")
+    assert proposal_base(edited) == ("lab-hour", preset("lab-hour"))

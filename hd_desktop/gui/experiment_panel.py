@@ -19,8 +19,9 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
 from hd_desktop.gui.tables import fill_table
-from hd_desktop.lab.experiment_view import (evaluation_rows, next_round_source, open_design_words,
-                                            round_words, size_words, unfinished_lines)
+from hd_desktop.lab.experiment_view import (design_name, evaluation_rows, next_round_source,
+                                            open_design_words, proposal_base, round_words,
+                                            size_words, unfinished_lines)
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
               "seed": (0, 2**31 - 1)}
@@ -334,9 +335,8 @@ class ExperimentPanel(QWidget):
     def _show_proposal(self) -> None:
         """The form shows the Lab's proposal for the next round (its values and its name)."""
         proposal = self.lab.next_round_proposal()
-        base = proposal.name.removesuffix(" (edited)")
-        self._base = (base, proposal.params if base == proposal.name else
-                      PRESETS.get(base, proposal.params))
+        self._base = proposal_base(proposal)
+        base = self._base[0]
         self.preset_box.blockSignals(True)
         if base in PRESETS:
             self.preset_box.setCurrentText(base)
@@ -352,14 +352,7 @@ class ExperimentPanel(QWidget):
 
     def design_name(self) -> str:
         """What the form's values are: a preset, or what they started from "(edited)"."""
-        from hd_desktop.lab.workbench import preset_name
-
-        params = self.params()
-        base, values = self._base
-        named = preset_name(params)
-        if named is not None:
-            return named
-        return base if params == values else f"{base} (edited)"
+        return design_name(self.params(), self._base)
 
     def _params_edited(self) -> None:
         if self.lab is not None:

@@ -5,8 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hd_desktop.design import DesignParams, count_stimuli
+from hd_desktop.design import PRESETS, DesignParams, count_stimuli
 from hd_desktop.lab.engine_view import minutes
+
+
+def proposal_base(proposal) -> tuple[str, DesignParams]:
+    """What the next round's form starts from (Lab.next_round_proposal): a name and its values."""
+    base = proposal.name.removesuffix(" (edited)")
+    return base, (proposal.params if base == proposal.name else
+                  PRESETS.get(base, proposal.params))
+
+
+def design_name(params: DesignParams, base: tuple[str, DesignParams]) -> str:
+    """What a design's values are: a preset's name, or the `base` they started from, with
+    "(edited)" once they differ from it."""
+    from hd_desktop.lab.workbench import preset_name
+
+    named = preset_name(params)
+    if named is not None:
+        return named
+    return base[0] if params == base[1] else f"{base[0]} (edited)"
 
 
 def round_words(current) -> str:
