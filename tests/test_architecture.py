@@ -125,6 +125,51 @@ def test_the_layer_check_sees_a_wrong_import(tmp_path, monkeypatch):
                                                              "hd_desktop.lab.Lab"]
 
 
+def _lab_cycles(root):
+    """Import cycles among the modules of `root`/lab (imports inside functions and under
+    TYPE_CHECKING count: a cycle is two modules that cannot be read one without the other)."""
+    modules = {("hd_desktop.lab" if p.stem == "__init__" else f"hd_desktop.lab.{p.stem}"): p
+               for p in sorted((root / "lab").glob("*.py"))}
+    graph = {}
+    for name, path in modules.items():
+        graph[name] = set()
+        for imported in _imports(path):
+            while imported and imported not in modules:     # hd_desktop.lab.x.Name -> the module
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name:
+                graph[name].add(imported)
+    cycles, done = [], set()
+
+    def visit(name, path):
+        if name in path:
+            cycle = path[path.index(name):] + [name]
+            if set(cycle) not in [set(c) for c in cycles]:
+                cycles.append(cycle)
+            return
+        if name in done:
+            return
+        for nxt in sorted(graph[name]):
+            visit(nxt, path + [name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    return [" -> ".join(c) for c in cycles]
+
+
+def test_the_lab_package_has_no_import_cycle(tmp_path):
+    from pathlib import Path
+
+    import hd_desktop
+
+    assert _lab_cycles(Path(hd_desktop.__file__).parent) == []
+    # and the check sees one: a module-level import one way, an in-function one back
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "a.py").write_text("from hd_desktop.lab.b import B\n")
+    (tmp_path / "lab" / "b.py").write_text("def f():\n    from hd_desktop.lab import a\n")
+    assert _lab_cycles(tmp_path) == ["hd_desktop.lab.a -> hd_desktop.lab.b -> hd_desktop.lab.a"]
+
+
 # The windows render the Lab's events and call the Lab: the experiment's store, the engine and
 # the online studies (hd_desktop.store, .engine, .web) they reach only through hd_desktop.lab
 # (docs/design.md 2). What else they may import, and why none of it decides an experiment's

@@ -60,7 +60,7 @@ def vote_until_killed(folder: Path, kind: str, arg: str, kill_after: int) -> str
 def test_a_whole_lifecycle_through_the_lab_survives_two_kills(tmp_path):
     folder = tmp_path / "exp"
     space = load_space(cache_dir=folder / "space")
-    lab = Lab(folder, space, in_process=False)
+    lab = Lab(folder, space, spawn_engine=False)
     lab.engine.start = lab.engine.drive_here             # updates run here, as simulate's do
     events = []
     lab.events.subscribe(lambda e: events.append(e.kind))

@@ -21,6 +21,17 @@ def test_pair_halves_never_follow_each_other(neighbours, pairs, gold):
         assert adjacent_partners(order) == [], seed
 
 
+@pytest.mark.parametrize("gold", [0, 1, 2, 4])
+def test_a_tiny_session_of_one_pair_puts_its_screening_trials_between_the_halves(gold):
+    pair = nes_stimuli(0, 1, 1)
+    stimuli = pair + gold_stimuli(0, gold // 2, gold - gold // 2)
+    for seed in range(20):
+        order = session_order(stimuli, seed)
+        assert sorted(s.id for s in order) == sorted(s.id for s in stimuli)
+        assert {order[0].id, order[-1].id} == {s.id for s in pair}
+        assert adjacent_partners(order) == ([] if gold else [0])   # two trials: no other way
+
+
 def test_the_order_is_seeded_and_differs_between_sessions():
     stimuli = nes_stimuli(0, 4, 5) + gold_stimuli(0)
     assert session_order(stimuli, 3) == session_order(stimuli, 3)
@@ -74,8 +85,3 @@ def test_pick_accepts_vote_counts_as_the_store_gives_them():
     counts = {s.id: (1, 3) for s in stimuli[:4]}  # neighbour 0 has votes, neighbour 1 none
     picked = pick_session_stimuli(stimuli, counts, 4, seed=1)
     assert {s.neighbour for s in picked} == {1}
-
-
-def test_a_lone_pair_cannot_be_separated():
-    with pytest.raises(ValueError, match="cannot be separated"):
-        session_order(nes_stimuli(0, 1, 1), 0)

@@ -32,7 +32,7 @@ def test_simulate_and_a_lab_session_give_the_same_order_and_vote_rows(tmp_path, 
 
     # the same round in a fresh experiment of the lab, a session of the same size and seed,
     # answered by the same listener through the flow the listener's window drives
-    lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), in_process=False)
+    lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), spawn_engine=False)
     lab.set_settings(auto_update=False)
     # as simulate makes its rounds: sized to the votes, no screening beyond the design's
     lab.create_round(DesignParams.from_dict(design["params"]), screening_min=0)
@@ -48,4 +48,30 @@ def test_simulate_and_a_lab_session_give_the_same_order_and_vote_rows(tmp_path, 
 
     assert len(sim_votes) == len(sim.order) and rows(lab_votes) == rows(sim_votes)
     assert all(0 <= v.rt_ms < 1000 for v in sim_votes)    # timed from onset by the flow
+    lab.close()
+
+
+@pytest.mark.slow  # two small engine updates in each loop
+def test_simulate_and_the_in_memory_rounds_are_one_loop_with_one_order_seed(tmp_path):
+    # the benchmarks' and the engine tests' rounds (engine.rounds.run_rounds) and simulate's
+    # (lab.autopilot.run_rounds) share the budget the same way and order each round's session
+    # by the same seed: the same listener casts the same votes on the same round 0
+    from hd_desktop.engine.config import EngineConfig
+    from hd_desktop.engine.rounds import run_rounds, run_to_end
+    from hd_desktop.lab import autopilot
+
+    fast = {"train_steps": 100, "sampler_steps": 100, "n_chains": 100}
+    params = DesignParams(n_anchors=10, m_neighbours=1, r_pairs=3)
+    lab = Lab(tmp_path / "lab", load_space(cache_dir=tmp_path / "space"), spawn_engine=False)
+    lab.set_settings(engine_overrides=fast, use_simulated=True, use_unjudged=True)
+    done = autopilot.run_rounds(lab, wide(seed=4), params, rounds=2, budget=150, seed=7)
+    memory = run_to_end(run_rounds(wide(seed=4), lab.space.coords, params, EngineConfig(**fast),
+                                   rounds=2, budget=150, seed=7))
+    designs = [lab.experiment.stimuli(round=r) for r in (0, 1)]
+    assert [t["votes"] for t in done.timings] == [t["votes"] for t in memory.timings]
+    assert [len([s for s in d if s.role.value != "practice"]) for d in designs] == \
+        [len(d.stimuli) for d in memory.designs]
+    round_0 = lab.experiment.votes(session_id=done.sessions[0])
+    assert [(v.stimulus_id, v.response) for v in round_0] == \
+        [(a.stimulus_id, a.response) for a in memory.votes[:len(round_0)]]
     lab.close()

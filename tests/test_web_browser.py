@@ -114,6 +114,9 @@ def world(tmp_path_factory) -> World:
     space = load_space(cache_dir=tmp / "space")
     params = DesignParams(n_anchors=5, m_neighbours=1, r_pairs=3, gold_rate=0.15, seed=4)
     lab = Lab(tmp / "exp", space)
+    # small rounds for quick browser runs: screening judged from any number of answers, and the
+    # headphone check left to tests/test_web_furniture.py
+    lab.set_settings(screen_min=0, headphone_check="none")
     lab.create_round(params)
     lab.experiment.close()
     before = Path(shutil.copytree(tmp / "exp", tmp / "before-round1"))
@@ -126,6 +129,7 @@ def world(tmp_path_factory) -> World:
     trials0 = [s.id for s in lab.experiment.stimuli(round=0) if s.role != Role.PRACTICE]
     lab.close()
     other = Lab(tmp / "other", space)
+    other.set_settings(screen_min=0, headphone_check="none")
     other.create_round(params)
     other.close()
     runs = {
@@ -363,8 +367,6 @@ def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_t
         now = datetime.now(timezone.utc)
         for i, s in enumerate(trials):
             exp.record_vote(sid, i, s.id, 1, 400.0, 1, now, now, "Dummy", 0.0)
-        # lists of 8 trials: this tiny round cannot hold the default screening minimum in each
-        exp.save_lab_settings({**exp.lab_settings(), "schema": 2, "screen_min": 0})
     w = open_window(qtbot, tmp_home)
     panel = w.experiment_panel
     w.tabs.setCurrentWidget(panel)
@@ -540,7 +542,7 @@ def test_under_jatos_a_participant_who_leaves_at_a_break_keeps_the_answers_so_fa
 SLOW_JATOS = FAKE_JATOS.replace(
     "submitResultData: function (data) { return fetch(\"/submit\", {method: \"POST\", body: data}); },",
     "submitResultData: function (data) { window.hdSubmits = (window.hdSubmits || 0) + 1;\n"
-    "    const slow = window.hdSubmits === 2;  // the last break's checkpoint takes 25 s\n"
+    "    const slow = window.hdSubmits === 2;  // the second checkpoint takes 25 s\n"
     "    return new Promise((ok) => setTimeout(ok, slow ? 25000 : 0))\n"
     "      .then(() => fetch(\"/submit\", {method: \"POST\", body: data})); },")
 
@@ -554,13 +556,19 @@ def test_under_jatos_every_break_sends_a_checkpoint_and_the_whole_results_arrive
         end = time.monotonic() + 60
         while len(posted) < 4 and time.monotonic() < end:
             time.sleep(0.1)
-    assert [p for p, _ in posted] == ["/submit"] * 3 + ["/end"]   # two breaks, then the end
-    sizes = [sum(r.get("hd_kind") == "vote" for r in json.loads(body)) for _, body in posted[:3]]
-    assert sizes[0] < sizes[1] < sizes[2]         # in order, however slow the last checkpoint was
-    assert json.loads(posted[2][1])[-1].get("hd_complete") is None   # the finished results
+    voices = len(json.loads(posted[0][1])[0]["hd_order"].split(","))
+    breaks = (voices - 1) // 12                   # break_every=12
+    assert breaks >= 2
+    # a checkpoint at every break, then the whole results, then the end
+    assert [p for p, _ in posted] == ["/submit"] * (breaks + 1) + ["/end"]
+    sizes = [sum(r.get("hd_kind") == "vote" for r in json.loads(body)) for _, body in posted[:-1]]
+    assert sizes == sorted(set(sizes))  # in order, however slow the second checkpoint was
+    assert sum(r.get("hd_kind") == "vote" and r.get("hd_phase") == "trials"
+               for r in json.loads(posted[-2][1])) == voices
+    assert json.loads(posted[-2][1])[-1].get("hd_complete") is None   # the finished results
     archive = world.tmp / "jatos-breaks.jrzip"
     with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("study_result_1/comp-result_1/data.txt", posted[2][1])
+        z.writestr("study_result_1/comp-result_1/data.txt", posted[-2][1])
     report = import_results(world.copy("jatos-breaks"), [archive])
     assert report.participants == ["J42-from-jatos"] and report.unfinished == []
 

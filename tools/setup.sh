@@ -65,7 +65,9 @@ case "$mode" in
     exec .venv/bin/hd-desktop "$@" ;;
   test)
     export QT_QPA_PLATFORM=offscreen
-    exec .venv/bin/python -m pytest "$@" ;;
+    # two workers (HD_TEST_WORKERS; 0 runs in this process), a test file each at a time, so a
+    # module's costly fixture (the browser runs, the voice spaces) is made once
+    exec .venv/bin/python -m pytest -n "${HD_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
   lint)
     exec .venv/bin/ruff check "$@" . ;;
   setup)

@@ -16,7 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "text exports. Every file is checked first; if any is refused, nothing is "
                     "imported. All files of one online participant are merged (the same trial "
                     "answered differently in two of them is refused); one import at a time per "
-                    "experiment. Importing a file twice changes nothing (docs/online-results.md).")
+                    "experiment. Importing a file twice changes nothing (docs/online-results.md). "
+                    "A rating file also brings its listener's consent, questionnaire and "
+                    "headphone check and the decisions about them, as they were made; the "
+                    "latest decision, wherever made, is the one in force (docs/file-formats.md).")
     p.add_argument("experiment", metavar="EXPERIMENT",
                    help="experiment name under sessions/ or a folder path")
     p.add_argument("files", nargs="+", metavar="FILE",
@@ -42,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
     r = result.ratings
     made = "created " if r.created else ""
     print(f"{made}{folder}: {r.files} file(s), {r.new_votes} new vote(s), {r.known_votes} "
-          f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s)")
+          f"already present, {r.new_undos} undo(s) carried over, {r.new_sessions} new session(s), "
+          f"{r.new_records + result.records} listener record(s) (consent, questionnaire, "
+          f"headphone check) and {r.new_decisions} decision(s) stored")
+    for note in r.decision_notes:
+        print(f"decision in force: {note}")
     if result.participants:
         print(f"online participants: {', '.join(dict.fromkeys(result.participants))}")
     if result.unfinished:

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError(f"cannot create the output folder {out}: {exc}") from exc
     listener = load_listener(args.listener, seed=args.seed)
     space = space_from_args(args)
-    lab = Lab(out, space, in_process=False)     # the app's own layer, its engine in this process
+    lab = Lab(out, space, spawn_engine=False)     # the app's own layer, its engine in this process
     try:
         lab.set_settings(engine_preset=args.engine, engine_overrides=overrides,
                          engine_seed=args.seed, carrier="sustained",

@@ -36,6 +36,10 @@ def session_order(stimuli: Sequence[Stimulus], seed: int) -> list[Stimulus]:
     rest = [s for s in stimuli if s.role not in SCREENING]
     rng.shuffle(gold)
     rng.shuffle(rest)
+    if len(rest) == 2 and are_partners(*rest):
+        # a tiny session: one pair and its screening trials, which then stand between the
+        # halves (with no screening trial the two halves can only follow each other)
+        return [rest[0], *gold, rest[1]]
     rest = _separate_partners(rest)
     n = len(stimuli)
     # One screening trial at a jittered point in the middle of each of len(gold) equal stretches.

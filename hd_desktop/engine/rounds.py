@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -149,6 +151,49 @@ def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:
                                           config.gp_mean, config.gp_inducing), seed=seed)
 
 
+def order_seed(seed: int, round_index: int) -> int:
+    """The order seed of round `round_index`'s session: the one stream every round loop uses."""
+    return derive_seed(seed, round_index, _ORDER)
+
+
+class RoundSteps(Protocol):
+    """Where `round_loop`'s rounds are made, voted and learned: in memory (`InMemoryRounds`,
+    the benchmarks and the engine's tests) or in an experiment (lab/autopilot.py, `simulate`)."""
+
+    votes: int                      # votes cast so far; they count against the budget
+
+    def anchors(self) -> int:
+        """How many anchors the next round may start from."""
+
+    def design(self, params: DesignParams) -> RoundDesign:
+        """The next round, designed with `params`."""
+
+    def vote(self, design: RoundDesign, size: int, order_seed: int) -> Generator:
+        """One session of at most `size` of the round's trials, ordered by `order_seed`;
+        yields Events, returns the votes cast."""
+
+    def learn(self, design: RoundDesign, votes: int, votes_s: float) -> Generator:
+        """What the round's votes teach (the session took `votes_s` seconds); yields Events."""
+
+
+def round_loop(steps: RoundSteps, params: DesignParams, *, rounds: int, budget: int, seed: int):
+    """`rounds` rounds sharing `budget` votes: design -> one session of votes -> learn.
+
+    Each round gets an equal share of the votes left, and its design shrinks to fit that share
+    (fit_to_budget), so every pair of every round is voted in full; round r's session is
+    ordered by order_seed(seed, r). Yields the steps' Events.
+    """
+    for done in range(rounds):
+        left = budget - steps.votes
+        if left <= 0:
+            break
+        t0 = time.perf_counter()
+        share = left // (rounds - done)
+        design = steps.design(fit_to_budget(params, steps.anchors(), share))
+        votes = yield from steps.vote(design, share, order_seed(seed, design.design["round"]))
+        yield from steps.learn(design, votes, time.perf_counter() - t0)
+
+
 def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int,
                   listener_id: str = "sim", render=None):
     """One session of at most `budget` trials, picked and ordered as the lab does (design/order.py).
@@ -156,8 +201,13 @@ def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int
     Whole pairs only, screening trials spread, pair halves never back to back; yields Events,
     returns the votes in the order they were cast.
     """
-    order_seed = derive_seed(seed, round_index, _ORDER)
-    order = session_order(pick_session_stimuli(stimuli, {}, max(0, budget), order_seed), order_seed)
+    return (yield from _session_votes(listener, stimuli, budget, order_seed(seed, round_index),
+                                      round_index, listener_id, render))
+
+
+def _session_votes(listener, stimuli, budget: int, seed: int, round_index: int,
+                   listener_id: str = "sim", render=None):
+    order = session_order(pick_session_stimuli(stimuli, {}, max(0, budget), seed), seed)
     votes = []
     for i, s in enumerate(order, 1):
         audio, sr = render(s.z) if render is not None else (None, None)
@@ -167,42 +217,64 @@ def collect_votes(listener, stimuli, budget: int, *, seed: int, round_index: int
     return votes
 
 
-def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, rounds: int,
-               budget: int, seed: int = 0, render=None, history: History | None = None):
-    """Run `rounds` rounds sharing `budget` votes; yields Events, returns the History.
+class InMemoryRounds:
+    """Rounds kept in a History, voted by `listener` and learned by every vote so far (no
+    store, no screening minimum): what the benchmarks and the engine's tests measure."""
 
-    Each round gets an equal share of the votes left, and its design shrinks to fit that share
-    (fit_to_budget), so every pair of every round is voted in full.
-    """
-    real = np.asarray(real, dtype=np.float64)
-    h = history or History()
-    anchors = h.samples[-1] if h.samples else real
-    for done in range(rounds):
-        r = len(h.designs)
-        left = budget - len(h.votes)
-        if left <= 0:
-            break
+    def __init__(self, listener, real, config: EngineConfig, *, rounds: int, seed: int,
+                 render=None, history: History | None = None):
+        self.listener, self.config, self.render = listener, config, render
+        self.real = np.asarray(real, dtype=np.float64)
+        self.rounds, self.seed = rounds, seed
+        self.history = history or History()
+
+    @property
+    def votes(self) -> int:
+        return len(self.history.votes)
+
+    def _anchors(self) -> np.ndarray:
+        return self.history.samples[-1] if self.history.samples else self.real
+
+    def anchors(self) -> int:
+        return len(self._anchors())
+
+    def design(self, params: DesignParams) -> RoundDesign:
+        return make_round(self._anchors(), params, round_index=len(self.history.designs),
+                          real=self.real)
+
+    def vote(self, design: RoundDesign, size: int, order_seed: int):
+        r = design.design["round"]
+        votes = yield from _session_votes(self.listener, design.stimuli, size, order_seed, r,
+                                          render=self.render)
+        self.history.designs.append(design)
+        self.history.votes.extend(votes)
+        yield Event("voted", r, len(votes), len(design.stimuli), {"design": design,
+                                                                   "votes": votes})
+        return len(votes)
+
+    def learn(self, design: RoundDesign, votes: int, votes_s: float):
+        h, r = self.history, design.design["round"]
         t0 = time.perf_counter()
-        share = left // (rounds - done)
-        design = make_round(anchors, fit_to_budget(params, len(anchors), share), round_index=r,
-                            real=real)
-        votes = yield from collect_votes(listener, design.stimuli, share, seed=seed,
-                                         round_index=r, render=render)
+        est = all_estimates(h.designs, h.votes, self.config)
         t1 = time.perf_counter()
-        h.designs.append(design)
-        h.votes.extend(votes)
-        yield Event("voted", r, len(votes), len(design.stimuli), {"design": design, "votes": votes})
-        est = all_estimates(h.designs, h.votes, config)
-        t2 = time.perf_counter()
-        net, samples, region, times = yield from fit_and_sample(est, real, config, seed=seed,
-                                                                round_index=r)
+        net, samples, region, times = yield from fit_and_sample(est, self.real, self.config,
+                                                                seed=self.seed, round_index=r)
         h.estimates, h.net, h.region = est, net, region
         h.samples.append(samples)
-        h.timings.append({"round": r, "votes_s": t1 - t0, "estimates_s": t2 - t1, **times,
-                          "votes": len(votes), "estimates": len(est)})
-        anchors = samples
-        yield Event("round", r, r + 1, rounds, {**h.timings[-1], "net": net, "samples": samples})
-    return h
+        h.timings.append({"round": r, "votes_s": votes_s, "estimates_s": t1 - t0, **times,
+                          "votes": votes, "estimates": len(est)})
+        yield Event("round", r, r + 1, self.rounds, {**h.timings[-1], "net": net,
+                                                     "samples": samples})
+
+
+def run_rounds(listener, real, params: DesignParams, config: EngineConfig, *, rounds: int,
+               budget: int, seed: int = 0, render=None, history: History | None = None):
+    """Run `rounds` rounds in memory sharing `budget` votes (round_loop); yields Events,
+    returns the History."""
+    steps = InMemoryRounds(listener, real, config, rounds=rounds, seed=seed, render=render,
+                           history=history)
+    yield from round_loop(steps, params, rounds=rounds, budget=budget, seed=seed)
+    return steps.history
 
 
 def run_to_end(gen):

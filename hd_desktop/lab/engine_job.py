@@ -21,10 +21,12 @@ from hd_desktop.engine.estimates import Estimates, NoEstimates
 from hd_desktop.engine.screening import DEFAULT_MIN_GOLD, Screened, screening
 from hd_desktop.errors import UserFacingError
 from hd_desktop.progress import tap
-from hd_desktop.store import Vote
+from hd_desktop.store import SessionKind, Vote
 
 if TYPE_CHECKING:
     from hd_desktop.engine.rounds import Event
+
+ENGINE_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)   # sessions whose votes it learns from
 
 
 @dataclass(frozen=True)

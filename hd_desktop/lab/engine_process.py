@@ -15,7 +15,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from hd_desktop.errors import Cancelled, UserFacingError
-from hd_desktop.progress import drive
+from hd_desktop.progress import drive, tap
 from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, engine_job
 from hd_desktop.lab.results import checkpoint_bytes, net_from_bytes
 
@@ -128,6 +128,37 @@ def _end(process, wait_s: float) -> None:
 def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
     """engine_job(snapshot) in a spawned process; stop iterating to cancel (the process ends)."""
     return (yield from EngineProcess(snapshot).events())
+
+
+class EngineRun:
+    """One update: `events()` yields progress and returns the EngineResult; `cancel()` ends it.
+
+    With `spawn` (the app) it runs in an EngineProcess of its own; without (headless drivers,
+    `simulate`, tests) in the thread that iterates it, stopping at the next step once cancelled.
+    """
+
+    def __init__(self, snapshot: EngineSnapshot, spawn: bool = True):
+        self.snapshot = snapshot
+        self._process = EngineProcess(snapshot) if spawn else None
+        self.cancelled = False
+
+    @property
+    def round(self) -> int:
+        return self.snapshot.round
+
+    def events(self) -> Generator:
+        if self._process is not None:
+            return (yield from self._process.events())
+        return (yield from tap(engine_job(self.snapshot), self._stop_if_cancelled))
+
+    def _stop_if_cancelled(self, _event) -> None:
+        if self.cancelled:
+            raise Cancelled("engine update cancelled")
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self._process is not None:
+            self._process.cancel()
 
 
 def stop_all() -> None:

@@ -7,59 +7,46 @@ it runs: `simulate` sets `start = drive_here` (iterated on its own thread, to th
 app iterates it on a worker thread and reports progress and the end back on its own thread
 through `progress` and `finished`. With no driver (a script that only records votes), no
 update runs.
+
+It knows nothing of the Lab: it is given what it needs (where its snapshot and the stored
+results come from, how a result is stored, where the news goes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from hd_desktop.errors import Cancelled, UserFacingError
-from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, check_learnable, engine_job
-from hd_desktop.lab.engine_process import EngineProcess
-from hd_desktop.progress import drive, tap
+from hd_desktop.lab.engine_job import EngineResult, EngineSnapshot, check_learnable
+from hd_desktop.lab.engine_process import EngineRun
+from hd_desktop.lab.events import (EngineCancelled, EngineFailed, EngineProgress, EngineStarted,
+                                   Events, ModelStored)
+from hd_desktop.progress import drive
 
-if TYPE_CHECKING:
-    from hd_desktop.lab.workbench import Lab
-
-
-class EngineRun:
-    """One update: `events()` yields progress and returns the EngineResult; `cancel()` ends it."""
-
-    def __init__(self, snapshot: EngineSnapshot, in_process: bool = True):
-        self.snapshot = snapshot
-        self._process = EngineProcess(snapshot) if in_process else None
-        self._cancelled = False
-
-    @property
-    def round(self) -> int:
-        return self.snapshot.round
-
-    def events(self) -> Generator:
-        if self._process is not None:
-            return (yield from self._process.events())
-        return (yield from tap(engine_job(self.snapshot), self._stop_if_cancelled))
-
-    def _stop_if_cancelled(self, _event) -> None:
-        if self._cancelled:
-            raise Cancelled("engine update cancelled")
-
-    def cancel(self) -> None:
-        self._cancelled = True
-        if self._process is not None:
-            self._process.cancel()
+__all__ = ["EngineRun", "EngineRuns"]
 
 
 class EngineRuns:
-    """The Lab's engine: requests, the running update, the latest result of each round."""
+    """The Lab's engine: requests, the running update, the latest result of each round.
 
-    def __init__(self, lab: Lab, in_process: bool = True):
-        self.lab = lab
-        self.in_process = in_process        # False: run in this process (headless, simulate)
+    snapshot() -> EngineSnapshot: every vote the engine may learn from (UserFacingError when
+        there is nothing to learn from); store(result, snapshot): keeps the model and its
+        samples in the experiment (sets result.model_id); stored() -> {round: EngineResult}:
+        the results stored before (after a restart). `spawn`: each update in a process of its
+        own (the app); False runs it in the thread that iterates it (headless, `simulate`).
+    """
+
+    def __init__(self, events: Events, *, snapshot: Callable[[], EngineSnapshot],
+                 store: Callable[[EngineResult, EngineSnapshot], object],
+                 stored: Callable[[], dict[int, EngineResult]], spawn: bool = True):
+        self.events = events
+        self._snapshot, self._store, self._stored = snapshot, store, stored
+        self.spawn = spawn
         self.start: Callable[[EngineRun], None] | None = None   # the driver; see above
         self.results: dict[int, EngineResult] = {}
         self.current: EngineRun | None = None
         self.pending = False
+        self.closed = False          # no queued update follows a run once closed
 
     @property
     def latest(self) -> EngineResult | None:
@@ -78,14 +65,14 @@ class EngineRuns:
             self.pending = True
             return True
         try:
-            snapshot = self.lab.engine_snapshot()
+            snapshot = self._snapshot()
             # too few votes is news in plain words, not a failed run with a traceback
             check_learnable(snapshot)
         except UserFacingError as exc:
-            self.lab.events.emit("engine_failed", message=str(exc))
+            self.events.publish(EngineFailed(str(exc)))
             return False
-        self.current = EngineRun(snapshot, self.in_process)
-        self.lab.events.emit("engine_started", run=self.current)
+        self.current = EngineRun(snapshot, self.spawn)
+        self.events.publish(EngineStarted(self.current))
         self.start(self.current)
         return True
 
@@ -95,29 +82,35 @@ class EngineRuns:
         if self.current is not None:
             self.current.cancel()
 
+    def close(self) -> None:
+        """No more updates: the running one ends and no queued one follows."""
+        self.closed = True
+        self.cancel()
+
     def progress(self, run: EngineRun, event) -> None:
         if run is self.current:
-            self.lab.events.emit("engine_progress", event=event)
+            self.events.publish(EngineProgress(event))
 
     def finished(self, run: EngineRun, result: EngineResult | None = None,
                  error: BaseException | None = None) -> None:
-        """The driver reports the end of `run`: the result is stored, or the failure told."""
+        """The driver reports the end of `run`: the result is stored and told, or the failure
+        told (a model that could not be stored is a failure, and not among the results)."""
         if run is not self.current:
             return
         self.current = None
         if result is not None:
             try:
-                self.lab.save_engine_result(result, run.snapshot)
+                self._store(result, run.snapshot)
             except UserFacingError as exc:
-                self.lab.events.emit("engine_failed",
-                                     message=f"the model could not be stored: {exc}")
-            self.results[result.round] = result
-            self.lab.events.emit("model_stored", result=result)
-        elif isinstance(error, Cancelled) or run._cancelled:
-            self.lab.events.emit("engine_cancelled")
+                self.events.publish(EngineFailed(f"the model could not be stored: {exc}"))
+            else:
+                self.results[result.round] = result
+                self.events.publish(ModelStored(result))
+        elif isinstance(error, Cancelled) or run.cancelled:
+            self.events.publish(EngineCancelled())
         else:
-            self.lab.events.emit("engine_failed", message=f"engine update: {error}")
-        if self.pending and self.lab.open:
+            self.events.publish(EngineFailed(f"engine update: {error}"))
+        if self.pending and not self.closed:
             self.pending = False
             self.request()
 
@@ -132,9 +125,4 @@ class EngineRuns:
 
     def restore(self) -> None:
         """Results stored by earlier runs (after a restart), ready to draw and preview."""
-        from hd_desktop.lab.results import restore_results
-
-        if self.lab.current_round() is None:
-            self.results = {}
-            return
-        self.results = restore_results(self.lab.experiment, self.lab.engine_snapshot())
+        self.results = dict(self._stored())

@@ -23,6 +23,7 @@ from hd_desktop.store import codebook, tables
 from hd_desktop.store.records import iso_utc, utc_now
 
 DATAPACKAGE = "datapackage.json"
+SIMULATED_FOLDER = "simulated"      # exports of simulated sessions go in this subfolder
 
 
 def screening_rows(exp, votes: list | None = None) -> list[list]:
@@ -31,7 +32,7 @@ def screening_rows(exp, votes: list | None = None) -> list[list]:
     `votes`: all of them, undone ones included, if the caller has read them already."""
     from hd_desktop.design.stimulus import Role
     from hd_desktop.lab.settings import LabSettings
-    from hd_desktop.lab.workbench import ENGINE_KINDS
+    from hd_desktop.lab.engine_job import ENGINE_KINDS
 
     settings = LabSettings.from_dict(exp.lab_settings(), str(exp.path))
     threshold = float(settings.engine_config().screen_threshold)
@@ -78,7 +79,6 @@ def _header(path: Path) -> list[str]:
 def export_study(exp, folder: str | Path) -> list[Path]:
     """Write the whole study into `folder`; returns the CSV files written, then
     datapackage.json. Rating files and summaries already there are rewritten, others kept."""
-    from hd_desktop.lab.workbench import SIMULATED_FOLDER
     from hd_desktop.store import write_rating_file
     from hd_desktop.store.ratingfile import file_stem
     from hd_desktop.store.sidecar import is_simulated

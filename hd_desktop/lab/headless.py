@@ -33,7 +33,7 @@ def open_lab(folder: Path, corpus: str | None = None, progress: Callable | None 
     except OSError as exc:
         raise UserFacingError(f"voice space of {folder}: cannot use {exc.filename or folder} "
                               f"({exc.strerror or exc})") from None
-    return Lab(folder, space, in_process=False)
+    return Lab(folder, space, spawn_engine=False)
 
 
 def update(lab: Lab, progress: Callable | None = None) -> EngineResult:

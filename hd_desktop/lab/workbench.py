@@ -17,9 +17,12 @@ from hd_desktop.design.order import pick_session_stimuli
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.config import EngineConfig
 from hd_desktop.errors import UserFacingError
-from hd_desktop.lab.engine_job import EngineSnapshot, trial_designs
+from hd_desktop.lab.engine_job import ENGINE_KINDS, EngineSnapshot, trial_designs
 from hd_desktop.lab.engine_runs import EngineRuns
-from hd_desktop.lab.events import DataDecided, Events
+from hd_desktop.lab.events import (BlockDone, DataDecided, EvaluationReported, Events, Exported,
+                                   Imported, RoundCreated, SessionFinished, SessionStarted,
+                                   SettingsChanged, VoteCast)
+from hd_desktop.lab.exports import SIMULATED_FOLDER
 from hd_desktop.lab.furniture import left_out_by_headphone_check
 from hd_desktop.lab.listening import answer_session
 from hd_desktop.lab.settings import LabSettings
@@ -30,8 +33,6 @@ from hd_desktop.store.decisions import Action, Decision
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
-SIMULATED_FOLDER = "simulated"      # exports of simulated sessions go in this subfolder
-ENGINE_KINDS = (SessionKind.TRIALS, SessionKind.SIMULATED)   # votes that feed the estimates
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,10 @@ class Lab:
     subscribe and drive it.
     """
 
-    def __init__(self, folder: Path, space: VoiceSpace, *, in_process: bool = True,
-                 defaults: LabSettings | None = None):
+    def __init__(self, folder: Path, space: VoiceSpace, *, spawn_engine: bool = True,
+                 defaults: LabSettings | None = None, in_process: bool | None = None):
+        """`spawn_engine`: each engine update in a process of its own (the app); False runs it
+        in the driver's thread (headless, `simulate`). `in_process` is its former name."""
         self.folder = Path(folder)
         self.space = space
         self.events = Events()
@@ -86,14 +89,17 @@ class Lab:
         except BaseException:
             self.experiment.close()
             raise
-        self.engine = EngineRuns(self, in_process=in_process)
+        self.engine = EngineRuns(
+            self.events, snapshot=self.engine_snapshot, store=self.save_engine_result,
+            stored=self.restore_engine_results,
+            spawn=spawn_engine if in_process is None else in_process)
         self._blocks: dict[str, int] = {}     # session id -> standing votes at its last block
         self._proposal: Proposal | None = None   # the next round's design, as edited
 
     def stop_engine(self) -> None:
         """No more updates from now on (the app is quitting); a running engine process ends."""
         self.open = False
-        self.engine.cancel()
+        self.engine.close()
 
     def close(self) -> None:
         self.stop_engine()
@@ -110,7 +116,7 @@ class Lab:
         if new != self.settings:
             self.experiment.save_lab_settings(new.to_dict())
             self.settings = new
-            self.events.emit("settings", settings=new)
+            self.events.publish(SettingsChanged(new))
         return self.settings
 
     # -- rounds ----------------------------------------------------------------------------
@@ -199,7 +205,7 @@ class Lab:
         practice = self._practice(index, params.seed)
         self.experiment.add_round(index, design.design, list(design.stimuli) + practice)
         self._proposal = None
-        self.events.emit("round_created", round=index, design=design)
+        self.events.publish(RoundCreated(index, design))
         return design
 
     def _practice(self, round_index: int, seed: int) -> list[Stimulus]:
@@ -275,10 +281,9 @@ class Lab:
         if kind == "started":
             if flow.gain_db is not None:
                 self.set_settings(gain_db=flow.gain_db)
-            self.events.emit("session_started", session_id=flow.session_id,
-                             kind=flow.settings.kind, listener=flow.listener)
+            self.events.publish(SessionStarted(flow.session_id, flow.settings.kind, flow.listener))
         elif kind == "vote":
-            self.events.emit("vote", session_id=flow.session_id, **info)
+            self.events.publish(VoteCast(flow.session_id, **info))
             if flow.phase == Phase.COMPLETE:      # every trial voted: the session ends here
                 flow.finish()
         elif kind in ("block", "closed"):
@@ -287,7 +292,7 @@ class Lab:
             self._block_done(flow)
             if flow.settings.kind == SessionKind.EVALUATION:
                 self._evaluation_finished(flow, info["summary"])
-            self.events.emit("session_finished", summary=info["summary"])
+            self.events.publish(SessionFinished(info["summary"]))
 
     def _block_done(self, flow: SessionFlow) -> None:
         """A block of votes ended: exactly one model update for each block with new votes
@@ -300,7 +305,7 @@ class Lab:
         if votes == self._blocks.get(flow.session_id, 0):
             return
         self._blocks[flow.session_id] = votes
-        self.events.emit("block_done", session_id=flow.session_id, votes=votes)
+        self.events.publish(BlockDone(flow.session_id, votes))
         if self.settings.auto_update and self.open:
             self.engine.request()
 
@@ -310,8 +315,7 @@ class Lab:
         names = set(self.experiment.stimulus_evaluations([s.id for s in flow.order]).values())
         for name in sorted(names):
             table = evaluation_report(self, name, summary.rating_csv.parent)
-            self.events.emit("evaluation_report", name=name, table=table,
-                             written=str(summary.rating_csv.parent))
+            self.events.publish(EvaluationReported(name, table, str(summary.rating_csv.parent)))
 
     # -- evaluation (the paper's Evaluation 2) -----------------------------------------------
 
@@ -344,7 +348,7 @@ class Lab:
         from hd_desktop.lab.exports import export_study
 
         written = export_study(self.experiment, folder)
-        self.events.emit("exported", files=written)
+        self.events.publish(Exported(tuple(written)))
         return written
 
     def export_rating_files(self, folder: Path) -> list[Path]:
@@ -361,7 +365,7 @@ class Lab:
                        for s in exp.sessions() if exp.votes(session_id=s.id)]
         except OSError as exc:
             raise UserFacingError(f"export to {folder}: {exc.strerror or exc}") from None
-        self.events.emit("exported", files=written)
+        self.events.publish(Exported(tuple(written)))
         return written
 
     def import_results(self, files) -> object:
@@ -374,7 +378,7 @@ class Lab:
     def imported(self, result) -> object:
         """News of an import done elsewhere (the app runs it on a worker thread, on its own
         connection): subscribers refresh what they show."""
-        self.events.emit("imported", report=result)
+        self.events.publish(Imported(result))
         return result
 
     # -- the engine ------------------------------------------------------------------------

@@ -151,8 +151,10 @@ VOTES = TableKind(
 RATINGS = TableKind(
     "ratings", "One session's rating file",
     "The votes of one session, undone ones included (rating file, versioned format "
-    "hd-desktop-ratings; its JSON sidecar holds the design, voice space and seeds). Other "
-    "workstations merge these with `hd-desktop import`.",
+    "hd-desktop-ratings; its JSON sidecar holds the design, voice space and seeds, the "
+    "listener's consent, questionnaire and headphone check, and the decisions about the "
+    "session and its listener). Other workstations merge these with `hd-desktop import`, "
+    "records and decisions included.",
     RATING_COLUMNS, patterns=(Z_PATTERN,))
 
 SESSIONS = TableKind(
@@ -256,7 +258,9 @@ SCREENING = TableKind(
 DECISIONS = TableKind(
     "decisions", "Decisions about data",
     "Every exclusion and re-inclusion of a listener or session, oldest first; nothing is ever "
-    "deleted. The latest decision for a target is the one in force.",
+    "deleted. The latest decision for a target (by decided_at) is the one in force, wherever "
+    "it was made: a decision imported from another workstation keeps its id, time and reason, "
+    "and does not override a later one made here.",
     (
         _col("decision_id", "string", "unique id of the decision"),
         _col("target", "string", "what the decision is about",

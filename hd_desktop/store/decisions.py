@@ -80,13 +80,40 @@ def record(con: sqlite3.Connection, target: Target | str, target_id: str, action
     return decision
 
 
-def _from_row(row) -> Decision:
+def same(a: Decision, b: Decision) -> bool:
+    """The same decision, whatever its id (a file of an older version drew none)."""
+    return (a.target, a.target_id, a.action, a.reason, a.decided_at) == \
+        (b.target, b.target_id, b.action, b.reason, b.decided_at)
+
+
+def add_imported(con: sqlite3.Connection, decision: Decision) -> bool:
+    """Store a decision made on another workstation as it was made (id, time, reason, version);
+    True when it was new. Stored already (by id or content): a no-op; by id with other content:
+    refused. Which decision is in force follows from the times alone (`in_force`)."""
+    row = con.execute(f"SELECT {COLUMNS} FROM decisions WHERE id = ?",
+                      (decision.id,)).fetchone()
+    if row is not None:
+        if from_row(row) != decision:
+            raise UserFacingError(f"decision {decision.id} is already stored with other content; "
+                                  "nothing was changed")
+        return False
+    rows = con.execute(f"SELECT {COLUMNS} FROM decisions WHERE target = ? AND target_id = ?",
+                       (decision.target.value, decision.target_id)).fetchall()
+    if any(same(from_row(r), decision) for r in rows):
+        return False
+    con.execute(f"INSERT INTO decisions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (decision.id, decision.target.value, decision.target_id, decision.action.value,
+                 decision.reason, decision.decided_at, decision.app_version))
+    return True
+
+
+def from_row(row) -> Decision:
     return Decision(row[0], Target(row[1]), row[2], Action(row[3]), row[4], row[5], row[6])
 
 
 def history(con: sqlite3.Connection) -> list[Decision]:
     """Every decision, oldest first."""
-    return [_from_row(r) for r in con.execute(
+    return [from_row(r) for r in con.execute(
         f"SELECT {COLUMNS} FROM decisions ORDER BY decided_at, rowid")]
 
 

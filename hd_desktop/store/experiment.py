@@ -560,6 +560,20 @@ class Experiment:
             con.executemany("UPDATE votes SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
                             [(t, vid) for vid, t in (undos or {}).items()])
 
+    def add_imported_records(self, records: Iterable[records_sql.ListenerRecord] = (),
+                             decisions: Iterable[decisions_sql.Decision] = (),
+                             texts: Iterable[tuple[str, Mapping[str, str]]] = (),
+                             durable: bool = True) -> tuple[int, int]:
+        """Store listener records, decisions and listener texts made on another workstation as
+        they were made (one transaction, their sessions stored first). Returns how many records
+        and decisions were new; one stored with other content is refused, nothing kept."""
+        with self._write(durable) as con:
+            for language, strings in texts:
+                records_sql.save_texts(con, language, strings)
+            new_records = sum(records_sql.add_imported(con, r) for r in records)
+            new_decisions = sum(decisions_sql.add_imported(con, d) for d in decisions)
+        return new_records, new_decisions
+
     def add_imported_votes(self, votes: Sequence[Vote], durable: bool = True) -> int:
         """Store votes cast on another workstation (one transaction; their sessions and stimuli
         stored first). A vote already stored with the same values is skipped; one stored with

@@ -62,6 +62,23 @@ def add(con: sqlite3.Connection, listener: str, kind: RecordKind | str, data: Ma
     return rec
 
 
+def add_imported(con: sqlite3.Connection, rec: ListenerRecord) -> bool:
+    """Store a record made on another workstation as it was (id, times, version); True when it
+    was new. The same record again is a no-op; one of that id with other content is refused."""
+    text = codec.canonical_json(rec.data)
+    row = con.execute("SELECT listener, kind, data FROM listener_records WHERE id = ?",
+                      (rec.id,)).fetchone()
+    if row is not None:
+        if tuple(row) != (rec.listener, rec.kind.value, text):
+            raise UserFacingError(f"listener record {rec.id} is already stored with other "
+                                  "content; nothing was changed")
+        return False
+    con.execute(f"INSERT INTO listener_records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rec.id, rec.listener, rec.session_id, rec.kind.value, text, rec.recorded_at,
+                 rec.app_version))
+    return True
+
+
 def records(con: sqlite3.Connection, listener: str | None = None,
             kind: RecordKind | str | None = None) -> list[ListenerRecord]:
     """Stored records, oldest first; all, or one listener's, or one kind's."""

@@ -13,6 +13,13 @@ transactions of at most CHUNK records with a pause between them, so a listener's
 one short transaction at most, never for the whole import. A kill part way leaves a consistent
 experiment holding part of the import; importing the same files again adds the rest (votes are
 keyed by their globally unique id, so importing a file twice adds nothing the second time).
+
+Beside the votes a rating file carries its listener's records (consent, questionnaire, headphone
+check), the decisions about its session and listener and the listener texts (store/carried.py):
+they are checked with the rest (a record edited after export is refused), stored as they were
+made, under their own ids, in one step after the sessions, and are as idempotent as the votes.
+A decision imported keeps its time; the one in force is the latest by time wherever it was made,
+and the report says which one that is for every listener or session the import touched.
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ from pathlib import Path
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.store import codec, writelock
+from hd_desktop.store import decisions as decisions_sql
+from hd_desktop.store.decisions import Decision
 from hd_desktop.store.experiment import Experiment
+from hd_desktop.store.listener_records import ListenerRecord
 from hd_desktop.store.ratingcheck import check_ratings, read_rating_file
 from hd_desktop.store.ratingfile import RatingFile
 from hd_desktop.store.records import EVALUATION_ROUND, SessionInfo, Vote
@@ -49,6 +59,9 @@ class ImportReport:
     new_undos: int = 0
     new_sessions: int = 0
     created: bool = False
+    new_records: int = 0        # listener records (consent, questionnaire, headphone check)
+    new_decisions: int = 0      # decisions about data (exclude / include again)
+    decision_notes: list[str] = field(default_factory=list)  # which decision is in force now
 
 
 @dataclass
@@ -66,6 +79,9 @@ class _Plan:
     votes: dict[str, Vote] = field(default_factory=dict)
     undos: dict[str, str] = field(default_factory=dict)           # vote id -> undone_at
     standing: dict[str, dict[int, str]] = field(default_factory=dict)  # session -> trial -> vote
+    records: dict[str, ListenerRecord] = field(default_factory=dict)    # new: id -> record
+    decisions: dict[str, Decision] = field(default_factory=dict)        # new: id -> decision
+    texts: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # new: sha -> ...
 
 
 def import_rating_files(folder: str | os.PathLike, paths: Sequence[str | os.PathLike], *,
@@ -130,6 +146,8 @@ def import_checked(folder: str | os.PathLike, ratings: Sequence[RatingFile],
     report.new_votes = len(plan.votes)
     report.new_undos = len(plan.undos)
     report.new_sessions = len(plan.sessions)
+    report.new_records = len(plan.records)
+    report.new_decisions = len(plan.decisions)
     return report
 
 
@@ -142,6 +160,7 @@ def _plan(exp: Experiment, files: Sequence[RatingFile], report: ImportReport) ->
         for rf in files:
             _check_file(exp, con, plan, rf, report)
         _check_rounds(con, plan, files)
+        report.decision_notes = _decision_notes(con, plan)
     return plan
 
 
@@ -218,6 +237,67 @@ def _check_file(exp: Experiment, con: sqlite3.Connection, plan: _Plan, rf: Ratin
     stored = _stored_votes(con, [v.id for v in rf.votes])
     for v in rf.votes:
         _check_vote(con, plan, v, stored.get(v.id), rf, report)
+    _check_carried(con, plan, rf)
+
+
+def _check_carried(con: sqlite3.Connection, plan: _Plan, rf: RatingFile) -> None:
+    """The listener records, decisions and texts the file carries (store/carried.py): each new
+    one is planned, each known one must be the same as the experiment's."""
+    if rf.texts is not None:
+        sha, language, strings = rf.texts
+        if con.execute("SELECT 1 FROM texts WHERE sha256 = ?", (sha,)).fetchone() is None:
+            plan.texts[sha] = (language, strings)
+    for r in rf.records:
+        row = con.execute("SELECT listener, kind, data FROM listener_records WHERE id = ?",
+                          (r.id,)).fetchone()
+        planned = plan.records.get(r.id)
+        known = (planned.listener, planned.kind.value, codec.canonical_json(planned.data)) \
+            if planned else None if row is None else tuple(row)
+        if known is None:
+            plan.records[r.id] = r
+        elif known != (r.listener, r.kind.value, codec.canonical_json(r.data)):
+            raise _refuse(rf, f"listener {r.listener}'s {r.kind.value} (record {r.id}) is "
+                              "already in the experiment with other content (edited after an "
+                              "export?)")
+    for d in rf.decisions:
+        row = con.execute(f"SELECT {decisions_sql.COLUMNS} FROM decisions WHERE id = ?",
+                          (d.id,)).fetchone()
+        known = plan.decisions.get(d.id, None if row is None else decisions_sql.from_row(row))
+        if known is not None and known != d:
+            raise _refuse(rf, f"decision {d.id} (to {d.action.value} {d.target.value} "
+                              f"{d.target_id}) is already in the experiment with other content "
+                              "(edited after an export?)")
+        if known is None and not any(decisions_sql.same(d, o) for o in plan.decisions.values()) \
+                and not any(decisions_sql.same(d, decisions_sql.from_row(o)) for o in con.execute(
+                    f"SELECT {decisions_sql.COLUMNS} FROM decisions WHERE target = ? AND "
+                    "target_id = ?", (d.target.value, d.target_id))):
+            plan.decisions[d.id] = d
+
+
+def _decision_notes(con: sqlite3.Connection, plan: _Plan) -> list[str]:
+    """For each listener or session a new decision is about: which decision is in force once
+    the import is stored. The latest by its time wins, wherever it was made (docs/design.md 3):
+    a later decision made here stays in force over an older one imported."""
+    notes = []
+    touched = dict.fromkeys((d.target, d.target_id) for d in plan.decisions.values())
+    for target, target_id in touched:
+        here = [decisions_sql.from_row(r) for r in con.execute(
+            f"SELECT {decisions_sql.COLUMNS} FROM decisions WHERE target = ? AND target_id = ? "
+            "ORDER BY decided_at, rowid", (target.value, target_id))]
+        new = sorted((d for d in plan.decisions.values()
+                      if (d.target, d.target_id) == (target, target_id)),
+                     key=lambda d: d.decided_at)
+        # as `decisions.history` will order them: by time, then as stored (imported ones last)
+        current = sorted(here + new, key=lambda d: d.decided_at)[-1]
+        said = f"{current.action.value} ({current.decided_at}, {current.reason!r})"
+        if current in new:
+            notes.append(f"{target.value} {target_id}: the imported decision to {said} is now "
+                         "in force")
+        else:
+            notes.append(f"{target.value} {target_id}: the decision already in this "
+                         f"experiment to {said} is later than the {len(new)} imported one(s) "
+                         "and stays in force; they are kept on record")
+    return notes
 
 
 def _stored_votes(con: sqlite3.Connection, ids: list[str]) -> dict[str, Vote]:
@@ -295,7 +375,8 @@ def _check_rounds(con: sqlite3.Connection, plan: _Plan, files: Sequence[RatingFi
 
 def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None]) -> None:
     if not (plan.new_space or plan.rounds or plan.evaluations or plan.stimuli or plan.sessions
-            or plan.finished or plan.votes or plan.undos):
+            or plan.finished or plan.votes or plan.undos or plan.records or plan.decisions
+            or plan.texts):
         return  # all known already: nothing to write (a read-only experiment is fine)
     stimuli = list(plan.stimuli.values())
     # Undone votes first, so a trial's standing vote never meets another standing one.
@@ -308,6 +389,10 @@ def _store(exp: Experiment, plan: _Plan, progress: Callable[[float, str], None])
               for i in range(0, len(stimuli), CHUNK)]
     steps += [lambda d: exp.add_imported(sessions=plan.sessions.values(),
                                          finished=plan.finished, durable=d)]
+    if plan.records or plan.decisions or plan.texts:   # after their sessions
+        steps += [lambda d: exp.add_imported_records(plan.records.values(),
+                                                     plan.decisions.values(),
+                                                     plan.texts.values(), durable=d)]
     steps += [lambda d, part=undos[i:i + CHUNK]: exp.add_imported(undos=dict(part), durable=d)
               for i in range(0, len(undos), CHUNK)]
     steps += [lambda d, part=votes[i:i + CHUNK]: exp.add_imported_votes(part, durable=d)

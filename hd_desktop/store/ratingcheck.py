@@ -17,7 +17,7 @@ from typing import Any
 from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import BadInputError
 from hd_desktop.files import open_regular, read_regular
-from hd_desktop.store import codec
+from hd_desktop.store import carried, codec
 from hd_desktop.store import sidecar as sidecar_fields
 from hd_desktop.store.evaluations import NAME, misplaced
 from hd_desktop.store.ratingfile import (FORMAT, FORMAT_VERSION, RatingFile, columns, pair_paths,
@@ -182,10 +182,12 @@ def _check(csv_path: Path, json_path: Path, sc: dict[str, Any], read) -> RatingF
                 raise BadInputError(f"{csv_path}, line {n + 2}: trial {v.trial} has two standing "
                                     "votes")
             standing.add(v.trial)
+    records, decisions, texts = carried.read(top, json_path, session)
     return RatingFile(csv_path=csv_path, json_path=json_path,
                       experiment_id=experiment_id, space=space, rounds=rounds,
                       stimuli=stimuli, session=session, votes=votes, evaluations=evaluations,
-                      stimulus_evaluations=members)
+                      stimulus_evaluations=members, records=records, decisions=decisions,
+                      texts=texts)
 
 
 def _design(f: sidecar_fields.Fields) -> dict[str, Any]:

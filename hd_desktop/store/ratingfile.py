@@ -26,7 +26,8 @@ from hd_desktop.design.stimulus import Stimulus
 from hd_desktop.errors import UserFacingError
 from hd_desktop.store import codec
 from hd_desktop.store.records import SessionInfo, Vote, iso_utc, utc_now
-from hd_desktop.store.sidecar import decisions_json
+from hd_desktop.store.sidecar import decisions_json, listener_records_json
+from hd_desktop.store.sidecar import record_checksum  # noqa: F401 (the checksum of a record)
 
 FORMAT = "hd-desktop-ratings"
 FORMAT_VERSION = 1
@@ -56,6 +57,12 @@ class RatingFile:
     votes: list[Vote]
     evaluations: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> design
     stimulus_evaluations: dict[str, str] = field(default_factory=dict)    # stimulus id -> name
+    # What travels beside the votes (absent from files of older versions): the listener's
+    # records (ListenerRecord), the decisions about the session or its listener (Decision), and
+    # the listener texts the session ran with as (sha256, language, strings).
+    records: tuple = ()
+    decisions: tuple = ()
+    texts: tuple[str, str, dict[str, str]] | None = None
 
 
 def _cell(value: Any) -> str:
@@ -96,6 +103,7 @@ def write_session_rating_file(exp: Any, session: SessionInfo, votes: list[Vote],
         stimulus_evaluations=members)
     data, sidecar = rating_file_content(records)
     sidecar.update(decisions_json(exp, session))    # simulated? excluded? and why
+    sidecar["listener_records"] = listener_records_json(exp, session)   # consent, answers, check
     sha = (session.settings or {}).get("texts_sha256")
     read = exp.texts(sha) if isinstance(sha, str) else None
     if read is not None:     # what the listener read, word for word (the checksum names it)

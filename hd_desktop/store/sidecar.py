@@ -7,6 +7,7 @@ the file, the field and what was wrong with it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import reprlib
@@ -198,11 +199,33 @@ def is_simulated(exp: Any, session: SessionInfo) -> bool:
         return False
 
 
+def record_checksum(entry: dict[str, Any]) -> str:
+    """The SHA-256 of a sidecar record's canonical JSON text, its own `sha256` key left out:
+    a record (listener record or decision) edited after export no longer matches it."""
+    text = canonical_json({k: v for k, v in entry.items() if k != "sha256"})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def listener_records_json(exp: Any, session: SessionInfo) -> list[dict[str, Any]]:
+    """What the session's listener said before or in it (consent, questionnaire, headphone
+    check): their records given in this session or in none, each with its checksum."""
+    out = []
+    for r in exp.listener_records(listener=session.listener):
+        if r.session_id not in (None, session.id):
+            continue     # travels with the rating file of the session it was given in
+        entry = {"id": r.id, "listener": r.listener, "session_id": r.session_id,
+                 "kind": r.kind.value, "data": r.data, "recorded_at": r.recorded_at,
+                 "app_version": r.app_version}
+        out.append({**entry, "sha256": record_checksum(entry)})
+    return out
+
+
 def decisions_json(exp: Any, session: SessionInfo) -> dict[str, Any]:
     """What a rating file says about the researcher's decisions (docs/design.md 3): whether its
     session is simulated, whether it is excluded now (by its own or its listener's decision,
     with the reason and time), and every decision about its session or listener, oldest first.
-    Written beside the votes, never instead of them; the import reads the votes as they are."""
+    Written beside the votes, never instead of them; the import reads the votes as they are,
+    and stores each decision (by its `decision_id`) as it was made (store/merge.py)."""
     targets = {("session", session.id), ("listener", session.listener)}
     history = [d for d in exp.decisions() if (d.target.value, d.target_id) in targets]
     latest: dict[tuple[str, str], Any] = {}
@@ -211,8 +234,10 @@ def decisions_json(exp: Any, session: SessionInfo) -> dict[str, Any]:
     in_force = [d for d in latest.values() if d.action.value == "exclude"]
 
     def row(d) -> dict[str, Any]:
-        return {"target": d.target.value, "id": d.target_id, "action": d.action.value,
-                "reason": d.reason, "decided_at": d.decided_at, "app_version": d.app_version}
+        entry = {"target": d.target.value, "id": d.target_id, "action": d.action.value,
+                 "reason": d.reason, "decided_at": d.decided_at, "app_version": d.app_version,
+                 "decision_id": d.id}
+        return {**entry, "sha256": record_checksum(entry)}
 
     return {"simulated": is_simulated(exp, session),
             "excluded": [row(d) for d in in_force],

@@ -37,7 +37,7 @@ def say(text: str) -> None:
 
 
 def main(folder: str, kind: str, arg: str) -> None:
-    lab = Lab(Path(folder), load_space(cache_dir=Path(folder) / "space"), in_process=False)
+    lab = Lab(Path(folder), load_space(cache_dir=Path(folder) / "space"), spawn_engine=False)
     lab.events.subscribe(lambda e: e.kind == "session_started" and say(f"session {e.session_id}"))
     lab.events.subscribe(lambda e: e.kind == "vote" and not e.practice and say(f"voted {e.trial}"))
     if kind == "trials":
