@@ -69,16 +69,23 @@ LOWER = ("voice", "design", "engine", "store", "audio", "session", "web", "error
 TOP = ("hd_desktop.gui", "hd_desktop.commands", "hd_desktop.cli")
 
 
-def _imports(path):
+def _imports(path, package: str = ""):
+    """Every module `path` imports, anywhere in it; relative imports resolved in `package`."""
     import ast
 
     tree = ast.parse(path.read_text(), str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1])
+                module = f"{base}.{module}" if module else base
+            if module:
+                yield module
+                yield from (f"{module}.{alias.name}" for alias in node.names)
 
 
 def _violations(packages, forbidden):
@@ -93,7 +100,8 @@ def _violations(packages, forbidden):
             else sorted((root / name).rglob("*.py"))
         assert files, name
         for path in files:
-            for imported in _imports(path):
+            package = ".".join(path.parent.relative_to(root.parent).parts)
+            for imported in _imports(path, package):
                 if imported.startswith(forbidden):
                     found.append(f"{path.relative_to(root.parent)} imports {imported}")
     return found
@@ -160,3 +168,56 @@ def test_the_lab_package_has_no_import_cycle(tmp_path):
     (tmp_path / "lab" / "a.py").write_text("from hd_desktop.lab.b import B\n")
     (tmp_path / "lab" / "b.py").write_text("def f():\n    from hd_desktop.lab import a\n")
     assert _lab_cycles(tmp_path) == ["hd_desktop.lab.a -> hd_desktop.lab.b -> hd_desktop.lab.a"]
+
+
+# The windows render the Lab's events and call the Lab: the experiment's store, the engine and
+# the online studies (hd_desktop.store, .engine, .web) they reach only through hd_desktop.lab
+# (docs/design.md 2). What else they may import, and why none of it decides an experiment's
+# lifecycle:
+GUI_MAY_IMPORT = {
+    "hd_desktop.gui": "itself",
+    "hd_desktop.lab": "the application layer: every lifecycle decision",
+    "hd_desktop.voice": "the voice space the map draws and the windows render to play; opened "
+                        "before an experiment's Lab exists",
+    "hd_desktop.design": "the round-design form: its fields, presets and size (values only)",
+    "hd_desktop.session": "the listener's window is the view of a SessionFlow the Lab watches; "
+                          "the listener texts and intake questions it shows",
+    "hd_desktop.audio": "the output devices, playback and headphone-check sounds the windows own",
+    "hd_desktop.errors": "the errors told to users",
+    "hd_desktop.progress": "a long job's progress, as the workers report it",
+    "hd_desktop.settings": "the user's own settings (devices, screen), not an experiment's",
+    "hd_desktop.paths": "where experiments live by default",
+}
+# Read-only views of the packages the windows may not import, allowed one by one with a reason
+# ("hd_desktop.store.records.SessionKind": "why"). None is needed today.
+GUI_READ_ONLY_VIEWS: dict[str, str] = {}
+
+
+def _gui_violations():
+    def allowed(module: str) -> bool:
+        return module == "hd_desktop" or module in GUI_READ_ONLY_VIEWS or any(
+            module == ok or module.startswith(f"{ok}.") for ok in GUI_MAY_IMPORT)
+
+    return [found for found in _violations(("gui",), ("hd_desktop",))
+            if not allowed(found.split(" imports ")[1])]
+
+
+def test_the_windows_reach_the_store_the_engine_and_the_web_only_through_the_lab():
+    assert _gui_violations() == []
+
+
+def test_the_window_check_sees_a_window_going_around_the_lab(tmp_path, monkeypatch):
+    import hd_desktop
+
+    fake = tmp_path / "hd_desktop"
+    (fake / "gui").mkdir(parents=True)
+    (fake / "gui" / "panel.py").write_text(
+        "from hd_desktop.lab import Lab\nfrom hd_desktop.voice import VoiceSpace\n"
+        "from .jobs import start_job\n"
+        "def run():\n    from ..store import SessionKind\n    import hd_desktop.web.export\n"
+        "    from hd_desktop import engine\n")
+    monkeypatch.setattr(hd_desktop, "__file__", str(fake / "__init__.py"))
+    assert _gui_violations() == ["hd_desktop/gui/panel.py imports hd_desktop.store",
+                                 "hd_desktop/gui/panel.py imports hd_desktop.store.SessionKind",
+                                 "hd_desktop/gui/panel.py imports hd_desktop.web.export",
+                                 "hd_desktop/gui/panel.py imports hd_desktop.engine"]

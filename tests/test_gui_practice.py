@@ -65,7 +65,9 @@ def test_practice_is_counted_right_after_a_close_in_the_practice(qtbot, lab, spa
 
     [unfinished] = lab.unfinished_sessions()
     resumed = lab.resume_session(unfinished.id)
-    assert resumed.phase == Phase.PRACTICE and resumed.current.index == 2
+    # the Lab keeps it paused until the listener is back; it goes on in the practice
+    assert resumed.phase == Phase.PAUSED and resumed.paused_trial.index == 2
+    assert resumed.paused_trial.practice
     assert resumed.practice_session_id == flow.practice_session_id
     w2 = SessionWindow(resumed, space, audio)
     qtbot.addWidget(w2)
@@ -107,7 +109,8 @@ def test_a_session_closed_after_its_practice_resumes_into_the_trials_and_counts_
         answer(qtbot, w)
     w.close()
     resumed = lab.resume_session(flow.session_id)
-    assert resumed.phase == Phase.TRIALS and resumed.current.index == 2
+    assert resumed.phase == Phase.PAUSED and resumed.paused_trial.index == 2
+    assert not resumed.paused_trial.practice
     w2 = SessionWindow(resumed, space, audio)
     qtbot.addWidget(w2)
     w2.show()

@@ -162,7 +162,7 @@ def test_closing_mid_session_resumes_at_the_next_unvoted_trial(qtbot, lab, space
     [unfinished] = lab.unfinished_sessions()
     resumed = lab.resume_session(unfinished.id)
     assert [s.id for s in resumed.order] == order
-    assert resumed.current.index == 5 and resumed.phase == Phase.TRIALS
+    assert resumed.paused_trial.index == 5 and resumed.phase == Phase.PAUSED
     w2 = SessionWindow(resumed, space, audio)
     qtbot.addWidget(w2)
     w2.show()

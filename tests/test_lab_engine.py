@@ -79,7 +79,7 @@ def test_an_update_whose_every_listener_fails_screening_says_so_and_how_to_keep_
 
 def test_in_four_dimensions_the_default_engine_smooths_the_votes_and_the_stored_model_says_so(
         tmp_path_factory, tmp_path):
-    from hd_desktop.gui.engine_panel import estimates_summary
+    from hd_desktop.lab.engine_view import estimates_summary
 
     space4 = load_space(cache_dir=tmp_path_factory.mktemp("space4"), k=4)
     lab = Lab(tmp_path / "exp", space4)
@@ -131,7 +131,7 @@ def test_models_and_samples_survive_a_restart_and_anchor_the_next_round(space, t
     # the floor the model learned and the loss it was trained with come back with it
     assert 0 < result.lapse_floor < 0.25 and result.loss == "bernoulli"
     assert (r0.lapse_floor, r0.loss) == (result.lapse_floor, "bernoulli")
-    from hd_desktop.gui.engine_panel import estimates_summary
+    from hd_desktop.lab.engine_view import estimates_summary
 
     assert f"{result.lapse_floor:.3f} learned with the network" in estimates_summary(r0)
     from hd_desktop.engine.training import predict

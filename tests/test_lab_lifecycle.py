@@ -71,7 +71,7 @@ def test_a_whole_lifecycle_through_the_lab_survives_two_kills(tmp_path):
     session = vote_until_killed(folder, "trials", "7", kill_after=20)
     assert lab.unfinished_sessions()[0].id == session
     flow = lab.resume_session(session)
-    assert flow.current.index == 20                      # nothing lost, nothing doubled
+    assert flow.paused_trial.index == 20                 # nothing lost, nothing doubled
     summary = answer_session(flow, Scripted(), "L-life")
     assert summary.votes == n_trials
     models = lab.experiment.models()

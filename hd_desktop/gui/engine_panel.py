@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES, preset_note
-from hd_desktop.engine.screening import DEFAULT_MIN_GOLD
 from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.experiment_panel import minutes
-from hd_desktop.lab.engine_job import listener_table
-from hd_desktop.lab.round_readiness import early_next_round
+from hd_desktop.gui.tables import fill_table
+from hd_desktop.lab.engine_view import (DEFAULT_MIN_GOLD, ENGINE_PRESETS, LOSS_LABELS,
+                                        PRESET_NOTES, create_next_round, estimates_summary,
+                                        listener_lines, next_round, preset_note)
 from hd_desktop.lab.results import stop_text
 
 
@@ -142,64 +140,29 @@ class EnginePanel(QWidget):
         self.engine.restore()
 
     def refresh(self) -> None:
-        """Listeners and next-round proposal from the store (after votes or imports)."""
+        """Listeners and the next round from the store (after votes or imports)."""
         lab = self.engine.lab
         if lab is None or lab.current_round() is None:
             return
-        snap = lab.engine_snapshot(lab.settings.engine_config(), lab.settings.engine_seed,
-                                   lab.settings.keep_listeners)
-        rows = listener_table(snap)
-        agreement = agreement_with_others(snap.votes)
+        lines = listener_lines(lab)
         self.listeners.blockSignals(True)
-        self.listeners.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            screening = "—" if row["screening"] is None else \
-                f"{row['screening']:.0%} of {row['gold_answers']}"
-            if not row["judged"]:
-                screening += f" (judged from {snap.min_gold})"
-            share, n = agreement.get(row["listener"], (None, 0))
-            cells = [row["listener"], str(row["votes"]), screening,
-                     "—" if share is None else f"{share:.0%} of {n}"]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if not row["used"]:
-                    item.setForeground(Qt.GlobalColor.red)
-                self.listeners.setItem(i, j, item)
-            use = QTableWidgetItem("used" if row["used"] else "left out")
-            overridable = not row["used"] or row["listener"] in self.engine.keep_listeners
-            use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                         if overridable else Qt.ItemFlag.ItemIsUserCheckable)
-            use.setCheckState(Qt.CheckState.Checked if row["used"] else Qt.CheckState.Unchecked)
-            use.setData(Qt.ItemDataRole.UserRole, row["listener"])
-            self.listeners.setItem(i, 4, use)
-        self.listeners.resizeColumnsToContents()
+        fill_table(self.listeners, [[line.listener, str(line.votes), line.screening,
+                                     line.agreement, self._use_item(line)] for line in lines],
+                   red=lambda i: not lines[i].used)
         self.listeners.blockSignals(False)
-        self._update_next_round()
+        state = next_round(lab, self.engine.latest)
+        self.next_label.setText(state.text)
+        self.next_button.setEnabled(state.possible)
 
-    def _update_next_round(self) -> None:
-        lab, result = self.engine.lab, self.engine.latest
-        current = lab.current_round()
-        if result is None or result.round != current.index:
-            self.next_label.setText(f"Round {current.index}: {current.covered} of "
-                                    f"{current.n_stimuli} stimuli voted. Update the model to "
-                                    "sample the anchors of the next round.")
-            self.next_button.setEnabled(False)
-            return
-        params = self.next_params()
-        count = lab.preview_round(params, result.samples)
-        early = early_next_round(current)
-        self.next_label.setText(
-            f"Round {current.index}: {current.covered} of {current.n_stimuli} stimuli voted"
-            f"{' (covered)' if current.complete else ''}"
-            f"{f', {current.n_stimuli - current.covered} still without votes' if early else ''}"
-            f". Round {current.index + 1} from "
-            f"{len(result.samples)} samples: <b>{count['trials']} stimuli</b>, about "
-            f"<b>{minutes(count['seconds'])}</b> for one listener.")
-        self.next_button.setEnabled(True)
-
-    def next_params(self):
-        return self.engine.lab.next_round_proposal().params   # as the Experiment tab shows it
+    @staticmethod
+    def _use_item(line) -> QTableWidgetItem:
+        """Tick to keep a listener screening leaves out (and untick to leave them out again)."""
+        use = QTableWidgetItem("used" if line.used else "left out")
+        use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                     if not line.used or line.kept else Qt.ItemFlag.ItemIsUserCheckable)
+        use.setCheckState(Qt.CheckState.Checked if line.used else Qt.CheckState.Unchecked)
+        use.setData(Qt.ItemDataRole.UserRole, line.listener)
+        return use
 
     # -- engine events -------------------------------------------------------------------------
 
@@ -264,13 +227,12 @@ class EnginePanel(QWidget):
         self.refresh()
 
     def _create_next(self) -> None:
-        result = self.engine.latest
-        current = self.engine.lab.current_round()
-        early = early_next_round(current)
-        if early is not None:
+        lab = self.engine.lab
+        state, current = next_round(lab, self.engine.latest), lab.current_round()
+        if state.early is not None:
             choice = QMessageBox.question(
                 self, "Create the next round now?",
-                f"{early}\n\nCreate round {current.index + 1} anyway?",
+                f"{state.early}\n\nCreate round {current.index + 1} anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
             if choice != QMessageBox.StandardButton.Yes:
@@ -278,64 +240,10 @@ class EnginePanel(QWidget):
                                    f"{current.index} goes on collecting votes.")
                 return
         try:
-            self.engine.lab.create_round(self.next_params())   # from the stored samples
+            create_next_round(lab)       # from the stored samples
         except UserFacingError as exc:
             self.state.setText(f"<b>{exc}</b>")
             return
-        self.state.setText(f"Round {result.round + 1} created from {len(result.samples)} samples.")
+        self.state.setText(f"Round {current.index + 1} created from "
+                           f"{len(self.engine.latest.samples)} samples.")
         self.refresh()
-
-
-def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
-    """Per listener: (share of their answers equal to the others' majority, answers compared)."""
-    by_stimulus: dict[str, list] = {}
-    for v in votes:
-        by_stimulus.setdefault(v.stimulus_id, []).append(v)
-    agree: dict[str, list[int]] = {}
-    for vs in by_stimulus.values():
-        for v in vs:
-            others = [o.response for o in vs if o.listener != v.listener]
-            if not others or 2 * sum(others) == len(others):
-                continue
-            majority = int(2 * sum(others) > len(others))
-            a = agree.setdefault(v.listener, [0, 0])
-            a[0] += int(v.response == majority)
-            a[1] += 1
-    return {who: (ok / n, n) for who, (ok, n) in agree.items()}
-
-
-LOSS_LABELS = {"paper": "loss |S_VD − ∇D|² + |S_D − D|²",
-               "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms",
-               "gp": "loss: KL(GP D̂ ‖ S_D) + |S_VD − ∇D̂|²"}
-
-
-def estimates_summary(result) -> str:
-    """What the model learned from: voted stimuli, NES estimates and their errors, who is left out."""
-    est = result.estimates
-    parts = [f"{result.votes_used} votes used"]
-    if est.points is not None and len(est.points):
-        if result.loss == "gp":
-            how = "every vote smoothed by a GP classifier"
-            floor = (f"lapse floor {result.lapse_floor:.3f}, {est.guess:.3f} measured on the "
-                     f"far voices")
-        else:
-            how = "each vote counted where it was cast"
-            floor = f"lapse floor {est.guess:.3f} from the far voices"
-            if result.loss == "bernoulli" and result.lapse_floor is not None:
-                floor += f", {result.lapse_floor:.3f} learned with the network"
-        parts.append(f"{len(est.points)} voted stimuli, {how} ({floor})")
-    if len(est):
-        # a standard error needs two complete pairs at a neighbour: from one it reads 0 or nan
-        two = np.asarray(est.n_pairs) >= 2
-        if two.any():
-            se = np.nanmedian(np.linalg.norm(est.grad_se[two], axis=1))
-            errors = (f"median standard error over the {int(two.sum())} with two or more "
-                      f"complete pairs: D {np.median(est.d_se[two]):.3f}, |∇D| {se:.3f}")
-        else:
-            errors = ("standard errors: not enough votes yet (a neighbour needs two complete "
-                      "antithetic pairs for one)")
-        parts.append(f"{len(est)} NES estimates from rounds "
-                     f"{sorted(set(int(r) for r in est.round))}, {errors}")
-    else:
-        parts.append("no neighbour has a complete antithetic pair yet")
-    return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."

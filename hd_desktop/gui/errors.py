@@ -66,11 +66,10 @@ class ErrorChannel(QObject):
 
     def _excepthook(self, kind, exc, tb) -> None:
         if issubclass(kind, sqlite3.DatabaseError):  # damage met while reading: in words
-            from hd_desktop.store.writelock import damaged_in_words
+            from hd_desktop.lab.errorlog import damage_in_words
 
-            where = f"the experiment {self.folder}" if self.folder else "the experiment"
-            self.report("reading the experiment", DamagedExperiment(damaged_in_words(exc, where))
-                        .with_traceback(tb))
+            self.report("reading the experiment",
+                        DamagedExperiment(damage_in_words(exc, self.folder)).with_traceback(tb))
             return                             # told and logged (errors.log keeps the trace)
         if not issubclass(kind, (KeyboardInterrupt, SystemExit)):
             self.report("the window", exc.with_traceback(tb))

@@ -11,13 +11,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame,
                                QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
-from hd_desktop.design import PRESETS, DesignParams, count_stimuli, preset
+from hd_desktop.design import PRESETS, DesignParams, preset
 from hd_desktop.design.params import ANCHOR_CHOICES
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
+from hd_desktop.gui.tables import fill_table
+from hd_desktop.lab.experiment_view import (design_name, evaluation_rows, next_round_source,
+                                            open_design_words, proposal_base, round_words,
+                                            size_words, unfinished_lines)
 
 INT_FIELDS = {"n_anchors": (1, 10000), "m_neighbours": (1, 100), "r_pairs": (1, 200),
               "seed": (0, 2**31 - 1)}
@@ -26,10 +30,6 @@ FLOAT_FIELDS = {"sigma_nei": (0.0, 20.0), "sigma_nes": (0.01, 10.0), "gold_rate"
                 "response_seconds": (0.2, 10.0)}
 CHOICE_FIELDS = {"anchors": ANCHOR_CHOICES}
 FROM_SETTINGS = ("min_gold",)     # set by the experiment's screening minimum, not in the form
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 
 
 class ExperimentPanel(QWidget):
@@ -165,9 +165,9 @@ class ExperimentPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Autopilot:"))
         self.autopilot_listener = QComboBox()
-        from hd_desktop.engine.listeners import BUILTIN
+        from hd_desktop.lab.listening import AUTOPILOTS
 
-        self.autopilot_listener.addItems(list(BUILTIN))
+        self.autopilot_listener.addItems(list(AUTOPILOTS))
         self.autopilot_listener.setToolTip("a simulated listener with a known acceptance "
                                            "takes the listener's seat (for demos and tests)")
         self.autopilot_speed = QDoubleSpinBox()
@@ -225,31 +225,9 @@ class ExperimentPanel(QWidget):
 
     def show_evaluation(self, table: dict, written: str | None = None) -> None:
         """The result: acceptance of each group with its 95% interval, and each group's spread."""
-        groups = table["groups"]
-        rows = [(name, g) for name, g in groups.items()]
-        self.eval_table.setRowCount(len(rows) + 1)
-        for i, (name, g) in enumerate(rows):
-            ci = g["ci95_bootstrap"] or g["ci95_wilson"]
-            cells = [name, str(g["stimuli"]), str(g["votes"]),
-                     "—" if g["acceptance"] is None else f"{g['acceptance']:.0%}",
-                     "—" if ci is None else f"{ci[0]:.0%} – {ci[1]:.0%}",
-                     f"{g['spread']['mean_distance_to_centroid']:.2f}"]
-            for j, text in enumerate(cells):
-                self.eval_table.setItem(i, j, QTableWidgetItem(text))
-        d = table["difference"]
-        ci = d["ci95_bootstrap"] or d["ci95_newcombe"]
-        diff = ["sampled − real", "", "", "—" if d["estimate"] is None else f"{d['estimate']:+.0%}",
-                "—" if ci is None else f"{ci[0]:+.0%} – {ci[1]:+.0%}", ""]
-        for j, text in enumerate(diff):
-            self.eval_table.setItem(len(rows), j, QTableWidgetItem(text))
-        self.eval_table.resizeColumnsToContents()
-        method = table["intervals"]["ci95_bootstrap" if groups["real"]["ci95_bootstrap"]
-                                    else "ci95_wilson"]
-        who = ("SIMULATED listener (autopilot), not people" if table.get("simulated")
-               else "listener(s)")
-        self.eval_note.setText(f"Evaluation {table.get('evaluation', '')}: {table['listeners']} "
-                               f"{who}. Intervals: {method}. Spread: mean distance to the "
-                               f"group's centroid." + (f" Written to {written}." if written else ""))
+        rows, note = evaluation_rows(table, written)
+        fill_table(self.eval_table, rows)
+        self.eval_note.setText(note)
 
     def _files_box(self) -> QWidget:
         box = QGroupBox("Rating files")
@@ -307,17 +285,12 @@ class ExperimentPanel(QWidget):
 
     def _show_listeners(self, overview_rows) -> None:
         """Lab listeners and online participants side by side, screening and decision shown."""
-        from hd_desktop.web.listeners import listener_rows
+        from hd_desktop.lab.online import sessions_per_listener
 
-        sessions = {r.listener: r.sessions for r in listener_rows(self.lab.experiment)}
-        rows = [r for r in overview_rows if r.target == "listener"]
-        self.listeners_table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            cells = [r.id, r.kind, str(sessions.get(r.id, 0)), str(r.votes),
-                     _short_screening(r.screening), r.decision]
-            for j, text in enumerate(cells):
-                self.listeners_table.setItem(i, j, QTableWidgetItem(text))
-        self.listeners_table.resizeColumnsToContents()
+        sessions = sessions_per_listener(self.lab)
+        fill_table(self.listeners_table, [
+            [r.id, r.kind, str(sessions.get(r.id, 0)), str(r.votes), _short_screening(r.screening),
+             r.decision] for r in overview_rows if r.target == "listener"])
 
     # -- state -------------------------------------------------------------------------------
 
@@ -362,9 +335,8 @@ class ExperimentPanel(QWidget):
     def _show_proposal(self) -> None:
         """The form shows the Lab's proposal for the next round (its values and its name)."""
         proposal = self.lab.next_round_proposal()
-        base = proposal.name.removesuffix(" (edited)")
-        self._base = (base, proposal.params if base == proposal.name else
-                      PRESETS.get(base, proposal.params))
+        self._base = proposal_base(proposal)
+        base = self._base[0]
         self.preset_box.blockSignals(True)
         if base in PRESETS:
             self.preset_box.setCurrentText(base)
@@ -380,14 +352,7 @@ class ExperimentPanel(QWidget):
 
     def design_name(self) -> str:
         """What the form's values are: a preset, or what they started from "(edited)"."""
-        from hd_desktop.lab.workbench import preset_name
-
-        params = self.params()
-        base, values = self._base
-        named = preset_name(params)
-        if named is not None:
-            return named
-        return base if params == values else f"{base} (edited)"
+        return design_name(self.params(), self._base)
 
     def _params_edited(self) -> None:
         if self.lab is not None:
@@ -399,21 +364,6 @@ class ExperimentPanel(QWidget):
                 (f" — {proposal.note}" if proposal.note else "") + ". Edit the values below.")
         self._update_size()
 
-    def _show_open_design(self, current) -> None:
-        if current is None:
-            self.open_design.setText("")
-            return
-        params = DesignParams.from_dict(current.design["params"])
-        n = current.design.get("n_anchors_available", len(self.lab.space.coords))
-        count = count_stimuli(params, n)
-        name = current.design.get("preset", "as stored")
-        self.open_design.setText(
-            f"<b>Round {current.index} (open), as made: {name}</b> — "
-            f"{count['anchors']} anchors × {params.m_neighbours} neighbours × {params.r_pairs} "
-            f"pairs, σ_nei {params.sigma_nei:g}, σ_NES {params.sigma_nes:g}, anchors "
-            f"{params.anchors}, seed {params.seed}; {count['trials']} stimuli "
-            f"({count['gold']} screening), about {minutes(count['seconds'])} for one listener.")
-
     def _update_size(self) -> None:
         if self.lab is None:
             return
@@ -422,34 +372,18 @@ class ExperimentPanel(QWidget):
         except UserFacingError as exc:
             self.size_label.setText(f"<b>{exc}</b>")
             return
-        per_trial = count["seconds"] / max(count["trials"], 1)
-        sessions = -(-count["trials"] // max(self.session_size.value(), 1))
-        self.size_label.setText(
-            f"<b>{count['trials']} stimuli</b> ({count['nes']} NES from {count['anchors']} anchors, "
-            f"{count['gold']} screening) — about <b>{minutes(count['seconds'])}</b> of listening "
-            f"for one listener; {sessions} session(s) of {self.session_size.value()} trials "
-            f"(~{minutes(self.session_size.value() * per_trial)} each).")
+        self.size_label.setText(size_words(count, self.session_size.value()))
 
     def refresh(self) -> None:
         if self.lab is None:
             return
         rounds = self.lab.rounds()
         current = rounds[-1] if rounds else None
-        if current is None:
-            self.round_state.setText("No round yet. Choose a preset (or edit the values), check "
-                                     "the size, then create round 0: anchors are the real voices.")
-        else:
-            self.round_state.setText(
-                f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
-                f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
-        self._show_open_design(current)
-        has_samples = current is not None and \
-            self.lab.experiment.latest_model(current.index) is not None
-        self.create_button.setEnabled(current is None or has_samples)
-        self.create_button.setText("Create round 0 from the real voices" if current is None
-                                   else f"Create round {current.index + 1} from the samples"
-                                   if has_samples else f"Round {current.index + 1}: update the "
-                                   "model first (its samples are the anchors)")
+        self.round_state.setText(round_words(current))
+        self.open_design.setText(open_design_words(self.lab, current))
+        source = next_round_source(self.lab)
+        self.create_button.setEnabled(source.possible)
+        self.create_button.setText(source.text)
         self.online_button.setEnabled(current is not None and self._online_job is None)
         self.start_button.setEnabled(current is not None)
         self.autopilot_button.setEnabled(current is not None)
@@ -457,11 +391,9 @@ class ExperimentPanel(QWidget):
         self.eval_button.setEnabled(has_model)
         self.eval_auto_button.setEnabled(has_model)
         self.unfinished.clear()
-        for s in self.lab.unfinished_sessions():
-            done = self.lab.experiment.next_trial(s.id)
-            item = QListWidgetItem(f"{s.listener} — {done}/{len(s.order)} voted — started "
-                                   f"{s.started_at[:16].replace('T', ' ')}")
-            item.setData(0x0100, s.id)
+        for words, session_id in unfinished_lines(self.lab):
+            item = QListWidgetItem(words)
+            item.setData(0x0100, session_id)
             self.unfinished.addItem(item)
         n_votes = len(self.lab.experiment.votes())
         self.files_state.setText(f"{n_votes} votes stored in {self.lab.experiment.path}. "
@@ -507,7 +439,7 @@ class ExperimentPanel(QWidget):
         """Merge the chosen files on a worker thread: a 100k-row file takes tens of seconds, and
         the window (and a listener voting in it) must not wait for it."""
         from hd_desktop.gui.jobs import start_job
-        from hd_desktop.web.importing import import_results
+        from hd_desktop.lab.online import importer
 
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import rating files or online results", "",
@@ -517,28 +449,17 @@ class ExperimentPanel(QWidget):
         self.import_button.setEnabled(False)
         self.files_state.setText(f"Importing {len(files)} file(s)… listening can go on meanwhile.")
         self._import_job = start_job(
-            import_results, self.lab.folder, files, on_result=self._imported,
+            importer(self.lab, files), on_result=self._imported,
             on_finished=self._import_done, step="importing rating files or online results")
 
     def _imported(self, result) -> None:
-        from hd_desktop.web.importing import SHARED_NOTE
-
-        self.lab.imported(result)
-        ratings = result.ratings
-        online = f" Online participants: {', '.join(dict.fromkeys(result.participants))}." \
-            if result.participants else ""
-        if result.unfinished:
-            online += (f" Not finished (answers up to their last break): "
-                       f"{'; '.join(result.unfinished)}.")
-        if result.shared_ids:
-            online += f" {', '.join(result.shared_ids)}: {SHARED_NOTE}."
         from PySide6.QtGui import Qt as QtText
 
-        # participant ids are the participants' own text: shown as text, never as HTML
+        from hd_desktop.lab.online import import_words
+
+        self.lab.imported(result)       # the views refresh on the Lab's news
         QMessageBox.information(self, "Import", QtText.convertFromPlainText(
-            f"{ratings.files} file(s): {ratings.new_votes} new votes merged, "
-            f"{ratings.known_votes} were already here.{online}",
-            QtText.WhiteSpaceMode.WhiteSpaceNormal))
+            import_words(result), QtText.WhiteSpaceMode.WhiteSpaceNormal))
 
     def _import_done(self) -> None:
         self._import_job = None
@@ -547,28 +468,17 @@ class ExperimentPanel(QWidget):
 
     def _export_online(self) -> None:
         """Render and write the current round as an online study, on a worker thread."""
-        from pathlib import Path
-
         from hd_desktop.gui.jobs import start_job
-        from hd_desktop.web.export import export_steps
-        from hd_desktop.web.study import StudySettings
+        from hd_desktop.lab.online import online_export_steps
 
-        current = self.lab.current_round()
         parent = QFileDialog.getExistingDirectory(self, "Write the online study into")
-        if not parent or current is None:
+        if not parent:
             return
-        settings = StudySettings(round=current.index, carrier=self.online_carrier.currentText(),
-                                 trials=self.online_trials.value() or None,
-                                 seed=self.online_seed.value(),
-                                 break_every=self.break_trials.value())
-        stem = Path(parent) / f"online-round{current.index}-seed{settings.seed}"
-        out, n = stem, 1
-        while out.exists() or out.with_name(out.name + ".jzip").exists():
-            n += 1
-            out = stem.with_name(f"{stem.name}-{n}")
         self.online_button.setEnabled(False)
         self._online_job = start_job(
-            export_steps, self.lab.experiment, self.lab.space, settings, out,
+            online_export_steps, self.lab, Path(parent), carrier=self.online_carrier.currentText(),
+            trials=self.online_trials.value(), seed=self.online_seed.value(),
+            break_every=self.break_trials.value(),
             on_progress=lambda p: self.online_state.setText(f"{p.fraction:.0%} {p.message}"),
             on_result=self._online_written, on_error=self._online_failed,
             on_finished=self._online_done)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QPro
                                QWidget)
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.store import SessionKind
 from hd_desktop.gui.audio_output import AudioOutput, ResearcherAudio
 from hd_desktop.gui.engine_model import EngineModel
 from hd_desktop.gui.engine_panel import EnginePanel
@@ -257,43 +256,44 @@ class MainWindow(QMainWindow):
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def start_session(self, size: int, seed: int, kind: SessionKind = SessionKind.TRIALS,
-                      listener_mode: bool = True) -> None:
+    def start_session(self, size: int, seed: int, autopilot: str = "", seconds: float = 0.3):
+        """A listener's session of the current round; with `autopilot` (a built-in simulated
+        listener's name) that listener answers visibly and its votes are stored as simulated."""
+        from hd_desktop.lab.listening import autopilot_session
+
+        settings = self.experiment_panel.flow_settings(self.lab.settings.carrier)
         try:
-            flow = self.lab.new_session(size, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier, kind=kind))
-        except UserFacingError as exc:
-            self.statusBar().showMessage(str(exc))
-            return
-        self._open_session(flow, listener_mode)
-
-    def start_autopilot(self, size: int, seed: int, name: str, seconds: float):
-        """A session whose listener is a built-in simulated listener, answering visibly."""
-        from hd_desktop.engine.listeners import BUILTIN
-
-        # no listener: the researcher watches; and its votes are not a person's data
-        self.start_session(size, seed, kind=SessionKind.SIMULATED, listener_mode=False)
-        if self.session_window is not None:
-            self.session_window.start_autopilot(BUILTIN[name](seed=seed), seconds, name)
-        return self.session_window
-
-    def start_evaluation(self, n_each: int, seed: int, autopilot: str = "", seconds: float = 0.3):
-        """Evaluation 2: real voices and samples of the latest model, blind, same trial screen."""
-        from hd_desktop.lab.evaluations import create_evaluation, evaluation_session
-
-        try:
-            name = create_evaluation(self.lab, n_each, seed)
-            flow = evaluation_session(self.lab, name, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier, kind=SessionKind.EVALUATION,
-                simulated=bool(autopilot)))     # an autopilot's answers are not a person's
+            flow = autopilot_session(self.lab, size, seed, settings) if autopilot else \
+                self.lab.new_session(size, seed, settings)
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None
-        window = self._open_session(flow, not autopilot)   # the Lab writes the report at its end
-        if autopilot:
-            from hd_desktop.engine.listeners import BUILTIN
+        return self._seat(self._open_session(flow, not autopilot), autopilot, seed, seconds)
 
-            window.start_autopilot(BUILTIN[autopilot](seed=seed), seconds, autopilot)
+    def start_autopilot(self, size: int, seed: int, name: str, seconds: float):
+        """A session whose listener is a built-in simulated listener, answering visibly."""
+        return self.start_session(size, seed, name, seconds)
+
+    def start_evaluation(self, n_each: int, seed: int, autopilot: str = "", seconds: float = 0.3):
+        """Evaluation 2: real voices and samples of the latest model, blind, same trial screen;
+        the Lab writes the report at the session's end."""
+        from hd_desktop.lab.listening import evaluation_for
+
+        try:
+            flow = evaluation_for(self.lab, n_each, seed, self.experiment_panel.flow_settings(
+                self.lab.settings.carrier), simulated=bool(autopilot))
+        except UserFacingError as exc:
+            self.statusBar().showMessage(str(exc))
+            return None
+        return self._seat(self._open_session(flow, not autopilot), autopilot, seed, seconds)
+
+    @staticmethod
+    def _seat(window, autopilot: str, seed: int, seconds: float):
+        """The autopilot named (if any) takes the listener's seat in `window`."""
+        if autopilot:
+            from hd_desktop.lab.listening import autopilot as listener
+
+            window.start_autopilot(listener(autopilot, seed), seconds, autopilot)
         return window
 
     def resume_session(self, session_id: str) -> None:

@@ -87,12 +87,12 @@ class MapTab(QWidget):
     def show_model(self, result, samples_per_round: dict, votes=None) -> None:
         """What a model learned: S_D, S_VD, the neighbours' estimates (with the votes behind
         each, lab.neighbour_votes), the samples of each round."""
-        from hd_desktop.engine.training import predict
+        from hd_desktop.lab.previews import learned_surface
 
         dims = self.space.dims
         extent = max(3.0, float(np.abs(self.space.coords).max()) * 1.3,
                      float(np.percentile(np.abs(result.samples), 99)) * 1.1)
-        self.layers.set_model(lambda z: predict(result.net, _pad(z, dims)), extent)
+        self.layers.set_model(learned_surface(result, dims), extent)
         est = result.estimates
         self.layers.set_estimates(est.x, est.d, votes)
         self.layers.set_samples(samples_per_round)
@@ -129,12 +129,3 @@ class MapTab(QWidget):
             exporter.export(str(path))
         return path
 
-
-def _pad(z, dims: int):
-    """Map points (x, y) -> full points of a space with more dims (the rest at 0)."""
-    z = np.asarray(z, dtype=float)
-    if z.shape[1] == dims:
-        return z
-    out = np.zeros((len(z), dims))
-    out[:, :2] = z
-    return out

@@ -3,26 +3,18 @@ A/B against their nearest real voice, and exported as WAV files with their coord
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hd_desktop.gui.errors import report
 from hd_desktop.gui.jobs import start_job
+from hd_desktop.gui.tables import fill_table
+from hd_desktop.lab.previews import new_voices, write_voices
+from hd_desktop.progress import drive
 
 AB_GAP_MS = 400
-
-
-def nearest_real(samples: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each sample's nearest real voice, and the distance to it (voice-space units)."""
-    d = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)
-    idx = d.argmin(1)
-    return idx, d[np.arange(len(samples)), idx]
 
 
 class NumberItem(QTableWidgetItem):
@@ -31,7 +23,6 @@ class NumberItem(QTableWidgetItem):
     def __init__(self, value: float, text: str):
         super().__init__(text)
         self.setData(Qt.ItemDataRole.UserRole, float(value))
-        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
 
     def __lt__(self, other):
         return self.data(Qt.ItemDataRole.UserRole) < other.data(Qt.ItemDataRole.UserRole)
@@ -46,10 +37,7 @@ class PreviewPanel(QWidget):
         voice is rendered; during a session it may refuse."""
         super().__init__(parent)
         self.audio, self.carrier_of = audio, carrier_of
-        self.space = None
-        self.samples = np.empty((0, 2))
-        self.s_d = np.empty(0)
-        self.round = None
+        self.space = self.voices = None
         self._ab_next = None
         lay = QVBoxLayout(self)
         self.title = QLabel("No samples yet: update the model in the Engine tab.")
@@ -82,37 +70,23 @@ class PreviewPanel(QWidget):
 
     def set_result(self, result) -> None:
         """Show the samples of an engine result, with S_D and the nearest real voice."""
-        from hd_desktop.engine.training import predict
-
-        self.round = result.round
-        self.samples = np.asarray(result.samples)
-        self.s_d, _ = predict(result.net, self.samples)
-        idx, dist = nearest_real(self.samples, self.space.coords)
-        self.nearest, self.distance = idx, dist
-        k = self.samples.shape[1]
+        self.voices = v = new_voices(result, self.space)
+        k = v.samples.shape[1]
         headers = ["#"] + [f"z{i + 1}" for i in range(k)] + ["S_D", "nearest real voice", "distance"]
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(self.samples))
-        for i, z in enumerate(self.samples):
-            cells = [NumberItem(i, str(i))] + [NumberItem(v, f"{v:+.2f}") for v in z] + [
-                NumberItem(self.s_d[i], f"{self.s_d[i]:.2f}")]
-            speaker = QTableWidgetItem(f"{self.space.speakers[idx[i]]} ({self.space.items[idx[i]]})")
-            speaker.setFlags(speaker.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            cells += [speaker, NumberItem(dist[i], f"{dist[i]:.2f}")]
-            for j, item in enumerate(cells):
-                self.table.setItem(i, j, item)
+        fill_table(self.table, [
+            [NumberItem(i, str(i)), *(NumberItem(x, f"{x:+.2f}") for x in z),
+             NumberItem(v.s_d[i], f"{v.s_d[i]:.2f}"), v.nearest_label[i],
+             NumberItem(v.distance[i], f"{v.distance[i]:.2f}")] for i, z in enumerate(v.samples)])
         self.table.setSortingEnabled(True)
         self.table.sortItems(k + 1, Qt.SortOrder.DescendingOrder)   # most acceptable first
-        self.table.resizeColumnsToContents()
+        self.table.resizeColumnsToContents()      # the header's sort arrow too
         self.table.selectRow(0)
-        self.title.setText(
-            f"{len(self.samples)} new voices sampled by the model of round {result.round}. "
-            f"Median distance to the nearest real voice: {np.median(dist):.2f} SD. Select one and "
-            "press Space to hear it, A to compare it with its nearest real voice; click a header "
-            "to sort.")
+        self.title.setText(f"{v.title()} Select one and press Space to hear it, A to compare it "
+                           "with its nearest real voice; click a header to sort.")
 
     def selected(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
@@ -134,14 +108,14 @@ class PreviewPanel(QWidget):
         rows = self.selected()
         if rows:
             self._ab_next = None
-            self._render_then_play([("sample", self.samples[rows[0]])])
+            self._render_then_play([("sample", self.voices.samples[rows[0]])])
 
     def play_ab(self) -> None:
         rows = self.selected()
         if rows:
             i = rows[0]
-            self._render_then_play([("sample", self.samples[i]),
-                                    ("real", self.space.coords[self.nearest[i]])])
+            self._render_then_play([("sample", self.voices.samples[i]),
+                                    ("real", self.space.coords[self.voices.nearest[i]])])
 
     def _output(self, names):
         """The output to play on now, or None after saying why (a listener's session is open)."""
@@ -189,34 +163,20 @@ class PreviewPanel(QWidget):
     # -- export ---------------------------------------------------------------------------------
 
     def export(self, rows: list[int], folder: Path) -> list[Path]:
-        """WAV files of the chosen samples and a CSV of their coordinates, S_D and nearest voice."""
-        folder.mkdir(parents=True, exist_ok=True)
-        carrier = self.carrier_of()
-        written = []
-        with open(folder / "voices.csv", "w", newline="") as f:
-            w = csv.writer(f)
-            k = self.samples.shape[1]
-            w.writerow(["file", "round", "sample"] + [f"z{i + 1}" for i in range(k)] +
-                       ["S_D", "nearest_real_item", "distance", "carrier"])
-            for i in rows:
-                audio, rate = self.space.render(self.samples[i], carrier)
-                path = folder / f"round{self.round}-sample{i:04d}-{carrier}.wav"
-                sf.write(path, audio, rate, subtype="PCM_16")
-                w.writerow([path.name, self.round, i] + [repr(float(v)) for v in self.samples[i]] +
-                           [f"{self.s_d[i]:.4f}", self.space.items[self.nearest[i]],
-                            f"{self.distance[i]:.4f}", carrier])
-                written.append(path)
-        return written
+        """WAV files of the chosen samples and voices.csv (lab/previews.py), here and now."""
+        return drive(write_voices(self.voices, rows, folder, self.carrier_of(), self.space.render))
 
     def _export(self) -> None:
+        """The chosen voices rendered and written on a worker thread: the window goes on."""
         rows = self.selected()
-        if not rows:
+        folder = QFileDialog.getExistingDirectory(self, "Export the chosen voices to") \
+            if rows else None
+        if not folder:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Export the chosen voices to")
-        if folder:
-            try:
-                written = self.export(rows, Path(folder))
-            except OSError as exc:
-                report(f"exporting the chosen voices to {folder}", exc)
-                return
-            self.title.setText(f"{len(written)} voices written to {folder} (with voices.csv).")
+        self.export_button.setEnabled(False)
+        start_job(write_voices, self.voices, rows, Path(folder), self.carrier_of(),
+                  self.space.render, step=f"exporting the chosen voices to {folder}",
+                  on_progress=lambda p: self.title.setText(f"Writing {p.message[6:]}…"),
+                  on_result=lambda written: self.title.setText(
+                      f"{len(written)} voices written to {folder} (with voices.csv)."),
+                  on_finished=lambda: self.export_button.setEnabled(True))

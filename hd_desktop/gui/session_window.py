@@ -69,11 +69,8 @@ class SessionWindow(QWidget):
             self.audio.player.gain_db = flow.gain_db
         if self.audio.player is not None:
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        if flow.phase in (Phase.PRACTICE, Phase.TRIALS):
-            # a resumed session (a new one starts at the listener id): nothing plays until the
-            # listener is back in the seat
-            trial = flow.current
-            flow.pause()
+        if flow.phase == Phase.PAUSED:     # resumed: paused by the Lab until the listener is back
+            trial = flow.paused_trial
             self.paused_page.show_welcome_back(flow.listener, trial.index, trial.total,
                                                practice=trial.practice)
         self._show_phase()
@@ -147,14 +144,13 @@ class SessionWindow(QWidget):
             QTimer.singleShot(self.autopilot_ms, lambda: self.flow.phase == phase and actions[phase]())
 
     def _autopilot_answer(self, playback) -> None:
-        from hd_desktop.engine.listeners import Heard
+        from hd_desktop.lab.listening import autopilot_answer
 
         if self.autopilot is None or playback is not self._playback \
                 or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
             return
-        stimulus = self.flow.current.stimulus
-        heard = Heard(stimulus, playback.samples[:, 0], playback.sample_rate)
-        self.vote(bool(self.autopilot.vote(heard)))
+        self.vote(autopilot_answer(self.autopilot, self.flow.current.stimulus,
+                                   playback.samples[:, 0], playback.sample_rate))
 
     # -- what the listener does ------------------------------------------------------------
 
@@ -318,10 +314,9 @@ class SessionWindow(QWidget):
 
     def _show_phase(self) -> None:
         phase = self.flow.phase
-        if phase == Phase.COMPLETE:
-            self.summary = self.flow.finish()
+        if phase == Phase.FINISHED and self.summary is None:   # the Lab ended it at its last vote
+            self.summary = self.flow.summary
             self._show_summary()
-            phase = self.flow.phase
         before = self.intake.step_before_instructions if self.intake is not None else None
         if before is not None and phase == Phase.INSTRUCTIONS:
             self.pages.setCurrentWidget({"consent": self.consent_page, "declined": self.declined_page,

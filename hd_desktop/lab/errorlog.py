@@ -22,6 +22,13 @@ def in_words(step: str, exc: BaseException) -> str:
     return f"{step} failed: {what}"
 
 
+def damage_in_words(exc: BaseException, folder: Path | None) -> str:
+    """A storage error met while reading the experiment in `folder`, in words (what to do)."""
+    from hd_desktop.store.writelock import damaged_in_words
+
+    return damaged_in_words(exc, f"the experiment {folder}" if folder else "the experiment")
+
+
 def log_error(folder: Path | None, step: str, exc: BaseException) -> tuple[str, Path | None]:
     """Append the failure to `folder`/errors.log; returns (the sentence, the log or None when it
     cannot be written: the user is still told, and the log's own failure is named)."""

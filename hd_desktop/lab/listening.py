@@ -1,16 +1,47 @@
 """A listener that votes by itself, seated in a session flow as a person would be.
 
-The simulated sessions of the lab, `simulate` and the tests all answer through this one
-loop, so their order and their vote rows are the lab's own.
+The simulated sessions of the lab, `simulate`, the tests and the app's autopilot all answer
+through this module, so their order and their vote rows are the lab's own.
 """
 
 from __future__ import annotations
 
-from hd_desktop.engine.listeners import Heard
+from dataclasses import replace
+
+from hd_desktop.engine.listeners import BUILTIN, Heard
 from hd_desktop.session.flow import SessionFlow
-from hd_desktop.session.states import Phase
+from hd_desktop.session.states import FlowSettings, Phase
+from hd_desktop.store import SessionKind
 
 SIMULATED_DEVICE = "simulated"
+AUTOPILOTS = tuple(BUILTIN)     # the built-in simulated listeners the app can seat
+
+
+def autopilot(name: str, seed: int):
+    """The built-in simulated listener `name` (one of AUTOPILOTS), seeded."""
+    return BUILTIN[name](seed=seed)
+
+
+def autopilot_answer(listener, stimulus, audio, rate: int) -> bool:
+    """`listener`'s answer to `stimulus` as it sounded (`audio`, mono)."""
+    return bool(listener.vote(Heard(stimulus, audio, rate)))
+
+
+def autopilot_session(lab, size: int, seed: int, settings: FlowSettings) -> SessionFlow:
+    """A session of the current round for a simulated listener in the seat: stored as
+    `simulated`, so its votes never pass for a person's."""
+    return lab.new_session(size, seed, replace(settings, kind=SessionKind.SIMULATED))
+
+
+def evaluation_for(lab, n_each: int, seed: int, settings: FlowSettings, *,
+                   simulated: bool = False) -> SessionFlow:
+    """Evaluation 2 in one step: the set of the latest model (made once per size and seed)
+    and a blind session over it; its end writes the report (Lab._evaluation_finished)."""
+    from hd_desktop.lab.evaluations import create_evaluation, evaluation_session
+
+    name = create_evaluation(lab, n_each, seed)
+    return evaluation_session(lab, name, seed, replace(settings, kind=SessionKind.EVALUATION,
+                                                       simulated=simulated))
 
 
 def answer_session(flow: SessionFlow, listener, listener_id: str, render=None,
@@ -37,4 +68,4 @@ def answer_session(flow: SessionFlow, listener, listener_id: str, render=None,
         audio, rate = render(stimulus.z) if render is not None else (None, None)
         flow.sound_started()
         flow.vote(bool(listener.vote(Heard(stimulus, audio, rate))))
-    return flow.finish()
+    return flow.finish()      # the Lab ended it at its last vote: its summary

@@ -27,7 +27,7 @@ from hd_desktop.lab.furniture import left_out_by_headphone_check
 from hd_desktop.lab.listening import answer_session
 from hd_desktop.lab.settings import LabSettings
 from hd_desktop.session.flow import SessionFlow
-from hd_desktop.session.states import FlowSettings
+from hd_desktop.session.states import FlowSettings, Phase
 from hd_desktop.store import Experiment, SessionInfo, SessionKind
 from hd_desktop.store.decisions import Action, Decision
 from hd_desktop.voice import VoiceSpace
@@ -254,14 +254,22 @@ class Lab:
                 and s.settings.get("source") != SOURCE]
 
     def resume_session(self, session_id: str) -> SessionFlow:
-        """The session as it was started: same order, breaks, carrier and gain."""
+        """The session as it was started: same order, breaks, carrier and gain. It starts
+        paused: nothing plays until the listener is back in the seat and continues. A session
+        whose every trial was voted is finished here (its rating file, its reports)."""
         info = self.experiment.session(session_id)
         stored = info.settings or {}
         settings = FlowSettings(
             break_every_trials=stored.get("break_every_trials", FlowSettings.break_every_trials),
             break_every_minutes=stored.get("break_every_minutes", FlowSettings.break_every_minutes),
             kind=info.kind, carrier=stored.get("carrier", "sustained"))
-        return self.watch_session(SessionFlow.resume(self.experiment, session_id, settings=settings))
+        flow = self.watch_session(SessionFlow.resume(self.experiment, session_id,
+                                                     settings=settings))
+        if flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+            flow.pause()
+        elif flow.phase == Phase.COMPLETE:
+            flow.finish()
+        return flow
 
     def watch_session(self, flow: SessionFlow) -> SessionFlow:
         """The Lab follows `flow`: its blocks update the model, its end writes its reports."""
@@ -276,6 +284,8 @@ class Lab:
             self.events.publish(SessionStarted(flow.session_id, flow.settings.kind, flow.listener))
         elif kind == "vote":
             self.events.publish(VoteCast(flow.session_id, **info))
+            if flow.phase == Phase.COMPLETE:      # every trial voted: the session ends here
+                flow.finish()
         elif kind in ("block", "closed"):
             self._block_done(flow)
         elif kind == "finished":

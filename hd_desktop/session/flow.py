@@ -73,6 +73,7 @@ class SessionFlow:
         self._paused_from = Phase.TRIALS
         self.observer: Callable | None = None   # observer(flow, kind, info): the Lab listens
         self.unsaved: dict | None = None        # an answer the store could not take yet
+        self.summary: Summary | None = None     # once finished
         self._reset_presentation()
         self._break_mark = (0, clock())
 
@@ -94,7 +95,7 @@ class SessionFlow:
         flow.device, flow.gain_db = info.device, info.gain_db
         flow._index = experiment.next_trial(session_id)
         flow._paused_from = Phase.TRIALS
-        flow.observer, flow.unsaved = None, None
+        flow.observer, flow.unsaved, flow.summary = None, None, None
         flow.phase = Phase.TRIALS if flow._index < len(flow.order) else Phase.COMPLETE
         if practice and practice.finished_at is None and flow._index == 0:
             # left during the practice: it goes on where it stopped, in the same practice session
@@ -155,10 +156,16 @@ class SessionFlow:
     @property
     def current(self) -> Trial | None:
         """The trial to play now, or None outside the voting phases."""
-        if self.phase not in _VOTING:
-            return None
-        items = self.practice if self.phase == Phase.PRACTICE else self.order
-        return Trial(self._index, len(items), items[self._index], self.phase == Phase.PRACTICE)
+        return self._trial(self.phase) if self.phase in _VOTING else None
+
+    @property
+    def paused_trial(self) -> Trial | None:
+        """The trial a paused session goes on with after `unpause`, or None when not paused."""
+        return self._trial(self._paused_from) if self.phase == Phase.PAUSED else None
+
+    def _trial(self, phase: Phase) -> Trial:
+        items = self.practice if phase == Phase.PRACTICE else self.order
+        return Trial(self._index, len(items), items[self._index], phase == Phase.PRACTICE)
 
     @property
     def plays(self) -> int:
@@ -279,7 +286,10 @@ class SessionFlow:
 
     # ------------------------------------------------------------------ the end
     def finish(self) -> Summary:
-        """End the session (early or complete): mark it finished and write its rating file."""
+        """End the session (early or complete): mark it finished and write its rating file.
+        A session ended already (the Lab ends one at its last vote) returns its summary."""
+        if self.summary is not None:
+            return self.summary
         if self.session_id is None or self.phase == Phase.FINISHED:
             raise RuntimeError("no running session to finish")
         exp, sid = self.experiment, self.session_id
@@ -296,6 +306,7 @@ class SessionFlow:
                           practice_votes=len(practice),
                           screening=session_screening(self.order, votes),
                           rating_csv=csv_path, rating_json=json_path)
+        self.summary = summary
         self._notify("finished", summary=summary)
         return summary
 

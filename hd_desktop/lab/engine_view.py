@@ -1,0 +1,138 @@
+"""What the Engine tab shows, in words and numbers (no Qt): the engine's presets, each
+listener's screening and agreement, what the model learned from, and whether the next round
+can be made now. The tab only lays these out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hd_desktop.engine.config import ENGINE_PRESETS, PRESET_NOTES, preset_note  # noqa: F401
+from hd_desktop.engine.screening import DEFAULT_MIN_GOLD  # noqa: F401
+from hd_desktop.lab.engine_job import listener_table
+from hd_desktop.lab.round_readiness import early_next_round
+
+LOSS_LABELS = {"paper": "loss |S_VD − ∇D|² + |S_D − D|²",
+               "bernoulli": "loss: −log-likelihood of the votes + |S_VD − ∇D|² terms",
+               "gp": "loss: KL(GP D̂ ‖ S_D) + |S_VD − ∇D̂|²"}
+
+
+def minutes(seconds: float) -> str:
+    """A listening time as people say it: "25 min", "2.5 h"."""
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
+@dataclass(frozen=True)
+class ListenerLine:
+    """One listener as the Engine tab lists them."""
+
+    listener: str
+    votes: int
+    screening: str          # "85% of 20", "— (judged from 20)"
+    agreement: str          # "90% of 41": answers equal to the other listeners' majority
+    used: bool              # the engine learns from their votes
+    kept: bool              # the researcher keeps them though screening would leave them out
+
+
+def listener_lines(lab) -> list[ListenerLine]:
+    """Every listener whose votes the engine sees, with screening and agreement."""
+    snap = lab.engine_snapshot()
+    agreement = agreement_with_others(snap.votes)
+    lines = []
+    for row in listener_table(snap):
+        screening = "—" if row["screening"] is None else \
+            f"{row['screening']:.0%} of {row['gold_answers']}"
+        if not row["judged"]:
+            screening += f" (judged from {snap.min_gold})"
+        share, n = agreement.get(row["listener"], (None, 0))
+        lines.append(ListenerLine(row["listener"], row["votes"], screening,
+                                  "—" if share is None else f"{share:.0%} of {n}", row["used"],
+                                  row["listener"] in snap.keep_listeners))
+    return lines
+
+
+def agreement_with_others(votes) -> dict[str, tuple[float, int]]:
+    """Per listener: (share of their answers equal to the others' majority, answers compared)."""
+    by_stimulus: dict[str, list] = {}
+    for v in votes:
+        by_stimulus.setdefault(v.stimulus_id, []).append(v)
+    agree: dict[str, list[int]] = {}
+    for vs in by_stimulus.values():
+        for v in vs:
+            others = [o.response for o in vs if o.listener != v.listener]
+            if not others or 2 * sum(others) == len(others):
+                continue
+            majority = int(2 * sum(others) > len(others))
+            a = agree.setdefault(v.listener, [0, 0])
+            a[0] += int(v.response == majority)
+            a[1] += 1
+    return {who: (ok / n, n) for who, (ok, n) in agree.items()}
+
+
+@dataclass(frozen=True)
+class NextRound:
+    """Whether the next round can be made from the latest model now, and why in words."""
+
+    possible: bool
+    text: str
+    early: str | None = None     # why making it now is early (asked first), or None
+
+
+def next_round(lab, latest) -> NextRound | None:
+    """The next round as the Engine tab offers it: possible once the current round has a
+    model (`latest`, the newest EngineResult), with its size and listening time."""
+    current = lab.current_round()
+    if current is None:
+        return None
+    if latest is None or latest.round != current.index:
+        return NextRound(False, f"Round {current.index}: {current.covered} of "
+                                f"{current.n_stimuli} stimuli voted. Update the model to sample "
+                                "the anchors of the next round.")
+    count = lab.preview_round(lab.next_round_proposal().params, latest.samples)
+    early = early_next_round(current)
+    return NextRound(True, (
+        f"Round {current.index}: {current.covered} of {current.n_stimuli} stimuli voted"
+        f"{' (covered)' if current.complete else ''}"
+        f"{f', {current.n_stimuli - current.covered} still without votes' if early else ''}"
+        f". Round {current.index + 1} from {len(latest.samples)} samples: "
+        f"<b>{count['trials']} stimuli</b>, about <b>{minutes(count['seconds'])}</b> for one "
+        "listener."), early)
+
+
+def create_next_round(lab):
+    """The next round from the latest model's samples, with the design the Lab proposes (the
+    Experiment tab's form, as edited)."""
+    return lab.create_round(lab.next_round_proposal().params)
+
+
+def estimates_summary(result) -> str:
+    """What the model learned from: voted stimuli, NES estimates and their errors, who is left out."""
+    est = result.estimates
+    parts = [f"{result.votes_used} votes used"]
+    if est.points is not None and len(est.points):
+        if result.loss == "gp":
+            how = "every vote smoothed by a GP classifier"
+            floor = (f"lapse floor {result.lapse_floor:.3f}, {est.guess:.3f} measured on the "
+                     f"far voices")
+        else:
+            how = "each vote counted where it was cast"
+            floor = f"lapse floor {est.guess:.3f} from the far voices"
+            if result.loss == "bernoulli" and result.lapse_floor is not None:
+                floor += f", {result.lapse_floor:.3f} learned with the network"
+        parts.append(f"{len(est.points)} voted stimuli, {how} ({floor})")
+    if len(est):
+        # a standard error needs two complete pairs at a neighbour: from one it reads 0 or nan
+        two = np.asarray(est.n_pairs) >= 2
+        if two.any():
+            se = np.nanmedian(np.linalg.norm(est.grad_se[two], axis=1))
+            errors = (f"median standard error over the {int(two.sum())} with two or more "
+                      f"complete pairs: D {np.median(est.d_se[two]):.3f}, |∇D| {se:.3f}")
+        else:
+            errors = ("standard errors: not enough votes yet (a neighbour needs two complete "
+                      "antithetic pairs for one)")
+        parts.append(f"{len(est)} NES estimates from rounds "
+                     f"{sorted(set(int(r) for r in est.round))}, {errors}")
+    else:
+        parts.append("no neighbour has a complete antithetic pair yet")
+    return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."

@@ -1,0 +1,112 @@
+"""What the Experiment tab shows, in words (no Qt): the open round and the next one, the size
+of a design, the sessions to resume, an evaluation's table. The tab only lays these out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hd_desktop.design import PRESETS, DesignParams, count_stimuli
+from hd_desktop.lab.engine_view import minutes
+
+
+def proposal_base(proposal) -> tuple[str, DesignParams]:
+    """What the next round's form starts from (Lab.next_round_proposal): a name and its values."""
+    base = proposal.name.removesuffix(" (edited)")
+    return base, (proposal.params if base == proposal.name else
+                  PRESETS.get(base, proposal.params))
+
+
+def design_name(params: DesignParams, base: tuple[str, DesignParams]) -> str:
+    """What a design's values are: a preset's name, or the `base` they started from, with
+    "(edited)" once they differ from it."""
+    from hd_desktop.lab.workbench import preset_name
+
+    named = preset_name(params)
+    if named is not None:
+        return named
+    return base[0] if params == base[1] else f"{base[0]} (edited)"
+
+
+def round_words(current) -> str:
+    """The open round's state (a RoundStatus, or None before round 0)."""
+    if current is None:
+        return ("No round yet. Choose a preset (or edit the values), check the size, then create "
+                "round 0: anchors are the real voices.")
+    return (f"Round {current.index}: {current.n_stimuli} stimuli, {current.covered} with votes, "
+            f"{current.votes} votes in all" + (" — covered." if current.complete else "."))
+
+
+def open_design_words(lab, current) -> str:
+    """The open round's design as it was made (read-only), or "" before round 0."""
+    if current is None:
+        return ""
+    params = DesignParams.from_dict(current.design["params"])
+    count = count_stimuli(params, current.design.get("n_anchors_available",
+                                                     len(lab.space.coords)))
+    return (f"<b>Round {current.index} (open), as made: {current.design.get('preset', 'as stored')}"
+            f"</b> — {count['anchors']} anchors × {params.m_neighbours} neighbours × "
+            f"{params.r_pairs} pairs, σ_nei {params.sigma_nei:g}, σ_NES {params.sigma_nes:g}, "
+            f"anchors {params.anchors}, seed {params.seed}; {count['trials']} stimuli "
+            f"({count['gold']} screening), about {minutes(count['seconds'])} for one listener.")
+
+
+def size_words(count: dict, session_size: int) -> str:
+    """A design's size (Lab.preview_round) and what it asks of listeners in sessions."""
+    per_trial = count["seconds"] / max(count["trials"], 1)
+    sessions = -(-count["trials"] // max(session_size, 1))
+    return (f"<b>{count['trials']} stimuli</b> ({count['nes']} NES from {count['anchors']} "
+            f"anchors, {count['gold']} screening) — about <b>{minutes(count['seconds'])}</b> of "
+            f"listening for one listener; {sessions} session(s) of {session_size} trials "
+            f"(~{minutes(session_size * per_trial)} each).")
+
+
+@dataclass(frozen=True)
+class NextRoundSource:
+    """Whether the next round can be created now, and the button's words."""
+
+    possible: bool
+    text: str
+
+
+def next_round_source(lab) -> NextRoundSource:
+    """Round 0 from the real voices; a later round once the open one has a stored model (its
+    samples are the anchors, docs/design.md 1.7)."""
+    current = lab.current_round()
+    if current is None:
+        return NextRoundSource(True, "Create round 0 from the real voices")
+    if lab.experiment.latest_model(current.index) is None:
+        return NextRoundSource(False, f"Round {current.index + 1}: update the model first (its "
+                                      "samples are the anchors)")
+    return NextRoundSource(True, f"Create round {current.index + 1} from the samples")
+
+
+def unfinished_lines(lab) -> list[tuple[str, str]]:
+    """(words, session id) of each session to resume at the workstation."""
+    return [(f"{s.listener} — {lab.experiment.next_trial(s.id)}/{len(s.order)} voted — started "
+             f"{s.started_at[:16].replace('T', ' ')}", s.id) for s in lab.unfinished_sessions()]
+
+
+def evaluation_rows(table: dict, written: str | None = None) -> tuple[list[list[str]], str]:
+    """An evaluation's table (lab/evaluations.py) as rows of cells — group, voices, votes,
+    accepted, 95% interval, spread — the difference last, and the note under it."""
+    groups = table["groups"]
+    rows = []
+    for name, g in groups.items():
+        ci = g["ci95_bootstrap"] or g["ci95_wilson"]
+        rows.append([name, str(g["stimuli"]), str(g["votes"]),
+                     "—" if g["acceptance"] is None else f"{g['acceptance']:.0%}",
+                     "—" if ci is None else f"{ci[0]:.0%} – {ci[1]:.0%}",
+                     f"{g['spread']['mean_distance_to_centroid']:.2f}"])
+    d = table["difference"]
+    ci = d["ci95_bootstrap"] or d["ci95_newcombe"]
+    rows.append(["sampled − real", "", "", "—" if d["estimate"] is None else
+                 f"{d['estimate']:+.0%}", "—" if ci is None else f"{ci[0]:+.0%} – {ci[1]:+.0%}",
+                 ""])
+    method = table["intervals"]["ci95_bootstrap" if groups["real"]["ci95_bootstrap"]
+                                else "ci95_wilson"]
+    who = "SIMULATED listener (autopilot), not people" if table.get("simulated") \
+        else "listener(s)"
+    note = (f"Evaluation {table.get('evaluation', '')}: {table['listeners']} {who}. Intervals: "
+            f"{method}. Spread: mean distance to the group's centroid."
+            + (f" Written to {written}." if written else ""))
+    return rows, note

@@ -1,0 +1,200 @@
+"""What the windows used to work out themselves, now done by the Lab and tried here without a
+window (issue 24): a session ends at its last vote and a resumed one starts paused, in the
+headless loop as in the app; imports and online exports through the Lab; the new voices'
+table and voices.csv; the Engine tab's agreement and next round; the evaluation in one step."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from helpers.people import first_votes, person
+
+from hd_desktop.design import DesignParams
+from hd_desktop.lab import Lab
+from hd_desktop.lab.engine_view import agreement_with_others, next_round
+from hd_desktop.lab.listening import (answer_session, autopilot, autopilot_answer,
+                                      autopilot_session)
+from hd_desktop.lab.online import (import_words, importer, online_export_steps,
+                                   sessions_per_listener, study_folder)
+from hd_desktop.lab.previews import NewVoices, learned_surface, nearest_real, new_voices, write_voices
+from hd_desktop.progress import drive
+from hd_desktop.session.states import FlowSettings, Phase
+from hd_desktop.store import SessionKind
+from hd_desktop.voice import load_space
+
+SMALL = DesignParams(n_anchors=4, m_neighbours=2, r_pairs=2, gold_rate=0.1, seed=2)
+
+
+@pytest.fixture(scope="module")
+def space_cache(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("space")
+    return load_space(cache_dir=cache), cache
+
+
+@pytest.fixture
+def lab(space_cache, tmp_path):
+    space, cache = space_cache
+    shutil.copytree(cache, tmp_path / "exp" / "space")
+    lab = Lab(tmp_path / "exp", space)
+    lab.set_settings(auto_update=False)
+    lab.create_round(SMALL)
+    yield lab
+    lab.close()
+
+
+def test_the_lab_ends_a_session_at_its_last_vote_and_a_resumed_one_starts_paused(lab):
+    events = []
+    lab.events.subscribe(lambda e: events.append(e.kind))
+    session = first_votes(lab, "ana", 5)           # ana leaves after 5 answers
+    [left] = lab.unfinished_sessions()
+    assert left.id == session
+    flow = lab.resume_session(session)
+    # nothing plays until the listener is back, in the app and headless alike
+    assert flow.phase == Phase.PAUSED and flow.current is None
+    assert flow.paused_trial.index == 5 and not flow.paused_trial.practice
+    flow.unpause()
+    voter = autopilot("wide", seed=1)
+    while flow.phase == Phase.TRIALS:
+        flow.sound_started()
+        flow.vote(autopilot_answer(voter, flow.current.stimulus, None, None))
+    # the last vote ended it: no window called finish()
+    assert flow.phase == Phase.FINISHED and flow.summary.votes == len(flow.order)
+    assert flow.summary.rating_csv.exists()
+    assert flow.finish() is flow.summary           # finishing again changes nothing
+    assert events.count("session_finished") == 1 and lab.unfinished_sessions() == []
+
+
+def test_the_headless_loop_goes_on_from_a_paused_resumed_session(lab):
+    session = first_votes(lab, "bo", 3)
+    flow = lab.resume_session(session)
+    summary = answer_session(flow, autopilot("wide", seed=2), "bo")
+    assert summary is flow.summary and summary.votes == len(flow.order)
+
+
+def test_an_autopilot_session_is_stored_as_simulated(lab):
+    flow = autopilot_session(lab, 6, 1, FlowSettings(break_every_trials=100))
+    answer_session(flow, autopilot("shifted", seed=1), "autopilot-shifted")
+    assert lab.experiment.session(flow.session_id).kind == SessionKind.SIMULATED
+
+
+def test_an_import_runs_as_a_job_and_the_lab_tells_the_views(lab, tmp_path):
+    person(lab, "cy", 8)
+    files = lab.export_rating_files(tmp_path / "out")   # as a copy of this workstation's
+    events = []
+    lab.events.subscribe(events.append)
+    job = importer(lab, files)
+    report = job()                                       # the app runs it on a worker thread
+    assert events == []                                  # ... and tells nothing from there
+    lab.imported(report)
+    assert [e.kind for e in events] == ["imported"] and events[0].report is report
+    assert import_words(report) == (f"{len(files)} file(s): 0 new votes merged, 8 were already "
+                                    "here.")
+    assert sessions_per_listener(lab) == {"cy": 1}
+
+
+@pytest.mark.slow    # renders the round's voices for the web twice
+def test_the_online_export_writes_the_current_round_into_a_new_folder_each_time(lab, tmp_path):
+    steps = online_export_steps(lab, tmp_path, carrier="sustained", trials=None, seed=3,
+                                break_every=60)
+    seen = []
+    first = drive(steps, seen.append)
+    assert seen and seen[-1].fraction <= 1.0
+    assert first.folder == tmp_path / "online-round0-seed3" and first.jzip.exists()
+    assert first.n_stimuli == len(lab.experiment.stimuli(round=0))   # practice voices too
+    second = drive(online_export_steps(lab, tmp_path, carrier="sustained", trials=None, seed=3,
+                                       break_every=60))
+    assert second.folder == tmp_path / "online-round0-seed3-2"     # the first one is kept
+
+
+def test_the_study_folder_never_overwrites_one_there(tmp_path):
+    assert study_folder(tmp_path, 1, 7) == tmp_path / "online-round1-seed7"
+    (tmp_path / "online-round1-seed7.jzip").write_text("")
+    assert study_folder(tmp_path, 1, 7) == tmp_path / "online-round1-seed7-2"
+
+
+def test_the_new_voices_and_voices_csv(space_cache, tmp_path):
+    from hd_desktop.engine.network import ScoreNet
+
+    space = space_cache[0]
+    samples = space.coords[:3] + 0.01
+    result = SimpleNamespace(round=2, samples=samples, net=ScoreNet(space.dims))
+    voices = new_voices(result, space)
+    assert list(voices.nearest) == [0, 1, 2] and np.all(voices.distance < 0.02)
+    assert voices.nearest_label[0] == f"{space.speakers[0]} ({space.items[0]})"
+    assert np.all((voices.s_d > 0) & (voices.s_d < 1))
+    s_d, s_vd = learned_surface(result, space.dims)(np.zeros((4, 2)))
+    assert s_d.shape == (4,) and s_vd.shape == (4, space.dims)
+
+    rendered = []
+
+    def render(z, carrier):
+        rendered.append((tuple(z), carrier))
+        return np.zeros(800), 16000
+
+    written = drive(write_voices(voices, [2, 0], tmp_path / "chosen", "sentence", render))
+    assert [p.name for p in written] == ["round2-sample0002-sentence.wav",
+                                         "round2-sample0000-sentence.wav"]
+    rows = list(csv.DictReader(open(tmp_path / "chosen" / "voices.csv")))
+    assert [r["sample"] for r in rows] == ["2", "0"] and rows[0]["carrier"] == "sentence"
+    assert float(rows[0]["z1"]) == samples[2][0] and rows[0]["nearest_real_item"] == space.items[2]
+    assert len(rendered) == 2
+
+
+def test_nearest_real_voice():
+    idx, dist = nearest_real(np.array([[0.0, 0.9], [3.0, 0.0]]), np.array([[0.0, 0.0],
+                                                                         [0.0, 1.0]]))
+    assert list(idx) == [1, 0] and np.allclose(dist, [0.1, 3.0])
+    assert NewVoices(0, np.zeros((2, 2)), np.zeros(2), idx, dist, ("a", "b"), ("a", "b")) \
+        .title().startswith("2 new voices sampled by the model of round 0")
+
+
+def test_agreement_with_the_other_listeners_majority():
+    def vote(who, stimulus, response):
+        return SimpleNamespace(listener=who, stimulus_id=stimulus, response=response)
+
+    votes = [vote("a", "s1", 1), vote("b", "s1", 1), vote("c", "s1", 1), vote("d", "s1", 0),
+             vote("a", "s2", 0), vote("b", "s2", 0), vote("c", "s2", 1), vote("d", "s2", 0),
+             vote("a", "s3", 1)]                         # s3: nobody else to agree with
+    assert agreement_with_others(votes) == {"a": (1.0, 2), "b": (1.0, 2), "c": (0.5, 2),
+                                            "d": (0.5, 2)}
+    # a tie among the others is no majority: that answer is not compared
+    assert agreement_with_others(votes[:4] + [vote("e", "s1", 0)]) == {"d": (0.0, 1),
+                                                                       "e": (0.0, 1)}
+
+
+def test_the_next_round_waits_for_a_model_of_the_current_round(lab):
+    state = next_round(lab, None)
+    assert not state.possible and "Update the model" in state.text
+    latest = SimpleNamespace(round=0, samples=lab.space.coords[:5])
+    state = next_round(lab, latest)
+    assert state.possible and "Round 1 from 5 samples" in state.text
+    assert state.early is not None          # nothing voted yet: the researcher is asked first
+    assert next_round(lab, SimpleNamespace(round=-1, samples=[])).possible is False
+
+
+def test_no_round_no_next_round(space_cache, tmp_path):
+    space, cache = space_cache
+    shutil.copytree(cache, tmp_path / "fresh" / "space")
+    with_nothing = Lab(Path(tmp_path / "fresh"), space)
+    assert next_round(with_nothing, None) is None
+    with_nothing.close()
+
+
+def test_a_design_is_named_by_its_preset_or_by_what_it_was_edited_from(lab):
+    from dataclasses import replace
+
+    from hd_desktop.design import preset
+    from hd_desktop.lab.experiment_view import design_name, proposal_base
+
+    base = proposal_base(lab.next_round_proposal())       # round 1: as round 0 (custom values)
+    assert base[0] == "as round 0" and base[1] == replace(SMALL, min_gold=0)
+    assert design_name(base[1], base) == "as round 0"
+    assert design_name(replace(base[1], r_pairs=5), base) == "as round 0 (edited)"
+    assert design_name(preset("lab-hour"), base) == "lab-hour"    # a preset's values: its name
+    edited = lab.propose_next_round(replace(preset("lab-hour"), r_pairs=7), "lab-hour (edited)")
+    assert proposal_base(edited) == ("lab-hour", preset("lab-hour"))
