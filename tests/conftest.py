@@ -15,6 +15,21 @@ import pytest
 # then add up in one order, and a quality figure does not move with the number of cores free.
 os.environ["OMP_NUM_THREADS"] = "1"
 
+# --- Order: the longest test files first, so the two workers of the whole run end together --
+#
+# tools/setup.sh runs the suite on two pytest-xdist workers, a file at a time, in the order
+# collected (--no-loadscope-reorder). These files take minutes each (quality tests, browser
+# runs, trained engines): started last, one of them would be the run's tail.
+LONGEST_FIRST = ("test_listeners.py", "test_web_browser.py", "test_gui_engine.py",
+                 "test_web_furniture.py", "test_headphone_check.py", "test_gui_lab_decisions.py",
+                 "test_lab_engine.py", "test_import_while_voting.py", "test_simulate.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: others as found
+
+
 # --- Files: a fresh home for sessions and settings, per test ------------------------------
 
 

@@ -66,8 +66,10 @@ case "$mode" in
   test)
     export QT_QPA_PLATFORM=offscreen
     # two workers (HD_TEST_WORKERS; 0 runs in this process), a test file each at a time, so a
-    # module's costly fixture (the browser runs, the voice spaces) is made once
-    exec .venv/bin/python -m pytest -n "${HD_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
+    # module's costly fixture (the browser runs, the voice spaces) is made once; the longest
+    # files first (tests/conftest.py), so both workers end together
+    exec .venv/bin/python -m pytest -n "${HD_TEST_WORKERS:-2}" --dist loadfile \
+      --no-loadscope-reorder "$@" ;;
   lint)
     exec .venv/bin/ruff check "$@" . ;;
   setup)
