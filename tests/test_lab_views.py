@@ -198,3 +198,16 @@ def test_a_design_is_named_by_its_preset_or_by_what_it_was_edited_from(lab):
     assert design_name(preset("lab-hour"), base) == "lab-hour"    # a preset's values: its name
     edited = lab.propose_next_round(replace(preset("lab-hour"), r_pairs=7), "lab-hour (edited)")
     assert proposal_base(edited) == ("lab-hour", preset("lab-hour"))
+
+
+def test_an_imports_words_say_the_records_and_decisions_it_brought_and_which_is_in_force():
+    from hd_desktop.store.merge import ImportReport
+    from hd_desktop.web.importing import ResultsReport
+
+    note = "listener ana: the imported decision to exclude (2026-12-01T10:00:00Z, 'pilot') is " \
+           "now in force"
+    report = ResultsReport(ImportReport(files=2, new_votes=30, new_records=3, new_decisions=1,
+                                        decision_notes=[note]))
+    assert import_words(report) == (
+        "2 file(s): 30 new votes merged, 0 were already here. 3 listener record(s) (consent, "
+        "questionnaire, headphone check) and 1 decision(s) about data stored. " + note + ".")

@@ -29,6 +29,11 @@ def import_words(report) -> str:
     r = report.ratings
     words = (f"{r.files} file(s): {r.new_votes} new votes merged, {r.known_votes} were already "
              "here.")
+    records = report.records + r.new_records
+    if records or r.new_decisions:
+        words += (f" {records} listener record(s) (consent, questionnaire, headphone check) and "
+                  f"{r.new_decisions} decision(s) about data stored.")
+    words += "".join(f" {note}." for note in r.decision_notes)
     if report.participants:
         words += f" Online participants: {', '.join(dict.fromkeys(report.participants))}."
     if report.unfinished:
