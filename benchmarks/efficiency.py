@@ -7,7 +7,8 @@
 
 The zoo (engine/zoo.py): `tuning` and `held-out` stand for the twelve shapes of that half,
 `tuning:4` for its first four, `zoo-N` for one; their rows are summarised per half (median
-[range] over shapes and seeds), acceptance beside the target's and the real voices'.
+[range] over shapes and seeds; `--summarise runs.json --by-shape`: a row per shape), acceptance
+beside the target's and the real voices'.
 --keep-samples writes every engine run's samples of every round (npz), for the stop signal:
 
     .venv/bin/python benchmarks/efficiency.py --stop-signal DIR --summarise runs.json ...
@@ -234,8 +235,9 @@ def guard_bound(h, listener, real, seed: int) -> dict:
                                           seed=seed)["fidelity_ratio"]}
 
 
-def summarise(results: list[dict]) -> None:
-    results = [{**r, "listener": group_of(r["listener"])} for r in results]
+def summarise(results: list[dict], by_shape: bool = False) -> None:
+    if not by_shape:
+        results = [{**r, "listener": group_of(r["listener"])} for r in results]
     keys = sorted({(r["k"], r["listener"], r["method"]) for r in results})
     diagnosis = (f"{'noiseless votes':<20} {'p* within guard':<20} {'its mass':<20} "
                  f"{'votes placed by p*':<20} {'placed, noiseless'}"
@@ -334,6 +336,8 @@ def main() -> None:
                     help="write each engine run's samples of every round here (npz)")
     ap.add_argument("--summarise", nargs="+", metavar="JSON",
                     help="print the summary of earlier --json files instead of running")
+    ap.add_argument("--by-shape", action="store_true",
+                    help="with --summarise: a row per zoo shape instead of per half")
     ap.add_argument("--stop-signal", metavar="DIR",
                     help="with --summarise: the stop signal over the rounds kept in DIR "
                          "(--keep-samples) beside the true fidelity")
@@ -343,7 +347,8 @@ def main() -> None:
                         Path(args.stop_signal))
         return
     if args.summarise:
-        summarise([r for f in args.summarise for r in json.loads(Path(f).read_text())])
+        summarise([r for f in args.summarise for r in json.loads(Path(f).read_text())],
+                  by_shape=args.by_shape)
         return
     overrides = _overrides(args.set)
     for k in args.dims:
