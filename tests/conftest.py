@@ -15,9 +15,9 @@ import pytest
 # then add up in one order, and a quality figure does not move with the number of cores free.
 os.environ["OMP_NUM_THREADS"] = "1"
 
-# --- Order: the longest test files first, so the two workers of the whole run end together --
+# --- Order: the longest test files first, so the workers of the whole run end together ------
 #
-# tools/setup.sh runs the suite on two pytest-xdist workers, a file at a time, in the order
+# tools/setup.sh runs the suite on pytest-xdist workers, a file at a time, in the order
 # collected (--no-loadscope-reorder). These files take minutes each (quality tests, browser
 # runs, trained engines): started last, one of them would be the run's tail.
 LONGEST_FIRST = ("test_listeners.py", "test_web_browser.py", "test_gui_engine.py",

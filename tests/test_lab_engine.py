@@ -216,7 +216,7 @@ def test_votes_imported_from_another_workstation_feed_the_engine(space, tmp_path
     here.close()
 
 
-def test_cancel_ends_the_engine_process_within_a_second(space, tmp_path):
+def test_cancel_ends_the_engine_process_before_it_returns(space, tmp_path):
     import threading
     import time
 
@@ -243,10 +243,8 @@ def test_cancel_ends_the_engine_process_within_a_second(space, tmp_path):
     while "train" not in seen and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "train" in seen and run_.process.is_alive()
-    t0 = time.monotonic()
     run_.cancel()
-    assert not run_.process.is_alive()
-    assert time.monotonic() - t0 < 1.0
+    assert not run_.process.is_alive()   # gone when cancel returns (how soon: a benchmark's)
     worker.join(timeout=10.0)    # the iterating thread notices at its next step
     assert not worker.is_alive() and isinstance(outcome[0], Cancelled)
     lab.close()

@@ -65,10 +65,11 @@ case "$mode" in
     exec .venv/bin/hd-desktop "$@" ;;
   test)
     export QT_QPA_PLATFORM=offscreen
-    # two workers (HD_TEST_WORKERS; 0 runs in this process), a test file each at a time, so a
-    # module's costly fixture (the browser runs, the voice spaces) is made once; the longest
-    # files first (tests/conftest.py), so both workers end together
-    exec .venv/bin/python -m pytest -n "${HD_TEST_WORKERS:-2}" --dist loadfile \
+    # three workers (HD_TEST_WORKERS; 0 runs in this process): on two cores the third fills the
+    # time the others wait on a browser or on real-time playback. A test file each at a time, so
+    # a module's costly fixture (the browser runs, the voice spaces) is made once; the longest
+    # files first (tests/conftest.py), so the workers end together
+    exec .venv/bin/python -m pytest -n "${HD_TEST_WORKERS:-3}" --dist loadfile \
       --no-loadscope-reorder "$@" ;;
   lint)
     exec .venv/bin/ruff check "$@" . ;;

@@ -121,8 +121,8 @@ def _end(process, wait_s: float) -> None:
         process.terminate()
         process.join(timeout=0.5)
     if process.is_alive():
-        process.kill()
-        process.join(timeout=0.5)
+        process.kill()       # cannot be ignored: wait until it is gone, however busy the machine
+        process.join(timeout=30.0)
 
 
 def engine_in_process(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]:
