@@ -48,17 +48,7 @@ def add(con: sqlite3.Connection, listener: str, kind: RecordKind | str, data: Ma
         raise UserFacingError("a listener record needs a listener id")
     rec = ListenerRecord(record_id or uuid.uuid4().hex, listener, session_id, RecordKind(kind),
                          dict(data), iso_utc(at or utc_now()), __version__)
-    text = codec.canonical_json(rec.data)
-    row = con.execute("SELECT listener, kind, data FROM listener_records WHERE id = ?",
-                      (rec.id,)).fetchone()
-    if row is not None:
-        if tuple(row) != (rec.listener, rec.kind.value, text):
-            raise UserFacingError(f"listener record {rec.id} is already stored with other "
-                                  "content; nothing was changed")
-        return rec
-    con.execute(f"INSERT INTO listener_records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rec.id, rec.listener, rec.session_id, rec.kind.value, text, rec.recorded_at,
-                 rec.app_version))
+    add_imported(con, rec)
     return rec
 
 
