@@ -57,6 +57,8 @@ class World:
     manifest: dict
     agreed: Taken
     refused: Taken
+    failed: Taken             # all six check answers wrong: stopped before the trials
+    key: dict                 # the check's key, as the experiment keeps it
 
     def copy(self, name: str) -> Path:
         return Path(shutil.copytree(self.pristine, self.tmp / "copies" / name))
@@ -97,11 +99,16 @@ def world(tmp_path_factory) -> World:
     run(export_steps(lab.experiment, space, StudySettings(round=0, seed=3), tmp / "study"))
     lab.close()
     manifest = json.loads((tmp / "study" / "study.json").read_text())
+    browser.learn_check(tmp / "exp", tmp / "study")
+    with Experiment.open(tmp / "exp", create=False) as exp:
+        key = exp.web_check_key(manifest["study_id"])
     pristine = Path(shutil.copytree(tmp / "exp", tmp / "pristine"))
     agreed = _take(tmp / "study", tmp / "dl-yes", "JA-1", questionnaire=ANSWERS,
                    headphone=_one_wrong)
     refused = _take(tmp / "study", tmp / "dl-no", "JA-no", consent=False)
-    return World(tmp, pristine, tmp / "study", manifest, agreed, refused)
+    failed = _take(tmp / "study", tmp / "dl-fail", "JA-fail", questionnaire=ANSWERS,
+                   headphone=lambda driver, i: browser.right_check_answer(driver, i) % 3 + 1)
+    return World(tmp, pristine, tmp / "study", manifest, agreed, refused, failed, key)
 
 
 def _plain(text: str) -> str:
@@ -174,7 +181,7 @@ def test_questionnaire_and_headphone_answers_import_as_listener_records(world):
         assert records["consent"].data["given"] is True
         assert {k: records["questionnaire"].data[k] for k in ANSWERS} == ANSWERS
         check = records["headphone_check"].data
-        seed = world.manifest["headphone"]["seed"]
+        seed = world.key["seed"]          # judged on import against the experiment's key
         expected = [t.answer for t in headphone.plan("huggins", seed)]
         assert check["test"] == "huggins" and check["seed"] == seed
         assert check["expected"] == expected and check["n_trials"] == 6
@@ -239,19 +246,14 @@ def test_an_edited_or_forged_record_is_refused_and_nothing_changes(world):
     rows = _rows(world.agreed.csv)
     older = _with_record(rows, "questionnaire", lambda d: d.update(age_band="20_29"))
     _refused(world, "edited-age", _written(older), "edited after")
-    passed = _with_record(rows, "headphone_check", lambda d: d.update(answers=d["expected"]))
+    right = [t.answer for t in headphone.plan("huggins", world.key["seed"])]
+    passed = _with_record(rows, "headphone_check", lambda d: d.update(answers=right))
     _refused(world, "edited-check", _written(passed), "edited")
     gone = [r for r in rows if r["hd_kind"] != "questionnaire"]
     _refused(world, "dropped-record", _written(gone), "records, but")
     # forgeries with a checksum written again: refused by what the record must agree with
     lucky = _with_record(rows, "headphone_check", lambda d: d.update(passed=False))
-    _refused(world, "forged-passed", _written(_forged(lucky)), "passed")
-    def other_seed(d):
-        d["seed"] = d["seed"] + 1
-        result = headphone.score(d["test"], d["seed"], d["answers"])
-        d.update(expected=list(result.expected), score=result.score, passed=result.passed)
-    _refused(world, "forged-seed", _written(_forged(_with_record(rows, "headphone_check",
-                                                                 other_seed))), "seed")
+    _refused(world, "forged-passed", _written(_forged(lucky)), "failed, but its answers score 5")
     code = _with_record(rows, "questionnaire", lambda d: d.update(output="phone"))
     _refused(world, "forged-code", _written(_forged(code)), "output")
     texts = _with_record(rows, "consent", lambda d: d.update(text_sha256="0" * 64))
@@ -261,20 +263,111 @@ def test_an_edited_or_forged_record_is_refused_and_nothing_changes(world):
     _refused(world, "forged-refusal", _written(_forged(said_no)), "consent was refused")
 
 
-def test_the_headphone_stimuli_written_are_those_of_the_recorded_seed(world):
+def test_the_headphone_stimuli_written_are_those_of_the_key_the_experiment_keeps(world):
     check = world.manifest["headphone"]
-    design = json.loads((world.study / "design.json").read_text())
-    assert design["furniture"]["headphone"]["seed"] == check["seed"] \
-        == headphone_seed(world.manifest["study_id"])
-    plan = headphone.plan(check["test"], check["seed"])
-    assert [t["answer"] for t in check["trials"]] == [t.answer for t in plan]
+    plan = headphone.plan(check["test"], world.key["seed"])
     for t, entry in zip(plan, check["trials"]):
         data = (world.study / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
         assert rate == headphone.RATE and samples.shape[1] == 2
         np.testing.assert_array_equal(samples, headphone.render_trial(check["test"], t,
-                                                                      check["seed"]))
+                                                                      world.key["seed"]))
+
+
+def test_no_served_file_names_the_check_s_right_answers(world):
+    """The study folder (what is uploaded, what a participant can read) holds no key: no seed,
+    no right answer or layout per trial, no file named by what it plays; the seed is not the
+    one anyone can draw from the study id; what the page holds are salted digests of the
+    passing answer sets, and they do pass the right answers and fail wrong ones."""
+    from hd_desktop.web.export import check_digest
+
+    seed, check = world.key["seed"], world.manifest["headphone"]
+    right = [t.answer for t in headphone.plan(check["test"], seed)]
+    assert seed != headphone_seed(world.manifest["study_id"])
+    for name in ("seed", "expected", "answers", "layout"):
+        assert name not in check
+    assert all(set(t) == {"index", "file", "sha256"} for t in check["trials"])
+    assert all(re.fullmatch(r"headphone/check-\d\.wav", t["file"]) for t in check["trials"])
+    design = json.loads((world.study / "design.json").read_text())
+    assert design["furniture"]["headphone"] == check
+    clear = [",".join(map(str, right)), ", ".join(map(str, right)), "".join(map(str, right))]
+    for path in world.study.rglob("*"):
+        if path.suffix in (".js", ".json", ".html", ".txt", ".css"):
+            text = path.read_text(encoding="utf-8")
+            assert str(seed) not in text, path
+            assert not any(c in text for c in clear[:2]), path
+            assert not re.search(r'"(answer|expected|layout)"\s*:', text), path
+            assert not re.search(r"\b(diotic|huggins-\d|softer|antiphase-\d)\b", text), path
+    salt = check["salt"]
+    assert check_digest(salt, right) in check["passing"]
+    assert check_digest(salt, [a % 3 + 1 for a in right]) not in check["passing"]
+    assert len(check["passing"]) == 73     # of 729: 4, 5 or 6 of 6 right (huggins)
+
+
+def test_a_failed_check_ends_the_study_before_the_trials_and_imports_as_screened_out(world):
+    ja = listener_texts.shipped("ja")
+    pages = world.failed.pages
+    assert "trial" not in pages and "headphone" in pages
+    heading, body = ja("web.screened.body").split("</h2>")
+    assert _plain(heading) in pages["end"] and _plain(body) in pages["end"]
+    assert world.failed.csv.name in pages["end"]
+    assert _plain(ja("headphone.done")) not in " ".join(pages.values())
+    rows = _rows(world.failed.csv)
+    assert not [r for r in rows if r["hd_kind"] == "vote"]
+    [check] = [json.loads(r["hd_record"]) for r in rows if r["hd_kind"] == "headphone_check"]
+    right = [t.answer for t in headphone.plan("huggins", world.key["seed"])]
+    assert check["passed"] is False and check["answers"] == [a % 3 + 1 for a in right]
+    assert len([r for r in rows if r["hd_kind"] == "headphone"]) == 6   # every answer kept
+    folder = world.copy("failed")
+    report = import_results(folder, [world.failed.csv])
+    assert report.screened_out == ["JA-fail"] and report.unfinished == []
+    assert report.ratings.new_votes == 0 and report.ratings.new_sessions == 0
+    assert report.records == 3
+    from hd_desktop.lab.furniture import headphone_status
+    from hd_desktop.lab.online import import_words
+    assert "Screened out by the headphone check" in import_words(report)
+    assert "JA-fail" in import_words(report)
+    with Experiment.open(folder, create=False) as exp:
+        assert exp.sessions() == []
+        [stored] = exp.listener_records(listener="JA-fail", kind="headphone_check")
+        assert stored.data["passed"] is False and stored.data["score"] == 0
+        assert stored.data["seed"] == world.key["seed"] and stored.data["expected"] == right
+        assert headphone_status(exp)["JA-fail"] == "failed"
+    assert import_results(folder, [world.failed.csv]).records == 0
+
+
+def test_a_forged_pass_is_refused_against_the_key_the_experiment_keeps(world):
+    """A participant who failed and rewrote their file (the checksum recomputed, as the public
+    page does) to say they passed: refused, naming the file, and nothing changes."""
+    right = [t.answer for t in headphone.plan("huggins", world.key["seed"])]
+    wrong = [a % 3 + 1 for a in right]
+    voted = _with_record(_rows(world.agreed.csv), "headphone_check",
+                         lambda d: d.update(answers=wrong, passed=True))
+    _refused(world, "claims-pass", _written(_forged(voted)),
+             r"claims-pass\.csv: participant JA-1's headphone check says it passed, but its "
+             r"answers score 0 of 6 against the study's key kept in .*pass mark 4")
+    rows = _rows(world.failed.csv)    # stopped, then a pass claimed: no voice to go with it
+    claim = _with_record(rows, "headphone_check", lambda d: d.update(passed=True))
+    _refused(world, "stopped-claims-pass", _written(_forged(claim)), "stopped-claims-pass.csv: ")
+    # the page's format of a study whose seed was public: the key is not in the file
+    def legacy(d):
+        d["seed"] = headphone_seed(world.manifest["study_id"])
+        result = headphone.score(d["test"], d["seed"], d["answers"])
+        d.update(expected=list(result.expected), score=result.score, passed=result.passed)
+    _refused(world, "claims-public-seed", _written(_forged(_with_record(
+        rows, "headphone_check", legacy))), "claims-public-seed.csv: .*never knew")
+    # the check taken twice under one id (again in another browser): not merged by order
+    again = world.tmp / "edited" / "again.csv"
+    again.write_text(_written(_forged(_with_record(
+        rows, "headphone_check", lambda d: d.update(answers=right[:1] + d["answers"][1:])))),
+        encoding="utf-8")
+    folder = world.copy("twice")
+    before = _digest(folder)
+    with pytest.raises(BadInputError, match="again.csv: participant JA-fail's headphone_check "
+                                            "differs between the two files"):
+        import_results(folder, [world.failed.csv, again])
+    assert _digest(folder) == before
 
 
 def test_results_of_schema_1_are_still_read(world):

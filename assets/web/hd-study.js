@@ -504,7 +504,11 @@
                              parameters: { index: { type: P.INT, default: 0 } },
                              data: { answer: { type: P.INT } } };
 
-  // Scores the check as hd_desktop/audio/headphone.py does (right answers >= the pass mark).
+  // Judges the check without knowing its right answers: the study holds the salted digests of
+  // every set of answers that passes (hd_desktop/web/export.py `check_digest`), never the key,
+  // which stays in the researcher's experiment. The import judges it again against that key.
+  function checkDigest(salt, answers) { return sha256Hex(salt + ":" + answers.join(",")); }
+
   class HdHeadphoneResultPlugin {
     constructor(jsPsych) { this.jsPsych = jsPsych; }
     trial() {
@@ -514,16 +518,22 @@
         const row = rows.filter((r) => r.hd_check_trial === t.index).pop();
         return row ? row.answer : 0;
       });
-      const expected = check.trials.map((t) => t.answer);
-      const score = answers.filter((a, i) => a === expected[i]).length;
       this.jsPsych.finishTrial(recordRow("headphone_check", {
-        test: check.test, seed: check.seed, n_trials: expected.length, answers: answers,
-        expected: expected, score: score, pass_mark: check.pass_mark,
-        passed: score >= check.pass_mark, done_at: new Date().toISOString() }));
+        test: check.test, n_trials: check.n_trials, answers: answers, pass_mark: check.pass_mark,
+        passed: check.passing.includes(checkDigest(check.salt, answers)),
+        done_at: new Date().toISOString() }));
     }
   }
   HdHeadphoneResultPlugin.info = { name: "hd-headphone-result", version: "1.0.0",
                                    parameters: {}, data: { hd_record: { type: P.STRING } } };
+
+  // A failed check ends the study before the trials when the study says so (a failed check
+  // online leaves the participant out: their trials would count for nothing).
+  function screenedOut(jsPsych) {
+    if (!STUDY.headphone || !STUDY.headphone.stops_on_fail) return false;
+    return jsPsych.data.get().filter({ hd_kind: "headphone_check" }).values()
+      .some((r) => JSON.parse(r.hd_record).passed === false);
+  }
 
   function hasRecord(jsPsych, kind) {
     return jsPsych.data.get().filter({ hd_kind: kind }).count() > 0;
@@ -610,8 +620,9 @@
       t.push(page(T("headphone.heading") + T("headphone.intro." + check.test), T("headphone.start")));
       check.trials.forEach((c) => t.push({ type: HdHeadphonePlugin, index: c.index }));
       t.push({ type: HdHeadphoneResultPlugin, on_finish: kept });
-      t.push(page(T("headphone.done"), T("headphone.continue")));
     }
+    const checked = t.length;   // what follows only for a participant the check let through
+    if (check) t.push(page(T("headphone.done"), T("headphone.continue")));
     if (from > 0 || practiced) {
       t.push(page(T("web.welcome_back", { done: from, total: order.length }), T("web.continue")));
     }
@@ -642,8 +653,10 @@
         };
       }
     });
-    return first.concat([{ timeline: t, conditional_function: () => !declined(jsPsych) },
-                         { type: HdEndPlugin, meta: meta }]);
+    return first.concat([{ timeline: [
+      { timeline: t.slice(0, checked) },
+      { timeline: t.slice(checked), conditional_function: () => !screenedOut(jsPsych) },
+    ], conditional_function: () => !declined(jsPsych) }, { type: HdEndPlugin, meta: meta }]);
   }
 
   // Under JATOS the answers so far go to the server at every break, closed by an end record
@@ -707,12 +720,22 @@
   function finish(root, jsPsych, meta, fields) {
     const data = jsPsych.data.get();
     const results = { csv: data.csv(), json: data.json(), stem: fileStem(meta),
-                      declined: declined(jsPsych) };
+                      declined: declined(jsPsych), screened: screenedOut(jsPsych) };
     window.hdResults = results;
     if (window.HD_UNDER_JATOS) {
-      root.innerHTML = "<div class='hd-text' id='hd-saving'>" +
-        (results.declined ? T("web.declined.body") : T("web.end.saving")) + "</div>";
-      submit(results.json).then(() => { writeKept(meta, null); return window.jatos.endStudy(); });
+      root.innerHTML = "<div class='hd-text' id='hd-saving'>" + (results.declined
+        ? T("web.declined.body") : results.screened ? T("web.screened.body")
+          : T("web.end.saving")) + "</div>";
+      submit(results.json).then(() => {
+        writeKept(meta, null);
+        if (!results.screened) return window.jatos.endStudy();
+        // the run ends unsuccessful, saying why (JATOS shows it with the result); with a
+        // screen-out address (Prolific's, with its code) the participant goes there
+        const why = "screened out by the headphone check";
+        const away = STUDY.headphone.screen_out_url;
+        return away ? window.jatos.endStudyAndRedirect(away, false, why)
+          : window.jatos.endStudy(false, why);
+      });
       return;
     }
     writeKept(meta, { fields: fields, rows: [], results: results });
@@ -723,11 +746,16 @@
   function showResults(root, results) {
     window.hdResults = results;
     const file = { file: results.stem + ".csv" };
-    root.innerHTML = `<div class='hd-text${results.declined ? " hd-declined" : ""}'>` +
+    const away = results.screened && STUDY.headphone.screen_out_url;
+    root.innerHTML = `<div class='hd-text${results.declined ? " hd-declined" : ""}` +
+      `${results.screened ? " hd-screened" : ""}'>` +
       (results.declined ? T("web.declined.body") + T("web.declined.file", file)
-        : T("web.end.saved", file)) +
+        : results.screened ? T("web.screened.body") + T("web.screened.file", file)
+          : T("web.end.saved", file)) +
       `<p><button id='hd-csv' class='jspsych-btn'>${T("web.end.csv_again")}</button> ` +
-      `<button id='hd-json' class='jspsych-btn'>${T("web.end.json")}</button></p></div>`;
+      `<button id='hd-json' class='jspsych-btn'>${T("web.end.json")}</button></p>` +
+      (away ? `<p><a id='hd-screen-out' class='jspsych-btn' href='${escapeHtml(away)}'>` +
+              `${T("web.screened.return")}</a></p>` : "") + "</div>";
     root.querySelector("#hd-csv").addEventListener("click", () => download(results.stem + ".csv", results.csv, "text/csv"));
     root.querySelector("#hd-json").addEventListener("click", () => download(results.stem + ".json", results.json, "application/json"));
   }
@@ -781,7 +809,7 @@
     jsPsych.run(timeline(jsPsych, meta, fields, order, practice, from, practiced, keep));
   }
 
-  window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText, T };
+  window.hdStudy = { fnv1a, mulberry32, webOrder, sha256Hex, digestText, checkDigest, T };
   document.documentElement.lang = STUDY.texts.language;
   if (window.HD_UNDER_JATOS) window.jatos.onLoad(start);
   else if (document.readyState === "complete") start();

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"online participants: {', '.join(dict.fromkeys(result.participants))}")
     if result.unfinished:
         print(f"not finished (answers up to their last break): {'; '.join(result.unfinished)}")
+    if result.screened_out:
+        print("screened out by the headphone check (stopped before the trials, their check "
+              f"stored): {', '.join(result.screened_out)}")
     if result.shared_ids:
         from hd_desktop.web.importing import SHARED_NOTE
 

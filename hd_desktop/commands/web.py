@@ -40,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--title", default=None, help="the study's title (page and JATOS)")
     e.add_argument("--end-url", default="",
                    help="JATOS: where participants go at the end (e.g. Prolific's completion URL)")
+    e.add_argument("--screen-out-url", default="",
+                   help="where a participant stopped by a failed headphone check goes (e.g. "
+                        "Prolific's screen-out URL with its code): under JATOS the page ends the "
+                        "study there; standalone it offers the link after the download")
     e.add_argument("--corpus", default=None,
                    help="the corpus the experiment's voice space was built from (default: bundled)")
     e.set_defaults(func=run_export)
@@ -70,7 +74,8 @@ def run_export(args: argparse.Namespace) -> int:
             if not quiet:
                 print(f"\r[{p.fraction:4.0%}] {p.message[:70]:<70}", end="", file=sys.stderr)
 
-        result = run(export_steps(exp, space, settings, args.out, args.title, args.end_url),
+        result = run(export_steps(exp, space, settings, args.out, args.title, args.end_url,
+                                 args.screen_out_url),
                      report)
     if not quiet:
         print(file=sys.stderr)

@@ -38,6 +38,9 @@ def import_words(report) -> str:
         words += f" Online participants: {', '.join(dict.fromkeys(report.participants))}."
     if report.unfinished:
         words += f" Not finished (answers up to their last break): {'; '.join(report.unfinished)}."
+    if report.screened_out:
+        words += (" Screened out by the headphone check (stopped before the trials, their "
+                  f"check stored): {', '.join(report.screened_out)}.")
     if report.shared_ids:
         words += f" {', '.join(report.shared_ids)}: {SHARED_NOTE}."
     return words

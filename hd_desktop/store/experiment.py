@@ -502,6 +502,18 @@ class Experiment:
     def texts(self, sha256: str) -> tuple[str, dict[str, str]] | None:
         return records_sql.texts(self._con(), sha256)
 
+    def web_check_key(self, study_id: str, new: Mapping[str, Any] | None = None
+                      ) -> dict[str, Any] | None:
+        """The key of an online study's headphone check (its seed), kept here and never in the
+        study's files; `new` is stored when the study has none yet (the first one stays)."""
+        name = f"web_check_key:{study_id}"
+        if new is not None and self._meta(name) is None:
+            with self._write() as con:
+                con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                            (name, codec.canonical_json(dict(new))))
+        text = self._meta(name)
+        return None if text is None else json.loads(text)
+
     # ---------------------------------------------------------------- votes
     def record_vote(self, session_id: str, trial_index: int, stimulus_id: str,
                     response: int | bool, rt_ms: float, n_plays: int, presented_at: datetime,

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
+import secrets
 import shutil
 import uuid
 import zipfile
@@ -31,7 +33,7 @@ from hd_desktop.paths import ASSETS_DIR
 from hd_desktop.store import codec
 from hd_desktop.voice.build import Progress
 from hd_desktop.web.study import RESULTS_SCHEMA_VERSION, SCHEMA, SCHEMA_VERSION, StudyDesign, \
-    StudySettings, headphone_seed, pair_tag, study_design
+    StudySettings, pair_tag, study_design
 
 WEB_ASSETS = ASSETS_DIR / "web"
 PAGE_FILES = ("index.html", "hd-study.js", "hd-study.css")
@@ -49,7 +51,7 @@ class StudyExport:
 
 
 def export_steps(exp, space, settings: StudySettings, out: str | Path,
-                 title: str | None = None, end_url: str = "",
+                 title: str | None = None, end_url: str = "", screen_out_url: str = "",
                  ) -> Generator[Progress, None, StudyExport]:
     """Render and write the study of `settings.round`; yields progress, returns the export."""
     out = Path(out)
@@ -61,7 +63,7 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserFacingError(f"--out {out}: exists and is not an empty folder; choose a new one")
     study = study_design(exp, settings)
-    furniture = _furniture(exp, study)
+    furniture, check_seed = _furniture(exp, study, screen_out_url)
     yield Progress(0.0, f"Study {study.study_id}: rendering {len(study.stimuli) + 1} voices")
     tmp = out.with_name(out.name + ".part")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -79,7 +81,7 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
                 yield Progress(0.05 + 0.85 * i / len(study.stimuli), f"Rendered {i} voices")
         if furniture["headphone"] is not None:
             yield Progress(0.9, "Rendering the headphone check")
-            _write_headphone_check(tmp, furniture["headphone"], settings.audio)
+            _write_headphone_check(tmp, furniture["headphone"], check_seed, settings.audio)
         manifest = _manifest(study, entries, reference[0], space.sample_rate, title)
         manifest.update(furniture)
         _write_text(tmp / "study.json", json.dumps(manifest, indent=1) + "\n")
@@ -109,11 +111,16 @@ def export_steps(exp, space, settings: StudySettings, out: str | Path,
                        n_stimuli=len(study.stimuli), n_lists=len(study.lists))
 
 
-def _furniture(exp, study: StudyDesign) -> dict:
+def _furniture(exp, study: StudyDesign, screen_out_url: str = "") -> tuple[dict, int | None]:
     """What the page shows before the trials: the experiment's listener texts in the study's
     language (kept in the experiment's store by checksum, as a session's are), its consent and
     questionnaire settings, and the headphone check (on by default online: the experiment's
-    test, or the study's own choice; its trials drawn from the study's seed)."""
+    test, or the study's own choice), with the seed of the check (None: no check).
+
+    The check's key (its seed, so where each odd sound is) is kept in the experiment, never in
+    the study's files: the page gets only the digests of the answer sets that pass, salted, so
+    it can stop a participant who fails without naming a right answer (docs/online-study.md).
+    The import judges the check again from the answers, against the key kept here."""
     from hd_desktop.audio import headphone
     from hd_desktop.session import texts as listener_texts
     from hd_desktop.session.intake import IntakeSettings
@@ -123,26 +130,43 @@ def _furniture(exp, study: StudyDesign) -> dict:
     texts = listener_texts.for_experiment(exp.folder, s.language or lab.language)
     sha = exp.save_texts(texts.language, texts.strings)
     test = s.headphone_check or lab.headphone_check
-    check = None
+    check, seed = None, None
     if test in headphone.KINDS:
-        seed = headphone_seed(study.study_id)
-        check = {"test": test, "seed": seed, "pass_mark": headphone.KINDS[test].pass_mark,
+        key = exp.web_check_key(study.study_id, {"seed": secrets.randbelow(2**31),
+                                                 "salt": secrets.token_hex(16)})
+        seed, kind = int(key["seed"]), headphone.KINDS[test]
+        expected = [t.answer for t in headphone.plan(test, seed)]
+        passing = sorted(check_digest(key["salt"], answers)
+                         for answers in itertools.product((1, 2, 3), repeat=kind.trials)
+                         if sum(a == e for a, e in zip(answers, expected)) >= kind.pass_mark)
+        # a failed check stops the participant when a failed check online leaves them out
+        # (the experiment's `headphone_excludes_online`, on by default): their trials would
+        # count for nothing
+        stops = bool(exp.lab_settings().get("headphone_excludes_online", True))
+        check = {"test": test, "pass_mark": kind.pass_mark, "n_trials": kind.trials,
                  "sound_s": 3 * headphone.SOUND_S + 2 * headphone.GAP_S,
-                 "trials": [{"index": t.index, "answer": t.answer, "layout": list(t.layout)}
-                            for t in headphone.plan(test, seed)]}
+                 "stops_on_fail": stops, "screen_out_url": screen_out_url,
+                 "salt": key["salt"], "passing": passing,
+                 "trials": [{"index": i} for i in range(kind.trials)]}
     return {"texts": {"language": texts.language, "sha256": sha, "strings": texts.strings},
             "consent": bool(lab.consent), "questionnaire": bool(lab.questionnaire),
-            "headphone": check, "results_schema_version": RESULTS_SCHEMA_VERSION}
+            "headphone": check, "results_schema_version": RESULTS_SCHEMA_VERSION}, seed
 
 
-def _write_headphone_check(folder: Path, check: dict, audio: str) -> None:
-    """The check's trials as stereo files beside the voices (hd_desktop/audio/headphone.py)."""
+def check_digest(salt: str, answers) -> str:
+    """What the page compares to tell a passing set of check answers (hd-study.js checkDigest)."""
+    return hashlib.sha256(f"{salt}:{','.join(str(int(a)) for a in answers)}".encode()).hexdigest()
+
+
+def _write_headphone_check(folder: Path, check: dict, seed: int, audio: str) -> None:
+    """The check's trials as stereo files beside the voices (hd_desktop/audio/headphone.py),
+    named by their place only."""
     from hd_desktop.audio import headphone
 
     (folder / "headphone").mkdir()
-    for t, entry in zip(headphone.plan(check["test"], check["seed"]), check["trials"]):
-        samples = headphone.render_trial(check["test"], t, check["seed"])
-        name, digest = _write_audio(folder, f"{check['test']}-{t.index}",
+    for t, entry in zip(headphone.plan(check["test"], seed), check["trials"]):
+        samples = headphone.render_trial(check["test"], t, seed)
+        name, digest = _write_audio(folder, f"check-{t.index + 1}",
                                     (samples, headphone.RATE), audio, sub="headphone")
         entry.update(file=name, sha256=digest)
 

@@ -53,6 +53,7 @@ class ResultsReport:
     shared_ids: list[str] = field(default_factory=list)   # also a workstation listener's id
     declined: list[str] = field(default_factory=list)     # refused consent: no trials
     records: int = 0                                      # listener records added
+    screened_out: list[str] = field(default_factory=list)  # failed the headphone check: stopped
 
     @property
     def files(self) -> int:
@@ -82,8 +83,7 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
             studies: dict = {}
             for p in participants:
                 check_participant(exp, p, studies)
-                web_records.check_study(p)
-            participants = merge_participants(participants)
+            participants = merge_participants([web_records.judged(exp, p) for p in participants])
             web_records.check_stored(exp, participants)
             records = [(p, rf) for p in participants for rf in _as_records(exp, p)]
         sources = {}
@@ -103,7 +103,8 @@ def import_results(folder: str | os.PathLike, paths: Sequence[str | os.PathLike]
     return ResultsReport(report, [p.participant for p in participants],
                          [f"{p.participant}: {p.progress}" for p in participants
                           if not p.complete and not p.declined],
-                         sorted(shared), [p.participant for p in participants if p.declined], added)
+                         sorted(shared), [p.participant for p in participants if p.declined], added,
+                         [p.participant for p in participants if p.screened_out])
 
 
 def _named(call, sources: dict[str, str]):
@@ -144,9 +145,20 @@ def merge_participants(found: Sequence[WebParticipant]) -> list[WebParticipant]:
                         f"trial {a.trial} is answered differently in the two files "
                         f"({_said(known[0])}; {_said(a)}). Which answer the participant gave "
                         "cannot be told; nothing was imported. Import only the file you trust")
+        records: dict[str, tuple] = {}
+        for p in [base] + [p for p in parts if p is not base]:
+            for r in p.records:
+                known = records.setdefault(r.kind, (r, p.source))
+                if known[0].data != r.data:
+                    raise BadInputError(
+                        f"{known[1]} and {p.source}: participant {p.participant}'s {r.kind} "
+                        "differs between the two files (taken twice, e.g. the headphone check "
+                        "again in another browser after failing it); nothing was imported. "
+                        "Import only the file you trust")
         ordered = sorted(answers.values(), key=lambda x: (x[0].phase != "practice", x[0].trial))
         merged.append(replace(base, source=", ".join(dict.fromkeys(p.source for p in parts)),
-                              answers=tuple(a for a, _ in ordered), complete=bool(whole)))
+                              answers=tuple(a for a, _ in ordered), complete=bool(whole),
+                              records=tuple(r for r, _ in records.values())))
     return merged
 
 
@@ -206,8 +218,8 @@ def check_participant(exp: Experiment, p: WebParticipant, studies: dict | None =
 
 def _as_records(exp: Experiment, p: WebParticipant) -> list[RatingFile]:
     """The participant's trials and practice as the records of two rating files (in memory)."""
-    if p.declined:   # a refused consent: no sessions, only the refusal (a listener record)
-        return []
+    if p.declined or p.screened_out:   # no sessions: only their records (the refusal, or the
+        return []                        # headphone check that stopped them before the trials)
     if not p.answers:
         raise BadInputError(f"{p.source}: participant {p.participant} answered nothing yet (a "
                             "checkpoint sent before the first answer); nothing was imported. "

@@ -82,19 +82,56 @@ def declined(records: Sequence[WebRecord]) -> bool:
     return any(r.kind == "consent" and r.data["given"] is False for r in records)
 
 
+def failed_check(records: Sequence[WebRecord]) -> bool:
+    return any(r.kind == "headphone_check" and r.data["passed"] is False for r in records)
+
+
 def record_id(study_id: str, participant: str, kind: str) -> str:
     """The same study, participant and kind always give the same record id."""
     return hashlib.sha256("\x1f".join(("web-record", study_id, participant, kind))
                           .encode("utf-8")).hexdigest()[:32]
 
 
-def check_study(p) -> None:
-    """A headphone check must be the one the study's export rendered (its seed)."""
-    for r in p.records:
-        if r.kind == "headphone_check" and r.data["seed"] != headphone_seed(p.study_id):
-            raise BadInputError(f"{p.source}: its headphone check has seed {r.data['seed']}, "
-                                f"study {p.study_id} renders seed {headphone_seed(p.study_id)} "
-                                "(edited or forged); nothing was imported")
+def judged(exp, p):
+    """`p` with its headphone check judged again from its answers against the study's key, kept
+    in the experiment (`Experiment.web_check_key`), never the page's word. A check whose pass
+    or fail is not what its answers give is refused, naming the file: the file was edited, or
+    not written by the study's page. Studies exported before the key was kept there (their
+    records carry the seed, drawn from the study id) are judged with that seed."""
+    from dataclasses import replace
+
+    checks = [r for r in p.records if r.kind == "headphone_check"]
+    if not checks:
+        return p
+    (r,) = checks
+    d, key = r.data, exp.web_check_key(p.study_id)
+    refuse = f"{p.source}: participant {p.participant}'s headphone check"
+    if key is None:
+        if "seed" not in d:
+            raise BadInputError(f"{refuse} can be judged only with its study's key, and "
+                                f"{exp.folder} keeps none for study {p.study_id}: import into "
+                                "the experiment the study was exported from (the key is kept "
+                                "there, never in the study's files); nothing was imported")
+        if d["seed"] != headphone_seed(p.study_id):
+            raise BadInputError(f"{refuse} has seed {d['seed']}, study {p.study_id} renders "
+                                f"seed {headphone_seed(p.study_id)} (edited or forged); "
+                                "nothing was imported")
+        return p
+    if "seed" in d or "expected" in d:
+        raise BadInputError(f"{refuse} names its seed or right answers, which study "
+                            f"{p.study_id}'s page never knew (its key is kept in {exp.folder}): "
+                            "the file was forged; nothing was imported")
+    result = headphone.score(d["test"], int(key["seed"]), d["answers"])
+    if d["passed"] is not result.passed:
+        said = "passed" if d["passed"] else "failed"
+        raise BadInputError(
+            f"{refuse} says it {said}, but its answers score {result.score} of "
+            f"{len(result.expected)} against the study's key kept in {exp.folder} (pass mark "
+            f"{result.pass_mark}): the file was edited after the study, or not written by its "
+            "page; nothing was imported. Leave this file out of the import")
+    data = {**d, "seed": result.seed, "expected": list(result.expected), "score": result.score,
+            "passed": result.passed, "judged_by": "study key"}
+    return replace(p, records=tuple(replace(x, data=data) if x is r else x for x in p.records))
 
 
 def check_stored(exp, participants: Sequence) -> None:
@@ -119,7 +156,8 @@ def store(exp, participants: Sequence, session_of: Callable[[Any], str | None]) 
     for p in participants:
         for r in p.records:
             exp.add_listener_record(p.participant, r.kind, _stored(p, r),
-                                    session_id=None if declined(p.records) else session_of(p),
+                                    session_id=None if p.declined or p.screened_out
+                                    else session_of(p),
                                     at=r.at, record_id=record_id(p.study_id, p.participant,
                                                                  r.kind))
     return len(exp.listener_records()) - before
@@ -147,6 +185,19 @@ def _check(kind: str, d: dict, where: str, texts_sha: str) -> None:
              and bool(d["native_language"].strip()), "an answer")
     else:
         need("test", d.get("test") in headphone.KINDS, "huggins or antiphase")
+        if "seed" not in d:   # the page knows no key: answers and its pass, judged on import
+            n = headphone.KINDS[d["test"]].trials
+            answers = d.get("answers")
+            if not (isinstance(answers, list) and len(answers) == n and all(
+                    type(a) is int and a in (1, 2, 3) for a in answers)):
+                raise BadInputError(f"{where}: answers {answers!r} are not one of 1, 2, 3 per "
+                                    "trial")
+            need("n_trials", d.get("n_trials") == n and type(d.get("n_trials")) is int, str(n))
+            mark = headphone.KINDS[d["test"]].pass_mark
+            need("pass_mark", d.get("pass_mark") == mark and type(d.get("pass_mark")) is int,
+                 str(mark))
+            need("passed", isinstance(d.get("passed"), bool), "true or false")
+            return
         need("seed", isinstance(d.get("seed"), int) and not isinstance(d["seed"], bool),
              "a whole number")
         try:

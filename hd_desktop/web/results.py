@@ -85,6 +85,12 @@ class WebParticipant:
         return web_records.declined(self.records)
 
     @property
+    def screened_out(self) -> bool:
+        """The headphone check failed and the page stopped them before the trials: a whole
+        study with the check's answers and no vote."""
+        return self.complete and not self.answers and web_records.failed_check(self.records)
+
+    @property
     def progress(self) -> str:
         """'12 of 35 voices' (the trials answered, of the participant's order)."""
         done = sum(a.phase == "trials" for a in self.answers)
@@ -280,10 +286,12 @@ def _participant(rows: list[dict[str, Any]], source: str) -> WebParticipant:
         not web_records.declined(records)
     order = tuple(x for x in _text(meta["hd_order"]).split(",") if x)
     practice = tuple(x for x in _text(meta["hd_practice_order"]).split(",") if x)
+    # stopped by a failed headphone check (the import judges it again): no voice at all
+    stopped = not answers and web_records.failed_check(records)
     for phase, expected in (("practice", practice), ("trials", order)):
         got = [(a.trial, a.stimulus_id) for a in answers if a.phase == phase]
         want = list(enumerate(expected))
-        if got != (want if complete else want[:len(got)]):
+        if got != (want if complete and not stopped else want[:len(got)]):
             raise BadInputError(f"{source}: its {phase} answers do not follow the participant's "
                                 f"order of {len(expected)} voices (answered {len(got)})")
     trials = meta["hd_trials_per_participant"]

@@ -88,8 +88,9 @@ def study_design(exp, settings: StudySettings) -> StudyDesign:
 
 
 def headphone_seed(study_id: str) -> int:
-    """The seed of a study's headphone check (its stimuli and where the odd sound is): drawn
-    from the study id, so the import can tell the check the export rendered."""
+    """The seed of the headphone check of a study exported before the check's key was kept in
+    the experiment (`Experiment.web_check_key`): drawn from the study id, so anyone could draw
+    it. The import still judges such studies' checks with it."""
     return int(hashlib.sha256(f"{study_id}:headphone".encode()).hexdigest()[:8], 16) % 2**31
 
 

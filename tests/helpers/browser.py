@@ -50,12 +50,14 @@ def firefox_available() -> str | None:
 
 def firefox_study(url: str, study_id: str, participant: str, timeout: float = 300) -> dict:
     """Takes the study at `url` in headless Firefox ESR (firefox_study.cjs: keys for the pages,
-    F for every voice); returns what the driver printed (see its header)."""
+    F for every voice, the check's right answers if `learn_check` knows them); returns what the
+    driver printed (see its header)."""
     import json
     import os
     import subprocess
 
-    done = subprocess.run(["node", str(FIREFOX_DRIVER), url, study_id, participant],
+    check = ",".join(str(a) for a in CHECK_KEYS.get(study_id, ()))
+    done = subprocess.run(["node", str(FIREFOX_DRIVER), url, study_id, participant, check],
                           env={**os.environ, "NODE_PATH": _node_path()}, capture_output=True,
                           text=True, timeout=timeout)
     if done.returncode != 0:
@@ -262,9 +264,33 @@ QUESTIONNAIRE = {"age_band": "30_39", "hearing_problems": "no", "output": "headp
                  "native_language": "Japanese"}
 
 
+# The right answers of each exported study's headphone check, by study id: the page does not
+# know them (the key is kept in the experiment), so a test learns them from the experiment.
+CHECK_KEYS: dict[str, list[int]] = {}
+
+
+def learn_check(experiment_folder: Path, study_folder: Path) -> list[int]:
+    """The right answers of the check of the study exported to `study_folder`, read from the
+    experiment's key as the researcher holds it; `right_check_answer` answers with them."""
+    import json
+
+    from hd_desktop.audio import headphone
+    from hd_desktop.store import Experiment
+
+    manifest = json.loads((Path(study_folder) / "study.json").read_text(encoding="utf-8"))
+    with Experiment.open(experiment_folder, create=False) as exp:
+        key = exp.web_check_key(manifest["study_id"])
+    answers = [t.answer for t in headphone.plan(manifest["headphone"]["test"], key["seed"])]
+    CHECK_KEYS[manifest["study_id"]] = answers
+    return answers
+
+
 def right_check_answer(driver, index: int) -> int:
-    """The answer the study expects on trial `index` of its headphone check."""
-    return driver.execute_script(f"return window.HD_STUDY.headphone.trials[{index}].answer")
+    """The answer the study expects on trial `index` of its headphone check (`learn_check`)."""
+    study_id = driver.execute_script("return window.HD_STUDY.study_id")
+    if study_id not in CHECK_KEYS:
+        raise KeyError(f"study {study_id}: call browser.learn_check(experiment, study) first")
+    return CHECK_KEYS[study_id][index]
 
 
 def complete_study(driver, url: str, answer, *, replay=lambda stimulus_id: False,
