@@ -280,8 +280,6 @@ def test_no_served_file_names_the_check_s_right_answers(world):
     no right answer or layout per trial, no file named by what it plays; the seed is not the
     one anyone can draw from the study id; what the page holds are salted digests of the
     passing answer sets, and they do pass the right answers and fail wrong ones."""
-    from hd_desktop.web.export import check_digest
-
     seed, check = world.key["seed"], world.manifest["headphone"]
     right = [t.answer for t in headphone.plan(check["test"], seed)]
     assert seed != headphone_seed(world.manifest["study_id"])
@@ -299,6 +297,8 @@ def test_no_served_file_names_the_check_s_right_answers(world):
             assert not any(c in text for c in clear[:2]), path
             assert not re.search(r'"(answer|expected|layout)"\s*:', text), path
             assert not re.search(r"\b(diotic|huggins-\d|softer|antiphase-\d)\b", text), path
+    from hd_desktop.web.export import check_digest
+
     salt = check["salt"]
     assert check_digest(salt, right) in check["passing"]
     assert check_digest(salt, [a % 3 + 1 for a in right]) not in check["passing"]
@@ -350,13 +350,15 @@ def test_a_forged_pass_is_refused_against_the_key_the_experiment_keeps(world):
     rows = _rows(world.failed.csv)    # stopped, then a pass claimed: no voice to go with it
     claim = _with_record(rows, "headphone_check", lambda d: d.update(passed=True))
     _refused(world, "stopped-claims-pass", _written(_forged(claim)), "stopped-claims-pass.csv: ")
-    # the page's format of a study whose seed was public: the key is not in the file
-    def legacy(d):
+    # what reading the page gave before: the seed drawn from the study id, its right answers,
+    # all six "heard", the record made to agree (an import before this change took it)
+    def public(d):
         d["seed"] = headphone_seed(world.manifest["study_id"])
+        d["answers"] = [t.answer for t in headphone.plan(d["test"], d["seed"])]
         result = headphone.score(d["test"], d["seed"], d["answers"])
         d.update(expected=list(result.expected), score=result.score, passed=result.passed)
     _refused(world, "claims-public-seed", _written(_forged(_with_record(
-        rows, "headphone_check", legacy))), "claims-public-seed.csv: .*never knew")
+        _rows(world.agreed.csv), "headphone_check", public))), "claims-public-seed.csv: .*never knew")
     # the check taken twice under one id (again in another browser): not merged by order
     again = world.tmp / "edited" / "again.csv"
     again.write_text(_written(_forged(_with_record(
