@@ -387,3 +387,54 @@ def test_results_of_schema_1_are_still_read(world):
     [p] = web_results.read_results(path)
     assert p.records == () and not p.declined and len(p.answers) == len(answers) > 0
     assert import_results(world.copy("old"), [path]).ratings.new_votes == len(answers)
+
+
+# JATOS's side, as jatos.js documents it: the results sent, then the study ended (or ended with
+# a redirect, as for Prolific's screen-out link), each call's arguments kept.
+FAKE_JATOS = """
+window.jatos = {
+  urlQueryParameters: {PROLIFIC_PID: "JA-jatos-fail"},
+  onLoad: function (callback) { setTimeout(callback, 0); },
+  submitResultData: function (data) { return fetch("/submit", {method: "POST", body: data}); },
+  endStudy: function () {
+    return fetch("/end", {method: "POST", body: JSON.stringify(Array.from(arguments))}); },
+  endStudyAndRedirect: function () {
+    return fetch("/redirect", {method: "POST", body: JSON.stringify(Array.from(arguments))}); }
+};
+"""
+SCREEN_OUT = "https://app.prolific.com/submissions/complete?cc=SCREENED1"
+
+
+def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_link(world):
+    """Exported with --screen-out-url: the page sends the results (the check in them), then
+    ends the run unsuccessful, saying why, at Prolific's screen-out link; the import says the
+    participant was screened out."""
+    import time
+    import zipfile
+
+    space = load_space(cache_dir=world.tmp / "space")
+    with Experiment.open(world.tmp / "exp", create=False) as exp:
+        run(export_steps(exp, space, StudySettings(round=0, seed=3), world.tmp / "study-jatos",
+                         screen_out_url=SCREEN_OUT))
+    study = json.loads((world.tmp / "study-jatos" / "study.json").read_text())
+    assert study["study_id"] == world.manifest["study_id"]   # the same study, the same key
+    assert study["headphone"]["passing"] == world.manifest["headphone"]["passing"]
+    posted: list = []
+    with browser.serve(world.tmp / "study-jatos", jatos_js=FAKE_JATOS, posted=posted) as \
+            (url, _), browser.chromium(world.tmp / "dl-jatos") as driver:
+        browser.complete_study(driver, url + "publix/run1/", _answer, questionnaire=ANSWERS,
+                               headphone=lambda d, i: browser.right_check_answer(d, i) % 3 + 1)
+        end = time.monotonic() + 20
+        while not any(p == "/redirect" for p, _ in posted) and time.monotonic() < end:
+            time.sleep(0.1)
+    assert [p for p, _ in posted] == ["/submit", "/redirect"]
+    assert json.loads(posted[1][1]) == [SCREEN_OUT, False, "screened out by the headphone check"]
+    rows = json.loads(posted[0][1])
+    assert not [r for r in rows if r.get("hd_kind") == "vote"]
+    assert json.loads(next(r for r in rows if r.get("hd_kind") == "headphone_check")["hd_record"])[
+        "passed"] is False
+    archive = world.tmp / "jatos-screened.jrzip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("study_result_1/comp-result_1/data.txt", posted[0][1])
+    report = import_results(world.copy("jatos-screened"), [archive])
+    assert report.screened_out == ["JA-jatos-fail"] and report.ratings.new_votes == 0
