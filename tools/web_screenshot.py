@@ -8,7 +8,11 @@ web-trial.png its third trial; web-waiting.png a trial whose voice has not start
 answer buttons waiting); web-no-sound.png the page of a browser that plays no sound.
 Then the same study in Japanese (the experiment's language set to ja): web-ja-<page>.png, one
 per page a participant meets (consent to the end), and web-ja-declined.png, the end of a
-participant who refused consent.
+participant who refused consent. web-screened.png and web-ja-screened.png: the end of a
+participant whose headphone check failed (stopped before the trials), exported with a
+screen-out link.
+
+    .venv/bin/python tools/web_screenshot.py --screened    (only those two)
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ def main() -> None:
         lab.create_round(DesignParams(n_anchors=5, m_neighbours=1, r_pairs=3, seed=4))
         run(export_steps(lab.experiment, space, StudySettings(round=0), tmp / "study"))
         lab.close()
+        browser.learn_check(tmp / "exp", tmp / "study")
         trials = []
 
         def shot(kind, driver):
@@ -90,6 +95,7 @@ def main() -> None:
         run(export_steps(lab.experiment, space, StudySettings(round=0, break_every=8),
                          tmp / "study-ja"))
         lab.close()
+        browser.learn_check(tmp / "exp", tmp / "study-ja")
         for path in _japanese(tmp / "study-ja", tmp, page):
             print(path)
     print("\n".join(str(SHOTS / n) for n in ("web-trial.png", "web-waiting.png", "web-no-sound.png")))
@@ -131,5 +137,43 @@ def _japanese(study: Path, tmp: Path, page: str) -> list[Path]:
     return written
 
 
+def screened() -> list[Path]:
+    """The end page of a participant the headphone check stopped, in English and Japanese."""
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        space = load_space(cache_dir=tmp / "space")
+        for language in ("en", "ja"):
+            lab = Lab(tmp / f"exp-{language}", space)
+            lab.create_round(DesignParams(n_anchors=3, m_neighbours=1, r_pairs=2, seed=4))
+            lab.set_settings(language=language)
+            study = tmp / f"study-{language}"
+            run(export_steps(lab.experiment, space, StudySettings(round=0), study,
+                             screen_out_url="https://app.prolific.com/submissions/complete"
+                                            "?cc=SCREENED1"))
+            lab.close()
+            browser.learn_check(tmp / f"exp-{language}", study)
+            path = SHOTS / ("web-screened.png" if language == "en" else "web-ja-screened.png")
+
+            def end(kind, driver, path=path):
+                if kind == "end":
+                    driver.save_screenshot(str(path))
+
+            with browser.serve(study) as (url, _), \
+                    browser.chromium(tmp / f"dl-{language}", 1100, 760) as driver:
+                browser.complete_study(
+                    driver, url + "?PROLIFIC_PID=5f1c0a9e2b7d4c3e8a6f0b19", lambda sid: True,
+                    screenshot=end, questionnaire={"age_band": "30_39", "hearing_problems": "no",
+                                                   "output": "loudspeakers",
+                                                   "native_language": "English"},
+                    headphone=lambda d, i: browser.right_check_answer(d, i) % 3 + 1)
+            written.append(path)
+    return written
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--screened"]:
+        print("\n".join(str(p) for p in screened()))
+    else:
+        main()
+        print("\n".join(str(p) for p in screened()))
