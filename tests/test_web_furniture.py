@@ -305,7 +305,8 @@ def test_no_served_file_names_the_check_s_right_answers(world):
     assert len(check["passing"]) == 73     # of 729: 4, 5 or 6 of 6 right (huggins)
 
 
-def test_a_failed_check_ends_the_study_before_the_trials_and_imports_as_screened_out(world):
+def test_a_failed_check_ends_the_study_before_the_trials_and_imports_as_screened_out(
+        world, capsys):
     ja = listener_texts.shipped("ja")
     pages = world.failed.pages
     assert "trial" not in pages and "headphone" in pages
@@ -335,6 +336,10 @@ def test_a_failed_check_ends_the_study_before_the_trials_and_imports_as_screened
         assert stored.data["seed"] == world.key["seed"] and stored.data["expected"] == right
         assert headphone_status(exp)["JA-fail"] == "failed"
     assert import_results(folder, [world.failed.csv]).records == 0
+    from hd_desktop.cli import main
+    assert main(["import", str(world.copy("failed-cli")), str(world.failed.csv)]) == 0
+    assert "screened out by the headphone check (stopped before the trials, their check " \
+           "stored): JA-fail" in capsys.readouterr().out
 
 
 def test_a_forged_pass_is_refused_against_the_key_the_experiment_keeps(world):
@@ -387,6 +392,36 @@ def test_results_of_schema_1_are_still_read(world):
     [p] = web_results.read_results(path)
     assert p.records == () and not p.declined and len(p.answers) == len(answers) > 0
     assert import_results(world.copy("old"), [path]).ratings.new_votes == len(answers)
+
+
+def test_a_study_exported_before_the_key_was_kept_is_judged_with_its_public_seed(world):
+    """An experiment without the key (its study exported by an earlier version, whose page
+    named the seed and the answers): a check in that format is judged with the seed drawn from
+    the study id; a check in today's format cannot be judged there and is refused, in words."""
+    import sqlite3
+
+    folder = world.copy("before-the-key")
+    with sqlite3.connect(folder / "experiment.sqlite") as con:
+        con.execute("DELETE FROM meta WHERE key LIKE 'web_check_key:%'")
+    con.close()
+    rows = _rows(world.agreed.csv)
+    with pytest.raises(BadInputError, match="keeps none for study .*exported from"):
+        import_results(folder, [world.agreed.csv])
+
+    def old_page(d):
+        d["seed"] = headphone_seed(world.manifest["study_id"])
+        result = headphone.score(d["test"], d["seed"], d["answers"])
+        d.update(expected=list(result.expected), score=result.score, passed=result.passed)
+    path = world.tmp / "edited" / "old-page.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(_written(_forged(_with_record(rows, "headphone_check", old_page))),
+                    encoding="utf-8")
+    report = import_results(folder, [path])
+    assert report.ratings.new_votes > 0 and report.records == 3
+    with Experiment.open(folder, create=False) as exp:
+        [check] = exp.listener_records(listener="JA-1", kind="headphone_check")
+        assert check.data["seed"] == headphone_seed(world.manifest["study_id"])
+        assert "judged_by" not in check.data
 
 
 # JATOS's side, as jatos.js documents it: the results sent, then the study ended (or ended with

@@ -3,8 +3,9 @@
 hd-study.js writes each as one row (`hd_kind` consent, questionnaire or headphone_check) whose
 `hd_record` is the record's fields as JSON text, with the names of the export's codebook
 (store/codebook.py): consent {given, text_sha256}, questionnaire {age_band, hearing_problems,
-output, native_language}, headphone_check {test, score, n_trials, passed, seed}, and a few more
-(times, language, the check's answers). The end record's checksum covers that text and the
+output, native_language}, headphone_check {test, n_trials, answers, pass_mark, passed}, and a few
+more (times, language). The page knows no right answer of the check: `judged` scores it again
+against the study's key, kept in the experiment, and stores that judgement. The end record's checksum covers that text and the
 listener texts' checksum (results schema 2), so an edited or forged record is refused like an
 edited vote. The import stores them as listener records (`Experiment.add_listener_record`) with
 ids drawn from the study, the participant and the kind: a second import adds nothing.
