@@ -440,6 +440,16 @@ window.jatos = {
 SCREEN_OUT = "https://app.prolific.com/submissions/complete?cc=SCREENED1"
 
 
+def _jatos_study(world) -> dict:
+    """The world's study exported again (the same study, the same key) with a screen-out link."""
+    if not (world.tmp / "study-jatos").exists():
+        space = load_space(cache_dir=world.tmp / "space")
+        with Experiment.open(world.tmp / "exp", create=False) as exp:
+            run(export_steps(exp, space, StudySettings(round=0, seed=3),
+                             world.tmp / "study-jatos", screen_out_url=SCREEN_OUT))
+    return json.loads((world.tmp / "study-jatos" / "study.json").read_text())
+
+
 def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_link(world):
     """Exported with --screen-out-url: the page sends the results (the check in them), then
     ends the run unsuccessful, saying why, at Prolific's screen-out link; the import says the
@@ -447,11 +457,7 @@ def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_l
     import time
     import zipfile
 
-    space = load_space(cache_dir=world.tmp / "space")
-    with Experiment.open(world.tmp / "exp", create=False) as exp:
-        run(export_steps(exp, space, StudySettings(round=0, seed=3), world.tmp / "study-jatos",
-                         screen_out_url=SCREEN_OUT))
-    study = json.loads((world.tmp / "study-jatos" / "study.json").read_text())
+    study = _jatos_study(world)
     assert study["study_id"] == world.manifest["study_id"]   # the same study, the same key
     assert study["headphone"]["passing"] == world.manifest["headphone"]["passing"]
     posted: list = []
@@ -473,3 +479,26 @@ def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_l
         z.writestr("study_result_1/comp-result_1/data.txt", posted[0][1])
     report = import_results(world.copy("jatos-screened"), [archive])
     assert report.screened_out == ["JA-jatos-fail"] and report.ratings.new_votes == 0
+
+
+def test_under_jatos_a_refused_consent_ends_unsuccessful_at_the_screen_out_link(world):
+    """A participant who refuses consent took no part: the page sends the consent record, then
+    ends the run unsuccessful ("declined consent") at the screen-out link, never as a completed
+    run (which JATOS would send on to the completion address)."""
+    import time
+
+    assert _jatos_study(world)["screen_out_url"] == SCREEN_OUT
+    posted: list = []
+    refusing = FAKE_JATOS.replace("JA-jatos-fail", "JA-jatos-no")
+    with browser.serve(world.tmp / "study-jatos", jatos_js=refusing, posted=posted) as \
+            (url, _), browser.chromium(world.tmp / "dl-jatos-no") as driver:
+        browser.complete_study(driver, url + "publix/run1/", _answer, consent=False)
+        end = time.monotonic() + 20
+        while not any(p == "/redirect" for p, _ in posted) and time.monotonic() < end:
+            time.sleep(0.1)
+    assert [p for p, _ in posted] == ["/submit", "/redirect"]
+    assert json.loads(posted[1][1]) == [SCREEN_OUT, False, "declined consent"]
+    rows = json.loads(posted[0][1])
+    assert not [r for r in rows if r.get("hd_kind") in ("vote", "headphone_check")]
+    assert json.loads(next(r for r in rows if r.get("hd_kind") == "consent")["hd_record"])[
+        "given"] is False

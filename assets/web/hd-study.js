@@ -728,11 +728,12 @@
           : T("web.end.saving")) + "</div>";
       submit(results.json).then(() => {
         writeKept(meta, null);
-        if (!results.screened) return window.jatos.endStudy();
-        // the run ends unsuccessful, saying why (JATOS shows it with the result); with a
-        // screen-out address (Prolific's, with its code) the participant goes there
-        const why = "screened out by the headphone check";
-        const away = STUDY.headphone.screen_out_url;
+        if (!results.screened && !results.declined) return window.jatos.endStudy();
+        // a refused consent or a failed check ends the run unsuccessful, saying why (JATOS
+        // shows it with the result), never at the completion address; with a screen-out
+        // address (Prolific's, with its code) the participant goes there
+        const why = results.declined ? "declined consent" : "screened out by the headphone check";
+        const away = STUDY.screen_out_url;
         return away ? window.jatos.endStudyAndRedirect(away, false, why)
           : window.jatos.endStudy(false, why);
       });
@@ -746,7 +747,7 @@
   function showResults(root, results) {
     window.hdResults = results;
     const file = { file: results.stem + ".csv" };
-    const away = results.screened && STUDY.headphone.screen_out_url;
+    const away = (results.screened || results.declined) && STUDY.screen_out_url;
     root.innerHTML = `<div class='hd-text${results.declined ? " hd-declined" : ""}` +
       `${results.screened ? " hd-screened" : ""}'>` +
       (results.declined ? T("web.declined.body") + T("web.declined.file", file)

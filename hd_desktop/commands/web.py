@@ -41,9 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--end-url", default="",
                    help="JATOS: where participants go at the end (e.g. Prolific's completion URL)")
     e.add_argument("--screen-out-url", default="",
-                   help="where a participant stopped by a failed headphone check goes (e.g. "
-                        "Prolific's screen-out URL with its code): under JATOS the page ends the "
-                        "study there; standalone it offers the link after the download")
+                   help="where a participant who refuses consent or fails the headphone "
+                        "check goes (e.g. Prolific's screen-out URL with its code): under JATOS "
+                        "the page ends the study there, unsuccessful; standalone it offers the "
+                        "link after the download")
     e.add_argument("--corpus", default=None,
                    help="the corpus the experiment's voice space was built from (default: bundled)")
     e.set_defaults(func=run_export)

@@ -150,7 +150,8 @@ def _furniture(exp, study: StudyDesign, screen_out_url: str = "") -> tuple[dict,
                  "trials": [{"index": i} for i in range(kind.trials)]}
     return {"texts": {"language": texts.language, "sha256": sha, "strings": texts.strings},
             "consent": bool(lab.consent), "questionnaire": bool(lab.questionnaire),
-            "headphone": check, "results_schema_version": RESULTS_SCHEMA_VERSION}, seed
+            "headphone": check, "screen_out_url": screen_out_url,
+            "results_schema_version": RESULTS_SCHEMA_VERSION}, seed
 
 
 def check_digest(salt: str, answers) -> str:
