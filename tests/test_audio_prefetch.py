@@ -35,7 +35,7 @@ class Renderer:
             return [k for k, _ in self.calls]
 
 
-def wait_until(condition, timeout=5.0):
+def wait_until(condition, timeout=60.0):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -31,7 +31,7 @@ def space(tmp_path_factory):
 
 
 def answer(qtbot, window, key):
-    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=5000)
+    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=60_000)
     qtbot.keyClick(window, key)
 
 
@@ -80,7 +80,7 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
 
     monkeypatch.setattr(flow, "retry_vote", watched_retry)
     qtbot.keyClick(w, Qt.Key.Key_J)                   # ignored: the kept answer comes first
-    qtbot.waitUntil(lambda: bool(retries), timeout=5000)  # the window retried by itself: still full
+    qtbot.waitUntil(lambda: bool(retries), timeout=60_000)  # the window retried by itself: still full
     assert "disk is full" in str(retries[0])
     assert flow.current.index == stuck and len(lab.experiment.votes()) == stuck
     asked = []
@@ -90,7 +90,7 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
     assert asked and "could not be saved" in asked[0] and w.isVisible()
     assert flow.unsaved is not None
     con.execute("PRAGMA max_page_count = 1073741823")  # room again
-    qtbot.waitUntil(lambda: flow.current.index == stuck + 1, timeout=5000)
+    qtbot.waitUntil(lambda: flow.current.index == stuck + 1, timeout=60_000)
     votes = {v.trial: v for v in lab.experiment.votes(session_id=flow.session_id)}
     assert sorted(votes) == list(range(stuck + 1)) and votes[stuck].response == 1   # the F
     assert not w.trial_page.saving.isVisible()
@@ -144,7 +144,7 @@ def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
 
     w.renderer.render = broken                        # and when rendering fails, it is told
     w.preview.play_selected()
-    qtbot.waitUntil(lambda: bool(reports), timeout=10000)
+    qtbot.waitUntil(lambda: bool(reports), timeout=60_000)
     step, message = reports[0]
     assert "rendering sample voice for the preview" in step and "failed" in message
     assert channel().box.isVisible() and "errors.log" in channel().box.text()

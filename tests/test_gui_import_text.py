@@ -44,7 +44,7 @@ def test_participant_ids_in_the_import_summary_and_in_a_refusal_read_as_text(qtb
     report = ResultsReport(ImportReport(files=1, new_votes=3), participants=[HOSTILE],
                            unfinished=[f"{HOSTILE}: 3 of 51 voices"], shared_ids=[HOSTILE])
     w.experiment_panel._imported(report)
-    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
     assert shown[0].count(HOSTILE) == 3, shown[0]
 
     channel().report("importing rating files or online results",

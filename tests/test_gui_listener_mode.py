@@ -27,7 +27,7 @@ def to_first_trial(qtbot, sw):
     qtbot.keyClick(sw, Qt.Key.Key_Return)          # instructions
     qtbot.keyClick(sw, Qt.Key.Key_Return)          # level
     assert sw.flow.phase == Phase.PRACTICE
-    qtbot.waitUntil(sw.trial_page.accept.isEnabled, timeout=5000)   # the trial's voice started
+    qtbot.waitUntil(sw.trial_page.accept.isEnabled, timeout=60_000)   # the trial's voice started
 
 
 @pytest.mark.slow
@@ -43,7 +43,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
     assert sw.isFullScreen() and w.isMinimized()
     to_first_trial(qtbot, sw)
     trial = sw._playback
-    assert trial.wait(timeout=5) is not None       # the trial's voice has ended
+    assert trial.wait(timeout=30) is not None       # the trial's voice has ended
     jack_capture.attach()
     jack_capture.clear()
     plays = w.audio.player._seq
@@ -51,7 +51,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
     w.played.connect(played.append)
 
     qtbot.mouseClick(w.map.viewport(), Qt.MouseButton.LeftButton, pos=w.map.click_at(1.0, -0.5))
-    qtbot.waitUntil(lambda: "not played" in w.statusBar().currentMessage(), timeout=10000)
+    qtbot.waitUntil(lambda: "not played" in w.statusBar().currentMessage(), timeout=60_000)
     message = w.statusBar().currentMessage()
     assert "the listener of the open session would hear it" in message and "Researcher output" in message
     # the New voices tab is refused the same way
@@ -66,7 +66,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
     assert len(w.lab.experiment.votes(session_id=sw.flow.practice_session_id)) == 1
     sw.close()
     assert not w.isMinimized() and not w.guard.session_open
-    with qtbot.waitSignal(w.played, timeout=10000):
+    with qtbot.waitSignal(w.played, timeout=60_000):
         qtbot.mouseClick(w.map.viewport(), Qt.MouseButton.LeftButton, pos=w.map.click_at(0.5, 0.5))
     w.close()
 
@@ -174,10 +174,10 @@ def test_with_a_researcher_output_the_map_plays_there_not_on_the_listeners_playe
     w.researcher_box.activated.emit(w.researcher_box.currentIndex())
     assert w.settings.researcher_output == w.audio.device_label      # saved as a setting
     plays = w.audio.player._seq
-    with qtbot.waitSignal(w.played, timeout=10000) as blocker:
+    with qtbot.waitSignal(w.played, timeout=60_000) as blocker:
         w.play_point(1.0, -0.5)
     playback = blocker.args[0].playback
-    assert playback.wait(timeout=5) is not None
+    assert playback.wait(timeout=30) is not None
     side = w.researcher_audio.side
     assert side is not None and side.player is not w.audio.player and side.player._seq == 1
     assert w.audio.player._seq == plays                  # the session's player got nothing

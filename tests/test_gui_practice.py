@@ -44,7 +44,7 @@ def audio(jack_device, qtbot):
 
 
 def answer(qtbot, window, key=Qt.Key.Key_F):
-    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=5000)
+    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=60_000)
     qtbot.keyClick(window, key)
 
 

@@ -48,7 +48,7 @@ def audio(jack_device, qtbot):
 
 def answer(qtbot, window, key):
     """Press `key` once the voice has started (answers are taken only after onset)."""
-    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=5000)
+    qtbot.waitUntil(window.trial_page.accept.isEnabled, timeout=60_000)
     qtbot.keyClick(window, key)
 
 
@@ -83,7 +83,7 @@ def test_a_whole_session_by_keys_is_stored_and_exported(qtbot, lab, space, audio
 
     vote_current(Qt.Key.Key_F)
     # a replay before answering counts as a second play
-    qtbot.waitUntil(w.trial_page.accept.isEnabled, timeout=5000)
+    qtbot.waitUntil(w.trial_page.accept.isEnabled, timeout=60_000)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     replayed = flow.current.stimulus.id
     vote_current(Qt.Key.Key_J)

@@ -131,7 +131,7 @@ def test_both_channels_reach_the_jack_device_as_generated(jack_server, jack_devi
             prepared = player.prepare(x, RATE, stereo=True)
             assert prepared.samples.shape == (len(x), 2)
             playback = player.play(prepared)
-            assert playback.wait(timeout=10) is not None
+            assert playback.wait(timeout=30) is not None
             time.sleep(0.1)
     finally:
         right.deactivate()
@@ -208,7 +208,7 @@ def test_a_whole_check_in_the_window_at_the_level_set_is_stored_per_listener(
             assert not page.ready                             # the three sounds play first
             qtbot.keyClick(w, getattr(Qt.Key, f"Key_{expected[n] % 3 + 1}"))
             assert page.answers == given[:n]                  # ... and a key does nothing
-            qtbot.waitUntil(lambda: page.ready, timeout=15000)
+            qtbot.waitUntil(lambda: page.ready, timeout=60_000)
             qtbot.keyClick(w, getattr(Qt.Key, f"Key_{answer}"))
         assert page.stack.currentWidget() is page.done
         qtbot.keyClick(w, Qt.Key.Key_Return)

@@ -245,6 +245,6 @@ def test_cancel_ends_the_engine_process_before_it_returns(space, tmp_path):
     assert "train" in seen and run_.process.is_alive()
     run_.cancel()
     assert not run_.process.is_alive()   # gone when cancel returns (how soon: a benchmark's)
-    worker.join(timeout=10.0)    # the iterating thread notices at its next step
+    worker.join(timeout=60.0)    # the iterating thread notices at its next step
     assert not worker.is_alive() and isinstance(outcome[0], Cancelled)
     lab.close()

@@ -80,7 +80,7 @@ def test_texts_edited_for_the_experiment_are_what_the_listener_reads_and_what_is
         qtbot.keyClick(w, Qt.Key.Key_Return)
         assert w.flow.phase == Phase.TRIALS
         assert w.trial_page.question.text() == edited["trial.question"]
-        qtbot.waitUntil(w.trial_page.accept.isEnabled, timeout=5000)
+        qtbot.waitUntil(w.trial_page.accept.isEnabled, timeout=60_000)
         qtbot.keyClick(w, Qt.Key.Key_F)
         exp = lab.experiment
         sha = exp.session(w.flow.session_id).settings["texts_sha256"]
