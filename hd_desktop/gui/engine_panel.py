@@ -206,7 +206,7 @@ class EnginePanel(QWidget):
         self.curve.setLabel("left", LOSS_LABELS.get(loss, "training loss"))
         t = result.timings
         self.estimates_label.setText(estimates_summary(result))
-        self.stop_label.setText(stop_text(self.engine.lab.experiment, result.model_id))
+        self.stop_label.setText(stop_text(result))
         self.state.setText(
             f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
             f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")

@@ -6,7 +6,7 @@ One owner (the Lab's `engine`): a request while a run is going queues exactly on
 it runs: `simulate` sets `start = drive_here` (iterated on its own thread, to the end); the
 app iterates it on a worker thread and reports progress and the end back on its own thread
 through `progress` and `finished`. With no driver (a script that only records votes), no
-update runs.
+update runs, and an engine_failed event says so.
 
 It knows nothing of the Lab: it is given what it needs (where its snapshot and the stored
 results come from, how a result is stored, where the news goes).
@@ -24,6 +24,10 @@ from hd_desktop.lab.events import (EngineCancelled, EngineFailed, EngineProgress
 from hd_desktop.progress import drive
 
 __all__ = ["EngineRun", "EngineRuns"]
+
+NO_DRIVER = ("no engine update runs here: nothing drives the engine in this program (the app and "
+             "`hd-desktop simulate` do); the votes are stored, and the next update there learns "
+             "from them")
 
 
 class EngineRuns:
@@ -58,8 +62,9 @@ class EngineRuns:
 
     def request(self) -> bool:
         """An update from every vote so far; while one runs, one more follows it. False (and
-        an engine_failed event) when it cannot start."""
+        an engine_failed event saying why) when it cannot start."""
         if self.start is None:
+            self.events.publish(EngineFailed(NO_DRIVER))
             return False
         if self.current is not None:
             self.pending = True
