@@ -1,36 +1,32 @@
 """The Experiment tab's say over what the engine learns from: the screening settings, and the
 listeners and sessions with the decisions about their data (exclude with a reason, include
-again). Views only: the Lab takes the decisions and keeps the settings (lab/decisions.py)."""
+again). Views only: the Lab takes the decisions and keeps the settings (lab/decisions.py), and
+its news of them refreshes the tabs (lab/window_view.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QMessageBox, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+                               QInputDialog, QMessageBox, QPushButton, QVBoxLayout)
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.widgets import fill_table, set_quietly, spin, table, wrapped
+from hd_desktop.lab.decisions import (decided_words, exclude_question, include_question,
+                                      row_cells)
 
 
 class ScreeningBox(QGroupBox):
     """Pass threshold, minimum of screening answers, and whether unjudged listeners and
     simulated votes count: the experiment's settings, stored as soon as they change."""
 
-    changed = Signal()
-
     def __init__(self, parent=None):
         super().__init__("Screening and what the engine learns from", parent)
         self.lab = None
         form = QFormLayout(self)
-        self.threshold = QSpinBox()
-        self.threshold.setRange(0, 100)
-        self.threshold.setSuffix(" % as expected")
+        self.threshold = spin(0, 100, suffix=" % as expected")
         self.threshold.setToolTip("a listener passes screening with at least this share of "
                                   "screening trials answered as expected (real voices accepted, "
                                   "far voices rejected); chance is 50%")
-        self.minimum = QSpinBox()
-        self.minimum.setRange(0, 1000)
-        self.minimum.setSuffix(" answers")
+        self.minimum = spin(0, 1000, suffix=" answers")
         self.minimum.setToolTip("a listener is judged once they have answered this many "
                                 "screening trials; every new round holds at least this many")
         self.use_unjudged = QCheckBox("use listeners not judged yet")
@@ -50,14 +46,9 @@ class ScreeningBox(QGroupBox):
         self.lab = lab
         s = lab.settings
         for w, value in ((self.threshold, round(100 * s.screen_threshold)),
-                         (self.minimum, s.screen_min)):
-            w.blockSignals(True)
-            w.setValue(value)
-            w.blockSignals(False)
-        for w, value in ((self.use_unjudged, s.use_unjudged), (self.use_simulated, s.use_simulated)):
-            w.blockSignals(True)
-            w.setChecked(value)
-            w.blockSignals(False)
+                         (self.minimum, s.screen_min), (self.use_unjudged, s.use_unjudged),
+                         (self.use_simulated, s.use_simulated)):
+            set_quietly(w, value)
 
     def _edited(self) -> None:
         try:
@@ -68,31 +59,24 @@ class ScreeningBox(QGroupBox):
         except UserFacingError as exc:
             QMessageBox.warning(self, "Screening", str(exc))
             self.set_lab(self.lab)
-        self.changed.emit()
 
 
 class DecisionsBox(QGroupBox):
     """Listeners and, under each, their sessions: kind, votes, screening, the decision in force;
     Exclude… asks for the reason, Include again undoes it."""
 
-    decided = Signal()
-
     def __init__(self, parent=None):
         super().__init__("Listeners, sessions and decisions about data", parent)
         self.lab = None
         self.rows = []
         lay = QHBoxLayout(self)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(
-            ["listener / session (kind, votes)", "screening", "decision"])
+        # more rows scroll; the forms above keep their room
+        self.table = table(["listener / session (kind, votes)", "screening", "decision"],
+                           min_height=120, max_height=180, stretch_last=True)
         self.table.setWordWrap(True)
-        self.table.setMinimumHeight(120)
-        self.table.setMaximumHeight(180)   # more rows scroll; the forms above keep their room
-        self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         lay.addWidget(self.table, 1)
         side = QVBoxLayout()
@@ -104,9 +88,8 @@ class DecisionsBox(QGroupBox):
         self.exclude_button.clicked.connect(self._exclude)
         self.include_button = QPushButton("Include again")
         self.include_button.clicked.connect(self._include)
-        self.note = QLabel("Select a listener or a session. Excluded votes stay in the "
-                           "experiment and in its rating files, marked.")
-        self.note.setWordWrap(True)
+        self.note = wrapped("Select a listener or a session. Excluded votes stay in the "
+                            "experiment and in its rating files, marked.")
         self.note.setMaximumWidth(260)
         for w in (self.exclude_button, self.include_button, self.note):
             side.addWidget(w)
@@ -117,20 +100,8 @@ class DecisionsBox(QGroupBox):
         """lab.decisions.overview's rows; excluded ones in red, listeners in bold."""
         self.rows = rows
         table = self.table
-        table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            cells = [f"{r.label} ({r.kind}, {r.votes})", r.screening, r.decision]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if r.excluded:
-                    item.setForeground(Qt.GlobalColor.red)
-                if r.target == "listener":
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                table.setItem(i, j, item)
-        table.resizeColumnsToContents()
+        fill_table(table, [row_cells(r) for r in rows], red=lambda i: rows[i].excluded,
+                   bold=lambda i: rows[i].target == "listener", tips=True)
         table.setColumnWidth(1, min(table.columnWidth(1), 300))
         table.resizeRowsToContents()     # a long reason wraps in its row
         self._selection_changed()
@@ -161,10 +132,7 @@ class DecisionsBox(QGroupBox):
         row = self.selected_row()
         if row is None:
             return
-        reason, ok = QInputDialog.getText(
-            self, f"Exclude {row.target} {row.id}",
-            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
-            "wrong headphones…) The reason is stored and exported with them.")
+        reason, ok = QInputDialog.getText(self, *exclude_question(row))
         if ok:
             self._decide(self.lab.exclude, row, reason)
 
@@ -172,8 +140,7 @@ class DecisionsBox(QGroupBox):
         row = self.selected_row()
         if row is None:
             return
-        reason, ok = QInputDialog.getText(self, f"Include {row.target} {row.id} again",
-                                          "Why take their votes back?", text="included again")
+        reason, ok = QInputDialog.getText(self, *include_question(row), text="included again")
         if ok:
             self._decide(self.lab.include, row, reason)
 
@@ -183,9 +150,5 @@ class DecisionsBox(QGroupBox):
         except UserFacingError as exc:
             QMessageBox.warning(self, "Decision about data", str(exc))
             return
-        self.note.setText(
-            f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
-            "The next model update " + ("leaves their votes out." if decision.action.value ==
-                                        "exclude" else "uses their votes again."))
-        self.decided.emit()
+        self.note.setText(decided_words(row, decision))
         self.select(row.target, row.id)

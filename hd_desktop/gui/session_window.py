@@ -1,8 +1,9 @@
 """The listener's window: a SessionFlow driven by keys, each stimulus rendered before it is due.
 
 The flow (hd_desktop.session) owns the session's state and commits each vote before `vote`
-returns; this window only shows the flow's phase and turns keys into calls. The next stimulus
-is rendered ahead by a Prefetcher, so after a vote it starts at the next audio period.
+returns; this window only shows the flow's phase and turns keys into calls (which key does what
+in which phase, and the words shown: hd_desktop.lab.session_view). The next stimulus is rendered
+ahead by a Prefetcher, so after a vote it starts at the next audio period.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.errors import channel
 from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurniturePage,
                                            HeadphoneCheckPage, QuestionnairePage)
+from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
 from hd_desktop.lab.errorlog import log_error
 from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
@@ -25,13 +27,6 @@ from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
 
-ACCEPT_KEYS = {Qt.Key.Key_F, Qt.Key.Key_Left}
-REJECT_KEYS = {Qt.Key.Key_J, Qt.Key.Key_Right}
-REPLAY_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_R}
-UNDO_KEYS = {Qt.Key.Key_Backspace}
-PAUSE_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Escape}
-ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
-SECONDS_PER_TRIAL = 2.5     # until a few trials give the listener's own pace
 RETRY_MS = 1000             # an answer the disk could not take is saved again this often
 
 
@@ -64,15 +59,21 @@ class SessionWindow(QWidget):
         self._retry_timer = QTimer(self)
         self._retry_timer.setInterval(RETRY_MS)
         self._retry_timer.timeout.connect(self._retry_vote)
+        self._actions = {
+            "accept": lambda: self.vote(True), "reject": lambda: self.vote(False),
+            "replay": self.replay, "undo": self.undo, "pause": self.pause,
+            "listener": self._listener_entered, "instructions": self._instructions_read,
+            "level": self._level_checked, "continue": self._continue,
+            "reference": self._play_reference, "louder": lambda: self._nudge_gain(1),
+            "softer": lambda: self._nudge_gain(-1)}
         if flow.gain_db is not None and self.audio.player is not None:
             # a resumed session plays at the gain it recorded, whatever the player has now
             self.audio.player.gain_db = flow.gain_db
         if self.audio.player is not None:
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        if flow.phase == Phase.PAUSED:     # resumed: paused by the Lab until the listener is back
-            trial = flow.paused_trial
-            self.paused_page.show_welcome_back(flow.listener, trial.index, trial.total,
-                                               practice=trial.practice)
+        back = view.welcome_back(flow)    # resumed: paused by the Lab until the listener is back
+        if back is not None:
+            self.paused_page.show_welcome_back(**back)
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------
@@ -132,16 +133,15 @@ class SessionWindow(QWidget):
         self._autopilot_step()
 
     def _autopilot_step(self) -> None:
-        phase = self.flow.phase
-        actions = {
-            Phase.LISTENER: lambda: (self.listener_page.listener.setText(f"autopilot-{self.autopilot_name}"),
-                                     self._listener_entered()),
-            Phase.INSTRUCTIONS: self._instructions_read,
-            Phase.LEVEL_CHECK: self._level_checked,
-            Phase.BREAK: self._continue,
-        }
-        if self.autopilot is not None and phase in actions:
-            QTimer.singleShot(self.autopilot_ms, lambda: self.flow.phase == phase and actions[phase]())
+        phase, action = self.flow.phase, view.autopilot_action(self.flow.phase)
+        if self.autopilot is not None and action is not None:
+            QTimer.singleShot(self.autopilot_ms,
+                              lambda: self.flow.phase == phase and self._autopilot_do(action))
+
+    def _autopilot_do(self, action: str) -> None:
+        if action == "listener":
+            self.listener_page.listener.setText(f"autopilot-{self.autopilot_name}")
+        self._actions[action]()
 
     def _autopilot_answer(self, playback) -> None:
         from hd_desktop.lab.listening import autopilot_answer
@@ -155,34 +155,19 @@ class SessionWindow(QWidget):
     # -- what the listener does ------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
-        key, phase = event.key(), self.flow.phase
         if isinstance(self.pages.currentWidget(), FurniturePage):
-            return self.pages.currentWidget().handle_key(key)   # consent, questionnaire, check
-        if phase in (Phase.PRACTICE, Phase.TRIALS):
-            if key in ACCEPT_KEYS:
-                return self.vote(True)
-            if key in REJECT_KEYS:
-                return self.vote(False)
-            if key in REPLAY_KEYS:
-                return self.replay()
-            if key in UNDO_KEYS:
-                return self.undo()
-            if key in PAUSE_KEYS:
-                return self.pause()
-        elif phase == Phase.BREAK and key in UNDO_KEYS:
-            return self.undo()
-        elif key in ENTER_KEYS:
-            action = {Phase.LISTENER: self._listener_entered,
-                      Phase.INSTRUCTIONS: self._instructions_read, Phase.LEVEL_CHECK: self._level_checked,
-                      Phase.BREAK: self._continue, Phase.PAUSED: self._continue}.get(phase)
-            if action:
-                return action()
-        elif phase == Phase.LEVEL_CHECK and key in REPLAY_KEYS:
-            return self._play_reference()
-        elif phase == Phase.LEVEL_CHECK and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = 1 if key == Qt.Key.Key_Up else -1
-            return self.level_page.gain.setValue(self.level_page.gain.value() + step)
+            return self.pages.currentWidget().handle_key(event.key())   # consent, check…
+        try:
+            name = Qt.Key(event.key()).name
+        except ValueError:
+            name = ""
+        action = view.key_action(self.flow.phase, name)
+        if action is not None:
+            return self._actions[action]()
         super().keyPressEvent(event)
+
+    def _nudge_gain(self, step: int) -> None:
+        self.level_page.gain.setValue(self.level_page.gain.value() + step)
 
     def vote(self, accept: bool) -> None:
         if self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS) or not self.trial_page.accept.isEnabled():
@@ -229,12 +214,8 @@ class SessionWindow(QWidget):
             self.flow.retry_vote()
             return True
         except VoteNotSaved as exc:
-            why = str(exc)
             choice = QMessageBox.question(
-                self, "An answer is not saved",
-                f"{why[:1].upper()}{why[1:]}.\n\nClose anyway? The answer is then not in the "
-                "experiment; it is written to errors.log in the experiment folder. Cancel keeps "
-                "the window open and retrying.",
+                self, "An answer is not saved", view.unsaved_question(exc),
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel)
             if choice != QMessageBox.StandardButton.Close:
@@ -327,17 +308,13 @@ class SessionWindow(QWidget):
         if phase == Phase.LISTENER:
             self.listener_page.listener.setFocus()
         elif phase == Phase.LEVEL_CHECK:
-            self.level_page.device.setText(
-                self.texts("level.output", device=self.audio.device_label) if self.audio.player
-                else self.texts("level.no_sound", problem=self.audio.problem))
+            self.level_page.device.setText(view.level_words(self.texts, self.audio))
             self.level_page.go.setEnabled(self.audio.player is not None)
         elif phase in (Phase.PRACTICE, Phase.TRIALS):
             self._update_trial_header()
             self._play_current()
         elif phase == Phase.BREAK:
-            done = self.flow.experiment.next_trial(self.flow.session_id)
-            self.break_page.text.setText(self.texts("break.body", done=done,
-                                                    total=len(self.flow.order)))
+            self.break_page.text.setText(view.break_words(self.texts, self.flow))
         if phase != Phase.LISTENER:
             self.setFocus()
         if self.autopilot is not None:
@@ -345,31 +322,16 @@ class SessionWindow(QWidget):
         self.phaseChanged.emit(phase)
 
     def _update_trial_header(self) -> None:
-        trial = self.flow.current
-        tp = self.trial_page
-        key = "trial.practice_header" if trial.practice else "trial.header"
-        tp.header.setText(self.texts(key, n=trial.index + 1, total=trial.total))
+        trial, tp = self.flow.current, self.trial_page
+        header, left = view.trial_words(self.texts, trial, self._trial_started)
+        tp.header.setText(header)
         tp.progress.setRange(0, trial.total)
         tp.progress.setValue(trial.index)
-        left = (trial.total - trial.index) * self._seconds_per_trial()
-        tp.status.setText(self.texts("trial.minutes_left", minutes=max(1, round(left / 60)))
-                          if not trial.practice else "")
-
-    def _seconds_per_trial(self) -> float:
-        recent = self._trial_started[-21:]
-        if len(recent) >= 6:
-            return (recent[-1] - recent[0]) / (len(recent) - 1)
-        return SECONDS_PER_TRIAL
+        tp.status.setText(left)
 
     def _show_summary(self) -> None:
-        s = self.summary
-        acc = s.screening.accuracy
-        screening = f"{s.screening.correct} / {s.screening.total} ({acc:.0%})" if acc is not None \
-            else self.texts("end.no_screening")
-        self.summary_page.text.setText(self.texts("end.body") + "<br><br>" + self.texts(
-            "end.details", listener=s.listener, votes=s.votes, accepted=s.accepted,
-            practice=s.practice_votes, screening=screening, rating_file=s.rating_csv))
-        self.finished.emit(s)
+        self.summary_page.text.setText(view.summary_words(self.texts, self.summary))
+        self.finished.emit(self.summary)
 
     # -- sound ------------------------------------------------------------------------------
 

@@ -91,3 +91,28 @@ def overview(lab) -> list[OverviewRow]:
                                     per_session.get(s.id, 0), "", "" if d is None
                                     else in_words(d), d is not None))
     return rows
+
+
+def row_cells(row: OverviewRow) -> list[str]:
+    """The Experiment tab's cells of a row: who or which session (kind, votes), screening,
+    the decision in force."""
+    return [f"{row.label} ({row.kind}, {row.votes})", row.screening, row.decision]
+
+
+def exclude_question(row: OverviewRow) -> tuple[str, str]:
+    """The title and question asked before votes are left out: the reason is kept with them."""
+    return (f"Exclude {row.target} {row.id}",
+            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
+            "wrong headphones…) The reason is stored and exported with them.")
+
+
+def include_question(row: OverviewRow) -> tuple[str, str]:
+    return f"Include {row.target} {row.id} again", "Why take their votes back?"
+
+
+def decided_words(row: OverviewRow, decision: Decision) -> str:
+    """What a decision just taken means for the next model update."""
+    excluded = decision.action.value == "exclude"
+    return (f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
+            "The next model update " + ("leaves their votes out." if excluded else
+                                        "uses their votes again."))

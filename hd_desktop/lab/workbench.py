@@ -134,6 +134,11 @@ class Lab:
         rounds = self.rounds()
         return rounds[-1] if rounds else None
 
+    def model(self, round: int | None = None):
+        """The latest stored model (of `round`), or None: the one answer, for every tab and
+        command, to whether there is a model (to sample the next round from, to evaluate)."""
+        return self.experiment.latest_model(round)
+
     def preview_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> dict:
         """Size and listening time of the next round before anything is made (with the
         experiment's minimum of screening trials, as create_round makes it)."""
@@ -191,7 +196,7 @@ class Lab:
         current = self.current_round()
         index = 0 if current is None else current.index + 1
         if anchors is None and index > 0:
-            model = self.experiment.latest_model(index - 1)
+            model = self.model(index - 1)
             if model is None:
                 raise UserFacingError(f"round {index} starts from the samples of round {index - 1}'s "
                                       "model: update the model first")

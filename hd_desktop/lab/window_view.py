@@ -1,0 +1,58 @@
+"""What the researcher's main window shows, and when its tabs show the experiment again (no Qt):
+the toolbar's choices of outputs and screens, the output's state, the news of a space or a
+model, and which of the Lab's events change what the tabs show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hd_desktop.lab.listener_screen import WINDOWED
+
+# the Lab's news after which the Experiment and Engine tabs read the experiment again: votes,
+# rounds, imports, models, decisions about data and settings (screening, kept listeners)
+REFRESHING = frozenset({"block_done", "session_finished", "imported", "round_created",
+                        "model_stored", "decision", "settings"})
+
+
+def refreshes_tabs(event) -> bool:
+    """Whether the tabs show the experiment again after `event` (a LabEvent)."""
+    return event.kind in REFRESHING
+
+
+def output_choices(labels: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The Output box: every device found (text, label), or a line saying there is none."""
+    return [(label, label) for label in labels] or [("No output device found", None)]
+
+
+def researcher_choices(labels: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The Researcher output box: none (the researcher's voices refused during sessions) or a
+    device."""
+    return [("none: refuse during sessions", None)] + [(label, label) for label in labels]
+
+
+def screen_choices(names: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The Listener screen box: auto, each screen counted from 1, or an ordinary window."""
+    return [("auto", None)] + [(f"{i + 1}: {name}", str(i + 1)) for i, name in enumerate(names)] \
+        + [("window (no listener mode)", WINDOWED)]
+
+
+def output_words(opened: bool, label: str) -> str:
+    """The status bar's standing words about the output."""
+    return f"Output: {label}" if opened else "No sound: no output device"
+
+
+def space_words(space, note: str | None) -> tuple[str, int]:
+    """What the status bar says once the voice space is open, and for how many ms: a `note`
+    (--dims set aside for an experiment built in other dimensions) stays longer."""
+    if note:
+        return note, 20000
+    return f"Voice space ready ({space.fingerprint[:12]})", 5000
+
+
+def model_ready_words(result) -> str:
+    return (f"Model of round {result.round} ready: the map shows what it learned; the New "
+            "voices tab plays its samples.")
+
+
+def lab_refused_words(experiment, exc) -> str:
+    return f"Experiment {experiment} cannot be used: {exc}"
