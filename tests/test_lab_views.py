@@ -167,21 +167,25 @@ def test_agreement_with_the_other_listeners_majority():
                                                                        "e": (0.0, 1)}
 
 
-def test_the_next_round_waits_for_a_model_of_the_current_round(lab):
-    state = next_round(lab, None)
+def test_the_next_round_waits_for_a_model_of_the_current_round(lab, monkeypatch):
+    state = next_round(lab)
     assert not state.possible and "Update the model" in state.text
-    latest = SimpleNamespace(round=0, samples=lab.space.coords[:5])
-    state = next_round(lab, latest)
+    stored = {0: SimpleNamespace(round=0, id="m0")}          # a model of round 0 in the store
+    monkeypatch.setattr(lab, "model", lambda round=None: stored.get(round))
+    monkeypatch.setattr(lab.experiment, "samples", lambda model_id=None: lab.space.coords[:5])
+    state = next_round(lab)
     assert state.possible and "Round 1 from 5 samples" in state.text
     assert state.early is not None          # nothing voted yet: the researcher is asked first
-    assert next_round(lab, SimpleNamespace(round=-1, samples=[])).possible is False
+    assert "Create round 1 anyway?" in state.question()
+    assert state.created_words() == "Round 1 created from 5 samples."
+    assert state.declined_words() == "Round 1 not created: round 0 goes on collecting votes."
 
 
 def test_no_round_no_next_round(space_cache, tmp_path):
     space, cache = space_cache
     shutil.copytree(cache, tmp_path / "fresh" / "space")
     with_nothing = Lab(Path(tmp_path / "fresh"), space)
-    assert next_round(with_nothing, None) is None
+    assert next_round(with_nothing) is None
     with_nothing.close()
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressBar, QTableWidgetItem, QWidget
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.widgets import fill_table, set_quietly, table, wrapped
+from hd_desktop.gui.widgets import (button, choices, column, fill_table, group, row, set_quietly,
+                                    table, wrapped)
 from hd_desktop.lab.engine_view import (ENGINE_PRESETS, LISTENERS_NOTE, PRESET_NOTES,
                                         create_next_round, curve_of, curve_point,
                                         estimates_summary, keep_listener, listener_lines,
@@ -21,15 +20,8 @@ class EnginePanel(QWidget):
     def __init__(self, engine, parent=None):
         super().__init__(parent)
         self.engine = engine
-        lay = QHBoxLayout(self)
-        left = QVBoxLayout()
-        left.addWidget(self._run_box())
-        left.addWidget(self._curve_box(), 1)
-        lay.addLayout(left, 3)
-        right = QVBoxLayout()
-        right.addWidget(self._listeners_box(), 1)
-        right.addWidget(self._next_round_box())
-        lay.addLayout(right, 2)
+        row((column(self._run_box(), (self._curve_box(), 1)), 3),
+            (column((self._listeners_box(), 1), self._next_round_box()), 2), into=self)
         engine.progress.connect(self._progress)
         engine.resultReady.connect(self._result)
         engine.failed.connect(lambda msg: self.state.setText(f"<b>{msg}</b>"))
@@ -39,79 +31,47 @@ class EnginePanel(QWidget):
     # -- layout ------------------------------------------------------------------------------
 
     def _run_box(self) -> QWidget:
-        box = QGroupBox("Model update (estimates → score network → Langevin samples)")
-        lay = QVBoxLayout(box)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Engine preset:"))
-        self.preset = QComboBox()
+        self.preset = choices(ENGINE_PRESETS, tip="How the engine learns from the votes; hover "
+                              "over a preset for what it does")
         for i, name in enumerate(ENGINE_PRESETS):
-            self.preset.addItem(name)
             self.preset.setItemData(i, PRESET_NOTES[name], Qt.ToolTipRole)
-        self.preset.setToolTip("How the engine learns from the votes; hover over a preset "
-                               "for what it does")
         self.preset.setCurrentText("default")
         self.preset.currentTextChanged.connect(self._preset_changed)
-        row.addWidget(self.preset)
         self.auto = QCheckBox("update after every session block")
         self.auto.setChecked(True)
         self.auto.toggled.connect(self._auto_changed)
-        row.addWidget(self.auto)
-        row.addStretch()
-        lay.addLayout(row)
         self.preset_note = wrapped(PRESET_NOTES["default"])
         self.preset.currentTextChanged.connect(self._show_note)
-        lay.addWidget(self.preset_note)
-        row = QHBoxLayout()
-        self.update_button = QPushButton("Update the model now")
-        self.update_button.clicked.connect(self.engine.update)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.engine.cancel)
+        self.update_button = button("Update the model now", self.engine.update)
+        self.cancel_button = button("Cancel", self.engine.cancel, enabled=False)
         self.bar = QProgressBar()
-        row.addWidget(self.update_button)
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.cancel_button)
-        lay.addLayout(row)
         self.state = wrapped("No model yet: collect votes, then update.")
-        lay.addWidget(self.state)
-        return box
+        return group("Model update (estimates → score network → Langevin samples)",
+                     row("Engine preset:", self.preset, self.auto, stretch=True), self.preset_note,
+                     row(self.update_button, (self.bar, 1), self.cancel_button), self.state)
 
     def _curve_box(self) -> QWidget:
-        box = QGroupBox("Training curve")
-        lay = QVBoxLayout(box)
         self.curve = pg.PlotWidget(background="w")
         self.curve.setLogMode(y=True)
         self.curve.getAxis("left").enableAutoSIPrefix(False)
         self.curve.setLabel("bottom", "Adam step")
         self.curve.setLabel("left", "training loss")
         self.curve_line = self.curve.plot(pen=pg.mkPen(30, 90, 200, width=2))
-        lay.addWidget(self.curve)
         self.estimates_label = wrapped()
-        lay.addWidget(self.estimates_label)
         self.stop_label = wrapped()     # how far the last update moved the samples (stopping.py)
-        lay.addWidget(self.stop_label)
-        return box
+        return group("Training curve", self.curve, self.estimates_label, self.stop_label)
 
     def _listeners_box(self) -> QWidget:
-        box = QGroupBox("Listeners (screening)")
-        lay = QVBoxLayout(box)
         self.listeners = table(["listener", "votes", "screening", "agreement", "use"],
                                stretch_last=True)
         self.listeners.itemChanged.connect(self._keep_changed)
-        lay.addWidget(self.listeners)
-        lay.addWidget(wrapped(LISTENERS_NOTE))
-        return box
+        return group("Listeners (screening)", self.listeners, wrapped(LISTENERS_NOTE))
 
     def _next_round_box(self) -> QWidget:
-        box = QGroupBox("Next round")
-        lay = QVBoxLayout(box)
         self.next_label = wrapped("The next round starts from the samples of the current model.")
-        self.next_button = QPushButton("Create the next round from the samples")
-        self.next_button.setEnabled(False)
-        self.next_button.clicked.connect(self._create_next)
-        lay.addWidget(self.next_label)
-        lay.addWidget(self.next_button)
-        return box
+        self.next_button = button("Create the next round from the samples", self._create_next,
+                                  enabled=False)
+        return group("Next round", self.next_label, self.next_button)
 
     # -- state -------------------------------------------------------------------------------
 

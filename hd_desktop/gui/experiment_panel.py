@@ -7,15 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QListWidget,
+                               QListWidgetItem, QMessageBox, QScrollArea, QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams, preset
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
-from hd_desktop.gui.widgets import fill_table, row, set_quietly, spin, table, wrapped
+from hd_desktop.gui.widgets import (button, choices, column, fill_table, framed, group, row,
+                                   set_quietly, spin, table, wrapped)
 from hd_desktop.lab import experiment_view as view
 from hd_desktop.lab.experiment_view import design_name, evaluation_rows, proposal_base, size_words
 
@@ -36,8 +36,14 @@ class ExperimentPanel(QWidget):
         self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
         self._proposal_round = 0
+        self.decisions = DecisionsBox()       # the Lab's news of a decision refreshes the tabs
+        self.screening = ScreeningBox()       # ... and of new settings
+        content = framed(
+            (row((column((self._design_box(), 1), self._online_box()), 1),
+                 (column(self._session_box(), self._evaluation_box(), self._files_box(),
+                         stretch=True), 1)), 1),
+            row((self.decisions, 1), self.screening))     # full width: the reasons are read here
         # the tab scrolls rather than squeezing its forms on a small screen
-        content = QWidget()
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -45,50 +51,23 @@ class ExperimentPanel(QWidget):
         own = QVBoxLayout(self)
         own.setContentsMargins(0, 0, 0, 0)
         own.addWidget(scroll)
-        outer = QVBoxLayout(content)
-        lay = QHBoxLayout()
-        outer.addLayout(lay, 1)
-        left = QVBoxLayout()
-        left.addWidget(self._design_box(), 1)
-        left.addWidget(self._online_box())
-        lay.addLayout(left, 1)
-        right = QVBoxLayout()
-        right.addWidget(self._session_box())
-        right.addWidget(self._evaluation_box())
-        right.addWidget(self._files_box())
-        right.addStretch()
-        lay.addLayout(right, 1)
-        bottom = QHBoxLayout()           # full width: the reasons are read here
-        self.decisions = DecisionsBox()       # the Lab's news of a decision refreshes the tabs
-        self.screening = ScreeningBox()       # ... and of new settings
-        bottom.addWidget(self.decisions, 1)
-        bottom.addWidget(self.screening)
-        outer.addLayout(bottom)
         self.setEnabled(False)
 
     # -- layout ------------------------------------------------------------------------------
 
     def _design_box(self) -> QWidget:
-        box = QGroupBox("Round design")
-        lay = QVBoxLayout(box)
         self.round_state = wrapped()
-        lay.addWidget(self.round_state)
         self.open_design = wrapped(selectable=True)   # the open round's design as it was made
-        lay.addWidget(self.open_design)
         self.proposal_title = wrapped()
-        lay.addWidget(self.proposal_title)
         self._base = ("lab-hour", preset("lab-hour"))   # what the form's values started from
-        self.preset_box = QComboBox()
-        self.preset_box.addItems(list(PRESETS))
+        self.preset_box = choices(PRESETS)
         self.preset_box.setCurrentText("lab-hour")
         self.preset_box.currentTextChanged.connect(self._preset_chosen)
         form = QFormLayout()
         form.addRow("Preset", self.preset_box)
         for name, kind, values in view.design_form():
             if kind == "choice":
-                ed = QComboBox()
-                ed.addItems(list(values))
-                ed.currentTextChanged.connect(self._params_edited)
+                ed = choices(values, on_change=self._params_edited)
             else:
                 ed = spin(*values)
                 if kind == "decimal":
@@ -97,18 +76,14 @@ class ExperimentPanel(QWidget):
                 ed.valueChanged.connect(self._params_edited)
             self._editors[name] = ed
             form.addRow(name, ed)
-        lay.addLayout(form)
         self.size_label = wrapped()
-        lay.addWidget(self.size_label)
-        self.create_button = QPushButton("Create round 0 from the real voices")
-        self.create_button.clicked.connect(self._create_round)
-        lay.addWidget(self.create_button)
-        lay.addStretch()
-        return box
+        self.create_button = button("Create round 0 from the real voices", self._create_round)
+        return group("Round design", self.round_state, self.open_design, self.proposal_title,
+                     form, self.size_label, self.create_button, stretch=True)
 
     def _session_box(self) -> QWidget:
-        box = QGroupBox("Listening sessions")
-        lay = QVBoxLayout(box)
+        from hd_desktop.lab.listening import AUTOPILOTS
+
         form = QFormLayout()
         self.session_size = spin(1, 100000, 240)
         self.session_size.valueChanged.connect(self._update_size)
@@ -118,54 +93,41 @@ class ExperimentPanel(QWidget):
         self.break_trials = spin(5, 10000, 60, suffix=" trials")
         self.break_minutes = spin(1.0, 240.0, 10.0, suffix=" min")
         form.addRow("Break every", row(self.break_trials, "or", self.break_minutes))
-        self.listener_pages_button = QPushButton("Language, consent, headphone check…")
-        self.listener_pages_button.clicked.connect(self._listener_settings)
+        self.listener_pages_button = button("Language, consent, headphone check…",
+                                            self._listener_settings)
         form.addRow("Before the trials", self.listener_pages_button)
-        lay.addLayout(form)
-        self.start_button = QPushButton("Start a listening session")
-        self.start_button.clicked.connect(
-            lambda: self.startSession.emit(self.session_size.value(), self.session_seed.value()))
-        lay.addWidget(self.start_button)
-        self.autopilot_listener = QComboBox()
-        from hd_desktop.lab.listening import AUTOPILOTS
-
-        self.autopilot_listener.addItems(list(AUTOPILOTS))
-        self.autopilot_listener.setToolTip("a simulated listener with a known acceptance "
-                                           "takes the listener's seat (for demos and tests)")
+        self.start_button = button("Start a listening session", lambda: self.startSession.emit(
+            self.session_size.value(), self.session_seed.value()))
+        self.autopilot_listener = choices(AUTOPILOTS, tip="a simulated listener with a known "
+                                          "acceptance takes the listener's seat (for demos and "
+                                          "tests)")
         self.autopilot_speed = spin(0.0, 5.0, 0.3, suffix=" s/answer")
-        self.autopilot_button = QPushButton("Run on autopilot")
-        self.autopilot_button.clicked.connect(lambda: self.startAutopilot.emit(
+        self.autopilot_button = button("Run on autopilot", lambda: self.startAutopilot.emit(
             self.session_size.value(), self.session_seed.value(),
             self.autopilot_listener.currentText(), self.autopilot_speed.value()))
-        lay.addLayout(row("Autopilot:", self.autopilot_listener, self.autopilot_speed,
-                          self.autopilot_button))
-        lay.addWidget(QLabel("Interrupted sessions (double-click to resume):"))
         self.unfinished = QListWidget()
         self.unfinished.setMaximumHeight(80)
         self.unfinished.itemDoubleClicked.connect(
             lambda item: self.resumeSession.emit(item.data(0x0100)))
-        lay.addWidget(self.unfinished)
-        return box
+        return group("Listening sessions", form, self.start_button,
+                     row("Autopilot:", self.autopilot_listener, self.autopilot_speed,
+                         self.autopilot_button),
+                     "Interrupted sessions (double-click to resume):", self.unfinished)
 
     def _evaluation_box(self) -> QWidget:
-        box = QGroupBox("Evaluation: sampled vs real voices (the paper's Evaluation 2)")
-        lay = QVBoxLayout(box)
         self.eval_n = spin(2, 1000, 30, suffix=" voices per group")
         self.eval_seed = spin(0, 2**31 - 1, 1, prefix="seed ")
-        self.eval_button = QPushButton("Start an evaluation session")
-        self.eval_button.clicked.connect(lambda: self.startEvaluation.emit(
+        self.eval_button = button("Start an evaluation session", lambda: self.startEvaluation.emit(
             self.eval_n.value(), self.eval_seed.value(), "", 0.0))
-        self.eval_auto_button = QPushButton("… on autopilot")
-        self.eval_auto_button.clicked.connect(lambda: self.startEvaluation.emit(
+        self.eval_auto_button = button("… on autopilot", lambda: self.startEvaluation.emit(
             self.eval_n.value(), self.eval_seed.value(), self.autopilot_listener.currentText(),
             self.autopilot_speed.value()))
-        lay.addLayout(row(self.eval_n, self.eval_seed, self.eval_button, self.eval_auto_button))
         self.eval_table = table(["group", "voices", "votes", "accepted", "95% interval",
                                  "spread (SD)"], max_height=110)
-        lay.addWidget(self.eval_table)
         self.eval_note = wrapped(view.EVALUATION_NOTE)
-        lay.addWidget(self.eval_note)
-        return box
+        return group("Evaluation: sampled vs real voices (the paper's Evaluation 2)",
+                     row(self.eval_n, self.eval_seed, self.eval_button, self.eval_auto_button),
+                     self.eval_table, self.eval_note)
 
     def show_evaluation(self, table: dict, written: str | None = None) -> None:
         """The result: acceptance of each group with its 95% interval, and each group's spread."""
@@ -174,40 +136,28 @@ class ExperimentPanel(QWidget):
         self.eval_note.setText(note)
 
     def _files_box(self) -> QWidget:
-        box = QGroupBox("Rating files")
-        lay = QVBoxLayout(box)
         self.files_state = wrapped()
-        lay.addWidget(self.files_state)
-        self.export_button = QPushButton("Export all sessions…")
-        self.export_button.clicked.connect(self._export)
-        self.import_button = QPushButton("Import rating files or online results…")
-        self.import_button.clicked.connect(self._import)
-        lay.addLayout(row(self.export_button, self.import_button))
-        return box
+        self.export_button = button("Export all sessions…", self._export)
+        self.import_button = button("Import rating files or online results…", self._import)
+        return group("Rating files", self.files_state, row(self.export_button, self.import_button))
 
     def _online_box(self) -> QWidget:
         from hd_desktop.voice.render import CARRIERS
 
-        box = QGroupBox("Online study (jsPsych, JATOS, Prolific)")
-        lay = QVBoxLayout(box)
         self.online_trials = spin(0, 100000, suffix=" trials each", special="whole round")
         self.online_trials.setToolTip("trials per participant: the round is split into lists "
                                       "of about this size, pairs kept together")
         self.online_seed = spin(0, 2**31 - 1, 1, prefix="seed ")
-        self.online_carrier = QComboBox()
-        self.online_carrier.addItems(list(CARRIERS))
-        self.online_button = QPushButton("Export the round for the web…")
-        self.online_button.clicked.connect(self._export_online)
-        lay.addLayout(row(self.online_trials, self.online_seed, self.online_carrier,
-                          self.online_button))
+        self.online_carrier = choices(CARRIERS)
+        self.online_button = button("Export the round for the web…", self._export_online)
         self.online_state = wrapped(view.ONLINE_NOTE)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
-        lay.addWidget(self.online_state)
         # lab listeners and online participants side by side, screening and decision shown
         self.listeners_table = table(["listener", "where", "sessions", "votes", "screening",
                                       "decision"], min_height=90, max_height=110)
-        lay.addWidget(self.listeners_table)
-        return box
+        return group("Online study (jsPsych, JATOS, Prolific)",
+                     row(self.online_trials, self.online_seed, self.online_carrier,
+                         self.online_button), self.online_state, self.listeners_table)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -294,10 +244,10 @@ class ExperimentPanel(QWidget):
         self.create_button.setEnabled(state.next_source.possible)
         self.create_button.setText(state.next_source.text)
         self.online_button.setEnabled(state.can_listen and self._online_job is None)
-        for button in (self.start_button, self.autopilot_button):
-            button.setEnabled(state.can_listen)
-        for button in (self.eval_button, self.eval_auto_button):
-            button.setEnabled(state.can_evaluate)
+        for b in (self.start_button, self.autopilot_button):
+            b.setEnabled(state.can_listen)
+        for b in (self.eval_button, self.eval_auto_button):
+            b.setEnabled(state.can_evaluate)
         self.unfinished.clear()
         for words, session_id in state.unfinished:
             item = QListWidgetItem(words)

@@ -7,8 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QProgressBar,
-                               QPushButton, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
-                               QWidget)
+                               QStackedWidget, QTabWidget, QToolBar)
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.audio_output import AudioOutput, ResearcherAudio
@@ -19,7 +18,7 @@ from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
-from hd_desktop.gui.widgets import fill_choices
+from hd_desktop.gui.widgets import STRETCH, button, fill_choices, framed
 from hd_desktop.lab import window_view as view
 from hd_desktop.lab.listener_screen import WINDOWED, plan_screens
 from hd_desktop.lab.playback_guard import PlaybackGuard
@@ -72,52 +71,43 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         self.output_state = QLabel()
         self.statusBar().addPermanentWidget(self.output_state)
-        bar.addWidget(QLabel(" Carrier: "))
-        self.carrier_box = QComboBox()
+        self.carrier_box = self._tool_choice(bar, "Carrier")
         for key, label in CARRIER_LABELS.items():
             self.carrier_box.addItem(label, key)
         self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.settings.carrier)))
         self.carrier_box.currentIndexChanged.connect(self._carrier_changed)
-        bar.addWidget(self.carrier_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Output: "))
-        self.device_box = QComboBox()
+        self.device_box = self._tool_choice(bar, "Output", self._device_chosen)
         self.device_box.setMinimumWidth(260)
-        self.device_box.activated.connect(self._device_chosen)
-        bar.addWidget(self.device_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Researcher output: "))
-        self.researcher_box = QComboBox()
-        self.researcher_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.researcher_box.setToolTip(
+        self.researcher_box = self._tool_choice(
+            bar, "Researcher output", self._researcher_output_chosen,
             "Where map clicks and the New voices tab play while a listener's session is open. "
             "None: they are refused then, so the listener hears only the trials.")
-        self.researcher_box.activated.connect(self._researcher_output_chosen)
-        bar.addWidget(self.researcher_box)
-        bar.addWidget(QLabel(" Listener screen: "))
-        self.screen_box = QComboBox()
-        self.screen_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.screen_box.setToolTip("The screen the listener's window fills during a session "
-                                   "(HD_LISTENER_SCREEN sets it too); with one screen, this "
-                                   "window is minimised until the session ends.")
-        self.screen_box.activated.connect(self._listener_screen_chosen)
-        bar.addWidget(self.screen_box)
+        self.screen_box = self._tool_choice(
+            bar, "Listener screen", self._listener_screen_chosen,
+            "The screen the listener's window fills during a session (HD_LISTENER_SCREEN sets "
+            "it too); with one screen, this window is minimised until the session ends.")
         self._fill_screen_box()
 
+    @staticmethod
+    def _tool_choice(bar, label: str, on_chosen=None, tip: str = "") -> QComboBox:
+        """A labelled choice on the toolbar; `on_chosen(index)` when the user picks one."""
+        bar.addWidget(QLabel(f" {label}: "))
+        box = QComboBox()
+        box.setToolTip(tip)
+        if on_chosen is not None:
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.activated.connect(on_chosen)
+        bar.addWidget(box)
+        return box
+
     def _build_pages(self) -> None:
-        self.pages = QStackedWidget()
-        loading = QWidget()
-        lay = QVBoxLayout(loading)
-        lay.addStretch()
         self.progress_label = QLabel("Opening the voice space…")
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(lambda: cancel(self._build_worker))
-        for w in (self.progress_label, self.progress, self.cancel_button):
-            lay.addWidget(w)
-        lay.addStretch()
+        self.cancel_button = button("Cancel", lambda: cancel(self._build_worker))
         self.map_tab = MapTab()
         self.map, self.layers = self.map_tab.map, self.map_tab.layers
         self.map.pointClicked.connect(self.play_point)
@@ -131,11 +121,12 @@ class MainWindow(QMainWindow):
         self.engine_panel = EnginePanel(self.engine)
         self.preview = PreviewPanel(self.researcher_audio, lambda: self.carrier_box.currentData())
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.map_tab, "Voice map")
-        self.tabs.addTab(self.experiment_panel, "Experiment")
-        self.tabs.addTab(self.engine_panel, "Engine")
-        self.tabs.addTab(self.preview, "New voices")
-        self.pages.addWidget(loading)
+        for tab, name in ((self.map_tab, "Voice map"), (self.experiment_panel, "Experiment"),
+                          (self.engine_panel, "Engine"), (self.preview, "New voices")):
+            self.tabs.addTab(tab, name)
+        self.pages = QStackedWidget()      # the space opening, then the tabs
+        self.pages.addWidget(framed(STRETCH, self.progress_label, self.progress,
+                                    self.cancel_button, STRETCH))
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
 

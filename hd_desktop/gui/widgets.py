@@ -4,8 +4,9 @@ choice boxes that keep a choice not present now, read-only tables filled from ro
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QSpinBox, QTableWidget, QTableWidgetItem)
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDoubleSpinBox, QGroupBox, QHBoxLayout,
+                               QLabel, QLayout, QPushButton, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 
 def wrapped(text: str = "", *, selectable: bool = False) -> QLabel:
@@ -52,14 +53,69 @@ def fill_choices(box: QComboBox, choices, chosen) -> None:
     box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
 
 
-def row(*widgets, stretch: bool = False) -> QHBoxLayout:
-    """Widgets side by side (a text is a label), with room left at the end if `stretch`."""
-    lay = QHBoxLayout()
-    for w in widgets:
-        lay.addWidget(QLabel(w) if isinstance(w, str) else w)
+def button(text: str, on_click=None, *, enabled: bool = True, tip: str = "") -> QPushButton:
+    """A push button doing `on_click` (called with no arguments)."""
+    b = QPushButton(text)
+    if on_click is not None:
+        b.clicked.connect(lambda _=False: on_click())
+    b.setEnabled(enabled)
+    b.setToolTip(tip)
+    return b
+
+
+def choices(items, *, on_change=None, tip: str = "") -> QComboBox:
+    """A box of texts to choose from; `on_change(text)` when the user picks another."""
+    box = QComboBox()
+    box.addItems(list(items))
+    box.setToolTip(tip)
+    if on_change is not None:
+        box.currentTextChanged.connect(on_change)
+    return box
+
+
+STRETCH = "<stretch>"     # an item of a row or column: the room left over goes here
+
+
+def _fill(lay, items, stretch: bool):
+    """Widgets, layouts, texts (as labels), STRETCH and (item, stretch factor) pairs into
+    `lay`."""
+    for item in items:
+        if item is STRETCH:
+            lay.addStretch()
+            continue
+        item, factor = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(item, QLayout):
+            lay.addLayout(item, factor)
+        else:
+            lay.addWidget(QLabel(item) if isinstance(item, str) else item, factor)
     if stretch:
         lay.addStretch()
     return lay
+
+
+def row(*items, stretch: bool = False, into: QWidget | None = None) -> QHBoxLayout:
+    """Side by side (a text is a label), with room left at the end if `stretch`; `into`: the
+    widget this row lays out."""
+    return _fill(QHBoxLayout(into), items, stretch)
+
+
+def column(*items, stretch: bool = False) -> QVBoxLayout:
+    """One under the other, with room left at the bottom if `stretch`."""
+    return _fill(QVBoxLayout(), items, stretch)
+
+
+def group(title: str, *items, stretch: bool = False) -> QGroupBox:
+    """A titled box holding `items` one under the other."""
+    box = QGroupBox(title)
+    _fill(QVBoxLayout(box), items, stretch)
+    return box
+
+
+def framed(*items, stretch: bool = False) -> QWidget:
+    """A plain widget holding `items` one under the other."""
+    widget = QWidget()
+    _fill(QVBoxLayout(widget), items, stretch)
+    return widget
 
 
 def table(headers, *, min_height: int | None = None, max_height: int | None = None,
