@@ -5,13 +5,13 @@ its news of them refreshes the tabs (lab/window_view.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QMessageBox, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QInputDialog,
+                               QMessageBox)
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.widgets import fill_table, set_quietly, spin, table, wrapped
-from hd_desktop.lab.decisions import (decided_words, exclude_question, include_question,
-                                      row_cells)
+from hd_desktop.gui.widgets import button, column, fill_table, row, set_quietly, spin, table, wrapped
+from hd_desktop.lab.decisions import (decide_row, decided_words, decision_question, may_decide,
+                                      row_cells, row_index)
 
 
 class ScreeningBox(QGroupBox):
@@ -69,7 +69,6 @@ class DecisionsBox(QGroupBox):
         super().__init__("Listeners, sessions and decisions about data", parent)
         self.lab = None
         self.rows = []
-        lay = QHBoxLayout(self)
         # more rows scroll; the forms above keep their room
         self.table = table(["listener / session (kind, votes)", "screening", "decision"],
                            min_height=120, max_height=180, stretch_last=True)
@@ -78,22 +77,15 @@ class DecisionsBox(QGroupBox):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        lay.addWidget(self.table, 1)
-        side = QVBoxLayout()
-        lay.addLayout(side)
-        self.exclude_button = QPushButton("Exclude…")
-        self.exclude_button.setToolTip("leave this listener's or session's votes out of the "
-                                       "engine, the evaluation and the exports' counts, with a "
-                                       "reason; nothing is deleted")
-        self.exclude_button.clicked.connect(self._exclude)
-        self.include_button = QPushButton("Include again")
-        self.include_button.clicked.connect(self._include)
+        self.exclude_button = button("Exclude…", self._decide, tip="leave this listener's or "
+                                     "session's votes out of the engine, the evaluation and the "
+                                     "exports' counts, with a reason; nothing is deleted")
+        self.include_button = button("Include again", self._decide)
         self.note = wrapped("Select a listener or a session. Excluded votes stay in the "
                             "experiment and in its rating files, marked.")
         self.note.setMaximumWidth(260)
-        for w in (self.exclude_button, self.include_button, self.note):
-            side.addWidget(w)
-        side.addStretch()
+        row((self.table, 1), column(self.exclude_button, self.include_button, self.note,
+                                    stretch=True), into=self)
         self._selection_changed()
 
     def show_rows(self, rows) -> None:
@@ -108,7 +100,7 @@ class DecisionsBox(QGroupBox):
 
     def texts(self, target: str, target_id: str) -> list[str]:
         """The cells of a listener's or a session's row, as shown."""
-        i = next(i for i, r in enumerate(self.rows) if (r.target, r.id) == (target, target_id))
+        i = row_index(self.rows, target, target_id)
         return [self.table.item(i, j).text() for j in range(self.table.columnCount())]
 
     def selected_row(self):
@@ -117,38 +109,29 @@ class DecisionsBox(QGroupBox):
 
     def select(self, target: str, target_id: str) -> None:
         """Select a listener's or a session's row (as a click does)."""
-        for i, r in enumerate(self.rows):
-            if (r.target, r.id) == (target, target_id):
-                self.table.selectRow(i)
-                return
-        raise KeyError(f"no {target} {target_id} in the table")
+        i = row_index(self.rows, target, target_id)
+        if i is None:
+            raise KeyError(f"no {target} {target_id} in the table")
+        self.table.selectRow(i)
 
     def _selection_changed(self) -> None:
-        row = self.selected_row()
-        self.exclude_button.setEnabled(row is not None and not row.excluded)
-        self.include_button.setEnabled(row is not None and row.excluded)
+        exclude, include = may_decide(self.selected_row())
+        self.exclude_button.setEnabled(exclude)
+        self.include_button.setEnabled(include)
 
-    def _exclude(self) -> None:
-        row = self.selected_row()
-        if row is None:
+    def _decide(self) -> None:
+        """Exclude the selected row, or include it again: the reason asked first."""
+        chosen = self.selected_row()
+        if chosen is None:
             return
-        reason, ok = QInputDialog.getText(self, *exclude_question(row))
-        if ok:
-            self._decide(self.lab.exclude, row, reason)
-
-    def _include(self) -> None:
-        row = self.selected_row()
-        if row is None:
+        title, question, proposed = decision_question(chosen)
+        reason, ok = QInputDialog.getText(self, title, question, text=proposed)
+        if not ok:
             return
-        reason, ok = QInputDialog.getText(self, *include_question(row), text="included again")
-        if ok:
-            self._decide(self.lab.include, row, reason)
-
-    def _decide(self, action, row, reason: str) -> None:
         try:
-            decision = action(row.target, row.id, reason)
+            decision = decide_row(self.lab, chosen, reason)
         except UserFacingError as exc:
             QMessageBox.warning(self, "Decision about data", str(exc))
             return
-        self.note.setText(decided_words(row, decision))
-        self.select(row.target, row.id)
+        self.note.setText(decided_words(chosen, decision))
+        self.select(chosen.target, chosen.id)

@@ -30,7 +30,6 @@ class EngineModel(QObject):
         self.lab = None
         self._unsubscribe = None
         self._worker = None
-        self._last_event = None
 
     def set_lab(self, lab) -> None:
         self.lab = lab
@@ -55,14 +54,6 @@ class EngineModel(QObject):
     @property
     def running(self) -> bool:
         return bool(self.lab and self.lab.engine.current is not None)
-
-    @property
-    def keep_listeners(self) -> frozenset[str]:
-        return frozenset(self.lab.settings.keep_listeners) if self.lab else frozenset()
-
-    @property
-    def config(self):
-        return self.lab.settings.engine_config() if self.lab else None
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -97,16 +88,10 @@ class EngineModel(QObject):
     def _start_run(self, run) -> None:
         engine = self.lab.engine
         self._worker = start_job(
-            run.events, on_progress=lambda e: self._progress(engine, run, e),
+            run.events, on_progress=lambda e: engine.progress(run, e),
             on_result=lambda r: engine.finished(run, result=r),
             on_error=lambda e: engine.finished(run, error=e))
         self._worker.aborted.connect(lambda: engine.finished(run, error=Cancelled()))
-
-    def _progress(self, engine, run, event) -> None:
-        if event is self._last_event:
-            return   # a heartbeat (a chance to cancel), not news
-        self._last_event = event
-        engine.progress(run, event)
 
     def _lab_event(self, event) -> None:
         kind = event.kind

@@ -10,14 +10,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QListWidget,
                                QListWidgetItem, QMessageBox, QScrollArea, QVBoxLayout, QWidget)
 
-from hd_desktop.design import PRESETS, DesignParams, preset
+from hd_desktop.design import PRESETS, DesignParams
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.data_decisions import DecisionsBox, ScreeningBox
 from hd_desktop.gui.errors import report
 from hd_desktop.gui.widgets import (button, choices, column, fill_table, framed, group, row,
                                    set_quietly, spin, table, wrapped)
 from hd_desktop.lab import experiment_view as view
-from hd_desktop.lab.experiment_view import design_name, evaluation_rows, proposal_base, size_words
+from hd_desktop.lab.experiment_view import evaluation_rows
 
 
 IMPORTING = "importing rating files or online results"
@@ -35,7 +35,7 @@ class ExperimentPanel(QWidget):
         self.lab = None
         self._online_job = self._import_job = None   # workers of the web export and the import
         self._editors: dict[str, QWidget] = {}
-        self._proposal_round = 0
+        self.form = None        # the Lab's view of the design form (lab.experiment_view)
         self.decisions = DecisionsBox()       # the Lab's news of a decision refreshes the tabs
         self.screening = ScreeningBox()       # ... and of new settings
         content = framed(
@@ -59,7 +59,6 @@ class ExperimentPanel(QWidget):
         self.round_state = wrapped()
         self.open_design = wrapped(selectable=True)   # the open round's design as it was made
         self.proposal_title = wrapped()
-        self._base = ("lab-hour", preset("lab-hour"))   # what the form's values started from
         self.preset_box = choices(PRESETS)
         self.preset_box.setCurrentText("lab-hour")
         self.preset_box.currentTextChanged.connect(self._preset_chosen)
@@ -175,6 +174,7 @@ class ExperimentPanel(QWidget):
 
     def set_lab(self, lab) -> None:
         self.lab = lab
+        self.form = view.DesignForm(lab)
         self.setEnabled(True)
         self.decisions.lab = lab
         self.screening.set_lab(lab)
@@ -197,43 +197,30 @@ class ExperimentPanel(QWidget):
 
     def _show_proposal(self) -> None:
         """The form shows the Lab's proposal for the next round (its values and its name)."""
-        proposal = self.lab.next_round_proposal()
-        self._base = proposal_base(proposal)
-        base = self._base[0]
-        self.preset_box.blockSignals(True)
-        if base in PRESETS:
-            self.preset_box.setCurrentText(base)
+        chosen, words, params = self.form.propose()
+        if chosen is not None:
+            set_quietly(self.preset_box, chosen)
         else:       # no preset names these values: the box says what they are, not a preset's name
-            self.preset_box.setPlaceholderText(base)
-            self.preset_box.setCurrentIndex(-1)
-        self.preset_box.blockSignals(False)
-        self.set_params(proposal.params)
+            self.preset_box.setPlaceholderText(words)
+            set_quietly(self.preset_box, "")
+        self.set_params(params)
 
     def _preset_chosen(self, name: str) -> None:
-        self._base = (name, preset(name))
-        self.set_params(preset(name))
+        if self.lab is not None:
+            self.set_params(self.form.choose_preset(name))
 
     def design_name(self) -> str:
         """What the form's values are: a preset, or what they started from "(edited)"."""
-        return design_name(self.params(), self._base)
+        return self.form.name(self.params())
 
     def _params_edited(self) -> None:
         if self.lab is not None:
-            name = self.design_name()
-            proposal = self.lab.propose_next_round(self.params(), name,
-                                                   self.lab.next_round_proposal().note)
-            self.proposal_title.setText(view.proposal_title(proposal, name))
+            self.proposal_title.setText(self.form.edited(self.params()))
         self._update_size()
 
     def _update_size(self) -> None:
-        if self.lab is None:
-            return
-        try:
-            count = self.lab.preview_round(self.params())
-        except UserFacingError as exc:
-            self.size_label.setText(f"<b>{exc}</b>")
-            return
-        self.size_label.setText(size_words(count, self.session_size.value()))
+        if self.lab is not None:
+            self.size_label.setText(self.form.size(self.params(), self.session_size.value()))
 
     def refresh(self) -> None:
         if self.lab is None:
@@ -256,8 +243,7 @@ class ExperimentPanel(QWidget):
         self.files_state.setText(state.files_words)
         fill_table(self.listeners_table, state.listeners)
         self.decisions.show_rows(state.overview)
-        if self._proposal_round != state.next_index:
-            self._proposal_round = state.next_index
+        if self.form.stale:
             self._show_proposal()        # a new round was made: the next one's proposal
         self._update_size()
 
@@ -265,7 +251,7 @@ class ExperimentPanel(QWidget):
 
     def _create_round(self) -> None:
         try:
-            self.lab.create_round(self.params(), name=self.design_name())
+            self.form.create(self.params())
         except UserFacingError as exc:
             QMessageBox.warning(self, "Round design", str(exc))
         self.refresh()

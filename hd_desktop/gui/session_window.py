@@ -21,8 +21,8 @@ from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurnitureP
 from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
 from hd_desktop.lab.errorlog import log_error
-from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
-                                          PausedPage, SummaryPage, TrialPage)
+from hd_desktop.lab.listener_steps import ListenerSteps
+from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
 from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
@@ -50,6 +50,7 @@ class SessionWindow(QWidget):
         self.autopilot_ms = 300
         self._trial_started: list[float] = []
         self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
+        self.steps = ListenerSteps(flow, self.intake)    # in the order the Lab decides
         self.setWindowTitle(self.texts("window.title"))
         self.resize(900, 640)
         self.prefetch = Prefetcher(self._render, ahead=3)
@@ -81,21 +82,22 @@ class SessionWindow(QWidget):
     def _build(self) -> None:
         self.pages = QStackedWidget()
         t = self.texts
-        self.listener_page, self.instructions_page = ListenerPage(t), InstructionsPage(t)
-        self.level_page, self.trial_page = LevelPage(t), TrialPage(t)
-        self.break_page, self.paused_page = BreakPage(t), PausedPage(t)
-        self.summary_page = SummaryPage(t)
+        self.listener_page, self.level_page = ListenerPage(t), LevelPage(t)
+        self.instructions_page = TextPage(t("instructions.body") + t("instructions.keys"),
+                                          t("instructions.continue"), center=False)
+        self.trial_page, self.paused_page = TrialPage(t), PausedPage(t)
+        self.break_page = TextPage("", t("break.continue"))
+        self.summary_page = TextPage("", t("end.close"), 12, selectable=True)
         self.consent_page, self.declined_page = ConsentPage(t), DeclinedPage(t)
         self.questionnaire_page = QuestionnairePage(t)
         self.headphone_page = HeadphoneCheckPage(t, self.audio)
-        self._page_of = {
-            Phase.LISTENER: self.listener_page, Phase.INSTRUCTIONS: self.instructions_page,
-            Phase.LEVEL_CHECK: self.level_page, Phase.PRACTICE: self.trial_page,
-            Phase.TRIALS: self.trial_page, Phase.BREAK: self.break_page,
-            Phase.PAUSED: self.paused_page, Phase.FINISHED: self.summary_page,
-        }
-        for p in [*dict.fromkeys(self._page_of.values()), self.consent_page, self.declined_page,
-                  self.questionnaire_page, self.headphone_page]:
+        self._page_of = {      # by ListenerSteps.page()
+            "listener": self.listener_page, "instructions": self.instructions_page,
+            "level-check": self.level_page, "practice": self.trial_page,
+            "trials": self.trial_page, "break": self.break_page, "paused": self.paused_page,
+            "finished": self.summary_page, "consent": self.consent_page,
+            "declined": self.declined_page, "questionnaire": self.questionnaire_page}
+        for p in [*dict.fromkeys(self._page_of.values()), self.headphone_page]:
             self.pages.addWidget(p)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -127,6 +129,7 @@ class SessionWindow(QWidget):
         self.autopilot = listener
         self.autopilot_ms = max(0, int(seconds_per_step * 1000))
         self.autopilot_name = name or type(listener).__name__
+        self.steps.simulated = True
         self.setWindowTitle(f"Listening session — AUTOPILOT ({self.autopilot_name})")
         for p in (self.trial_page,):
             p.header.setStyleSheet("color: #b05000; font-weight: bold")
@@ -146,8 +149,7 @@ class SessionWindow(QWidget):
     def _autopilot_answer(self, playback) -> None:
         from hd_desktop.lab.listening import autopilot_answer
 
-        if self.autopilot is None or playback is not self._playback \
-                or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
+        if self.autopilot is None or playback is not self._playback or not self.steps.voting:
             return
         self.vote(autopilot_answer(self.autopilot, self.flow.current.stimulus,
                                    playback.samples[:, 0], playback.sample_rate))
@@ -155,12 +157,12 @@ class SessionWindow(QWidget):
     # -- what the listener does ------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
-        if isinstance(self.pages.currentWidget(), FurniturePage):
-            return self.pages.currentWidget().handle_key(event.key())   # consent, check…
         try:
             name = Qt.Key(event.key()).name
         except ValueError:
             name = ""
+        if isinstance(self.pages.currentWidget(), FurniturePage):
+            return self.pages.currentWidget().handle_key(name)   # consent, check…
         action = view.key_action(self.flow.phase, name)
         if action is not None:
             return self._actions[action]()
@@ -170,10 +172,8 @@ class SessionWindow(QWidget):
         self.level_page.gain.setValue(self.level_page.gain.value() + step)
 
     def vote(self, accept: bool) -> None:
-        if self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS) or not self.trial_page.accept.isEnabled():
-            return  # no answer before the voice has started
-        if self.flow.unsaved is not None:
-            return  # the last answer is still waiting for the disk; it is retried by itself
+        if not self.steps.may_vote(self.trial_page.accept.isEnabled()):
+            return
         try:
             vote_id = self.flow.vote(accept)   # committed to the database before anything plays
         except VoteNotSaved as exc:
@@ -225,18 +225,15 @@ class SessionWindow(QWidget):
             return True
 
     def replay(self) -> None:
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+        if self.steps.voting:
             self._play_current()
 
     def undo(self) -> None:
-        if self.flow.unsaved is not None:
-            return  # an answer waiting for the disk cannot be taken back yet
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS, Phase.BREAK) and self.flow.undo():
+        if self.steps.undo():
             self._show_phase()
 
     def pause(self) -> None:
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
-            self.flow.pause()
+        if self.steps.pause():
             if self.audio.player:
                 self.audio.player.stop()
             self._show_phase()
@@ -244,11 +241,7 @@ class SessionWindow(QWidget):
     # -- phases ------------------------------------------------------------------------------
 
     def _listener_entered(self) -> None:
-        text = self.listener_page.listener.text().strip()
-        if text and self.flow.phase == Phase.LISTENER:
-            self.flow.set_listener(text)
-            if self.intake is not None and self.autopilot is None:
-                self.intake.begin(text)
+        if self.steps.listener_entered(self.listener_page.listener.text()):
             self._show_phase()
 
     def _consent_decided(self, agreed: bool) -> None:
@@ -274,22 +267,17 @@ class SessionWindow(QWidget):
     def _level_checked(self) -> None:
         if self.audio.player is None:
             return  # the level page says why
-        if self.intake is not None:
-            if self.intake.headphone_due:     # at the level just set, before the first trial
-                self.headphone_page.begin(self.intake.settings.headphone_check,
-                                          self.intake.check_seed)
-                self.pages.setCurrentWidget(self.headphone_page)
-                return self.setFocus()
-            self.intake.attach(self.flow)     # the session names the texts it ran with
-        self.flow.level_checked(self.audio.device_label, float(self.level_page.gain.value()))
-        self._show_phase()
+        if self.steps.level_checked(self.audio.device_label, float(self.level_page.gain.value())):
+            return self._show_phase()
+        self.headphone_page.begin(self.intake.settings.headphone_check, self.intake.check_seed)
+        self.pages.setCurrentWidget(self.headphone_page)
+        self.setFocus()
 
     def _continue(self) -> None:
-        if self.flow.phase == Phase.BREAK:
-            self.flow.continue_after_break()
+        ended = self.steps.go_on()
+        if ended == Phase.BREAK:
             self.breakEnded.emit()
-        elif self.flow.phase == Phase.PAUSED:
-            self.flow.unpause()
+        elif ended == Phase.PAUSED:
             self.paused_page.show_paused()
         self._show_phase()
 
@@ -298,13 +286,10 @@ class SessionWindow(QWidget):
         if phase == Phase.FINISHED and self.summary is None:   # the Lab ended it at its last vote
             self.summary = self.flow.summary
             self._show_summary()
-        before = self.intake.step_before_instructions if self.intake is not None else None
-        if before is not None and phase == Phase.INSTRUCTIONS:
-            self.pages.setCurrentWidget({"consent": self.consent_page, "declined": self.declined_page,
-                                         "questionnaire": self.questionnaire_page}[before.value])
-            self.setFocus()
-            return
-        self.pages.setCurrentWidget(self._page_of[phase])
+        page = self.steps.page()
+        self.pages.setCurrentWidget(self._page_of[page])
+        if page != phase.value:      # a step before the instructions (consent, questionnaire)
+            return self.setFocus()
         if phase == Phase.LISTENER:
             self.listener_page.listener.setFocus()
         elif phase == Phase.LEVEL_CHECK:
@@ -350,7 +335,7 @@ class SessionWindow(QWidget):
             self.trial_page.status.setText(self.texts("trial.no_sound", problem=self.audio.problem))
 
     def _sound_started(self, playback) -> None:
-        if playback is not self._playback or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
+        if playback is not self._playback or not self.steps.voting:
             return
         self.flow.sound_started(playback.onset.monotonic)
         # the onset is when the first frame reaches the DAC, a few ms after it was written:
@@ -359,7 +344,7 @@ class SessionWindow(QWidget):
         QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))
 
     def _open_answers(self, playback) -> None:
-        if playback is self._playback and self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+        if playback is self._playback and self.steps.voting:
             self.trial_page.set_ready(True)
             if self.autopilot is not None:
                 QTimer.singleShot(self.autopilot_ms, lambda: self._autopilot_answer(playback))
@@ -373,7 +358,7 @@ class SessionWindow(QWidget):
     def _gain_changed(self, value: int) -> None:
         if self.audio.player is not None:
             self.audio.player.gain_db = float(value)
-        if self.flow.phase not in (Phase.LISTENER, Phase.INSTRUCTIONS, Phase.LEVEL_CHECK):
+        if self.steps.records_gain():
             self.flow.set_output(self.audio.device_label, float(value))
 
     def closeEvent(self, event) -> None:

@@ -36,7 +36,7 @@ def set_quietly(widget, value) -> None:
     if isinstance(widget, QAbstractButton):
         widget.setChecked(bool(value))
     elif isinstance(widget, QComboBox):
-        widget.setCurrentText(value)
+        widget.setCurrentIndex(widget.findText(value))      # not among them: none chosen
     else:
         widget.setValue(value)
     widget.blockSignals(False)

@@ -51,6 +51,7 @@ class EngineRuns:
         self.current: EngineRun | None = None
         self.pending = False
         self.closed = False          # no queued update follows a run once closed
+        self._last_event = None
 
     @property
     def latest(self) -> EngineResult | None:
@@ -93,7 +94,10 @@ class EngineRuns:
         self.cancel()
 
     def progress(self, run: EngineRun, event) -> None:
-        if run is self.current:
+        """A progress event of `run`; the same event again is a heartbeat (the driver's chance
+        to cancel), not news."""
+        if run is self.current and event is not self._last_event:
+            self._last_event = event
             self.events.publish(EngineProgress(event))
 
     def finished(self, run: EngineRun, result: EngineResult | None = None,

@@ -216,3 +216,57 @@ ONLINE_NOTE = ("A study folder for any static host, and a .jzip for JATOS. Bring
                "with Import rating files or online results.")
 EVALUATION_NOTE = ("Real voices and samples of the latest model, blind and in a random order, on "
                    "the same trial screen.")
+
+
+class DesignForm:
+    """The next round's design as the Experiment tab's form edits it: what its values started
+    from (a preset, or the Lab's proposal), what they are called, the heading and the size
+    above and below it. A new proposal is due once a round was made (`stale`)."""
+
+    def __init__(self, lab):
+        from hd_desktop.design import preset
+
+        self.lab = lab
+        self.base = ("lab-hour", preset("lab-hour"))    # what the values started from
+        self.round: int | None = None                   # the round the proposal shown is for
+
+    def propose(self) -> tuple[str | None, str, DesignParams]:
+        """The Lab's proposal: (the preset to choose, or None when no preset names the values,
+        the words the box shows then, the values)."""
+        proposal = self.lab.next_round_proposal()
+        self.base, self.round = proposal_base(proposal), proposal.round
+        name = self.base[0]
+        return (name if name in PRESETS else None), name, proposal.params
+
+    @property
+    def stale(self) -> bool:
+        current = self.lab.current_round()
+        return self.round != (0 if current is None else current.index + 1)
+
+    def choose_preset(self, name: str) -> DesignParams:
+        from hd_desktop.design import preset
+
+        self.base = (name, preset(name))
+        return preset(name)
+
+    def name(self, params: DesignParams) -> str:
+        """What the values are: a preset, or what they started from "(edited)"."""
+        return design_name(params, self.base)
+
+    def edited(self, params: DesignParams) -> str:
+        """The researcher's values become the Lab's proposal; the form's heading for them."""
+        name = self.name(params)
+        proposal = self.lab.propose_next_round(params, name, self.lab.next_round_proposal().note)
+        return proposal_title(proposal, name)
+
+    def size(self, params: DesignParams, session_size: int) -> str:
+        """The design's size and listening time, or why the values cannot make a round."""
+        from hd_desktop.errors import UserFacingError
+
+        try:
+            return size_words(self.lab.preview_round(params), session_size)
+        except UserFacingError as exc:
+            return f"<b>{exc}</b>"
+
+    def create(self, params: DesignParams):
+        return self.lab.create_round(params, name=self.name(params))

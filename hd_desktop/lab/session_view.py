@@ -96,3 +96,43 @@ def welcome_back(flow) -> dict | None:
     trial = flow.paused_trial
     return dict(listener=flow.listener, done=trial.index, total=trial.total,
                 practice=trial.practice)
+
+
+class HeadphoneRun:
+    """One headphone check as the listener takes it (audio/headphone.py): its seeded trials,
+    their sounds, the answers so far. The page plays and shows; the Intake stores the result."""
+
+    def __init__(self, kind: str, seed: int):
+        from hd_desktop.audio import headphone
+
+        self.kind, self.seed = kind, seed
+        self.trials = headphone.plan(kind, seed)
+        self.answers: list[int] = []
+
+    def sounds(self) -> list:
+        """(stereo samples, rate) of each trial: three sounds, one of them different."""
+        from hd_desktop.audio import headphone
+
+        return [(headphone.render_trial(self.kind, tr, self.seed), headphone.RATE)
+                for tr in self.trials]
+
+    @property
+    def done(self) -> bool:
+        return len(self.answers) >= len(self.trials)
+
+    def progress(self) -> dict:
+        return dict(n=len(self.answers) + 1, total=len(self.trials))
+
+    def answer(self, n: int) -> None:
+        self.answers.append(int(n))
+
+
+CHECK_NUMBERS = {"Key_1": 1, "Key_2": 2, "Key_3": 3}
+
+
+def headphone_key(stage: str, key: str):
+    """What a key (its Qt name) does on the headphone check's `stage` ("intro", "trial",
+    "done"): "start", "go", an answer 1-3, or None."""
+    if key in ENTER_KEYS and stage in ("intro", "done"):
+        return "start" if stage == "intro" else "go"
+    return CHECK_NUMBERS.get(key) if stage == "trial" else None
