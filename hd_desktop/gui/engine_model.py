@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from hd_desktop.errors import Cancelled
 from hd_desktop.gui.jobs import start_job
 from hd_desktop.lab.engine_job import EngineResult
+from hd_desktop.lab.engine_view import engine_news
 
 
 class EngineModel(QObject):
@@ -37,10 +38,6 @@ class EngineModel(QObject):
         self._unsubscribe = lab.events.subscribe(self._lab_event)
 
     # -- what the views read (the Lab owns it) ---------------------------------------------
-
-    @property
-    def results(self) -> dict[int, EngineResult]:
-        return self.lab.engine.results if self.lab else {}
 
     @property
     def latest(self) -> EngineResult | None:
@@ -94,17 +91,7 @@ class EngineModel(QObject):
         self._worker.aborted.connect(lambda: engine.finished(run, error=Cancelled()))
 
     def _lab_event(self, event) -> None:
-        kind = event.kind
-        if kind == "engine_started":
-            self.runningChanged.emit(True)
-        elif kind == "engine_progress":
-            self.progress.emit(event.event)
-        elif kind == "model_stored":
-            self.resultReady.emit(event.result)
-            self.runningChanged.emit(self.running)
-        elif kind == "engine_failed":
-            self.failed.emit(event.message)
-            self.runningChanged.emit(self.running)
-        elif kind == "engine_cancelled":
-            self.failed.emit("engine update cancelled")
-            self.runningChanged.emit(self.running)
+        signals = {"running": self.runningChanged, "progress": self.progress,
+                   "result": self.resultReady, "failed": self.failed}
+        for what, news in engine_news(event, self.running):
+            signals[what].emit(news)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressBar, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressBar, QWidget
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.widgets import (button, choices, column, fill_table, group, row, set_quietly,
-                                    table, wrapped)
+from hd_desktop.gui.widgets import (button, check_item, choices, column, fill_table, group, row,
+                                    set_quietly, table, wrapped)
 from hd_desktop.lab.engine_view import (ENGINE_PRESETS, LISTENERS_NOTE, PRESET_NOTES,
                                         create_next_round, curve_of, curve_point,
                                         estimates_summary, keep_listener, listener_lines,
@@ -36,10 +36,12 @@ class EnginePanel(QWidget):
         for i, name in enumerate(ENGINE_PRESETS):
             self.preset.setItemData(i, PRESET_NOTES[name], Qt.ToolTipRole)
         self.preset.setCurrentText("default")
-        self.preset.currentTextChanged.connect(self._preset_changed)
+        # the experiment's settings (the tab is enabled once it has a Lab)
+        self.preset.currentTextChanged.connect(
+            lambda name: self.engine.lab.set_settings(engine_preset=name))
         self.auto = QCheckBox("update after every session block")
         self.auto.setChecked(True)
-        self.auto.toggled.connect(self._auto_changed)
+        self.auto.toggled.connect(lambda on: self.engine.lab.set_settings(auto_update=bool(on)))
         self.preset_note = wrapped(PRESET_NOTES["default"])
         self.preset.currentTextChanged.connect(self._show_note)
         self.update_button = button("Update the model now", self.engine.update)
@@ -92,36 +94,19 @@ class EnginePanel(QWidget):
         lines = listener_lines(lab)
         self.listeners.blockSignals(True)
         fill_table(self.listeners, [[line.listener, str(line.votes), line.screening,
-                                     line.agreement, self._use_item(line)] for line in lines],
+                                     line.agreement, check_item(*line.use_cell())]
+                                    for line in lines],
                    red=lambda i: not lines[i].used)
         self.listeners.blockSignals(False)
         state = next_round(lab)
         self.next_label.setText(state.text)
         self.next_button.setEnabled(state.possible)
 
-    @staticmethod
-    def _use_item(line) -> QTableWidgetItem:
-        """Tick to keep a listener screening leaves out (and untick to leave them out again)."""
-        use = QTableWidgetItem("used" if line.used else "left out")
-        use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                     if not line.used or line.kept else Qt.ItemFlag.ItemIsUserCheckable)
-        use.setCheckState(Qt.CheckState.Checked if line.used else Qt.CheckState.Unchecked)
-        use.setData(Qt.ItemDataRole.UserRole, line.listener)
-        return use
-
     # -- engine events -------------------------------------------------------------------------
 
     def _show_note(self, name: str) -> None:
         lab = self.engine.lab
         self.preset_note.setText(preset_note(name, lab.space.coords.shape[1] if lab else None))
-
-    def _preset_changed(self, name: str) -> None:
-        if self.engine.lab is not None:
-            self.engine.lab.set_settings(engine_preset=name)
-
-    def _auto_changed(self, on: bool) -> None:
-        if self.engine.lab is not None:
-            self.engine.lab.set_settings(auto_update=bool(on))
 
     def _running(self, running: bool) -> None:
         self.update_button.setEnabled(not running)

@@ -18,7 +18,7 @@ from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
-from hd_desktop.gui.widgets import STRETCH, button, fill_choices, framed
+from hd_desktop.gui.widgets import STRETCH, button, fill_choices, framed, set_quietly
 from hd_desktop.lab import window_view as view
 from hd_desktop.lab.listener_screen import WINDOWED, plan_screens
 from hd_desktop.lab.playback_guard import PlaybackGuard
@@ -77,30 +77,39 @@ class MainWindow(QMainWindow):
         self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.settings.carrier)))
         self.carrier_box.currentIndexChanged.connect(self._carrier_changed)
         bar.addSeparator()
-        self.device_box = self._tool_choice(bar, "Output", self._device_chosen)
+        self.device_box = self._tool_choice(bar, "Output", "output_device", self._device_chosen)
         self.device_box.setMinimumWidth(260)
         bar.addSeparator()
         self.researcher_box = self._tool_choice(
-            bar, "Researcher output", self._researcher_output_chosen,
+            bar, "Researcher output", "researcher_output", self.guard.set_researcher_output,
             "Where map clicks and the New voices tab play while a listener's session is open. "
             "None: they are refused then, so the listener hears only the trials.")
         self.screen_box = self._tool_choice(
-            bar, "Listener screen", self._listener_screen_chosen,
+            bar, "Listener screen", "listener_screen",
+            lambda choice: setattr(self, "listener_screen", choice),
             "The screen the listener's window fills during a session (HD_LISTENER_SCREEN sets "
             "it too); with one screen, this window is minimised until the session ends.")
         self._fill_screen_box()
 
-    @staticmethod
-    def _tool_choice(bar, label: str, on_chosen=None, tip: str = "") -> QComboBox:
-        """A labelled choice on the toolbar; `on_chosen(index)` when the user picks one."""
+    def _tool_choice(self, bar, label: str, setting: str | None = None, then=None,
+                     tip: str = "") -> QComboBox:
+        """A labelled choice on the toolbar: the user's `setting`, saved when they pick one
+        (a line that chooses nothing, such as "No output device found", is not), then
+        `then(choice)`."""
         bar.addWidget(QLabel(f" {label}: "))
         box = QComboBox()
         box.setToolTip(tip)
-        if on_chosen is not None:
+        if setting is not None:
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            box.activated.connect(on_chosen)
+            box.activated.connect(lambda i: self._user_chose(setting, box.itemData(i), then))
         bar.addWidget(box)
         return box
+
+    def _user_chose(self, setting: str, choice, then) -> None:
+        if choice is None and setting == "output_device":
+            return
+        self._save_user_settings(self.settings.with_(**{setting: choice}))
+        then(choice)
 
     def _build_pages(self) -> None:
         self.progress_label = QLabel("Opening the voice space…")
@@ -146,10 +155,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
-        from hd_desktop.lab.neighbour_votes import map_votes
-
-        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()},
-                                map_votes(self.lab, result) if self.lab is not None else None)
+        self.map_tab.show_model(result, *view.model_figures(self.lab, result))
         self.preview.set_result(result)
         self.statusBar().showMessage(view.model_ready_words(result), 8000)
 
@@ -184,11 +190,8 @@ class MainWindow(QMainWindow):
         self.spaceReady.emit(space)
 
     def _open_lab(self, space: VoiceSpace) -> None:
-        from hd_desktop.lab import Lab, LabSettings
-
-        defaults = LabSettings(carrier=self.settings.carrier, gain_db=self.settings.gain_db)
         try:
-            self.lab = Lab(self.experiment, space, defaults=defaults)
+            self.lab = view.open_lab(self.experiment, space, self.settings)
         except UserFacingError as exc:
             self.experiment_panel.setEnabled(False)
             self.experiment_panel.setToolTip(str(exc))
@@ -196,9 +199,7 @@ class MainWindow(QMainWindow):
             report(f"opening the experiment {self.experiment}", exc)   # the whole sentence, in a box
             return
         self.lab.events.subscribe(self._lab_event)
-        self.carrier_box.blockSignals(True)
-        self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.lab.settings.carrier)))
-        self.carrier_box.blockSignals(False)
+        set_quietly(self.carrier_box, CARRIER_LABELS.get(self.lab.settings.carrier, ""))
         if self.audio.player is not None:
             self.audio.player.gain_db = self.lab.settings.gain_db
         self.engine.set_lab(self.lab)
@@ -224,13 +225,12 @@ class MainWindow(QMainWindow):
         if view.refreshes_tabs(event):
             self.experiment_panel.refresh()
             self.engine_panel.refresh()
-        elif event.kind == "evaluation_report":
+        if event.kind == "evaluation_report":
             self.experiment_panel.show_evaluation(event.table, event.written)
             self.evaluationReady.emit(event.table)
-        elif event.kind == "settings":
-            s = event.settings
-            if (s.carrier, s.gain_db) != (self.settings.carrier, self.settings.gain_db):
-                self._save_user_settings(self.settings.with_(carrier=s.carrier, gain_db=s.gain_db))
+        follows = view.user_defaults_after(event, self.settings)
+        if follows:
+            self._save_user_settings(self.settings.with_(**follows))
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -332,26 +332,14 @@ class MainWindow(QMainWindow):
         if ok:
             self.statusBar().showMessage(f"Output: {self.audio.device_label}", 5000)
 
-    def _device_chosen(self, index: int) -> None:
-        label = self.device_box.itemData(index)
-        if label:
-            self._save_user_settings(self.settings.with_(output_device=label))
-            self._open_audio(label)
-            if self.lab is not None and self.audio.player is not None:
-                self.audio.player.gain_db = self.lab.settings.gain_db
-
-    def _researcher_output_chosen(self, index: int) -> None:
-        choice = self.researcher_box.itemData(index)
-        self.guard.set_researcher_output(choice)
-        self._save_user_settings(self.settings.with_(researcher_output=choice))
+    def _device_chosen(self, label: str) -> None:
+        self._open_audio(label)
+        if self.lab is not None and self.audio.player is not None:
+            self.audio.player.gain_db = self.lab.settings.gain_db
 
     def _fill_screen_box(self) -> None:
         fill_choices(self.screen_box, view.screen_choices(
             [screen.name() for screen in QGuiApplication.screens()]), self.listener_screen)
-
-    def _listener_screen_chosen(self, index: int) -> None:
-        self.listener_screen = self.screen_box.itemData(index)
-        self._save_user_settings(self.settings.with_(listener_screen=self.listener_screen))
 
     def _audio_unavailable(self, message: str) -> None:
         self.statusBar().showMessage(f"No sound: {message}")

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QPus
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hd_desktop.gui.jobs import start_job
-from hd_desktop.gui.widgets import fill_table, wrapped
-from hd_desktop.lab.previews import export_words, new_voices, write_voices
+from hd_desktop.gui.widgets import fill_table, key_name, wrapped
+from hd_desktop.lab.previews import PREVIEW_KEYS, export_words, new_voices, write_voices
 from hd_desktop.progress import drive
 
 
@@ -84,13 +84,10 @@ class PreviewPanel(QWidget):
         return [int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.play_selected()
-                return True
-            if event.key() == Qt.Key.Key_A:
-                self.play_ab()
-                return True
+        action = PREVIEW_KEYS.get(key_name(event)) if event.type() == QEvent.Type.KeyPress else None
+        if action is not None:
+            self._play_chosen(ab=action == "ab")
+            return True
         return super().eventFilter(obj, event)
 
     # -- sound --------------------------------------------------------------------------------

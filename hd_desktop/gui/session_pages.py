@@ -7,7 +7,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QLabel, QLineEdit, QProgressBar, QPushButton, QSlider,
                                QVBoxLayout, QWidget)
 
-from hd_desktop.gui.widgets import row
+from hd_desktop.gui.widgets import STRETCH, framed, row, wrapped
 from hd_desktop.session.texts import ListenerTexts
 
 # every string a listener reads comes from the experiment's listener texts (assets/texts/)
@@ -20,25 +20,15 @@ def big(widget: QWidget, points: int = 16) -> QWidget:
     return widget
 
 
-def page(*widgets, stretch=True) -> QWidget:
-    w = QWidget()
-    lay = QVBoxLayout(w)
-    lay.setContentsMargins(60, 40, 60, 40)
-    if stretch:
-        lay.addStretch()
-    for item in widgets:
-        if isinstance(item, QWidget):
-            lay.addWidget(item)
-        else:
-            lay.addLayout(item)
-    if stretch:
-        lay.addStretch()
+def page(*items) -> QWidget:
+    """`items` one under the other in the middle of the page, with wide margins."""
+    w = framed(STRETCH, *items, STRETCH)
+    w.layout().setContentsMargins(60, 40, 60, 40)
     return w
 
 
 def label(text: str, points: int = 13, center: bool = True) -> QLabel:
-    lab = QLabel(text)
-    lab.setWordWrap(True)
+    lab = wrapped(text)
     if center:
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return big(lab, points)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from hd_desktop.audio import Prefetcher
@@ -22,6 +22,7 @@ from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
 from hd_desktop.lab.errorlog import log_error
 from hd_desktop.lab.listener_steps import ListenerSteps
+from hd_desktop.gui.widgets import key_name
 from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
 from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
@@ -46,8 +47,7 @@ class SessionWindow(QWidget):
         self.carrier = flow.settings.carrier   # recorded with the session, so files can re-render
         self.summary = None
         self._playback = None
-        self.autopilot = None          # a simulated listener in the listener's seat
-        self.autopilot_ms = 300
+        self.autopilot = None          # lab.listening.AutopilotSeat: a simulated listener seated
         self._trial_started: list[float] = []
         self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
         self.steps = ListenerSteps(flow, self.intake)    # in the order the Lab decides
@@ -56,10 +56,6 @@ class SessionWindow(QWidget):
         self.prefetch = Prefetcher(self._render, ahead=3)
         self.prefetch.set_order(list(flow.practice) + list(flow.order))
         self.audio.started.connect(self._sound_started)
-        self._build()
-        self._retry_timer = QTimer(self)
-        self._retry_timer.setInterval(RETRY_MS)
-        self._retry_timer.timeout.connect(self._retry_vote)
         self._actions = {
             "accept": lambda: self.vote(True), "reject": lambda: self.vote(False),
             "replay": self.replay, "undo": self.undo, "pause": self.pause,
@@ -67,6 +63,10 @@ class SessionWindow(QWidget):
             "level": self._level_checked, "continue": self._continue,
             "reference": self._play_reference, "louder": lambda: self._nudge_gain(1),
             "softer": lambda: self._nudge_gain(-1)}
+        self._build()
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setInterval(RETRY_MS)
+        self._retry_timer.timeout.connect(self._retry_vote)
         if flow.gain_db is not None and self.audio.player is not None:
             # a resumed session plays at the gain it recorded, whatever the player has now
             self.audio.player.gain_db = flow.gain_db
@@ -102,20 +102,17 @@ class SessionWindow(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pages)
-        # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent)
-        self.listener_page.start.clicked.connect(self._listener_entered)
-        self.instructions_page.go.clicked.connect(self._instructions_read)
-        self.level_page.play.clicked.connect(self._play_reference)
-        self.level_page.gain.valueChanged.connect(self._gain_changed)
-        self.level_page.go.clicked.connect(self._level_checked)
+        # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent);
+        # a button does what its key does (the actions' names: lab.session_view)
         tp = self.trial_page
-        tp.accept.clicked.connect(lambda: self.vote(True))
-        tp.reject.clicked.connect(lambda: self.vote(False))
-        tp.replay.clicked.connect(self.replay)
-        tp.undo.clicked.connect(self.undo)
-        tp.pause.clicked.connect(self.pause)
-        self.break_page.go.clicked.connect(self._continue)
-        self.paused_page.go.clicked.connect(self._continue)
+        for b, action in ((self.listener_page.start, "listener"),
+                          (self.instructions_page.go, "instructions"),
+                          (self.level_page.play, "reference"), (self.level_page.go, "level"),
+                          (tp.accept, "accept"), (tp.reject, "reject"), (tp.replay, "replay"),
+                          (tp.undo, "undo"), (tp.pause, "pause"), (self.break_page.go, "continue"),
+                          (self.paused_page.go, "continue")):
+            b.clicked.connect(lambda _=False, a=action: self._actions[a]())
+        self.level_page.gain.valueChanged.connect(self._gain_changed)
         self.summary_page.close_button.clicked.connect(self.close)
         self.consent_page.decided.connect(self._consent_decided)
         self.declined_page.close_button.clicked.connect(self.close)
@@ -126,41 +123,33 @@ class SessionWindow(QWidget):
 
     def start_autopilot(self, listener, seconds_per_step: float = 0.3, name: str | None = None) -> None:
         """Let `listener` (anything with vote(Heard) -> bool) answer every trial of this session."""
-        self.autopilot = listener
-        self.autopilot_ms = max(0, int(seconds_per_step * 1000))
-        self.autopilot_name = name or type(listener).__name__
+        from hd_desktop.lab.listening import AutopilotSeat
+
+        self.autopilot = AutopilotSeat(listener, name or type(listener).__name__, seconds_per_step)
         self.steps.simulated = True
-        self.setWindowTitle(f"Listening session — AUTOPILOT ({self.autopilot_name})")
-        for p in (self.trial_page,):
-            p.header.setStyleSheet("color: #b05000; font-weight: bold")
+        self.setWindowTitle(self.autopilot.title())
+        self.trial_page.header.setStyleSheet("color: #b05000; font-weight: bold")
         self._autopilot_step()
 
     def _autopilot_step(self) -> None:
         phase, action = self.flow.phase, view.autopilot_action(self.flow.phase)
         if self.autopilot is not None and action is not None:
-            QTimer.singleShot(self.autopilot_ms,
+            QTimer.singleShot(self.autopilot.step_ms,
                               lambda: self.flow.phase == phase and self._autopilot_do(action))
 
     def _autopilot_do(self, action: str) -> None:
         if action == "listener":
-            self.listener_page.listener.setText(f"autopilot-{self.autopilot_name}")
+            self.listener_page.listener.setText(self.autopilot.listener_id)
         self._actions[action]()
 
     def _autopilot_answer(self, playback) -> None:
-        from hd_desktop.lab.listening import autopilot_answer
-
-        if self.autopilot is None or playback is not self._playback or not self.steps.voting:
-            return
-        self.vote(autopilot_answer(self.autopilot, self.flow.current.stimulus,
-                                   playback.samples[:, 0], playback.sample_rate))
+        if self.autopilot is not None and playback is self._playback and self.steps.voting:
+            self.vote(self.autopilot.answer(self.flow.current.stimulus, playback))
 
     # -- what the listener does ------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
-        try:
-            name = Qt.Key(event.key()).name
-        except ValueError:
-            name = ""
+        name = key_name(event)
         if isinstance(self.pages.currentWidget(), FurniturePage):
             return self.pages.currentWidget().handle_key(name)   # consent, check…
         action = view.key_action(self.flow.phase, name)
@@ -208,21 +197,14 @@ class SessionWindow(QWidget):
         self._voted(vote_id)
 
     def _settle_unsaved_answer(self) -> bool:
-        """Before the window closes: store the answer still waiting for the disk, or let the
-        experimenter keep the window open. An answer given up is written in full to errors.log."""
-        try:
-            self.flow.retry_vote()
-            return True
-        except VoteNotSaved as exc:
-            choice = QMessageBox.question(
-                self, "An answer is not saved", view.unsaved_question(exc),
-                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if choice != QMessageBox.StandardButton.Close:
-                return False
-            log_error(channel().folder, "an answer given up when its window closed",
-                      VoteNotSaved(f"{exc}; the answer: {self.flow.give_up_unsaved()}"))
-            return True
+        """Before the window closes: the answer still waiting for the disk is stored, or the
+        experimenter is asked (lab.listener_steps)."""
+        return self.steps.settle_unsaved(self._may_close, channel().folder)
+
+    def _may_close(self, question: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(self, "An answer is not saved", question,
+                                    buttons.Close | buttons.Cancel, buttons.Cancel) == buttons.Close
 
     def replay(self) -> None:
         if self.steps.voting:
@@ -347,7 +329,7 @@ class SessionWindow(QWidget):
         if playback is self._playback and self.steps.voting:
             self.trial_page.set_ready(True)
             if self.autopilot is not None:
-                QTimer.singleShot(self.autopilot_ms, lambda: self._autopilot_answer(playback))
+                QTimer.singleShot(self.autopilot.step_ms, lambda: self._autopilot_answer(playback))
 
     def _play_reference(self) -> None:
         audio, rate = self.renderer.render([0.0] * self.space.dims, self.carrier)

@@ -9,6 +9,15 @@ from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDoubleSpinBox, QGrou
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 
+def key_name(event) -> str:
+    """A key event's key by its Qt name ("Key_F"), as the Lab's key tables name it; "" for a
+    key Qt has no name for."""
+    try:
+        return Qt.Key(event.key()).name
+    except ValueError:
+        return ""
+
+
 def wrapped(text: str = "", *, selectable: bool = False) -> QLabel:
     """A label whose words wrap (and may be selected to copy an id or a path)."""
     label = QLabel(text)
@@ -130,6 +139,16 @@ def table(headers, *, min_height: int | None = None, max_height: int | None = No
         widget.setMaximumHeight(max_height)
     widget.horizontalHeader().setStretchLastSection(stretch_last)
     return widget
+
+
+def check_item(text: str, ticked: bool, enabled: bool, data) -> QTableWidgetItem:
+    """A table cell with a tick box (greyed out unless `enabled`), carrying `data`."""
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled if enabled
+                  else Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+    item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
 
 
 def fill_table(table: QTableWidget, rows, *, red=lambda i: False, bold=lambda i: False,

@@ -34,6 +34,12 @@ class ListenerLine:
     used: bool              # the engine learns from their votes
     kept: bool              # the researcher keeps them though screening would leave them out
 
+    def use_cell(self) -> tuple[str, bool, bool, str]:
+        """The "use" column: (words, ticked, may be changed, the listener). A listener
+        screening leaves out may be ticked to keep them, and a kept one unticked again."""
+        return ("used" if self.used else "left out", self.used, not self.used or self.kept,
+                self.listener)
+
 
 def listener_lines(lab) -> list[ListenerLine]:
     """Every listener whose votes the engine sees, with screening and agreement."""
@@ -196,3 +202,18 @@ def estimates_summary(result) -> str:
     else:
         parts.append("no neighbour has a complete antithetic pair yet")
     return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."
+
+
+def engine_news(event, running: bool) -> list[tuple[str, object]]:
+    """What a Lab event tells the engine's views, in order: ("running", bool), ("progress",
+    engine.rounds.Event), ("result", EngineResult), ("failed", words); [] for other news.
+    `running`: whether an update runs now (one queued for new votes may have started)."""
+    kind = event.kind
+    if kind == "engine_started":
+        return [("running", True)]
+    if kind == "engine_progress":
+        return [("progress", event.event)]
+    ended = {"model_stored": ("result", getattr(event, "result", None)),
+             "engine_failed": ("failed", getattr(event, "message", None)),
+             "engine_cancelled": ("failed", "engine update cancelled")}.get(kind)
+    return [ended, ("running", running)] if ended else []

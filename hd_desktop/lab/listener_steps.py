@@ -7,7 +7,9 @@ these with what the listener did; it decides none of it.
 
 from __future__ import annotations
 
-from hd_desktop.session.flow import SessionFlow
+from collections.abc import Callable
+
+from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 
 VOTING = (Phase.PRACTICE, Phase.TRIALS)
@@ -86,3 +88,20 @@ class ListenerSteps:
     def records_gain(self) -> bool:
         """A gain set after the level check is the session's from then on (recorded)."""
         return self.flow.phase not in BEFORE_TRIALS
+
+    def settle_unsaved(self, may_close: Callable[[str], bool], log_folder) -> bool:
+        """Before the window closes: the answer still waiting for the disk is stored, or, if
+        the disk still refuses it, `may_close(question)` asks the experimenter; an answer
+        given up is written in full to errors.log. False keeps the window open (retrying)."""
+        from hd_desktop.lab.errorlog import log_error
+        from hd_desktop.lab.session_view import unsaved_question
+
+        try:
+            self.flow.retry_vote()
+            return True
+        except VoteNotSaved as exc:
+            if not may_close(unsaved_question(exc)):
+                return False
+            log_error(log_folder, "an answer given up when its window closed",
+                      VoteNotSaved(f"{exc}; the answer: {self.flow.give_up_unsaved()}"))
+            return True

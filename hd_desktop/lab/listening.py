@@ -102,3 +102,29 @@ def seat_evaluation(lab, n_each: int, seed: int, settings: FlowSettings, name: s
     """Evaluation 2 (real voices and samples of the latest model, blind, the same trial
     screen); its end writes the report. With `name`, a simulated listener answers."""
     return seat(evaluation_for(lab, n_each, seed, settings, simulated=bool(name)), name, seed)
+
+
+@dataclass(frozen=True)
+class AutopilotSeat:
+    """A simulated listener in the listener's window, answering visibly, one step every
+    `seconds`: its id, the window's title, its answer to what it heard."""
+
+    listener: object
+    name: str
+    seconds: float = 0.3
+
+    @property
+    def step_ms(self) -> int:
+        return max(0, int(self.seconds * 1000))
+
+    @property
+    def listener_id(self) -> str:
+        return f"autopilot-{self.name}"
+
+    def title(self) -> str:
+        return f"Listening session — AUTOPILOT ({self.name})"
+
+    def answer(self, stimulus, playback) -> bool:
+        """Its answer to `stimulus` as the device played it (the first channel)."""
+        return autopilot_answer(self.listener, stimulus, playback.samples[:, 0],
+                                playback.sample_rate)

@@ -16,6 +16,11 @@ import numpy as np
 from hd_desktop.progress import Progress
 
 
+# the New voices table's keys (Qt names): play the chosen sample, or A/B it with its nearest
+# real voice
+PREVIEW_KEYS = {"Key_Space": "play", "Key_Return": "play", "Key_Enter": "play", "Key_A": "ab"}
+
+
 def nearest_real(samples: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of each sample's nearest real voice, and the distance to it (voice-space units)."""
     d = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)

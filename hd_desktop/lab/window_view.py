@@ -56,3 +56,30 @@ def model_ready_words(result) -> str:
 
 def lab_refused_words(experiment, exc) -> str:
     return f"Experiment {experiment} cannot be used: {exc}"
+
+
+def open_lab(folder, space, user_settings):
+    """The experiment in `folder` bound to `space`, as the app opens it: a new experiment
+    starts from the user's carrier and gain (UserFacingError when it cannot be used)."""
+    from hd_desktop.lab import Lab, LabSettings
+
+    defaults = LabSettings(carrier=user_settings.carrier, gain_db=user_settings.gain_db)
+    return Lab(folder, space, defaults=defaults)
+
+
+def user_defaults_after(event, user_settings) -> dict:
+    """What of the user's own settings follows the experiment's news: its carrier and gain
+    become the defaults of the next new experiment. {} when nothing changes."""
+    if event.kind != "settings":
+        return {}
+    return {name: getattr(event.settings, name) for name in ("carrier", "gain_db")
+            if getattr(event.settings, name) != getattr(user_settings, name)}
+
+
+def model_figures(lab, result) -> tuple[dict, object]:
+    """What the map draws of a model beside its surface: the samples of every round's latest
+    model, and the votes behind each neighbour's estimate (lab.neighbour_votes)."""
+    from hd_desktop.lab.neighbour_votes import map_votes
+
+    return ({r: res.samples for r, res in lab.engine.results.items()},
+            map_votes(lab, result))
