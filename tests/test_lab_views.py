@@ -215,3 +215,32 @@ def test_an_imports_words_say_the_records_and_decisions_it_brought_and_which_is_
     assert import_words(report) == (
         "2 file(s): 30 new votes merged, 0 were already here. 3 listener record(s) (consent, "
         "questionnaire, headphone check) and 1 decision(s) about data stored. " + note + ".")
+
+
+def test_a_map_click_and_the_new_voices_tab_play_through_one_path():
+    from hd_desktop.lab.researcher_voices import ResearcherVoices, render_voices
+
+    voices = ResearcherVoices()
+    click = voices.point(4, 1.0, -0.5, "sustained")
+    assert click.voices[0].z == (1.0, -0.5, 0.0, 0.0)      # the other axes at the real mean
+    assert click.what == "the voice at (1.00, -0.50)" and click.source == "map"
+    ab = voices.preview([("sample", [0.5, 0.5]), ("real", [0.0, 1.0])], "sentence")
+    assert ab.what == "the sample and real voice from the New voices tab"
+    assert [v.name for v in ab.voices] == ["sample", "real"]
+    assert voices.is_latest(ab) and not voices.is_latest(click)   # a later request wins
+
+    class Renderer:
+        def render(self, z, carrier):
+            return np.full(int(sum(z) * 10) + 10, 0.1), 10
+
+    class Output:
+        def prepare(self, audio, rate):
+            return ("prepared", len(audio), rate)
+
+    done = render_voices(Renderer(), Output(), ab)
+    assert [(v.name, buffer, seconds) for v, buffer, seconds in done] == [
+        ("sample", ("prepared", 20, 10), 2.0), ("real", ("prepared", 20, 10), 2.0)]
+    assert ab.playing_words(ab.voices[1], 2.0, "JACK") == \
+        "Playing the real voice, sentence (cmu arctic), 2.0 s, on JACK"
+    assert click.playing_words(click.voices[0], 1.0, "JACK").startswith(
+        "Playing (1.00, -0.50, 0.00, 0.00), sustained vowel (1 s), 1.0 s")
