@@ -244,3 +244,20 @@ def test_a_map_click_and_the_new_voices_tab_play_through_one_path():
         "Playing the real voice, sentence (cmu arctic), 2.0 s, on JACK"
     assert click.playing_words(click.voices[0], 1.0, "JACK").startswith(
         "Playing (1.00, -0.50, 0.00, 0.00), sustained vowel (1 s), 1.0 s")
+
+
+def test_the_tabs_show_the_experiment_again_after_news_of_whose_votes_count(lab):
+    from hd_desktop.lab.window_view import refreshes_tabs
+
+    seen = []
+    lab.events.subscribe(seen.append)
+    lab.set_settings(gain_db=-6.0)                     # a session's gain: the trial comes first
+    lab.set_settings(keep_listeners={"ann"})
+    lab.set_settings(screen_min=25)
+    first_votes(lab, "ann", 3)                         # its start records the session's gain
+    lab.exclude("listener", "ann", "pilot")
+    news = [e for e in seen if e.kind in ("settings", "decision")]
+    assert [(e.kind, sorted(getattr(e, "changed", ()))) for e in news] == [
+        ("settings", ["gain_db"]), ("settings", ["keep_listeners"]), ("settings", ["screen_min"]),
+        ("settings", ["gain_db"]), ("decision", [])]
+    assert [refreshes_tabs(e) for e in news] == [False, True, True, False, True]

@@ -17,7 +17,7 @@ it, so a subscriber may match on the class or on `event.kind`:
   engine_failed      EngineFailed(message)
   engine_cancelled   EngineCancelled()
   evaluation_report  EvaluationReported(name, table, written)
-  settings           SettingsChanged(settings)
+  settings           SettingsChanged(settings, changed): the names of the settings changed
   imported           Imported(report): an import merged its files
   import_refused     ImportRefused(files, message): an import changed nothing, and why
   exported           Exported(files)
@@ -148,6 +148,7 @@ class SettingsChanged(LabEvent):
 
     kind: ClassVar[str] = "settings"
     settings: LabSettings
+    changed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,18 @@ from collections.abc import Sequence
 from hd_desktop.lab.listener_screen import WINDOWED
 
 # the Lab's news after which the Experiment and Engine tabs read the experiment again: votes,
-# rounds, imports, models, decisions about data and settings (screening, kept listeners)
+# rounds, imports, models, decisions about data, and the settings that decide whose votes count
 REFRESHING = frozenset({"block_done", "session_finished", "imported", "round_created",
-                        "model_stored", "decision", "settings"})
+                        "model_stored", "decision"})
+WHOSE_VOTES = frozenset({"screen_threshold", "screen_min", "use_unjudged", "use_simulated",
+                         "keep_listeners", "headphone_excludes", "headphone_excludes_online"})
 
 
 def refreshes_tabs(event) -> bool:
-    """Whether the tabs show the experiment again after `event` (a LabEvent)."""
+    """Whether the tabs show the experiment again after `event` (a LabEvent): not for a
+    carrier or a gain (a session's start sets its gain: the listener's trial comes first)."""
+    if event.kind == "settings":
+        return bool(event.changed & WHOSE_VOTES)
     return event.kind in REFRESHING
 
 

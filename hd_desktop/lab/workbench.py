@@ -115,8 +115,9 @@ class Lab:
             new.engine_config()          # refuses an unknown preset or setting by name
         if new != self.settings:
             self.experiment.save_lab_settings(new.to_dict())
-            self.settings = new
-            self.events.publish(SettingsChanged(new))
+            old, self.settings = self.settings, new
+            self.events.publish(SettingsChanged(new, frozenset(
+                name for name in changes if getattr(new, name) != getattr(old, name))))
         return self.settings
 
     # -- rounds ----------------------------------------------------------------------------
