@@ -261,3 +261,15 @@ def test_the_tabs_show_the_experiment_again_after_news_of_whose_votes_count(lab)
         ("settings", ["gain_db"]), ("settings", ["keep_listeners"]), ("settings", ["screen_min"]),
         ("settings", ["gain_db"]), ("decision", [])]
     assert [refreshes_tabs(e) for e in news] == [False, True, True, False, True]
+
+
+def test_an_output_that_cannot_open_is_a_notice_in_words_never_a_crash():
+    from hd_desktop.lab.output import Output
+
+    told = []
+    out = Output(on_unavailable=told.append)
+    assert out.open("no device is called this") is False
+    assert out.player is None and "no device is called this" in out.problem
+    assert out.device_label == "no output device" and out.prepare([0.0], 100) is None
+    assert out.play(object()) is None and told == [out.problem, out.problem]
+    out.close()
