@@ -37,7 +37,7 @@ class ResearcherAudio(QObject):
     def __init__(self, main: AudioOutput, guard, parent=None):
         super().__init__(parent)
         self.main, self.guard = main, guard
-        self.side: AudioOutput | None = None
+        self.side: Output | None = None
         self.requests = ResearcherVoices()
         self._then = None             # (Playback, the voices due after it): A/B
         main.started.connect(self.started.emit)
@@ -82,12 +82,9 @@ class ResearcherAudio(QObject):
         if route.device is None:
             return self.main, None
         if self.side is None or self.side.device_label != route.device:
-            self.close()
-            self.side = AudioOutput(self)
-            self.side.started.connect(self.started.emit)
-            self.side.finished.connect(self.finished.emit)
-            gain = self.main.player.gain_db if self.main.player is not None else 0.0
-            if not self.side.open(route.device, gain):
+            self.close()       # the researcher's own device, at the main output's gain
+            self.side = Output(self.started.emit, self.finished.emit)
+            if not self.side.open(route.device, self.main.player.gain_db if self.main.player else 0.0):
                 why = self.side.problem
                 self.close()
                 return None, f"the researcher output {route.device} cannot be opened: {why}"

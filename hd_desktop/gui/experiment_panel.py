@@ -160,12 +160,9 @@ class ExperimentPanel(QWidget):
 
     # -- state -------------------------------------------------------------------------------
 
-    def flow_settings(self, carrier: str, **more):
+    def flow_settings(self, carrier: str):
         """The session settings chosen here (breaks), with the carrier in use."""
-        from hd_desktop.session.states import FlowSettings
-
-        return FlowSettings(break_every_trials=self.break_trials.value(),
-                            break_every_minutes=self.break_minutes.value(), carrier=carrier, **more)
+        return view.session_settings(self.break_trials.value(), self.break_minutes.value(), carrier)
 
     def _listener_settings(self) -> None:
         from hd_desktop.gui.listener_settings import open_listener_settings
@@ -283,7 +280,7 @@ class ExperimentPanel(QWidget):
         if not files:
             return
         self.import_button.setEnabled(False)
-        self.files_state.setText(f"Importing {len(files)} file(s)… listening can go on meanwhile.")
+        self.files_state.setText(view.importing_words(files))
         self._import_job = start_job(
             importer(self.lab, files), on_result=self._imported,
             on_error=lambda exc: self._import_refused(files, exc),
@@ -322,7 +319,7 @@ class ExperimentPanel(QWidget):
             online_export_steps, self.lab, Path(parent), carrier=self.online_carrier.currentText(),
             trials=self.online_trials.value(), seed=self.online_seed.value(),
             break_every=self.break_trials.value(),
-            on_progress=lambda p: self.online_state.setText(f"{p.fraction:.0%} {p.message}"),
+            on_progress=lambda p: self.online_state.setText(view.online_progress_words(p)),
             on_result=self._online_written, on_error=self._online_failed,
             on_finished=self._online_done)
 

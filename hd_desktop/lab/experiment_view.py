@@ -270,3 +270,20 @@ class DesignForm:
 
     def create(self, params: DesignParams):
         return self.lab.create_round(params, name=self.name(params))
+
+
+def importing_words(files) -> str:
+    return f"Importing {len(files)} file(s)… listening can go on meanwhile."
+
+
+def online_progress_words(progress) -> str:
+    return f"{progress.fraction:.0%} {progress.message}"
+
+
+def session_settings(break_trials: int, break_minutes: float, carrier: str):
+    """A listening session's settings as the Experiment tab sets them: a break every so many
+    trials or minutes, the experiment's carrier."""
+    from hd_desktop.session.states import FlowSettings
+
+    return FlowSettings(break_every_trials=break_trials, break_every_minutes=break_minutes,
+                        carrier=carrier)
