@@ -221,3 +221,33 @@ def test_the_window_check_sees_a_window_going_around_the_lab(tmp_path, monkeypat
                                  "hd_desktop/gui/panel.py imports hd_desktop.store.SessionKind",
                                  "hd_desktop/gui/panel.py imports hd_desktop.web.export",
                                  "hd_desktop/gui/panel.py imports hd_desktop.engine"]
+
+
+# The researcher's voices (a map click, the New voices tab's samples and A/B) are rendered and
+# played through one path, ResearcherAudio.play with lab.researcher_voices: it asks the
+# PlaybackGuard, renders off the GUI thread, and lets only the latest request play. The
+# listener's window renders its own trials (a Prefetcher) and is the one other place.
+RENDERS_VOICES = ("session_window.py",)
+
+
+def _voice_renders(gui_folder):
+    """Lines of `gui_folder`'s modules that render a voice (a RenderPool's or a VoiceSpace's
+    render called), outside the listener's window."""
+    import re
+
+    call = re.compile(r"\b(renderer|space)\.render\(")
+    return [f"{path.name}:{n}" for path in sorted(gui_folder.glob("*.py"))
+            if path.name not in RENDERS_VOICES
+            for n, line in enumerate(path.read_text().splitlines(), 1)
+            if call.search(line) and not line.lstrip().startswith("#")]
+
+
+def test_the_researchers_voices_are_rendered_in_one_place(tmp_path):
+    from pathlib import Path
+
+    import hd_desktop
+
+    assert _voice_renders(Path(hd_desktop.__file__).parent / "gui") == []
+    (tmp_path / "panel.py").write_text("def play(self, z):\n    audio, rate = "
+                                       "self.renderer.render(z, 'sustained')\n")
+    assert _voice_renders(tmp_path) == ["panel.py:2"]

@@ -165,3 +165,55 @@ def test_the_design_form_shows_the_stored_design_after_a_restart(qtbot, tmp_home
     assert panel.params().n_anchors == 12 and panel.params().r_pairs == 8
     assert not panel.create_button.isEnabled()          # no model yet: nothing to anchor on
     again.close()
+
+
+def test_a_decision_about_data_shows_in_the_engine_tab_at_once(qtbot, tmp_home, monkeypatch):
+    from hd_desktop.design import DesignParams
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.set_settings(auto_update=False)
+    lab.create_round(DesignParams(**DESIGN))
+    person(lab, "ann", 30, seed=1)
+    person(lab, "bob", 30, seed=2)
+    w.experiment_panel.refresh()
+    w.engine_panel.refresh()
+    engine_table = w.engine_panel.listeners
+    listed = lambda: [engine_table.item(i, 0).text() for i in range(engine_table.rowCount())]  # noqa: E731
+    assert listed() == ["ann", "bob"]
+    panel = w.experiment_panel
+    panel.decisions.select("listener", "bob")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("pilot", True))
+    panel.decisions.exclude_button.click()
+    assert listed() == ["ann"]            # bob's votes are left out: the Engine tab says so now
+    panel.decisions.select("listener", "bob")
+    panel.decisions.include_button.click()
+    assert listed() == ["ann", "bob"]
+    w.close()
+
+
+def test_both_tabs_read_whether_there_is_a_model_from_one_place(qtbot, tmp_home):
+    from hd_desktop.design import DesignParams
+    from hd_desktop.engine.config import EngineConfig
+    from hd_desktop.engine.listeners import wide
+    from hd_desktop.lab import engine_job
+    from hd_desktop.voice.build import run
+
+    w = open_window(qtbot, tmp_home)
+    lab = w.lab
+    lab.set_settings(auto_update=False)
+    lab.create_round(DesignParams(**DESIGN))
+    lab.simulated_session(wide(seed=3), size=10_000, seed=3, listener_id="sim")
+    w.experiment_panel.refresh()
+    w.engine_panel.refresh()
+    assert not w.experiment_panel.eval_button.isEnabled()
+    assert not w.engine_panel.next_button.isEnabled()
+    snap = lab.engine_snapshot(EngineConfig(train_steps=50, n_chains=40, sampler_steps=50), seed=1)
+    lab.save_engine_result(run(engine_job(snap)), snap)   # stored, not by the Engine tab's run
+    w.experiment_panel.refresh()
+    w.engine_panel.refresh()
+    assert w.experiment_panel.eval_button.isEnabled()
+    assert w.experiment_panel.create_button.text() == "Create round 1 from the samples"
+    assert w.engine_panel.next_button.isEnabled()          # the same answer in the Engine tab
+    assert "Round 1 from 40 samples" in w.engine_panel.next_label.text()
+    w.close()

@@ -55,7 +55,7 @@ def test_a_map_click_during_a_trial_plays_nothing_on_the_listeners_device(
     message = w.statusBar().currentMessage()
     assert "the listener of the open session would hear it" in message and "Researcher output" in message
     # the New voices tab is refused the same way
-    w.preview._render_then_play([("sample", np.zeros(w.space.dims))])
+    w.preview.play_voices([("sample", np.zeros(w.space.dims))])
     assert "New voices tab not played" in w.statusBar().currentMessage()
     assert w.audio.player._seq == plays and not played   # the player got no researcher buffer
     assert jack_capture.first_sound() is None

@@ -167,21 +167,25 @@ def test_agreement_with_the_other_listeners_majority():
                                                                        "e": (0.0, 1)}
 
 
-def test_the_next_round_waits_for_a_model_of_the_current_round(lab):
-    state = next_round(lab, None)
+def test_the_next_round_waits_for_a_model_of_the_current_round(lab, monkeypatch):
+    state = next_round(lab)
     assert not state.possible and "Update the model" in state.text
-    latest = SimpleNamespace(round=0, samples=lab.space.coords[:5])
-    state = next_round(lab, latest)
+    stored = {0: SimpleNamespace(round=0, id="m0")}          # a model of round 0 in the store
+    monkeypatch.setattr(lab, "model", lambda round=None: stored.get(round))
+    monkeypatch.setattr(lab.experiment, "samples", lambda model_id=None: lab.space.coords[:5])
+    state = next_round(lab)
     assert state.possible and "Round 1 from 5 samples" in state.text
     assert state.early is not None          # nothing voted yet: the researcher is asked first
-    assert next_round(lab, SimpleNamespace(round=-1, samples=[])).possible is False
+    assert "Create round 1 anyway?" in state.question()
+    assert state.created_words() == "Round 1 created from 5 samples."
+    assert state.declined_words() == "Round 1 not created: round 0 goes on collecting votes."
 
 
 def test_no_round_no_next_round(space_cache, tmp_path):
     space, cache = space_cache
     shutil.copytree(cache, tmp_path / "fresh" / "space")
     with_nothing = Lab(Path(tmp_path / "fresh"), space)
-    assert next_round(with_nothing, None) is None
+    assert next_round(with_nothing) is None
     with_nothing.close()
 
 
@@ -211,3 +215,61 @@ def test_an_imports_words_say_the_records_and_decisions_it_brought_and_which_is_
     assert import_words(report) == (
         "2 file(s): 30 new votes merged, 0 were already here. 3 listener record(s) (consent, "
         "questionnaire, headphone check) and 1 decision(s) about data stored. " + note + ".")
+
+
+def test_a_map_click_and_the_new_voices_tab_play_through_one_path():
+    from hd_desktop.lab.researcher_voices import ResearcherVoices, render_voices
+
+    voices = ResearcherVoices()
+    click = voices.point(4, 1.0, -0.5, "sustained")
+    assert click.voices[0].z == (1.0, -0.5, 0.0, 0.0)      # the other axes at the real mean
+    assert click.what == "the voice at (1.00, -0.50)" and click.source == "map"
+    ab = voices.preview([("sample", [0.5, 0.5]), ("real", [0.0, 1.0])], "sentence")
+    assert ab.what == "the sample and real voice from the New voices tab"
+    assert [v.name for v in ab.voices] == ["sample", "real"]
+    assert voices.is_latest(ab) and not voices.is_latest(click)   # a later request wins
+
+    class Renderer:
+        def render(self, z, carrier):
+            return np.full(int(sum(z) * 10) + 10, 0.1), 10
+
+    class Output:
+        def prepare(self, audio, rate):
+            return ("prepared", len(audio), rate)
+
+    done = render_voices(Renderer(), Output(), ab)
+    assert [(v.name, buffer, seconds) for v, buffer, seconds in done] == [
+        ("sample", ("prepared", 20, 10), 2.0), ("real", ("prepared", 20, 10), 2.0)]
+    assert ab.playing_words(ab.voices[1], 2.0, "JACK") == \
+        "Playing the real voice, sentence (cmu arctic), 2.0 s, on JACK"
+    assert click.playing_words(click.voices[0], 1.0, "JACK").startswith(
+        "Playing (1.00, -0.50, 0.00, 0.00), sustained vowel (1 s), 1.0 s")
+
+
+def test_the_tabs_show_the_experiment_again_after_news_of_whose_votes_count(lab):
+    from hd_desktop.lab.window_view import refreshes_tabs
+
+    seen = []
+    lab.events.subscribe(seen.append)
+    lab.set_settings(gain_db=-6.0)                     # a session's gain: the trial comes first
+    lab.set_settings(keep_listeners={"ann"})
+    lab.set_settings(screen_min=25)
+    first_votes(lab, "ann", 3)                         # its start records the session's gain
+    lab.exclude("listener", "ann", "pilot")
+    news = [e for e in seen if e.kind in ("settings", "decision")]
+    assert [(e.kind, sorted(getattr(e, "changed", ()))) for e in news] == [
+        ("settings", ["gain_db"]), ("settings", ["keep_listeners"]), ("settings", ["screen_min"]),
+        ("settings", ["gain_db"]), ("decision", [])]
+    assert [refreshes_tabs(e) for e in news] == [False, True, True, False, True]
+
+
+def test_an_output_that_cannot_open_is_a_notice_in_words_never_a_crash():
+    from hd_desktop.lab.output import Output
+
+    told = []
+    out = Output(on_unavailable=told.append)
+    assert out.open("no device is called this") is False
+    assert out.player is None and "no device is called this" in out.problem
+    assert out.device_label == "no output device" and out.prepare([0.0], 100) is None
+    assert out.play(object()) is None and told == [out.problem, out.problem]
+    out.close()

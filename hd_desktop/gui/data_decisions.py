@@ -1,36 +1,32 @@
 """The Experiment tab's say over what the engine learns from: the screening settings, and the
 listeners and sessions with the decisions about their data (exclude with a reason, include
-again). Views only: the Lab takes the decisions and keeps the settings (lab/decisions.py)."""
+again). Views only: the Lab takes the decisions and keeps the settings (lab/decisions.py), and
+its news of them refreshes the tabs (lab/window_view.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QMessageBox, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QInputDialog,
+                               QMessageBox)
 
 from hd_desktop.errors import UserFacingError
+from hd_desktop.gui.widgets import button, column, fill_table, row, set_quietly, spin, table, wrapped
+from hd_desktop.lab.decisions import (decide_row, decided_words, decision_question, may_decide,
+                                      row_cells, row_index)
 
 
 class ScreeningBox(QGroupBox):
     """Pass threshold, minimum of screening answers, and whether unjudged listeners and
     simulated votes count: the experiment's settings, stored as soon as they change."""
 
-    changed = Signal()
-
     def __init__(self, parent=None):
         super().__init__("Screening and what the engine learns from", parent)
         self.lab = None
         form = QFormLayout(self)
-        self.threshold = QSpinBox()
-        self.threshold.setRange(0, 100)
-        self.threshold.setSuffix(" % as expected")
+        self.threshold = spin(0, 100, suffix=" % as expected")
         self.threshold.setToolTip("a listener passes screening with at least this share of "
                                   "screening trials answered as expected (real voices accepted, "
                                   "far voices rejected); chance is 50%")
-        self.minimum = QSpinBox()
-        self.minimum.setRange(0, 1000)
-        self.minimum.setSuffix(" answers")
+        self.minimum = spin(0, 1000, suffix=" answers")
         self.minimum.setToolTip("a listener is judged once they have answered this many "
                                 "screening trials; every new round holds at least this many")
         self.use_unjudged = QCheckBox("use listeners not judged yet")
@@ -50,14 +46,9 @@ class ScreeningBox(QGroupBox):
         self.lab = lab
         s = lab.settings
         for w, value in ((self.threshold, round(100 * s.screen_threshold)),
-                         (self.minimum, s.screen_min)):
-            w.blockSignals(True)
-            w.setValue(value)
-            w.blockSignals(False)
-        for w, value in ((self.use_unjudged, s.use_unjudged), (self.use_simulated, s.use_simulated)):
-            w.blockSignals(True)
-            w.setChecked(value)
-            w.blockSignals(False)
+                         (self.minimum, s.screen_min), (self.use_unjudged, s.use_unjudged),
+                         (self.use_simulated, s.use_simulated)):
+            set_quietly(w, value)
 
     def _edited(self) -> None:
         try:
@@ -68,76 +59,48 @@ class ScreeningBox(QGroupBox):
         except UserFacingError as exc:
             QMessageBox.warning(self, "Screening", str(exc))
             self.set_lab(self.lab)
-        self.changed.emit()
 
 
 class DecisionsBox(QGroupBox):
     """Listeners and, under each, their sessions: kind, votes, screening, the decision in force;
     Exclude… asks for the reason, Include again undoes it."""
 
-    decided = Signal()
-
     def __init__(self, parent=None):
         super().__init__("Listeners, sessions and decisions about data", parent)
         self.lab = None
         self.rows = []
-        lay = QHBoxLayout(self)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(
-            ["listener / session (kind, votes)", "screening", "decision"])
+        # more rows scroll; the forms above keep their room
+        self.table = table(["listener / session (kind, votes)", "screening", "decision"],
+                           min_height=120, max_height=180, stretch_last=True)
         self.table.setWordWrap(True)
-        self.table.setMinimumHeight(120)
-        self.table.setMaximumHeight(180)   # more rows scroll; the forms above keep their room
-        self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        lay.addWidget(self.table, 1)
-        side = QVBoxLayout()
-        lay.addLayout(side)
-        self.exclude_button = QPushButton("Exclude…")
-        self.exclude_button.setToolTip("leave this listener's or session's votes out of the "
-                                       "engine, the evaluation and the exports' counts, with a "
-                                       "reason; nothing is deleted")
-        self.exclude_button.clicked.connect(self._exclude)
-        self.include_button = QPushButton("Include again")
-        self.include_button.clicked.connect(self._include)
-        self.note = QLabel("Select a listener or a session. Excluded votes stay in the "
-                           "experiment and in its rating files, marked.")
-        self.note.setWordWrap(True)
+        self.exclude_button = button("Exclude…", self._decide, tip="leave this listener's or "
+                                     "session's votes out of the engine, the evaluation and the "
+                                     "exports' counts, with a reason; nothing is deleted")
+        self.include_button = button("Include again", self._decide)
+        self.note = wrapped("Select a listener or a session. Excluded votes stay in the "
+                            "experiment and in its rating files, marked.")
         self.note.setMaximumWidth(260)
-        for w in (self.exclude_button, self.include_button, self.note):
-            side.addWidget(w)
-        side.addStretch()
+        row((self.table, 1), column(self.exclude_button, self.include_button, self.note,
+                                    stretch=True), into=self)
         self._selection_changed()
 
     def show_rows(self, rows) -> None:
         """lab.decisions.overview's rows; excluded ones in red, listeners in bold."""
         self.rows = rows
         table = self.table
-        table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            cells = [f"{r.label} ({r.kind}, {r.votes})", r.screening, r.decision]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if r.excluded:
-                    item.setForeground(Qt.GlobalColor.red)
-                if r.target == "listener":
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                table.setItem(i, j, item)
-        table.resizeColumnsToContents()
+        fill_table(table, [row_cells(r) for r in rows], red=lambda i: rows[i].excluded,
+                   bold=lambda i: rows[i].target == "listener", tips=True)
         table.setColumnWidth(1, min(table.columnWidth(1), 300))
         table.resizeRowsToContents()     # a long reason wraps in its row
         self._selection_changed()
 
     def texts(self, target: str, target_id: str) -> list[str]:
         """The cells of a listener's or a session's row, as shown."""
-        i = next(i for i, r in enumerate(self.rows) if (r.target, r.id) == (target, target_id))
+        i = row_index(self.rows, target, target_id)
         return [self.table.item(i, j).text() for j in range(self.table.columnCount())]
 
     def selected_row(self):
@@ -146,46 +109,29 @@ class DecisionsBox(QGroupBox):
 
     def select(self, target: str, target_id: str) -> None:
         """Select a listener's or a session's row (as a click does)."""
-        for i, r in enumerate(self.rows):
-            if (r.target, r.id) == (target, target_id):
-                self.table.selectRow(i)
-                return
-        raise KeyError(f"no {target} {target_id} in the table")
+        i = row_index(self.rows, target, target_id)
+        if i is None:
+            raise KeyError(f"no {target} {target_id} in the table")
+        self.table.selectRow(i)
 
     def _selection_changed(self) -> None:
-        row = self.selected_row()
-        self.exclude_button.setEnabled(row is not None and not row.excluded)
-        self.include_button.setEnabled(row is not None and row.excluded)
+        exclude, include = may_decide(self.selected_row())
+        self.exclude_button.setEnabled(exclude)
+        self.include_button.setEnabled(include)
 
-    def _exclude(self) -> None:
-        row = self.selected_row()
-        if row is None:
+    def _decide(self) -> None:
+        """Exclude the selected row, or include it again: the reason asked first."""
+        chosen = self.selected_row()
+        if chosen is None:
             return
-        reason, ok = QInputDialog.getText(
-            self, f"Exclude {row.target} {row.id}",
-            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
-            "wrong headphones…) The reason is stored and exported with them.")
-        if ok:
-            self._decide(self.lab.exclude, row, reason)
-
-    def _include(self) -> None:
-        row = self.selected_row()
-        if row is None:
+        title, question, proposed = decision_question(chosen)
+        reason, ok = QInputDialog.getText(self, title, question, text=proposed)
+        if not ok:
             return
-        reason, ok = QInputDialog.getText(self, f"Include {row.target} {row.id} again",
-                                          "Why take their votes back?", text="included again")
-        if ok:
-            self._decide(self.lab.include, row, reason)
-
-    def _decide(self, action, row, reason: str) -> None:
         try:
-            decision = action(row.target, row.id, reason)
+            decision = decide_row(self.lab, chosen, reason)
         except UserFacingError as exc:
             QMessageBox.warning(self, "Decision about data", str(exc))
             return
-        self.note.setText(
-            f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
-            "The next model update " + ("leaves their votes out." if decision.action.value ==
-                                        "exclude" else "uses their votes again."))
-        self.decided.emit()
-        self.select(row.target, row.id)
+        self.note.setText(decided_words(chosen, decision))
+        self.select(chosen.target, chosen.id)

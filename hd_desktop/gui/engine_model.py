@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from hd_desktop.errors import Cancelled
 from hd_desktop.gui.jobs import start_job
 from hd_desktop.lab.engine_job import EngineResult
+from hd_desktop.lab.engine_view import engine_news
 
 
 class EngineModel(QObject):
@@ -30,7 +31,6 @@ class EngineModel(QObject):
         self.lab = None
         self._unsubscribe = None
         self._worker = None
-        self._last_event = None
 
     def set_lab(self, lab) -> None:
         self.lab = lab
@@ -38,10 +38,6 @@ class EngineModel(QObject):
         self._unsubscribe = lab.events.subscribe(self._lab_event)
 
     # -- what the views read (the Lab owns it) ---------------------------------------------
-
-    @property
-    def results(self) -> dict[int, EngineResult]:
-        return self.lab.engine.results if self.lab else {}
 
     @property
     def latest(self) -> EngineResult | None:
@@ -55,14 +51,6 @@ class EngineModel(QObject):
     @property
     def running(self) -> bool:
         return bool(self.lab and self.lab.engine.current is not None)
-
-    @property
-    def keep_listeners(self) -> frozenset[str]:
-        return frozenset(self.lab.settings.keep_listeners) if self.lab else frozenset()
-
-    @property
-    def config(self):
-        return self.lab.settings.engine_config() if self.lab else None
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -97,29 +85,13 @@ class EngineModel(QObject):
     def _start_run(self, run) -> None:
         engine = self.lab.engine
         self._worker = start_job(
-            run.events, on_progress=lambda e: self._progress(engine, run, e),
+            run.events, on_progress=lambda e: engine.progress(run, e),
             on_result=lambda r: engine.finished(run, result=r),
             on_error=lambda e: engine.finished(run, error=e))
         self._worker.aborted.connect(lambda: engine.finished(run, error=Cancelled()))
 
-    def _progress(self, engine, run, event) -> None:
-        if event is self._last_event:
-            return   # a heartbeat (a chance to cancel), not news
-        self._last_event = event
-        engine.progress(run, event)
-
     def _lab_event(self, event) -> None:
-        kind = event.kind
-        if kind == "engine_started":
-            self.runningChanged.emit(True)
-        elif kind == "engine_progress":
-            self.progress.emit(event.event)
-        elif kind == "model_stored":
-            self.resultReady.emit(event.result)
-            self.runningChanged.emit(self.running)
-        elif kind == "engine_failed":
-            self.failed.emit(event.message)
-            self.runningChanged.emit(self.running)
-        elif kind == "engine_cancelled":
-            self.failed.emit("engine update cancelled")
-            self.runningChanged.emit(self.running)
+        signals = {"running": self.runningChanged, "progress": self.progress,
+                   "result": self.resultReady, "failed": self.failed}
+        for what, news in engine_news(event, self.running):
+            signals[what].emit(news)

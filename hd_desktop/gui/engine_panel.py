@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressBar, QWidget
 
 from hd_desktop.errors import UserFacingError
-from hd_desktop.gui.tables import fill_table
-from hd_desktop.lab.engine_view import (DEFAULT_MIN_GOLD, ENGINE_PRESETS, LOSS_LABELS,
-                                        PRESET_NOTES, create_next_round, estimates_summary,
-                                        listener_lines, next_round, preset_note)
+from hd_desktop.gui.widgets import (button, check_item, choices, column, fill_table, group, row,
+                                    set_quietly, table, wrapped)
+from hd_desktop.lab.engine_view import (ENGINE_PRESETS, LISTENERS_NOTE, PRESET_NOTES,
+                                        create_next_round, curve_of, curve_point,
+                                        estimates_summary, keep_listener, listener_lines,
+                                        model_words, next_round, preset_note, progress_words)
 from hd_desktop.lab.results import stop_text
 
 
@@ -20,15 +20,8 @@ class EnginePanel(QWidget):
     def __init__(self, engine, parent=None):
         super().__init__(parent)
         self.engine = engine
-        lay = QHBoxLayout(self)
-        left = QVBoxLayout()
-        left.addWidget(self._run_box())
-        left.addWidget(self._curve_box(), 1)
-        lay.addLayout(left, 3)
-        right = QVBoxLayout()
-        right.addWidget(self._listeners_box(), 1)
-        right.addWidget(self._next_round_box())
-        lay.addLayout(right, 2)
+        row((column(self._run_box(), (self._curve_box(), 1)), 3),
+            (column((self._listeners_box(), 1), self._next_round_box()), 2), into=self)
         engine.progress.connect(self._progress)
         engine.resultReady.connect(self._result)
         engine.failed.connect(lambda msg: self.state.setText(f"<b>{msg}</b>"))
@@ -38,145 +31,82 @@ class EnginePanel(QWidget):
     # -- layout ------------------------------------------------------------------------------
 
     def _run_box(self) -> QWidget:
-        box = QGroupBox("Model update (estimates → score network → Langevin samples)")
-        lay = QVBoxLayout(box)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Engine preset:"))
-        self.preset = QComboBox()
+        self.preset = choices(ENGINE_PRESETS, tip="How the engine learns from the votes; hover "
+                              "over a preset for what it does")
         for i, name in enumerate(ENGINE_PRESETS):
-            self.preset.addItem(name)
             self.preset.setItemData(i, PRESET_NOTES[name], Qt.ToolTipRole)
-        self.preset.setToolTip("How the engine learns from the votes; hover over a preset "
-                               "for what it does")
         self.preset.setCurrentText("default")
-        self.preset.currentTextChanged.connect(self._preset_changed)
-        row.addWidget(self.preset)
+        # the experiment's settings (the tab is enabled once it has a Lab)
+        self.preset.currentTextChanged.connect(
+            lambda name: self.engine.lab.set_settings(engine_preset=name))
         self.auto = QCheckBox("update after every session block")
         self.auto.setChecked(True)
-        self.auto.toggled.connect(self._auto_changed)
-        row.addWidget(self.auto)
-        row.addStretch()
-        lay.addLayout(row)
-        self.preset_note = QLabel(PRESET_NOTES["default"])
-        self.preset_note.setWordWrap(True)
+        self.auto.toggled.connect(lambda on: self.engine.lab.set_settings(auto_update=bool(on)))
+        self.preset_note = wrapped(PRESET_NOTES["default"])
         self.preset.currentTextChanged.connect(self._show_note)
-        lay.addWidget(self.preset_note)
-        row = QHBoxLayout()
-        self.update_button = QPushButton("Update the model now")
-        self.update_button.clicked.connect(self.engine.update)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.engine.cancel)
+        self.update_button = button("Update the model now", self.engine.update)
+        self.cancel_button = button("Cancel", self.engine.cancel, enabled=False)
         self.bar = QProgressBar()
-        row.addWidget(self.update_button)
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.cancel_button)
-        lay.addLayout(row)
-        self.state = QLabel("No model yet: collect votes, then update.")
-        self.state.setWordWrap(True)
-        lay.addWidget(self.state)
-        return box
+        self.state = wrapped("No model yet: collect votes, then update.")
+        return group("Model update (estimates → score network → Langevin samples)",
+                     row("Engine preset:", self.preset, self.auto, stretch=True), self.preset_note,
+                     row(self.update_button, (self.bar, 1), self.cancel_button), self.state)
 
     def _curve_box(self) -> QWidget:
-        box = QGroupBox("Training curve")
-        lay = QVBoxLayout(box)
         self.curve = pg.PlotWidget(background="w")
         self.curve.setLogMode(y=True)
         self.curve.getAxis("left").enableAutoSIPrefix(False)
         self.curve.setLabel("bottom", "Adam step")
         self.curve.setLabel("left", "training loss")
         self.curve_line = self.curve.plot(pen=pg.mkPen(30, 90, 200, width=2))
-        lay.addWidget(self.curve)
-        self.estimates_label = QLabel()
-        self.estimates_label.setWordWrap(True)
-        lay.addWidget(self.estimates_label)
-        self.stop_label = QLabel()      # how far the last update moved the samples (stopping.py)
-        self.stop_label.setWordWrap(True)
-        lay.addWidget(self.stop_label)
-        return box
+        self.estimates_label = wrapped()
+        self.stop_label = wrapped()     # how far the last update moved the samples (stopping.py)
+        return group("Training curve", self.curve, self.estimates_label, self.stop_label)
 
     def _listeners_box(self) -> QWidget:
-        box = QGroupBox("Listeners (screening)")
-        lay = QVBoxLayout(box)
-        self.listeners = QTableWidget(0, 5)
-        self.listeners.setHorizontalHeaderLabels(["listener", "votes", "screening", "agreement", "use"])
-        self.listeners.verticalHeader().hide()
-        self.listeners.horizontalHeader().setStretchLastSection(True)
+        self.listeners = table(["listener", "votes", "screening", "agreement", "use"],
+                               stretch_last=True)
         self.listeners.itemChanged.connect(self._keep_changed)
-        lay.addWidget(self.listeners)
-        note = QLabel("Listeners below the screening threshold are left out of the estimates "
-                      f"unless you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening "
-                      "answers on (Experiment tab), and left out until then. Agreement: share of answers equal to the "
-                      "majority of the other listeners on the same voices.")
-        note.setWordWrap(True)
-        lay.addWidget(note)
-        return box
+        return group("Listeners (screening)", self.listeners, wrapped(LISTENERS_NOTE))
 
     def _next_round_box(self) -> QWidget:
-        box = QGroupBox("Next round")
-        lay = QVBoxLayout(box)
-        self.next_label = QLabel("The next round starts from the samples of the current model.")
-        self.next_label.setWordWrap(True)
-        self.next_button = QPushButton("Create the next round from the samples")
-        self.next_button.setEnabled(False)
-        self.next_button.clicked.connect(self._create_next)
-        lay.addWidget(self.next_label)
-        lay.addWidget(self.next_button)
-        return box
+        self.next_label = wrapped("The next round starts from the samples of the current model.")
+        self.next_button = button("Create the next round from the samples", self._create_next,
+                                  enabled=False)
+        return group("Next round", self.next_label, self.next_button)
 
     # -- state -------------------------------------------------------------------------------
 
     def set_lab(self, lab) -> None:
         """Show the experiment's engine settings (kept in its store) and its stored models."""
-        self.preset.blockSignals(True)   # showing the stored choice is not a new choice
-        self.preset.setCurrentText(lab.settings.engine_preset)
-        self.preset.blockSignals(False)
+        set_quietly(self.preset, lab.settings.engine_preset)   # shown, not chosen anew
         self._show_note(lab.settings.engine_preset)
-        self.auto.blockSignals(True)
-        self.auto.setChecked(lab.settings.auto_update)
-        self.auto.blockSignals(False)
+        set_quietly(self.auto, lab.settings.auto_update)
         self.setEnabled(True)
         self.refresh()
         self.engine.restore()
 
     def refresh(self) -> None:
-        """Listeners and the next round from the store (after votes or imports)."""
+        """Listeners and the next round from the store (after votes, imports, decisions)."""
         lab = self.engine.lab
         if lab is None or lab.current_round() is None:
             return
         lines = listener_lines(lab)
         self.listeners.blockSignals(True)
         fill_table(self.listeners, [[line.listener, str(line.votes), line.screening,
-                                     line.agreement, self._use_item(line)] for line in lines],
+                                     line.agreement, check_item(*line.use_cell())]
+                                    for line in lines],
                    red=lambda i: not lines[i].used)
         self.listeners.blockSignals(False)
-        state = next_round(lab, self.engine.latest)
+        state = next_round(lab)
         self.next_label.setText(state.text)
         self.next_button.setEnabled(state.possible)
-
-    @staticmethod
-    def _use_item(line) -> QTableWidgetItem:
-        """Tick to keep a listener screening leaves out (and untick to leave them out again)."""
-        use = QTableWidgetItem("used" if line.used else "left out")
-        use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                     if not line.used or line.kept else Qt.ItemFlag.ItemIsUserCheckable)
-        use.setCheckState(Qt.CheckState.Checked if line.used else Qt.CheckState.Unchecked)
-        use.setData(Qt.ItemDataRole.UserRole, line.listener)
-        return use
 
     # -- engine events -------------------------------------------------------------------------
 
     def _show_note(self, name: str) -> None:
         lab = self.engine.lab
         self.preset_note.setText(preset_note(name, lab.space.coords.shape[1] if lab else None))
-
-    def _preset_changed(self, name: str) -> None:
-        if self.engine.lab is not None:
-            self.engine.lab.set_settings(engine_preset=name)
-
-    def _auto_changed(self, on: bool) -> None:
-        if self.engine.lab is not None:
-            self.engine.lab.set_settings(auto_update=bool(on))
 
     def _running(self, running: bool) -> None:
         self.update_button.setEnabled(not running)
@@ -186,64 +116,39 @@ class EnginePanel(QWidget):
             self._curve = ([], [])
 
     def _progress(self, event) -> None:
-        names = {"start": "Starting the engine process", "estimates": "Estimates", "train": "Training the score network",
-                 "sample": "Langevin sampling"}
         self.bar.setRange(0, max(event.total, 1))
         self.bar.setValue(event.done)
-        self.state.setText(f"Round {event.round}: {names.get(event.kind, event.kind)} "
-                           f"({event.done}/{event.total})")
-        if event.kind == "train" and "loss" in event.info:
-            xs, ys = self._curve
-            xs.append(event.done)
-            ys.append(max(float(event.info["loss"]), 1e-12))
-            self.curve_line.setData(xs, ys)
+        self.state.setText(progress_words(event))
+        point = curve_point(event)
+        if point is not None:
+            for values, value in zip(self._curve, point):
+                values.append(value)
+            self.curve_line.setData(*self._curve)
 
     def _result(self, result) -> None:
-        steps = [c["step"] for c in result.curve]
-        losses = [max(c["loss"], 1e-12) for c in result.curve]
+        steps, losses, label = curve_of(result)
         self.curve_line.setData(steps, losses)
-        loss = result.loss or self.engine.config.loss  # the model's own, not today's preset
-        self.curve.setLabel("left", LOSS_LABELS.get(loss, "training loss"))
-        t = result.timings
+        self.curve.setLabel("left", label)
         self.estimates_label.setText(estimates_summary(result))
-        self.stop_label.setText(stop_text(self.engine.lab.experiment, result.model_id))
-        self.state.setText(
-            f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
-            f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")
+        self.stop_label.setText(stop_text(result))      # made with the model: only read here
+        self.state.setText(model_words(result))
         self.bar.setValue(self.bar.maximum())
         self.refresh()
 
     def _keep_changed(self, item) -> None:
-        if item.column() != 4:
-            return
-        who = item.data(Qt.ItemDataRole.UserRole)
-        lab = self.engine.lab
-        keep = set(lab.settings.keep_listeners)
-        if item.checkState() == Qt.CheckState.Checked:
-            keep.add(who)
-        else:
-            keep.discard(who)
-        lab.set_settings(keep_listeners=keep)    # kept in the experiment: survives a restart
-        self.refresh()
+        if item.column() == 4:      # the Lab's settings change: its news refreshes the tab
+            keep_listener(self.engine.lab, item.data(Qt.ItemDataRole.UserRole),
+                          item.checkState() == Qt.CheckState.Checked)
 
     def _create_next(self) -> None:
-        lab = self.engine.lab
-        state, current = next_round(lab, self.engine.latest), lab.current_round()
-        if state.early is not None:
-            choice = QMessageBox.question(
-                self, "Create the next round now?",
-                f"{state.early}\n\nCreate round {current.index + 1} anyway?",
+        state = next_round(self.engine.lab)
+        if state.early is not None and QMessageBox.question(
+                self, "Create the next round now?", state.question(),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if choice != QMessageBox.StandardButton.Yes:
-                self.state.setText(f"Round {current.index + 1} not created: round "
-                                   f"{current.index} goes on collecting votes.")
-                return
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return self.state.setText(state.declined_words())
         try:
-            create_next_round(lab)       # from the stored samples
+            create_next_round(self.engine.lab)       # from the stored samples
         except UserFacingError as exc:
-            self.state.setText(f"<b>{exc}</b>")
-            return
-        self.state.setText(f"Round {current.index + 1} created from "
-                           f"{len(self.engine.latest.samples)} samples.")
-        self.refresh()
+            return self.state.setText(f"<b>{exc}</b>")
+        self.state.setText(state.created_words())

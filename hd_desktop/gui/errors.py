@@ -8,19 +8,13 @@ box, so a listener's window never freezes on a dialog and nothing fails silently
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from hd_desktop.errors import UserFacingError
-from hd_desktop.lab.errorlog import log_error  # noqa: F401 - jobs.py logs through it
-
-
-class DamagedExperiment(UserFacingError):
-    """The experiment's database turned out damaged while the window read it."""
+from hd_desktop.lab.errorlog import log_error, shown_words, uncaught
 
 
 class ErrorChannel(QObject):
@@ -37,7 +31,7 @@ class ErrorChannel(QObject):
     def report(self, step: str, exc: BaseException) -> str:
         message, log = log_error(self.folder, step, exc)
         self.last = message
-        shown = message + (f"\n\nDetails are in {log}." if log else "")
+        shown = shown_words(message, log)
         if self.parent_widget is not None:
             if self.box is None:
                 self.box = QMessageBox(QMessageBox.Icon.Warning, "hd-desktop", "",
@@ -65,15 +59,11 @@ class ErrorChannel(QObject):
             self.box = None
 
     def _excepthook(self, kind, exc, tb) -> None:
-        if issubclass(kind, sqlite3.DatabaseError):  # damage met while reading: in words
-            from hd_desktop.lab.errorlog import damage_in_words
-
-            self.report("reading the experiment",
-                        DamagedExperiment(damage_in_words(exc, self.folder)).with_traceback(tb))
-            return                             # told and logged (errors.log keeps the trace)
-        if not issubclass(kind, (KeyboardInterrupt, SystemExit)):
-            self.report("the window", exc.with_traceback(tb))
-        self._hook_before(kind, exc, tb)      # the traceback still reaches stderr
+        told = uncaught(exc.with_traceback(tb), self.folder)   # a damaged database: in words
+        if told is not None:
+            self.report(*told)
+        if told is None or told[1] is exc:
+            self._hook_before(kind, exc, tb)      # the traceback still reaches stderr
 
 
 _channel: ErrorChannel | None = None

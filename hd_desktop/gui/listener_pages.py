@@ -1,25 +1,25 @@
 """The pages before the trials: consent, questionnaire, headphone check. They show and report
-what the listener did; the Intake (hd_desktop.session.intake) decides and stores."""
+what the listener did; the Intake (hd_desktop.session.intake) decides and stores, and the
+check's trials, answers and keys are counted by lab.session_view.HeadphoneRun."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit, QRadioButton,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLineEdit, QRadioButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
-from hd_desktop.audio import headphone
-from hd_desktop.gui.session_pages import big, button, label, page
+from hd_desktop.gui.session_pages import TextPage, big, button, label, page
+from hd_desktop.gui.widgets import row
+from hd_desktop.lab.session_view import HeadphoneRun, headphone_key
 from hd_desktop.session.intake import AGE_BANDS, HEARING, OUTPUTS
 from hd_desktop.session.texts import ListenerTexts
 
-ENTER = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
-NUMBER_KEYS = {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3}
-
 
 class FurniturePage(QWidget):
-    """A page before the trials; the window hands it every key while it is shown."""
+    """A page before the trials; the window hands it every key (its Qt name, "Key_1") while
+    it is shown."""
 
-    def handle_key(self, key) -> None:
+    def handle_key(self, key: str) -> None:
         pass
 
 
@@ -35,18 +35,12 @@ class ConsentPage(FurniturePage):
         self.agree.setStyleSheet("QPushButton { background: #d8f0dc; }")
         self.agree.clicked.connect(lambda: self.decided.emit(True))
         self.decline.clicked.connect(lambda: self.decided.emit(False))
-        row = QHBoxLayout()
-        row.addWidget(self.decline)
-        row.addWidget(self.agree)
-        QVBoxLayout(self).addWidget(page(self.text, self.question, row))
+        QVBoxLayout(self).addWidget(page(self.text, self.question, row(self.decline, self.agree)))
 
 
-class DeclinedPage(FurniturePage):
+class DeclinedPage(FurniturePage, TextPage):
     def __init__(self, t: ListenerTexts):
-        super().__init__()
-        self.text = label(t("declined.body"))
-        self.close_button = button(t("end.close"))
-        QVBoxLayout(self).addWidget(page(self.text, self.close_button))
+        TextPage.__init__(self, t("declined.body"), t("end.close"))
 
 
 class QuestionnairePage(FurniturePage):
@@ -60,8 +54,8 @@ class QuestionnairePage(FurniturePage):
         questions = (("age_band", "questionnaire.age", AGE_BANDS),
                      ("hearing_problems", "questionnaire.hearing", HEARING),
                      ("output", "questionnaire.output", OUTPUTS))
-        for row, (name, key, codes) in enumerate(questions):
-            grid.addWidget(label(t(key), 13, center=False), row, 0, Qt.AlignmentFlag.AlignTop)
+        for line, (name, key, codes) in enumerate(questions):
+            grid.addWidget(label(t(key), 13, center=False), line, 0, Qt.AlignmentFlag.AlignTop)
             group, box = QButtonGroup(self), QGridLayout()
             for i, code in enumerate(codes):
                 radio = big(QRadioButton(t(f"{key}.{code}")), 12)
@@ -69,7 +63,7 @@ class QuestionnairePage(FurniturePage):
                 group.addButton(radio)
                 box.addWidget(radio, i // 4, i % 4)
             self.groups[name] = group
-            grid.addLayout(box, row, 1)
+            grid.addLayout(box, line, 1)
         self.native_language = big(QLineEdit(), 13)
         self.native_language.setPlaceholderText(t("questionnaire.native_language.placeholder"))
         grid.addWidget(label(t("questionnaire.native_language"), 13, center=False), 3, 0)
@@ -100,8 +94,8 @@ class HeadphoneCheckPage(FurniturePage):
     def __init__(self, t: ListenerTexts, audio):
         super().__init__()
         self.t, self.audio = t, audio
-        self.kind, self.seed, self.trials, self.prepared = "huggins", 0, [], []
-        self.answers: list[int] = []
+        self.run: HeadphoneRun | None = None
+        self.prepared = []
         self._playback = None
         self.intro_text = label("", 13, center=False)
         self.start = button(t("headphone.start"))
@@ -109,17 +103,14 @@ class HeadphoneCheckPage(FurniturePage):
         self.question = label("", 15)
         self.status = label("", 12)
         self.choices = [button(t("headphone.answer", n=n), 20) for n in (1, 2, 3)]
-        self.done_text = label(t("headphone.done"))
-        self.go = button(t("headphone.continue"))
-        row = QHBoxLayout()
         for n, b in enumerate(self.choices, start=1):
             b.setMinimumHeight(80)
             b.clicked.connect(lambda _=False, n=n: self.answer(n))
-            row.addWidget(b)
+        self.go = button(t("headphone.continue"))
         self.stack = QStackedWidget()
         self.intro = page(label(t("headphone.heading")), self.intro_text, self.start)
-        self.trial = page(self.progress, self.question, self.status, row)
-        self.done = page(self.done_text, self.go)
+        self.trial = page(self.progress, self.question, self.status, row(*self.choices))
+        self.done = page(label(t("headphone.done")), self.go)
         for p in (self.intro, self.trial, self.done):
             self.stack.addWidget(p)
         QVBoxLayout(self).addWidget(self.stack)
@@ -127,13 +118,15 @@ class HeadphoneCheckPage(FurniturePage):
         self.go.clicked.connect(lambda: self.finished.emit(list(self.answers)))
         audio.finished.connect(self._played)
 
+    @property
+    def answers(self) -> list[int]:
+        return self.run.answers if self.run is not None else []
+
     def begin(self, kind: str, seed: int) -> None:
         """Render the check (seeded) and show its introduction."""
-        self.kind, self.seed, self.answers = kind, seed, []
-        self.trials = headphone.plan(kind, seed)
-        self.prepared = [self.audio.player.prepare(headphone.render_trial(kind, tr, seed),
-                                                   headphone.RATE, stereo=True)
-                         for tr in self.trials] if self.audio.player else []
+        self.run = HeadphoneRun(kind, seed)
+        self.prepared = [self.audio.player.prepare(sound, rate, stereo=True)
+                         for sound, rate in self.run.sounds()] if self.audio.player else []
         self.intro_text.setText(self.t(f"headphone.intro.{kind}"))
         self.question.setText(self.t(f"headphone.question.{kind}"))
         self.stack.setCurrentWidget(self.intro)
@@ -144,11 +137,11 @@ class HeadphoneCheckPage(FurniturePage):
             self._play()
 
     def _play(self) -> None:
-        i = len(self.answers)
-        self.progress.setText(self.t("headphone.progress", n=i + 1, total=len(self.trials)))
+        self.progress.setText(self.t("headphone.progress", **self.run.progress()))
         self._set_ready(False)
         self.status.setText(self.t("headphone.listen"))
-        self._playback = self.audio.play(self.prepared[i]) if self.prepared else None
+        self._playback = self.audio.play(self.prepared[len(self.answers)]) \
+            if self.prepared else None
         if self._playback is None:
             self.status.setText(self.t("level.no_sound", problem=self.audio.problem or "?"))
 
@@ -168,20 +161,22 @@ class HeadphoneCheckPage(FurniturePage):
     def answer(self, n: int) -> None:
         if not self.ready:
             return
-        self.answers.append(int(n))
-        if len(self.answers) < len(self.trials):
-            self._play()
-        else:
+        self.run.answer(n)
+        if self.run.done:
             self.stack.setCurrentWidget(self.done)
+        else:
+            self._play()
 
-    def handle_key(self, key) -> None:
-        current = self.stack.currentWidget()
-        if key in ENTER and current is self.intro:
+    def handle_key(self, key: str) -> None:
+        stage = {id(self.intro): "intro", id(self.trial): "trial",
+                 id(self.done): "done"}[id(self.stack.currentWidget())]
+        action = headphone_key(stage, key)
+        if action == "start":
             self._start()
-        elif key in ENTER and current is self.done:
+        elif action == "go":
             self.go.click()
-        elif key in NUMBER_KEYS and current is self.trial:
-            self.answer(NUMBER_KEYS[key])
+        elif action is not None:
+            self.answer(action)
 
 
 __all__ = ["ConsentPage", "DeclinedPage", "FurniturePage", "HeadphoneCheckPage",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QProgressBar,
-                               QPushButton, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout,
-                               QWidget)
+                               QStackedWidget, QTabWidget, QToolBar)
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.audio_output import AudioOutput, ResearcherAudio
@@ -21,19 +18,13 @@ from hd_desktop.gui.map_tab import MapTab
 from hd_desktop.gui.preview_panel import PreviewPanel
 from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
+from hd_desktop.gui.widgets import STRETCH, button, fill_choices, framed, set_quietly
+from hd_desktop.lab import window_view as view
 from hd_desktop.lab.listener_screen import WINDOWED, plan_screens
 from hd_desktop.lab.playback_guard import PlaybackGuard
+from hd_desktop.lab.researcher_voices import CARRIER_LABELS, PlayedVoice
 from hd_desktop.settings import Settings, save_settings
 from hd_desktop.voice import VoiceSpace, open_space
-
-CARRIER_LABELS = {"sustained": "Sustained vowel (1 s)", "sentence": "Sentence (CMU ARCTIC)"}
-
-
-@dataclass(frozen=True)
-class PlayedVoice:
-    z: tuple[float, ...]
-    carrier: str
-    playback: object
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +42,6 @@ class MainWindow(QMainWindow):
         self.renderer = None
         self.lab = None
         self.session_window = None
-        self._render_seq = 0
         self._build_worker = None
         channel().install(self.experiment, self)   # every error: told in words, logged there
         self.setWindowTitle(f"hd-desktop — {self.experiment.name}")
@@ -61,6 +51,8 @@ class MainWindow(QMainWindow):
         # while a listener's session is open, the researcher's voices never reach its output
         self.guard = PlaybackGuard(settings.effective_researcher_output())
         self.researcher_audio = ResearcherAudio(self.audio, self.guard, self)
+        self.researcher_audio.told.connect(self.statusBar().showMessage)
+        self.researcher_audio.played.connect(self._researcher_played)
         self.listener_screen = settings.effective_listener_screen()
         self._state_before_session = None    # the researcher's window, minimised meanwhile
         self.engine = EngineModel(self)
@@ -79,52 +71,52 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         self.output_state = QLabel()
         self.statusBar().addPermanentWidget(self.output_state)
-        bar.addWidget(QLabel(" Carrier: "))
-        self.carrier_box = QComboBox()
+        self.carrier_box = self._tool_choice(bar, "Carrier")
         for key, label in CARRIER_LABELS.items():
             self.carrier_box.addItem(label, key)
         self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.settings.carrier)))
         self.carrier_box.currentIndexChanged.connect(self._carrier_changed)
-        bar.addWidget(self.carrier_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Output: "))
-        self.device_box = QComboBox()
+        self.device_box = self._tool_choice(bar, "Output", "output_device", self._device_chosen)
         self.device_box.setMinimumWidth(260)
-        self.device_box.activated.connect(self._device_chosen)
-        bar.addWidget(self.device_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Researcher output: "))
-        self.researcher_box = QComboBox()
-        self.researcher_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.researcher_box.setToolTip(
+        self.researcher_box = self._tool_choice(
+            bar, "Researcher output", "researcher_output", self.guard.set_researcher_output,
             "Where map clicks and the New voices tab play while a listener's session is open. "
             "None: they are refused then, so the listener hears only the trials.")
-        self.researcher_box.activated.connect(self._researcher_output_chosen)
-        bar.addWidget(self.researcher_box)
-        bar.addWidget(QLabel(" Listener screen: "))
-        self.screen_box = QComboBox()
-        self.screen_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.screen_box.setToolTip("The screen the listener's window fills during a session "
-                                   "(HD_LISTENER_SCREEN sets it too); with one screen, this "
-                                   "window is minimised until the session ends.")
-        self.screen_box.activated.connect(self._listener_screen_chosen)
-        bar.addWidget(self.screen_box)
+        self.screen_box = self._tool_choice(
+            bar, "Listener screen", "listener_screen",
+            lambda choice: setattr(self, "listener_screen", choice),
+            "The screen the listener's window fills during a session (HD_LISTENER_SCREEN sets "
+            "it too); with one screen, this window is minimised until the session ends.")
         self._fill_screen_box()
 
+    def _tool_choice(self, bar, label: str, setting: str | None = None, then=None,
+                     tip: str = "") -> QComboBox:
+        """A labelled choice on the toolbar: the user's `setting`, saved when they pick one
+        (a line that chooses nothing, such as "No output device found", is not), then
+        `then(choice)`."""
+        bar.addWidget(QLabel(f" {label}: "))
+        box = QComboBox()
+        box.setToolTip(tip)
+        if setting is not None:
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.activated.connect(lambda i: self._user_chose(setting, box.itemData(i), then))
+        bar.addWidget(box)
+        return box
+
+    def _user_chose(self, setting: str, choice, then) -> None:
+        if choice is None and setting == "output_device":
+            return
+        self._save_user_settings(self.settings.with_(**{setting: choice}))
+        then(choice)
+
     def _build_pages(self) -> None:
-        self.pages = QStackedWidget()
-        loading = QWidget()
-        lay = QVBoxLayout(loading)
-        lay.addStretch()
         self.progress_label = QLabel("Opening the voice space…")
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(lambda: cancel(self._build_worker))
-        for w in (self.progress_label, self.progress, self.cancel_button):
-            lay.addWidget(w)
-        lay.addStretch()
+        self.cancel_button = button("Cancel", lambda: cancel(self._build_worker))
         self.map_tab = MapTab()
         self.map, self.layers = self.map_tab.map, self.map_tab.layers
         self.map.pointClicked.connect(self.play_point)
@@ -137,13 +129,13 @@ class MainWindow(QMainWindow):
         self.experiment_panel.startEvaluation.connect(self.start_evaluation)
         self.engine_panel = EnginePanel(self.engine)
         self.preview = PreviewPanel(self.researcher_audio, lambda: self.carrier_box.currentData())
-        self.preview.refused.connect(self.statusBar().showMessage)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.map_tab, "Voice map")
-        self.tabs.addTab(self.experiment_panel, "Experiment")
-        self.tabs.addTab(self.engine_panel, "Engine")
-        self.tabs.addTab(self.preview, "New voices")
-        self.pages.addWidget(loading)
+        for tab, name in ((self.map_tab, "Voice map"), (self.experiment_panel, "Experiment"),
+                          (self.engine_panel, "Engine"), (self.preview, "New voices")):
+            self.tabs.addTab(tab, name)
+        self.pages = QStackedWidget()      # the space opening, then the tabs
+        self.pages.addWidget(framed(STRETCH, self.progress_label, self.progress,
+                                    self.cancel_button, STRETCH))
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
 
@@ -163,14 +155,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Map written to {path}", 5000)
 
     def _engine_result(self, result) -> None:
-        from hd_desktop.lab.neighbour_votes import map_votes
-
-        self.map_tab.show_model(result, {r: res.samples for r, res in self.engine.results.items()},
-                                map_votes(self.lab, result) if self.lab is not None else None)
+        self.map_tab.show_model(result, *view.model_figures(self.lab, result))
         self.preview.set_result(result)
-        self.experiment_panel.refresh()     # evaluation needs a model
-        self.statusBar().showMessage(f"Model of round {result.round} ready: the map shows what it "
-                                     "learned; the New voices tab plays its samples.", 8000)
+        self.statusBar().showMessage(view.model_ready_words(result), 8000)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -198,29 +185,21 @@ class MainWindow(QMainWindow):
         self.renderer = RenderPool(space)
         self.map_tab.set_space(space, self.corpus, self.experiment)
         self.pages.setCurrentIndex(1)
-        if self._space_note:   # --dims set aside for an experiment built in other dimensions
-            self.statusBar().showMessage(self._space_note, 20000)
-        else:
-            self.statusBar().showMessage(f"Voice space ready ({space.fingerprint[:12]})", 5000)
+        self.statusBar().showMessage(*view.space_words(space, self._space_note))
         self._open_lab(space)
         self.spaceReady.emit(space)
 
     def _open_lab(self, space: VoiceSpace) -> None:
-        from hd_desktop.lab import Lab, LabSettings
-
-        defaults = LabSettings(carrier=self.settings.carrier, gain_db=self.settings.gain_db)
         try:
-            self.lab = Lab(self.experiment, space, defaults=defaults)
+            self.lab = view.open_lab(self.experiment, space, self.settings)
         except UserFacingError as exc:
             self.experiment_panel.setEnabled(False)
             self.experiment_panel.setToolTip(str(exc))
-            self.statusBar().showMessage(f"Experiment {self.experiment} cannot be used: {exc}")
+            self.statusBar().showMessage(view.lab_refused_words(self.experiment, exc))
             report(f"opening the experiment {self.experiment}", exc)   # the whole sentence, in a box
             return
         self.lab.events.subscribe(self._lab_event)
-        self.carrier_box.blockSignals(True)
-        self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.lab.settings.carrier)))
-        self.carrier_box.blockSignals(False)
+        set_quietly(self.carrier_box, CARRIER_LABELS.get(self.lab.settings.carrier, ""))
         if self.audio.player is not None:
             self.audio.player.gain_db = self.lab.settings.gain_db
         self.engine.set_lab(self.lab)
@@ -243,57 +222,47 @@ class MainWindow(QMainWindow):
 
     def _lab_event(self, event) -> None:
         """The experiment changed: the panels show it (the Lab decided what happens)."""
-        if event.kind in ("block_done", "session_finished", "imported", "round_created"):
+        if view.refreshes_tabs(event):
             self.experiment_panel.refresh()
             self.engine_panel.refresh()
-        elif event.kind == "evaluation_report":
+        if event.kind == "evaluation_report":
             self.experiment_panel.show_evaluation(event.table, event.written)
             self.evaluationReady.emit(event.table)
-        elif event.kind == "settings":
-            s = event.settings
-            if (s.carrier, s.gain_db) != (self.settings.carrier, self.settings.gain_db):
-                self._save_user_settings(self.settings.with_(carrier=s.carrier, gain_db=s.gain_db))
+        follows = view.user_defaults_after(event, self.settings)
+        if follows:
+            self._save_user_settings(self.settings.with_(**follows))
 
     # -- sessions ------------------------------------------------------------------------------
 
     def start_session(self, size: int, seed: int, autopilot: str = "", seconds: float = 0.3):
         """A listener's session of the current round; with `autopilot` (a built-in simulated
         listener's name) that listener answers visibly and its votes are stored as simulated."""
-        from hd_desktop.lab.listening import autopilot_session
+        from hd_desktop.lab.listening import seat_session
 
-        settings = self.experiment_panel.flow_settings(self.lab.settings.carrier)
-        try:
-            flow = autopilot_session(self.lab, size, seed, settings) if autopilot else \
-                self.lab.new_session(size, seed, settings)
-        except UserFacingError as exc:
-            self.statusBar().showMessage(str(exc))
-            return None
-        return self._seat(self._open_session(flow, not autopilot), autopilot, seed, seconds)
+        return self._seat(seat_session, size, seed, autopilot, seconds)
 
     def start_autopilot(self, size: int, seed: int, name: str, seconds: float):
         """A session whose listener is a built-in simulated listener, answering visibly."""
         return self.start_session(size, seed, name, seconds)
 
     def start_evaluation(self, n_each: int, seed: int, autopilot: str = "", seconds: float = 0.3):
-        """Evaluation 2: real voices and samples of the latest model, blind, same trial screen;
-        the Lab writes the report at the session's end."""
-        from hd_desktop.lab.listening import evaluation_for
+        """Evaluation 2 (lab.listening.seat_evaluation); the Lab writes its report at its end."""
+        from hd_desktop.lab.listening import seat_evaluation
 
+        return self._seat(seat_evaluation, n_each, seed, autopilot, seconds)
+
+    def _seat(self, seat_for, size: int, seed: int, autopilot: str, seconds: float):
+        """The session the Lab makes, in the listener's window; the autopilot named takes
+        the seat (lab.listening)."""
+        settings = self.experiment_panel.flow_settings(self.lab.settings.carrier)
         try:
-            flow = evaluation_for(self.lab, n_each, seed, self.experiment_panel.flow_settings(
-                self.lab.settings.carrier), simulated=bool(autopilot))
+            seat = seat_for(self.lab, size, seed, settings, autopilot)
         except UserFacingError as exc:
             self.statusBar().showMessage(str(exc))
             return None
-        return self._seat(self._open_session(flow, not autopilot), autopilot, seed, seconds)
-
-    @staticmethod
-    def _seat(window, autopilot: str, seed: int, seconds: float):
-        """The autopilot named (if any) takes the listener's seat in `window`."""
-        if autopilot:
-            from hd_desktop.lab.listening import autopilot as listener
-
-            window.start_autopilot(listener(autopilot, seed), seconds, autopilot)
+        window = self._open_session(seat.flow, seat.listener_mode)
+        if seat.listener is not None:
+            window.start_autopilot(seat.listener, seconds, seat.name)
         return window
 
     def resume_session(self, session_id: str) -> None:
@@ -350,62 +319,27 @@ class MainWindow(QMainWindow):
         from hd_desktop.audio import list_output_devices
 
         ok = self.audio.open(device, self.settings.gain_db)
-        self.device_box.clear()
         try:
-            devices = list_output_devices()
+            labels = [d.label() for d in list_output_devices()]
         except OSError:
-            devices = []
-        for d in devices:
-            self.device_box.addItem(d.label(), d.label())
-        self._fill_researcher_box(devices)
-        if not devices:
-            self.device_box.addItem("No output device found")
-        self.output_state.setText(f"Output: {self.audio.device_label}" if ok else "No sound: no output device")
+            labels = []
+        fill_choices(self.device_box, view.output_choices(labels), self.audio.device_label)
+        fill_choices(self.researcher_box, view.researcher_choices(labels),
+                     self.guard.researcher_output)
+        self.output_state.setText(view.output_words(ok, self.audio.device_label))
         self.output_state.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
         self.output_state.setToolTip(self.audio.problem or "")
         if ok:
-            self.device_box.setCurrentIndex(max(0, self.device_box.findData(self.audio.device_label)))
             self.statusBar().showMessage(f"Output: {self.audio.device_label}", 5000)
 
-    def _device_chosen(self, index: int) -> None:
-        label = self.device_box.itemData(index)
-        if label:
-            self._save_user_settings(self.settings.with_(output_device=label))
-            self._open_audio(label)
-            if self.lab is not None and self.audio.player is not None:
-                self.audio.player.gain_db = self.lab.settings.gain_db
-
-    def _fill_researcher_box(self, devices) -> None:
-        box = self.researcher_box
-        box.clear()
-        box.addItem("none: refuse during sessions", None)
-        for d in devices:
-            box.addItem(d.label(), d.label())
-        chosen = self.guard.researcher_output
-        if chosen and box.findData(chosen) < 0:
-            box.addItem(chosen, chosen)       # a device not present now stays the choice
-        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
-
-    def _researcher_output_chosen(self, index: int) -> None:
-        choice = self.researcher_box.itemData(index)
-        self.guard.set_researcher_output(choice)
-        self._save_user_settings(self.settings.with_(researcher_output=choice))
+    def _device_chosen(self, label: str) -> None:
+        self._open_audio(label)
+        if self.lab is not None and self.audio.player is not None:
+            self.audio.player.gain_db = self.lab.settings.gain_db
 
     def _fill_screen_box(self) -> None:
-        box = self.screen_box
-        box.clear()
-        box.addItem("auto", None)
-        for i, screen in enumerate(QGuiApplication.screens()):
-            box.addItem(f"{i + 1}: {screen.name()}", str(i + 1))
-        box.addItem("window (no listener mode)", WINDOWED)
-        chosen = self.listener_screen
-        if chosen and box.findData(chosen) < 0:
-            box.addItem(chosen, chosen)
-        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
-
-    def _listener_screen_chosen(self, index: int) -> None:
-        self.listener_screen = self.screen_box.itemData(index)
-        self._save_user_settings(self.settings.with_(listener_screen=self.listener_screen))
+        fill_choices(self.screen_box, view.screen_choices(
+            [screen.name() for screen in QGuiApplication.screens()]), self.listener_screen)
 
     def _audio_unavailable(self, message: str) -> None:
         self.statusBar().showMessage(f"No sound: {message}")
@@ -428,46 +362,19 @@ class MainWindow(QMainWindow):
     # -- click to hear -------------------------------------------------------------------------
 
     def play_point(self, x: float, y: float) -> None:
-        """Render the voice at (x, y) off the GUI thread, then play it (on the output the
-        PlaybackGuard allows: during a session, never the listener's)."""
+        """The voice at (x, y), rendered off the GUI thread and played on the output the
+        PlaybackGuard allows (during a session, never the listener's): the researcher's one
+        path (ResearcherAudio.play, lab.researcher_voices), as the New voices tab's."""
         if self.space is None:
             return
-        z = np.zeros(self.space.dims)
-        z[:2] = (x, y)
-        carrier = self.carrier_box.currentData()
         self.map.mark_point(x, y)
-        self._render_seq += 1
-        seq = self._render_seq
-        out, why = self.researcher_audio.output(f"the voice at ({x:.2f}, {y:.2f})")
-        if out is None:
-            self.statusBar().showMessage(why)
-            return
-        self.statusBar().showMessage(f"Rendering ({x:.2f}, {y:.2f})…")
-        start_job(self._render, self.renderer, out, tuple(z), carrier, step=f"rendering {tuple(z)}",
-                  on_result=lambda r: self._rendered(seq, *r),
-                  on_error=lambda e: self.statusBar().showMessage(f"Rendering failed: {e}"))
+        request = self.researcher_audio.requests.point(self.space.dims, x, y,
+                                                       self.carrier_box.currentData())
+        self.researcher_audio.play(request, self.renderer)
 
-    def _render(self, renderer, out, z, carrier):
-        audio, rate = renderer.render(z, carrier)
-        return out, z, carrier, out.prepare(audio, rate), len(audio) / rate
-
-    def _rendered(self, seq, out, z, carrier, prepared, seconds) -> None:
-        if seq != self._render_seq:
-            return  # a later click wins
-        where = ", ".join(f"{v:.2f}" for v in z)
-        now, why = self.researcher_audio.output(f"the voice at ({where})")
-        if now is not out:      # a session opened while it rendered
-            self.statusBar().showMessage(why or f"({where}) not played: the output changed; "
-                                                "click again")
-            return
-        playback = out.play(prepared) if prepared is not None else None
-        if playback is None:
-            self.statusBar().showMessage(f"({where}) rendered, but there is no output device: "
-                                         f"{out.problem}")
-            return
-        self.statusBar().showMessage(f"Playing ({where}), {CARRIER_LABELS[carrier].lower()}, "
-                                     f"{seconds:.1f} s, on {out.device_label}")
-        self.played.emit(PlayedVoice(z, carrier, playback))
+    def _researcher_played(self, request, voice, playback) -> None:
+        if request.source == "map":
+            self.played.emit(PlayedVoice(voice.z, request.carrier, playback))
 
     def closeEvent(self, event) -> None:
         if self.lab is not None:

@@ -1,5 +1,6 @@
 """What the engine learned, drawn on the voice map: S_D as a heat map, S_VD as arrows, the
-neighbours with their estimated D, and the samples of each round (the paper's Evaluation 1)."""
+neighbours with their estimated D, and the samples of each round (the paper's Evaluation 1).
+The figures' numbers and words are the Lab's (hd_desktop.lab.map_figures)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+from hd_desktop.lab import map_figures
+
 HEAT = pg.colormap.get("viridis")
 ROUND_COLOURS = [(230, 120, 20), (200, 30, 120), (120, 60, 200), (20, 160, 140), (120, 120, 0)]
 LAYERS = ("heat", "arrows", "real", "neighbours", "samples")
 LAYER_LABELS = {"heat": "Acceptance S_D", "arrows": "Gradient S_VD", "real": "Real voices",
                 "neighbours": "Neighbours (estimated D)", "samples": "Samples"}
-
-
-def grid(extent: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """An n x n grid over [-extent, extent]^2: (axis values, points (n*n, 2) row-major in y)."""
-    axis = np.linspace(-extent, extent, n)
-    xx, yy = np.meshgrid(axis, axis)
-    return axis, np.c_[xx.ravel(), yy.ravel()]
 
 
 class LearnedLayers:
@@ -50,25 +46,15 @@ class LearnedLayers:
 
     def set_model(self, predict, extent: float, n_heat: int = 120, n_arrows: int = 17) -> None:
         """Draw S_D on a grid and S_VD as arrows, from `predict(z) -> (S_D, S_VD)`."""
-        axis, pts = grid(extent, n_heat)
-        d, _ = predict(pts)
-        img = np.asarray(d, dtype=float).reshape(n_heat, n_heat).T  # ImageItem is x-major
-        step = axis[1] - axis[0]
-        self.heat.setImage(img, levels=(0.0, max(1e-6, float(np.nanmax(img)))))
-        self.heat.setRect(QRectF(axis[0] - step / 2, axis[0] - step / 2, step * n_heat, step * n_heat))
+        heat = map_figures.heat(predict, extent, n_heat)
+        self.heat.setImage(heat.image, levels=(0.0, heat.top))
+        self.heat.setRect(QRectF(*heat.rect))
         if self.colorbar is None:
             self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="S_D (acceptance)",
                                             interactive=False)
             self.colorbar.setImageItem(self.heat, insert_in=self.view.plotItem)
-        self.colorbar.setLevels((0.0, max(1e-6, float(np.nanmax(img)))))
-        _, apts = grid(extent * 0.95, n_arrows)
-        _, g = predict(apts)
-        g = np.asarray(g, dtype=float)[:, :2]
-        norm = np.linalg.norm(g, axis=1)
-        scale = (2 * extent / n_arrows) * 0.8 / max(float(np.percentile(norm, 95)), 1e-9)
-        tips = apts + g * scale
-        shafts = np.empty((2 * len(apts), 2))
-        shafts[0::2], shafts[1::2] = apts, tips
+        self.colorbar.setLevels((0.0, heat.top))
+        shafts, tips = map_figures.arrows(predict, extent, n_arrows)
         self.arrows.setData(shafts[:, 0], shafts[:, 1])
         self.arrow_tips.setData(tips[:, 0], tips[:, 1])
 
@@ -109,10 +95,4 @@ class LearnedLayers:
         if self._estimates is None:
             return ""
         _, d, votes = self._estimates
-        i = int(data)
-        head = f"neighbour ({x:.2f}, {y:.2f})\nestimated D = {d[i]:.2f}"
-        if votes is None or votes.votes[i] <= 0:
-            return head + " (its votes are not known)"
-        n = int(votes.votes[i])
-        return (head + f", 95% interval {votes.lo[i]:.2f}–{votes.hi[i]:.2f}\n"
-                f"from {n} vote{'s' if n != 1 else ''} ({int(votes.accepts[i])} natural)")
+        return map_figures.neighbour_tip(x, y, d[int(data)], votes, int(data))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
 
 from hd_desktop.gui.map_layers import LAYER_LABELS, LAYERS, LearnedLayers
 from hd_desktop.gui.map_view import VoiceMap
+from hd_desktop.gui.widgets import STRETCH, column, group, row, wrapped
+from hd_desktop.lab import map_figures
 
 
 class MapTab(QWidget):
@@ -19,82 +18,46 @@ class MapTab(QWidget):
         self.space = None
         self.map = VoiceMap()
         self.layers = LearnedLayers(self.map)
-        lay = QHBoxLayout(self)
-        left = QVBoxLayout()
-        self.space_label = QLabel()
-        self.space_label.setWordWrap(True)
-        left.addWidget(self.space_label)
-        left.addLayout(self._layer_bar())
-        left.addWidget(self.map, 1)
-        lay.addLayout(left, 1)
-        lay.addWidget(self._details_panel())
+        self.space_label = wrapped()
+        row((column(self.space_label, self._layer_bar(), (self.map, 1)), 1),
+            self._details_panel(), into=self)
 
     def _layer_bar(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Show:"))
         self.layer_boxes = {}
         for name in LAYERS:
             box = QCheckBox(LAYER_LABELS[name])
             box.setChecked(True)
             box.toggled.connect(lambda on, n=name: self.layers.show(n, on))
-            row.addWidget(box)
             self.layer_boxes[name] = box
-        row.addStretch()
-        self.export_buttons = {}
-        for fmt in ("PNG", "SVG"):
-            b = QPushButton(f"Export {fmt}…")
-            row.addWidget(b)
-            self.export_buttons[fmt] = b
-        return row
+        self.export_buttons = {fmt: QPushButton(f"Export {fmt}…") for fmt in ("PNG", "SVG")}
+        return row("Show:", *self.layer_boxes.values(), STRETCH, *self.export_buttons.values())
 
     def _details_panel(self) -> QWidget:
-        box = QGroupBox("Voice space")
-        box.setFixedWidth(280)
-        lay = QVBoxLayout(box)
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.details)
-        lay.addWidget(QLabel("Files skipped or changed:"))
+        self.details = wrapped(selectable=True)
         self.problems_view = QPlainTextEdit()
         self.problems_view.setReadOnly(True)
-        lay.addWidget(self.problems_view, 1)
+        box = group("Voice space", self.details, "Files skipped or changed:",
+                    (self.problems_view, 1))
+        box.setFixedWidth(280)
         return box
 
     def set_space(self, space, corpus, experiment) -> None:
         """The real voices on the map, and what the space is made of beside it."""
         self.space = space
-        info = space.info()
-        labels = [f"{spk} — {item}" for spk, item in zip(space.speakers, space.items)]
-        self.map.set_real(space.coords, labels, info["explained_variance"])
-        more = space.dims - 2
-        self.space_label.setText(
-            "Click anywhere on the map to hear the voice at that point. Blue dots are real "
-            "voices (hover for the speaker)."
-            + (f" The map is the plane of axes 1 and 2: clicks, S_D and S_VD are at 0 on the "
-               f"other {more} ax{'is' if more == 1 else 'es'} (the real voices' mean), and the "
-               f"dots are projected onto it." if more > 0 else ""))
-        variance = ", ".join(f"{e:.0%}" for e in info["explained_variance"])
-        self.details.setText(
-            f"<b>{info['n_items']}</b> real items of <b>{info['n_speakers']}</b> speakers<br>"
-            f"corpus: {corpus or 'bundled (AMI meeting corpus)'}<br>"
-            f"{info['dims']} dimensions, explaining {variance} of the variance<br>"
-            f"units: one unit = one SD of the real voices along that axis<br>"
-            f"fingerprint: <tt>{space.fingerprint[:16]}</tt><br>"
-            f"experiment: {experiment}")
-        self.problems_view.setPlainText("\n".join(space.problems) or "none")
+        words = map_figures.space_words(space, corpus, experiment)
+        self.map.set_real(space.coords, words.labels, space.info()["explained_variance"])
+        self.space_label.setText(words.how_to)
+        self.details.setText(words.details)
+        self.problems_view.setPlainText(words.problems)
 
     def show_model(self, result, samples_per_round: dict, votes=None) -> None:
         """What a model learned: S_D, S_VD, the neighbours' estimates (with the votes behind
         each, lab.neighbour_votes), the samples of each round."""
         from hd_desktop.lab.previews import learned_surface
 
-        dims = self.space.dims
-        extent = max(3.0, float(np.abs(self.space.coords).max()) * 1.3,
-                     float(np.percentile(np.abs(result.samples), 99)) * 1.1)
-        self.layers.set_model(learned_surface(result, dims), extent)
-        est = result.estimates
-        self.layers.set_estimates(est.x, est.d, votes)
+        extent = map_figures.extent(self.space.coords, result.samples)
+        self.layers.set_model(learned_surface(result, self.space.dims), extent)
+        self.layers.set_estimates(result.estimates.x, result.estimates.d, votes)
         self.layers.set_samples(samples_per_round)
         self.map.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hd_desktop.gui.jobs import start_job
-from hd_desktop.gui.tables import fill_table
-from hd_desktop.lab.previews import new_voices, write_voices
+from hd_desktop.gui.widgets import fill_table, key_name, wrapped
+from hd_desktop.lab.previews import PREVIEW_KEYS, export_words, new_voices, write_voices
 from hd_desktop.progress import drive
-
-AB_GAP_MS = 400
 
 
 class NumberItem(QTableWidgetItem):
@@ -30,18 +28,15 @@ class NumberItem(QTableWidgetItem):
 
 class PreviewPanel(QWidget):
     played = Signal(str, object)     # "sample" / "real", Playback
-    refused = Signal(str)            # why a voice was not played (a listener's session is open)
 
     def __init__(self, audio, carrier_of, parent=None):
-        """`audio`: a ResearcherAudio (gui/audio_output.py), asked for an output before each
-        voice is rendered; during a session it may refuse."""
+        """`audio`: a ResearcherAudio (gui/audio_output.py): it renders and plays the voices
+        on the output the PlaybackGuard allows, or says why not (the status bar)."""
         super().__init__(parent)
         self.audio, self.carrier_of = audio, carrier_of
         self.space = self.voices = None
-        self._ab_next = None
         lay = QVBoxLayout(self)
-        self.title = QLabel("No samples yet: update the model in the Engine tab.")
-        self.title.setWordWrap(True)
+        self.title = wrapped("No samples yet: update the model in the Engine tab.")
         lay.addWidget(self.title)
         self.table = QTableWidget(0, 0)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -62,7 +57,7 @@ class PreviewPanel(QWidget):
             row.addWidget(b)
         row.addStretch()
         lay.addLayout(row)
-        self.audio.finished.connect(self._maybe_play_b)
+        self.audio.played.connect(self._played)
 
     def set_space(self, space, renderer=None) -> None:
         self.space = space
@@ -71,94 +66,51 @@ class PreviewPanel(QWidget):
     def set_result(self, result) -> None:
         """Show the samples of an engine result, with S_D and the nearest real voice."""
         self.voices = v = new_voices(result, self.space)
-        k = v.samples.shape[1]
-        headers = ["#"] + [f"z{i + 1}" for i in range(k)] + ["S_D", "nearest real voice", "distance"]
+        headers = v.headers()
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        fill_table(self.table, [
-            [NumberItem(i, str(i)), *(NumberItem(x, f"{x:+.2f}") for x in z),
-             NumberItem(v.s_d[i], f"{v.s_d[i]:.2f}"), v.nearest_label[i],
-             NumberItem(v.distance[i], f"{v.distance[i]:.2f}")] for i, z in enumerate(v.samples)])
+        fill_table(self.table, [[NumberItem(*c) if isinstance(c, tuple) else c for c in cells]
+                                for cells in v.rows()])
         self.table.setSortingEnabled(True)
-        self.table.sortItems(k + 1, Qt.SortOrder.DescendingOrder)   # most acceptable first
+        self.table.sortItems(len(headers) + v.SORT_COLUMN, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()      # the header's sort arrow too
         self.table.selectRow(0)
-        self.title.setText(f"{v.title()} Select one and press Space to hear it, A to compare it "
-                           "with its nearest real voice; click a header to sort.")
+        self.title.setText(v.shown_words())
 
     def selected(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
         return [int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.play_selected()
-                return True
-            if event.key() == Qt.Key.Key_A:
-                self.play_ab()
-                return True
+        action = PREVIEW_KEYS.get(key_name(event)) if event.type() == QEvent.Type.KeyPress else None
+        if action is not None:
+            self._play_chosen(ab=action == "ab")
+            return True
         return super().eventFilter(obj, event)
 
     # -- sound --------------------------------------------------------------------------------
 
     def play_selected(self) -> None:
-        rows = self.selected()
-        if rows:
-            self._ab_next = None
-            self._render_then_play([("sample", self.voices.samples[rows[0]])])
+        self._play_chosen(ab=False)
 
     def play_ab(self) -> None:
+        """The chosen sample, then (AB_GAP_S later) its nearest real voice."""
+        self._play_chosen(ab=True)
+
+    def _play_chosen(self, ab: bool) -> None:
         rows = self.selected()
         if rows:
-            i = rows[0]
-            self._render_then_play([("sample", self.voices.samples[i]),
-                                    ("real", self.space.coords[self.voices.nearest[i]])])
+            self.play_voices(self.voices.voices_for(rows[0], self.space.coords, ab=ab))
 
-    def _output(self, names):
-        """The output to play on now, or None after saying why (a listener's session is open)."""
-        out, why = self.audio.output(f"the {' and '.join(names)} voice from the New voices tab")
-        if out is None:
-            self._ab_next = None
-            self.refused.emit(why)
-        return out
+    def play_voices(self, voices) -> None:
+        """[(name, z)] in turn, through the researcher's one path (ResearcherAudio.play)."""
+        self.audio.play(self.audio.requests.preview(voices, self.carrier_of()), self.renderer)
 
-    def _render_then_play(self, voices) -> None:
-        renderer, carrier = self.renderer, self.carrier_of()
-        out = self._output([name for name, _ in voices])
-        if out is None:
-            return
-
-        def render():
-            return [(name, out.prepare(*renderer.render(z, carrier))) for name, z in voices]
-
-        start_job(render, on_result=lambda prepared: self._play_sequence(out, prepared),
-                  step=f"rendering {' and '.join(name for name, _ in voices)} voice for the preview")
-
-    def _play_sequence(self, out, prepared) -> None:
-        (name, first), rest = prepared[0], prepared[1:]
-        if self._output([name]) is not out:
-            return     # a session opened while it rendered: the route changed
-        self._ab_next = (out, *rest[0]) if rest else None
-        playback = out.play(first) if first is not None else None
-        self._ab_first = playback
-        if playback is not None:
-            self.played.emit(name, playback)
-
-    def _maybe_play_b(self, playback) -> None:
-        if self._ab_next is not None and playback is self._ab_first:
-            out, name, prepared = self._ab_next
-            self._ab_next = None
-            QTimer.singleShot(AB_GAP_MS, lambda: self._play_b(out, name, prepared))
-
-    def _play_b(self, out, name, prepared) -> None:
-        if prepared is None or self._output([name]) is not out:
-            return
-        playback = out.play(prepared)
-        if playback is not None:
-            self.played.emit(name, playback)
+    def _played(self, request, voice, playback) -> None:
+        if request.source == "preview":
+            self.played.emit(voice.name, playback)
 
     # -- export ---------------------------------------------------------------------------------
 
@@ -176,7 +128,7 @@ class PreviewPanel(QWidget):
         self.export_button.setEnabled(False)
         start_job(write_voices, self.voices, rows, Path(folder), self.carrier_of(),
                   self.space.render, step=f"exporting the chosen voices to {folder}",
-                  on_progress=lambda p: self.title.setText(f"Writing {p.message[6:]}…"),
+                  on_progress=lambda p: self.title.setText(export_words(p, folder)),
                   on_result=lambda written: self.title.setText(
-                      f"{len(written)} voices written to {folder} (with voices.csv)."),
+                      export_words(None, folder, written)),
                   on_finished=lambda: self.export_button.setEnabled(True))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QLabel, QLineEdit, QProgressBar, QPushButton, QSlider,
+                               QVBoxLayout, QWidget)
 
-from hd_desktop.session.texts import ListenerTexts, shipped
+from hd_desktop.gui.widgets import STRETCH, framed, row, wrapped
+from hd_desktop.session.texts import ListenerTexts
 
 # every string a listener reads comes from the experiment's listener texts (assets/texts/)
 
@@ -19,25 +20,15 @@ def big(widget: QWidget, points: int = 16) -> QWidget:
     return widget
 
 
-def page(*widgets, stretch=True) -> QWidget:
-    w = QWidget()
-    lay = QVBoxLayout(w)
-    lay.setContentsMargins(60, 40, 60, 40)
-    if stretch:
-        lay.addStretch()
-    for item in widgets:
-        if isinstance(item, QWidget):
-            lay.addWidget(item)
-        else:
-            lay.addLayout(item)
-    if stretch:
-        lay.addStretch()
+def page(*items) -> QWidget:
+    """`items` one under the other in the middle of the page, with wide margins."""
+    w = framed(STRETCH, *items, STRETCH)
+    w.layout().setContentsMargins(60, 40, 60, 40)
     return w
 
 
 def label(text: str, points: int = 13, center: bool = True) -> QLabel:
-    lab = QLabel(text)
-    lab.setWordWrap(True)
+    lab = wrapped(text)
     if center:
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return big(lab, points)
@@ -50,34 +41,35 @@ def button(text: str, points: int = 13) -> QPushButton:
     return big(b, points)
 
 
-class ListenerPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
+class TextPage(QWidget):
+    """Words, and one button that moves the listener on (`go`; `close_button` on the last
+    pages): the instructions, a break, a pause, the end."""
+
+    def __init__(self, text: str, button_text: str, points: int = 13, *, center: bool = True,
+                 selectable: bool = False):
         super().__init__()
-        t = t or shipped()
+        self.text = label(text, points, center)
+        if selectable:      # the rating file's path, to copy
+            self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.go = self.close_button = button(button_text)
+        QVBoxLayout(self).addWidget(page(self.text, self.go))
+
+
+class ListenerPage(QWidget):
+    def __init__(self, t: ListenerTexts):
+        super().__init__()
         self.listener = big(QLineEdit(), 16)
         self.listener.setPlaceholderText(t("id.placeholder"))
         self.start = button(t("id.start"))
         self.text = label(t("id.heading"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.text, self.listener, self.start))
-
-
-class InstructionsPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
-        super().__init__()
-        t = t or shipped()
-        self.go = button(t("instructions.continue"))
-        self.text = label(t("instructions.body") + t("instructions.keys"), 13, center=False)
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.text, self.go))
+        QVBoxLayout(self).addWidget(page(self.text, self.listener, self.start))
 
 
 class LevelPage(QWidget):
     """The level check: a reference voice, a gain slider; the gain is recorded with every vote."""
 
-    def __init__(self, t: ListenerTexts | None = None):
+    def __init__(self, t: ListenerTexts):
         super().__init__()
-        t = t or shipped()
         self.play = button(t("level.play"))
         self.gain = QSlider(Qt.Orientation.Horizontal)
         self.gain.setRange(-30, 10)
@@ -88,15 +80,13 @@ class LevelPage(QWidget):
         self.go = button(t("level.continue"))
         self.gain.valueChanged.connect(
             lambda v: self.gain_label.setText(t("level.gain", gain=f"{v:+d}")))
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(label(t("level.heading")),
-                           self.play, self.gain_label, self.gain, self.device, self.go))
+        QVBoxLayout(self).addWidget(page(label(t("level.heading")), self.play, self.gain_label,
+                                         self.gain, self.device, self.go))
 
 
 class TrialPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
+    def __init__(self, t: ListenerTexts):
         super().__init__()
-        t = t or shipped()
         self.header = label("", 12)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -112,15 +102,9 @@ class TrialPage(QWidget):
         self.saving = label("", 12)          # an answer the disk could not take yet
         self.saving.setStyleSheet("color: #b00020")
         self.saving.hide()
-        votes = QHBoxLayout()
-        votes.addWidget(self.accept)
-        votes.addWidget(self.reject)
-        tools = QHBoxLayout()
-        for b in (self.replay, self.undo, self.pause):
-            tools.addWidget(b)
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.header, self.progress, self.status, self.question, votes,
-                           self.saving, tools))
+        QVBoxLayout(self).addWidget(page(
+            self.header, self.progress, self.status, self.question,
+            row(self.accept, self.reject), self.saving, row(self.replay, self.undo, self.pause)))
 
     def set_ready(self, ready: bool) -> None:
         """Answers are taken once the voice has started playing."""
@@ -128,24 +112,11 @@ class TrialPage(QWidget):
         self.reject.setEnabled(ready)
 
 
-class BreakPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
-        super().__init__()
-        self.text = label("")
-        self.go = button((t or shipped())("break.continue"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.text, self.go))
-
-
-class PausedPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
-        super().__init__()
-        self.t = t or shipped()
-        self.go = button(self.t("paused.resume"))
-        self.text = label("")
+class PausedPage(TextPage):
+    def __init__(self, t: ListenerTexts):
+        super().__init__("", t("paused.resume"))
+        self.t = t
         self.show_paused()
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.text, self.go))
 
     def show_paused(self) -> None:
         self.text.setText(self.t("paused.body"))
@@ -154,13 +125,3 @@ class PausedPage(QWidget):
                           practice: bool = False) -> None:
         key = "paused.welcome_back_practice" if practice else "paused.welcome_back"
         self.text.setText(self.t(key, listener=listener, done=done, total=total))
-
-
-class SummaryPage(QWidget):
-    def __init__(self, t: ListenerTexts | None = None):
-        super().__init__()
-        self.text = label("", 12)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.close_button = button((t or shipped())("end.close"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(page(self.text, self.close_button))

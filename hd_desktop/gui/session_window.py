@@ -1,15 +1,16 @@
 """The listener's window: a SessionFlow driven by keys, each stimulus rendered before it is due.
 
 The flow (hd_desktop.session) owns the session's state and commits each vote before `vote`
-returns; this window only shows the flow's phase and turns keys into calls. The next stimulus
-is rendered ahead by a Prefetcher, so after a vote it starts at the next audio period.
+returns; this window only shows the flow's phase and turns keys into calls (which key does what
+in which phase, and the words shown: hd_desktop.lab.session_view). The next stimulus is rendered
+ahead by a Prefetcher, so after a vote it starts at the next audio period.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from hd_desktop.audio import Prefetcher
@@ -17,21 +18,16 @@ from hd_desktop.gui.audio_output import AudioOutput
 from hd_desktop.gui.errors import channel
 from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurniturePage,
                                            HeadphoneCheckPage, QuestionnairePage)
+from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
 from hd_desktop.lab.errorlog import log_error
-from hd_desktop.gui.session_pages import (BreakPage, InstructionsPage, LevelPage, ListenerPage,
-                                          PausedPage, SummaryPage, TrialPage)
+from hd_desktop.lab.listener_steps import ListenerSteps
+from hd_desktop.gui.widgets import key_name
+from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
 from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
 
-ACCEPT_KEYS = {Qt.Key.Key_F, Qt.Key.Key_Left}
-REJECT_KEYS = {Qt.Key.Key_J, Qt.Key.Key_Right}
-REPLAY_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_R}
-UNDO_KEYS = {Qt.Key.Key_Backspace}
-PAUSE_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Escape}
-ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
-SECONDS_PER_TRIAL = 2.5     # until a few trials give the listener's own pace
 RETRY_MS = 1000             # an answer the disk could not take is saved again this often
 
 
@@ -51,15 +47,22 @@ class SessionWindow(QWidget):
         self.carrier = flow.settings.carrier   # recorded with the session, so files can re-render
         self.summary = None
         self._playback = None
-        self.autopilot = None          # a simulated listener in the listener's seat
-        self.autopilot_ms = 300
+        self.autopilot = None          # lab.listening.AutopilotSeat: a simulated listener seated
         self._trial_started: list[float] = []
         self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
+        self.steps = ListenerSteps(flow, self.intake)    # in the order the Lab decides
         self.setWindowTitle(self.texts("window.title"))
         self.resize(900, 640)
         self.prefetch = Prefetcher(self._render, ahead=3)
         self.prefetch.set_order(list(flow.practice) + list(flow.order))
         self.audio.started.connect(self._sound_started)
+        self._actions = {
+            "accept": lambda: self.vote(True), "reject": lambda: self.vote(False),
+            "replay": self.replay, "undo": self.undo, "pause": self.pause,
+            "listener": self._listener_entered, "instructions": self._instructions_read,
+            "level": self._level_checked, "continue": self._continue,
+            "reference": self._play_reference, "louder": lambda: self._nudge_gain(1),
+            "softer": lambda: self._nudge_gain(-1)}
         self._build()
         self._retry_timer = QTimer(self)
         self._retry_timer.setInterval(RETRY_MS)
@@ -69,10 +72,9 @@ class SessionWindow(QWidget):
             self.audio.player.gain_db = flow.gain_db
         if self.audio.player is not None:
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        if flow.phase == Phase.PAUSED:     # resumed: paused by the Lab until the listener is back
-            trial = flow.paused_trial
-            self.paused_page.show_welcome_back(flow.listener, trial.index, trial.total,
-                                               practice=trial.practice)
+        back = view.welcome_back(flow)    # resumed: paused by the Lab until the listener is back
+        if back is not None:
+            self.paused_page.show_welcome_back(**back)
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------
@@ -80,39 +82,37 @@ class SessionWindow(QWidget):
     def _build(self) -> None:
         self.pages = QStackedWidget()
         t = self.texts
-        self.listener_page, self.instructions_page = ListenerPage(t), InstructionsPage(t)
-        self.level_page, self.trial_page = LevelPage(t), TrialPage(t)
-        self.break_page, self.paused_page = BreakPage(t), PausedPage(t)
-        self.summary_page = SummaryPage(t)
+        self.listener_page, self.level_page = ListenerPage(t), LevelPage(t)
+        self.instructions_page = TextPage(t("instructions.body") + t("instructions.keys"),
+                                          t("instructions.continue"), center=False)
+        self.trial_page, self.paused_page = TrialPage(t), PausedPage(t)
+        self.break_page = TextPage("", t("break.continue"))
+        self.summary_page = TextPage("", t("end.close"), 12, selectable=True)
         self.consent_page, self.declined_page = ConsentPage(t), DeclinedPage(t)
         self.questionnaire_page = QuestionnairePage(t)
         self.headphone_page = HeadphoneCheckPage(t, self.audio)
-        self._page_of = {
-            Phase.LISTENER: self.listener_page, Phase.INSTRUCTIONS: self.instructions_page,
-            Phase.LEVEL_CHECK: self.level_page, Phase.PRACTICE: self.trial_page,
-            Phase.TRIALS: self.trial_page, Phase.BREAK: self.break_page,
-            Phase.PAUSED: self.paused_page, Phase.FINISHED: self.summary_page,
-        }
-        for p in [*dict.fromkeys(self._page_of.values()), self.consent_page, self.declined_page,
-                  self.questionnaire_page, self.headphone_page]:
+        self._page_of = {      # by ListenerSteps.page()
+            "listener": self.listener_page, "instructions": self.instructions_page,
+            "level-check": self.level_page, "practice": self.trial_page,
+            "trials": self.trial_page, "break": self.break_page, "paused": self.paused_page,
+            "finished": self.summary_page, "consent": self.consent_page,
+            "declined": self.declined_page, "questionnaire": self.questionnaire_page}
+        for p in [*dict.fromkeys(self._page_of.values()), self.headphone_page]:
             self.pages.addWidget(p)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pages)
-        # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent)
-        self.listener_page.start.clicked.connect(self._listener_entered)
-        self.instructions_page.go.clicked.connect(self._instructions_read)
-        self.level_page.play.clicked.connect(self._play_reference)
-        self.level_page.gain.valueChanged.connect(self._gain_changed)
-        self.level_page.go.clicked.connect(self._level_checked)
+        # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent);
+        # a button does what its key does (the actions' names: lab.session_view)
         tp = self.trial_page
-        tp.accept.clicked.connect(lambda: self.vote(True))
-        tp.reject.clicked.connect(lambda: self.vote(False))
-        tp.replay.clicked.connect(self.replay)
-        tp.undo.clicked.connect(self.undo)
-        tp.pause.clicked.connect(self.pause)
-        self.break_page.go.clicked.connect(self._continue)
-        self.paused_page.go.clicked.connect(self._continue)
+        for b, action in ((self.listener_page.start, "listener"),
+                          (self.instructions_page.go, "instructions"),
+                          (self.level_page.play, "reference"), (self.level_page.go, "level"),
+                          (tp.accept, "accept"), (tp.reject, "reject"), (tp.replay, "replay"),
+                          (tp.undo, "undo"), (tp.pause, "pause"), (self.break_page.go, "continue"),
+                          (self.paused_page.go, "continue")):
+            b.clicked.connect(lambda _=False, a=action: self._actions[a]())
+        self.level_page.gain.valueChanged.connect(self._gain_changed)
         self.summary_page.close_button.clicked.connect(self.close)
         self.consent_page.decided.connect(self._consent_decided)
         self.declined_page.close_button.clicked.connect(self.close)
@@ -123,72 +123,46 @@ class SessionWindow(QWidget):
 
     def start_autopilot(self, listener, seconds_per_step: float = 0.3, name: str | None = None) -> None:
         """Let `listener` (anything with vote(Heard) -> bool) answer every trial of this session."""
-        self.autopilot = listener
-        self.autopilot_ms = max(0, int(seconds_per_step * 1000))
-        self.autopilot_name = name or type(listener).__name__
-        self.setWindowTitle(f"Listening session — AUTOPILOT ({self.autopilot_name})")
-        for p in (self.trial_page,):
-            p.header.setStyleSheet("color: #b05000; font-weight: bold")
+        from hd_desktop.lab.listening import AutopilotSeat
+
+        self.autopilot = AutopilotSeat(listener, name or type(listener).__name__, seconds_per_step)
+        self.steps.simulated = True
+        self.setWindowTitle(self.autopilot.title())
+        self.trial_page.header.setStyleSheet("color: #b05000; font-weight: bold")
         self._autopilot_step()
 
     def _autopilot_step(self) -> None:
-        phase = self.flow.phase
-        actions = {
-            Phase.LISTENER: lambda: (self.listener_page.listener.setText(f"autopilot-{self.autopilot_name}"),
-                                     self._listener_entered()),
-            Phase.INSTRUCTIONS: self._instructions_read,
-            Phase.LEVEL_CHECK: self._level_checked,
-            Phase.BREAK: self._continue,
-        }
-        if self.autopilot is not None and phase in actions:
-            QTimer.singleShot(self.autopilot_ms, lambda: self.flow.phase == phase and actions[phase]())
+        phase, action = self.flow.phase, view.autopilot_action(self.flow.phase)
+        if self.autopilot is not None and action is not None:
+            QTimer.singleShot(self.autopilot.step_ms,
+                              lambda: self.flow.phase == phase and self._autopilot_do(action))
+
+    def _autopilot_do(self, action: str) -> None:
+        if action == "listener":
+            self.listener_page.listener.setText(self.autopilot.listener_id)
+        self._actions[action]()
 
     def _autopilot_answer(self, playback) -> None:
-        from hd_desktop.lab.listening import autopilot_answer
-
-        if self.autopilot is None or playback is not self._playback \
-                or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
-            return
-        self.vote(autopilot_answer(self.autopilot, self.flow.current.stimulus,
-                                   playback.samples[:, 0], playback.sample_rate))
+        if self.autopilot is not None and playback is self._playback and self.steps.voting:
+            self.vote(self.autopilot.answer(self.flow.current.stimulus, playback))
 
     # -- what the listener does ------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
-        key, phase = event.key(), self.flow.phase
+        name = key_name(event)
         if isinstance(self.pages.currentWidget(), FurniturePage):
-            return self.pages.currentWidget().handle_key(key)   # consent, questionnaire, check
-        if phase in (Phase.PRACTICE, Phase.TRIALS):
-            if key in ACCEPT_KEYS:
-                return self.vote(True)
-            if key in REJECT_KEYS:
-                return self.vote(False)
-            if key in REPLAY_KEYS:
-                return self.replay()
-            if key in UNDO_KEYS:
-                return self.undo()
-            if key in PAUSE_KEYS:
-                return self.pause()
-        elif phase == Phase.BREAK and key in UNDO_KEYS:
-            return self.undo()
-        elif key in ENTER_KEYS:
-            action = {Phase.LISTENER: self._listener_entered,
-                      Phase.INSTRUCTIONS: self._instructions_read, Phase.LEVEL_CHECK: self._level_checked,
-                      Phase.BREAK: self._continue, Phase.PAUSED: self._continue}.get(phase)
-            if action:
-                return action()
-        elif phase == Phase.LEVEL_CHECK and key in REPLAY_KEYS:
-            return self._play_reference()
-        elif phase == Phase.LEVEL_CHECK and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = 1 if key == Qt.Key.Key_Up else -1
-            return self.level_page.gain.setValue(self.level_page.gain.value() + step)
+            return self.pages.currentWidget().handle_key(name)   # consent, check…
+        action = view.key_action(self.flow.phase, name)
+        if action is not None:
+            return self._actions[action]()
         super().keyPressEvent(event)
 
+    def _nudge_gain(self, step: int) -> None:
+        self.level_page.gain.setValue(self.level_page.gain.value() + step)
+
     def vote(self, accept: bool) -> None:
-        if self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS) or not self.trial_page.accept.isEnabled():
-            return  # no answer before the voice has started
-        if self.flow.unsaved is not None:
-            return  # the last answer is still waiting for the disk; it is retried by itself
+        if not self.steps.may_vote(self.trial_page.accept.isEnabled()):
+            return
         try:
             vote_id = self.flow.vote(accept)   # committed to the database before anything plays
         except VoteNotSaved as exc:
@@ -223,39 +197,25 @@ class SessionWindow(QWidget):
         self._voted(vote_id)
 
     def _settle_unsaved_answer(self) -> bool:
-        """Before the window closes: store the answer still waiting for the disk, or let the
-        experimenter keep the window open. An answer given up is written in full to errors.log."""
-        try:
-            self.flow.retry_vote()
-            return True
-        except VoteNotSaved as exc:
-            why = str(exc)
-            choice = QMessageBox.question(
-                self, "An answer is not saved",
-                f"{why[:1].upper()}{why[1:]}.\n\nClose anyway? The answer is then not in the "
-                "experiment; it is written to errors.log in the experiment folder. Cancel keeps "
-                "the window open and retrying.",
-                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if choice != QMessageBox.StandardButton.Close:
-                return False
-            log_error(channel().folder, "an answer given up when its window closed",
-                      VoteNotSaved(f"{exc}; the answer: {self.flow.give_up_unsaved()}"))
-            return True
+        """Before the window closes: the answer still waiting for the disk is stored, or the
+        experimenter is asked (lab.listener_steps)."""
+        return self.steps.settle_unsaved(self._may_close, channel().folder)
+
+    def _may_close(self, question: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(self, "An answer is not saved", question,
+                                    buttons.Close | buttons.Cancel, buttons.Cancel) == buttons.Close
 
     def replay(self) -> None:
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+        if self.steps.voting:
             self._play_current()
 
     def undo(self) -> None:
-        if self.flow.unsaved is not None:
-            return  # an answer waiting for the disk cannot be taken back yet
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS, Phase.BREAK) and self.flow.undo():
+        if self.steps.undo():
             self._show_phase()
 
     def pause(self) -> None:
-        if self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
-            self.flow.pause()
+        if self.steps.pause():
             if self.audio.player:
                 self.audio.player.stop()
             self._show_phase()
@@ -263,11 +223,7 @@ class SessionWindow(QWidget):
     # -- phases ------------------------------------------------------------------------------
 
     def _listener_entered(self) -> None:
-        text = self.listener_page.listener.text().strip()
-        if text and self.flow.phase == Phase.LISTENER:
-            self.flow.set_listener(text)
-            if self.intake is not None and self.autopilot is None:
-                self.intake.begin(text)
+        if self.steps.listener_entered(self.listener_page.listener.text()):
             self._show_phase()
 
     def _consent_decided(self, agreed: bool) -> None:
@@ -293,22 +249,17 @@ class SessionWindow(QWidget):
     def _level_checked(self) -> None:
         if self.audio.player is None:
             return  # the level page says why
-        if self.intake is not None:
-            if self.intake.headphone_due:     # at the level just set, before the first trial
-                self.headphone_page.begin(self.intake.settings.headphone_check,
-                                          self.intake.check_seed)
-                self.pages.setCurrentWidget(self.headphone_page)
-                return self.setFocus()
-            self.intake.attach(self.flow)     # the session names the texts it ran with
-        self.flow.level_checked(self.audio.device_label, float(self.level_page.gain.value()))
-        self._show_phase()
+        if self.steps.level_checked(self.audio.device_label, float(self.level_page.gain.value())):
+            return self._show_phase()
+        self.headphone_page.begin(self.intake.settings.headphone_check, self.intake.check_seed)
+        self.pages.setCurrentWidget(self.headphone_page)
+        self.setFocus()
 
     def _continue(self) -> None:
-        if self.flow.phase == Phase.BREAK:
-            self.flow.continue_after_break()
+        ended = self.steps.go_on()
+        if ended == Phase.BREAK:
             self.breakEnded.emit()
-        elif self.flow.phase == Phase.PAUSED:
-            self.flow.unpause()
+        elif ended == Phase.PAUSED:
             self.paused_page.show_paused()
         self._show_phase()
 
@@ -317,27 +268,20 @@ class SessionWindow(QWidget):
         if phase == Phase.FINISHED and self.summary is None:   # the Lab ended it at its last vote
             self.summary = self.flow.summary
             self._show_summary()
-        before = self.intake.step_before_instructions if self.intake is not None else None
-        if before is not None and phase == Phase.INSTRUCTIONS:
-            self.pages.setCurrentWidget({"consent": self.consent_page, "declined": self.declined_page,
-                                         "questionnaire": self.questionnaire_page}[before.value])
-            self.setFocus()
-            return
-        self.pages.setCurrentWidget(self._page_of[phase])
+        page = self.steps.page()
+        self.pages.setCurrentWidget(self._page_of[page])
+        if page != phase.value:      # a step before the instructions (consent, questionnaire)
+            return self.setFocus()
         if phase == Phase.LISTENER:
             self.listener_page.listener.setFocus()
         elif phase == Phase.LEVEL_CHECK:
-            self.level_page.device.setText(
-                self.texts("level.output", device=self.audio.device_label) if self.audio.player
-                else self.texts("level.no_sound", problem=self.audio.problem))
+            self.level_page.device.setText(view.level_words(self.texts, self.audio))
             self.level_page.go.setEnabled(self.audio.player is not None)
         elif phase in (Phase.PRACTICE, Phase.TRIALS):
             self._update_trial_header()
             self._play_current()
         elif phase == Phase.BREAK:
-            done = self.flow.experiment.next_trial(self.flow.session_id)
-            self.break_page.text.setText(self.texts("break.body", done=done,
-                                                    total=len(self.flow.order)))
+            self.break_page.text.setText(view.break_words(self.texts, self.flow))
         if phase != Phase.LISTENER:
             self.setFocus()
         if self.autopilot is not None:
@@ -345,31 +289,16 @@ class SessionWindow(QWidget):
         self.phaseChanged.emit(phase)
 
     def _update_trial_header(self) -> None:
-        trial = self.flow.current
-        tp = self.trial_page
-        key = "trial.practice_header" if trial.practice else "trial.header"
-        tp.header.setText(self.texts(key, n=trial.index + 1, total=trial.total))
+        trial, tp = self.flow.current, self.trial_page
+        header, left = view.trial_words(self.texts, trial, self._trial_started)
+        tp.header.setText(header)
         tp.progress.setRange(0, trial.total)
         tp.progress.setValue(trial.index)
-        left = (trial.total - trial.index) * self._seconds_per_trial()
-        tp.status.setText(self.texts("trial.minutes_left", minutes=max(1, round(left / 60)))
-                          if not trial.practice else "")
-
-    def _seconds_per_trial(self) -> float:
-        recent = self._trial_started[-21:]
-        if len(recent) >= 6:
-            return (recent[-1] - recent[0]) / (len(recent) - 1)
-        return SECONDS_PER_TRIAL
+        tp.status.setText(left)
 
     def _show_summary(self) -> None:
-        s = self.summary
-        acc = s.screening.accuracy
-        screening = f"{s.screening.correct} / {s.screening.total} ({acc:.0%})" if acc is not None \
-            else self.texts("end.no_screening")
-        self.summary_page.text.setText(self.texts("end.body") + "<br><br>" + self.texts(
-            "end.details", listener=s.listener, votes=s.votes, accepted=s.accepted,
-            practice=s.practice_votes, screening=screening, rating_file=s.rating_csv))
-        self.finished.emit(s)
+        self.summary_page.text.setText(view.summary_words(self.texts, self.summary))
+        self.finished.emit(self.summary)
 
     # -- sound ------------------------------------------------------------------------------
 
@@ -388,7 +317,7 @@ class SessionWindow(QWidget):
             self.trial_page.status.setText(self.texts("trial.no_sound", problem=self.audio.problem))
 
     def _sound_started(self, playback) -> None:
-        if playback is not self._playback or self.flow.phase not in (Phase.PRACTICE, Phase.TRIALS):
+        if playback is not self._playback or not self.steps.voting:
             return
         self.flow.sound_started(playback.onset.monotonic)
         # the onset is when the first frame reaches the DAC, a few ms after it was written:
@@ -397,10 +326,10 @@ class SessionWindow(QWidget):
         QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))
 
     def _open_answers(self, playback) -> None:
-        if playback is self._playback and self.flow.phase in (Phase.PRACTICE, Phase.TRIALS):
+        if playback is self._playback and self.steps.voting:
             self.trial_page.set_ready(True)
             if self.autopilot is not None:
-                QTimer.singleShot(self.autopilot_ms, lambda: self._autopilot_answer(playback))
+                QTimer.singleShot(self.autopilot.step_ms, lambda: self._autopilot_answer(playback))
 
     def _play_reference(self) -> None:
         audio, rate = self.renderer.render([0.0] * self.space.dims, self.carrier)
@@ -411,7 +340,7 @@ class SessionWindow(QWidget):
     def _gain_changed(self, value: int) -> None:
         if self.audio.player is not None:
             self.audio.player.gain_db = float(value)
-        if self.flow.phase not in (Phase.LISTENER, Phase.INSTRUCTIONS, Phase.LEVEL_CHECK):
+        if self.steps.records_gain():
             self.flow.set_output(self.audio.device_label, float(value))
 
     def closeEvent(self, event) -> None:

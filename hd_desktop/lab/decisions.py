@@ -91,3 +91,44 @@ def overview(lab) -> list[OverviewRow]:
                                     per_session.get(s.id, 0), "", "" if d is None
                                     else in_words(d), d is not None))
     return rows
+
+
+def row_cells(row: OverviewRow) -> list[str]:
+    """The Experiment tab's cells of a row: who or which session (kind, votes), screening,
+    the decision in force."""
+    return [f"{row.label} ({row.kind}, {row.votes})", row.screening, row.decision]
+
+
+def row_index(rows: list[OverviewRow], target: str, target_id: str) -> int | None:
+    """Where a listener's or a session's row is in the table, or None."""
+    return next((i for i, r in enumerate(rows) if (r.target, r.id) == (target, target_id)),
+                None)
+
+
+def may_decide(row: OverviewRow | None) -> tuple[bool, bool]:
+    """(Exclude… allowed, Include again allowed) for the selected row: one or the other."""
+    return row is not None and not row.excluded, row is not None and row.excluded
+
+
+def decision_question(row: OverviewRow) -> tuple[str, str, str]:
+    """The title, question and proposed reason asked before a row's decision is taken: an
+    excluded row is included again, any other excluded (the reason is kept with the votes)."""
+    if row.excluded:
+        return (f"Include {row.target} {row.id} again", "Why take their votes back?",
+                "included again")
+    return (f"Exclude {row.target} {row.id}",
+            f"Why leave out the votes of {row.target} {row.id}? (pilot, failed instructions, "
+            "wrong headphones…) The reason is stored and exported with them.", "")
+
+
+def decide_row(lab, row: OverviewRow, reason: str) -> Decision:
+    """The decision the row's question asked about (Lab.include or Lab.exclude)."""
+    return (lab.include if row.excluded else lab.exclude)(row.target, row.id, reason)
+
+
+def decided_words(row: OverviewRow, decision: Decision) -> str:
+    """What a decision just taken means for the next model update."""
+    excluded = decision.action.value == "exclude"
+    return (f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
+            "The next model update " + ("leaves their votes out." if excluded else
+                                        "uses their votes again."))

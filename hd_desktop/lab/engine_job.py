@@ -43,6 +43,7 @@ class EngineSnapshot:
     min_gold: int = DEFAULT_MIN_GOLD     # screening answers before a listener is judged
     use_unjudged: bool = False           # listeners not judged yet count (simulate: yes)
     set_aside: dict = field(default_factory=dict)  # votes the Lab left out before: why -> count
+    previous_samples: np.ndarray | None = None   # the last stored model's: the stop signal's base
 
     def __post_init__(self) -> None:
         # the settings as this space runs them (loss "auto" resolved), so the stored model
@@ -64,6 +65,7 @@ class EngineResult:
     model_id: str | None = None                         # once stored in the experiment
     lapse_floor: float | None = None                    # the floor the training used
     loss: str | None = None                             # the loss it was trained with
+    stop: dict | None = None        # how far the samples moved since the last model (StopSignal)
 
 
 def screened(snapshot: EngineSnapshot) -> dict:
@@ -132,8 +134,19 @@ def engine_job(snapshot: EngineSnapshot) -> Generator[Event, None, EngineResult]
     return EngineResult(round=snapshot.round, net=net, samples=samples, estimates=est, curve=curve,
                         timings={"estimates_s": time.perf_counter() - t0, **info},
                         lapse_floor=floor, loss=config.loss,
+                        stop=stop_info(snapshot.previous_samples, samples, snapshot.real),
                         excluded=tuple(sorted(excluded)), set_aside=dict(snapshot.set_aside),
                         votes_used=sum(v.listener not in excluded for v in snapshot.votes))
+
+
+def stop_info(previous, samples, real) -> dict | None:
+    """How far `samples` moved from the previous model's (engine/stopping.py), computed in the
+    engine job with the model, never on the window's thread; None for the first update."""
+    from hd_desktop.engine.stopping import stop_signal
+
+    if previous is None or len(previous) < 2 or np.shape(previous)[1] != np.shape(samples)[1]:
+        return None
+    return stop_signal(previous, samples, real).to_dict()
 
 
 def check_learnable(snapshot: EngineSnapshot, excluded=None) -> None:

@@ -6,7 +6,7 @@ One owner (the Lab's `engine`): a request while a run is going queues exactly on
 it runs: `simulate` sets `start = drive_here` (iterated on its own thread, to the end); the
 app iterates it on a worker thread and reports progress and the end back on its own thread
 through `progress` and `finished`. With no driver (a script that only records votes), no
-update runs.
+update runs, and an engine_failed event says so.
 
 It knows nothing of the Lab: it is given what it needs (where its snapshot and the stored
 results come from, how a result is stored, where the news goes).
@@ -24,6 +24,10 @@ from hd_desktop.lab.events import (EngineCancelled, EngineFailed, EngineProgress
 from hd_desktop.progress import drive
 
 __all__ = ["EngineRun", "EngineRuns"]
+
+NO_DRIVER = ("no engine update runs here: nothing drives the engine in this program (the app and "
+             "`hd-desktop simulate` do); the votes are stored, and the next update there learns "
+             "from them")
 
 
 class EngineRuns:
@@ -47,6 +51,7 @@ class EngineRuns:
         self.current: EngineRun | None = None
         self.pending = False
         self.closed = False          # no queued update follows a run once closed
+        self._last_event = None
 
     @property
     def latest(self) -> EngineResult | None:
@@ -58,8 +63,9 @@ class EngineRuns:
 
     def request(self) -> bool:
         """An update from every vote so far; while one runs, one more follows it. False (and
-        an engine_failed event) when it cannot start."""
+        an engine_failed event saying why) when it cannot start."""
         if self.start is None:
+            self.events.publish(EngineFailed(NO_DRIVER))
             return False
         if self.current is not None:
             self.pending = True
@@ -88,7 +94,10 @@ class EngineRuns:
         self.cancel()
 
     def progress(self, run: EngineRun, event) -> None:
-        if run is self.current:
+        """A progress event of `run`; the same event again is a heartbeat (the driver's chance
+        to cancel), not news."""
+        if run is self.current and event is not self._last_event:
+            self._last_event = event
             self.events.publish(EngineProgress(event))
 
     def finished(self, run: EngineRun, result: EngineResult | None = None,

@@ -34,6 +34,12 @@ class ListenerLine:
     used: bool              # the engine learns from their votes
     kept: bool              # the researcher keeps them though screening would leave them out
 
+    def use_cell(self) -> tuple[str, bool, bool, str]:
+        """The "use" column: (words, ticked, may be changed, the listener). A listener
+        screening leaves out may be ticked to keep them, and a kept one unticked again."""
+        return ("used" if self.used else "left out", self.used, not self.used or self.kept,
+                self.listener)
+
 
 def listener_lines(lab) -> list[ListenerLine]:
     """Every listener whose votes the engine sees, with screening and agreement."""
@@ -77,33 +83,93 @@ class NextRound:
     possible: bool
     text: str
     early: str | None = None     # why making it now is early (asked first), or None
+    round: int = 0               # the round it would be
+    samples: int = 0             # its anchors: the samples of the current round's model
+
+    def question(self) -> str:
+        """What the researcher is asked before an early round."""
+        return f"{self.early}\n\nCreate round {self.round} anyway?"
+
+    def declined_words(self) -> str:
+        return f"Round {self.round} not created: round {self.round - 1} goes on collecting votes."
+
+    def created_words(self) -> str:
+        return f"Round {self.round} created from {self.samples} samples."
 
 
-def next_round(lab, latest) -> NextRound | None:
+def next_round(lab) -> NextRound | None:
     """The next round as the Engine tab offers it: possible once the current round has a
-    model (`latest`, the newest EngineResult), with its size and listening time."""
+    stored model (Lab.model, the one source), with its size and listening time."""
     current = lab.current_round()
     if current is None:
         return None
-    if latest is None or latest.round != current.index:
+    model = lab.model(current.index)
+    if model is None:
         return NextRound(False, f"Round {current.index}: {current.covered} of "
                                 f"{current.n_stimuli} stimuli voted. Update the model to sample "
-                                "the anchors of the next round.")
-    count = lab.preview_round(lab.next_round_proposal().params, latest.samples)
+                                "the anchors of the next round.", round=current.index + 1)
+    samples = lab.experiment.samples(model_id=model.id)
+    count = lab.preview_round(lab.next_round_proposal().params, samples)
     early = early_next_round(current)
     return NextRound(True, (
         f"Round {current.index}: {current.covered} of {current.n_stimuli} stimuli voted"
         f"{' (covered)' if current.complete else ''}"
         f"{f', {current.n_stimuli - current.covered} still without votes' if early else ''}"
-        f". Round {current.index + 1} from {len(latest.samples)} samples: "
+        f". Round {current.index + 1} from {len(samples)} samples: "
         f"<b>{count['trials']} stimuli</b>, about <b>{minutes(count['seconds'])}</b> for one "
-        "listener."), early)
+        "listener."), early, current.index + 1, len(samples))
 
 
 def create_next_round(lab):
     """The next round from the latest model's samples, with the design the Lab proposes (the
     Experiment tab's form, as edited)."""
     return lab.create_round(lab.next_round_proposal().params)
+
+
+def keep_listener(lab, listener: str, keep: bool) -> None:
+    """Keep a listener screening leaves out (or leave them out again): kept in the
+    experiment's settings, so it survives a restart."""
+    kept = set(lab.settings.keep_listeners)
+    kept.add(listener) if keep else kept.discard(listener)
+    lab.set_settings(keep_listeners=kept)
+
+
+STEP_NAMES = {"start": "Starting the engine process", "estimates": "Estimates",
+              "train": "Training the score network", "sample": "Langevin sampling"}
+
+
+def progress_words(event) -> str:
+    """An engine.rounds.Event as the Engine tab says it: "Round 0: Langevin sampling (3/10)"."""
+    return (f"Round {event.round}: {STEP_NAMES.get(event.kind, event.kind)} "
+            f"({event.done}/{event.total})")
+
+
+def curve_point(event) -> tuple[int, float] | None:
+    """The training curve's next point from a progress event, or None (not a training step)."""
+    if event.kind == "train" and "loss" in event.info:
+        return event.done, max(float(event.info["loss"]), 1e-12)
+    return None
+
+
+def curve_of(result) -> tuple[list[int], list[float], str]:
+    """A model's training curve (steps, losses; log-scale safe) and its axis label (the
+    model's own loss, not today's preset)."""
+    steps = [c["step"] for c in result.curve]
+    losses = [max(c["loss"], 1e-12) for c in result.curve]
+    return steps, losses, LOSS_LABELS.get(result.loss, "training loss")
+
+
+def model_words(result) -> str:
+    """A stored model in one line: its samples and how long training and sampling took."""
+    t = result.timings
+    return (f"Model of round {result.round} ready: {len(result.samples)} samples. Training "
+            f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")
+
+
+LISTENERS_NOTE = ("Listeners below the screening threshold are left out of the estimates unless "
+                  f"you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening answers "
+                  "on (Experiment tab), and left out until then. Agreement: share of answers "
+                  "equal to the majority of the other listeners on the same voices.")
 
 
 def estimates_summary(result) -> str:
@@ -136,3 +202,18 @@ def estimates_summary(result) -> str:
     else:
         parts.append("no neighbour has a complete antithetic pair yet")
     return "; ".join(parts) + f". Excluded listeners: {', '.join(result.excluded) or 'none'}."
+
+
+def engine_news(event, running: bool) -> list[tuple[str, object]]:
+    """What a Lab event tells the engine's views, in order: ("running", bool), ("progress",
+    engine.rounds.Event), ("result", EngineResult), ("failed", words); [] for other news.
+    `running`: whether an update runs now (one queued for new votes may have started)."""
+    kind = event.kind
+    if kind == "engine_started":
+        return [("running", True)]
+    if kind == "engine_progress":
+        return [("progress", event.event)]
+    ended = {"model_stored": ("result", getattr(event, "result", None)),
+             "engine_failed": ("failed", getattr(event, "message", None)),
+             "engine_cancelled": ("failed", "engine update cancelled")}.get(kind)
+    return [ended, ("running", running)] if ended else []

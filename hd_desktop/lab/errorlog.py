@@ -29,6 +29,29 @@ def damage_in_words(exc: BaseException, folder: Path | None) -> str:
     return damaged_in_words(exc, f"the experiment {folder}" if folder else "the experiment")
 
 
+class DamagedExperiment(UserFacingError):
+    """The experiment's database turned out damaged while a window read it."""
+
+
+def uncaught(exc: BaseException, folder: Path | None) -> tuple[str, BaseException] | None:
+    """An exception no handler caught, as the user is told it: (the step, the error to tell;
+    a damaged database in words, with its traceback kept for the log), or None when it is not
+    told (the app is being stopped)."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.DatabaseError):
+        return "reading the experiment", DamagedExperiment(
+            damage_in_words(exc, folder)).with_traceback(exc.__traceback__)
+    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        return None
+    return "the window", exc
+
+
+def shown_words(message: str, log: Path | None) -> str:
+    """What the error box says: the sentence, and where the details are."""
+    return message + (f"\n\nDetails are in {log}." if log else "")
+
+
 def log_error(folder: Path | None, step: str, exc: BaseException) -> tuple[str, Path | None]:
     """Append the failure to `folder`/errors.log; returns (the sentence, the log or None when it
     cannot be written: the user is still told, and the log's own failure is named)."""

@@ -17,7 +17,7 @@ from hd_desktop.store import SessionKind
 def create_evaluation(lab, n_each: int, seed: int, round: int | None = None) -> str:
     """An evaluation set: n_each real voices and n_each samples of the latest model (of
     `round`, when given), stored."""
-    model = lab.experiment.latest_model(round)
+    model = lab.model(round)
     if model is None:
         raise UserFacingError("no model yet" + ("" if round is None else f" of round {round}")
                               + ": update the model, then evaluate its samples")

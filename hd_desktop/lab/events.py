@@ -17,13 +17,14 @@ it, so a subscriber may match on the class or on `event.kind`:
   engine_failed      EngineFailed(message)
   engine_cancelled   EngineCancelled()
   evaluation_report  EvaluationReported(name, table, written)
-  settings           SettingsChanged(settings)
-  imported           Imported(report)
+  settings           SettingsChanged(settings, changed): the names of the settings changed
+  imported           Imported(report): an import merged its files
+  import_refused     ImportRefused(files, message): an import changed nothing, and why
   exported           Exported(files)
   decision           DataDecided(decision)
 
 An event tells what happened, never what was tried: a model that could not be stored gives
-`engine_failed` and no `model_stored`.
+`engine_failed` and no `model_stored`; refused files give `import_refused` and no `imported`.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class SettingsChanged(LabEvent):
 
     kind: ClassVar[str] = "settings"
     settings: LabSettings
+    changed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,15 @@ class Imported(LabEvent):
 
     kind: ClassVar[str] = "imported"
     report: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRefused(LabEvent):
+    """An import was refused (all or none: nothing of its files came in); why, in words."""
+
+    kind: ClassVar[str] = "import_refused"
+    files: tuple[str, ...]
+    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,3 +69,36 @@ def left_out_by_headphone_check(experiment, settings: LabSettings | None = None)
         if rule and not record.data.get("passed"):
             out.add(name)
     return frozenset(out)
+
+
+HEADPHONE_CHECKS = {"huggins": "Huggins pitch (Milne et al. 2021; pass at 4 of 6)",
+                    "antiphase": "Antiphase tones (Woods et al. 2017; pass at 5 of 6)",
+                    "none": "None"}
+LANGUAGE_NAMES = {"en": "English", "ja": "Japanese (日本語)"}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(what the researcher reads, language code) of every shipped set of listener texts."""
+    return [(f"{LANGUAGE_NAMES.get(code, code)} — assets/texts/{code}.json", code)
+            for code in listener_texts.shipped_languages()]
+
+
+def headphone_summary(experiment) -> str:
+    """The headphone checks so far, in one line: passed, failed (who), not tested."""
+    status = headphone_status(experiment)
+    failed = sorted(k for k, v in status.items() if v == FAILED)
+    return (f"Headphone check so far: {sum(v == PASSED for v in status.values())} passed, "
+            f"{len(failed)} failed" + (f" ({', '.join(failed)})" if failed else "")
+            + f", {sum(v == NOT_TESTED for v in status.values())} not tested.")
+
+
+def texts_where(experiment_folder: Path, language: str) -> str:
+    """Which listener texts a session in `language` shows: the experiment's own, or shipped."""
+    path = listener_texts.experiment_file(experiment_folder, language)
+    return f"This experiment's own texts: {path}" if path.exists() else \
+        "Shipped texts (Edit makes this experiment's own copy)."
+
+
+def editing_words(path: Path) -> str:
+    return (f"Edit {path} in any text editor; the next session reads it (a missing key or a "
+            "changed {placeholder} is refused with a message).")

@@ -6,7 +6,7 @@ through this module, so their order and their vote rows are the lab's own.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from hd_desktop.engine.listeners import BUILTIN, Heard
 from hd_desktop.session.flow import SessionFlow
@@ -69,3 +69,62 @@ def answer_session(flow: SessionFlow, listener, listener_id: str, render=None,
         flow.sound_started()
         flow.vote(bool(listener.vote(Heard(stimulus, audio, rate))))
     return flow.finish()      # the Lab ended it at its last vote: its summary
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A session about to open in the listener's window: a person in the seat, or the
+    built-in simulated listener `listener` (named `name`), visibly answering."""
+
+    flow: SessionFlow
+    listener: object | None = None
+    name: str = ""
+
+    @property
+    def listener_mode(self) -> bool:
+        """A person listens: the window fills the listener's screen (lab.listener_screen)."""
+        return self.listener is None
+
+
+def seat(flow: SessionFlow, name: str, seed: int) -> Seat:
+    return Seat(flow, autopilot(name, seed), name) if name else Seat(flow)
+
+
+def seat_session(lab, size: int, seed: int, settings: FlowSettings, name: str = "") -> Seat:
+    """A listening session of the current round; with `name` (one of AUTOPILOTS) that
+    simulated listener takes the seat and its votes are stored as simulated."""
+    flow = autopilot_session(lab, size, seed, settings) if name else \
+        lab.new_session(size, seed, settings)
+    return seat(flow, name, seed)
+
+
+def seat_evaluation(lab, n_each: int, seed: int, settings: FlowSettings, name: str = "") -> Seat:
+    """Evaluation 2 (real voices and samples of the latest model, blind, the same trial
+    screen); its end writes the report. With `name`, a simulated listener answers."""
+    return seat(evaluation_for(lab, n_each, seed, settings, simulated=bool(name)), name, seed)
+
+
+@dataclass(frozen=True)
+class AutopilotSeat:
+    """A simulated listener in the listener's window, answering visibly, one step every
+    `seconds`: its id, the window's title, its answer to what it heard."""
+
+    listener: object
+    name: str
+    seconds: float = 0.3
+
+    @property
+    def step_ms(self) -> int:
+        return max(0, int(self.seconds * 1000))
+
+    @property
+    def listener_id(self) -> str:
+        return f"autopilot-{self.name}"
+
+    def title(self) -> str:
+        return f"Listening session — AUTOPILOT ({self.name})"
+
+    def answer(self, stimulus, playback) -> bool:
+        """Its answer to `stimulus` as the device played it (the first channel)."""
+        return autopilot_answer(self.listener, stimulus, playback.samples[:, 0],
+                                playback.sample_rate)

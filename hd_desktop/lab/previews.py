@@ -16,6 +16,11 @@ import numpy as np
 from hd_desktop.progress import Progress
 
 
+# the New voices table's keys (Qt names): play the chosen sample, or A/B it with its nearest
+# real voice
+PREVIEW_KEYS = {"Key_Space": "play", "Key_Return": "play", "Key_Enter": "play", "Key_A": "ab"}
+
+
 def nearest_real(samples: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of each sample's nearest real voice, and the distance to it (voice-space units)."""
     d = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)
@@ -41,6 +46,33 @@ class NewVoices:
     def title(self) -> str:
         return (f"{len(self)} new voices sampled by the model of round {self.round}. Median "
                 f"distance to the nearest real voice: {np.median(self.distance):.2f} SD.")
+
+    def headers(self) -> list[str]:
+        k = self.samples.shape[1]
+        return ["#"] + [f"z{i + 1}" for i in range(k)] + ["S_D", "nearest real voice", "distance"]
+
+    SORT_COLUMN = -3         # S_D, counted from the end: the most acceptable voices first
+
+    def rows(self) -> list[list]:
+        """The tab's table: cells as (number it sorts by, text), or text."""
+        return [[(i, str(i)), *((x, f"{x:+.2f}") for x in z), (self.s_d[i], f"{self.s_d[i]:.2f}"),
+                 self.nearest_label[i], (self.distance[i], f"{self.distance[i]:.2f}")]
+                for i, z in enumerate(self.samples)]
+
+    def voices_for(self, i: int, real, *, ab: bool = False) -> list[tuple[str, np.ndarray]]:
+        """What plays for sample `i`: the sample, and with `ab` its nearest real voice after."""
+        return [("sample", self.samples[i])] + ([("real", real[self.nearest[i]])] if ab else [])
+
+    def shown_words(self) -> str:
+        return (f"{self.title()} Select one and press Space to hear it, A to compare it with its "
+                "nearest real voice; click a header to sort.")
+
+
+def export_words(progress: Progress | None, folder, written=None) -> str:
+    """The New voices tab's title while chosen voices are written, and after."""
+    if written is not None:
+        return f"{len(written)} voices written to {folder} (with voices.csv)."
+    return f"Writing {progress.message.removeprefix('wrote ')}…"
 
 
 def new_voices(result, space) -> NewVoices:

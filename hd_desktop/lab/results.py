@@ -35,30 +35,18 @@ def save_result(experiment, result: EngineResult, snapshot: EngineSnapshot) -> s
             "screening": {"threshold": snapshot.config.screen_threshold,
                           "min_answers": snapshot.min_gold, "unjudged_used": snapshot.use_unjudged},
             "simulated_votes": _simulated_votes(experiment, snapshot),
-            "stop": stop_info(experiment, result, snapshot.real)}
+            "stop": result.stop}      # computed by the engine job with the model
     return experiment.save_model(
         result.round, snapshot.config.to_dict(), result.curve, checkpoint_bytes(result.net), info,
         samples=(result.samples, snapshot.seed, {"n_chains": snapshot.config.n_chains,
                                                  "sampler_steps": snapshot.config.sampler_steps}))
 
 
-def stop_info(experiment, result: EngineResult, real) -> dict | None:
-    """How far these samples moved from the previous update's (engine/stopping.py); None for
-    the first update."""
-    from hd_desktop.engine.stopping import stop_signal
-
-    before = [m for m in experiment.models() if m.round <= result.round]
-    previous = experiment.samples(model_id=before[-1].id) if before else np.zeros((0, 0))
-    if len(previous) < 2 or previous.shape[1] != np.shape(result.samples)[1]:
-        return None
-    return stop_signal(previous, result.samples, real).to_dict()
-
-
-def stop_text(experiment, model_id: str | None) -> str:
-    """The stored stop signal of a model in one line, for the Engine tab."""
+def stop_text(result: EngineResult) -> str:
+    """A model's stop signal (made with it by the engine job) in one line, for the Engine tab."""
     from hd_desktop.engine.stopping import StopSignal
 
-    stop = experiment.model(model_id).info.get("stop") if model_id else None
+    stop = result.stop
     if not stop:
         return "Stop signal: after the next update (it compares two updates' samples)."
     signal = StopSignal.from_dict(stop)
@@ -93,7 +81,8 @@ def restore_results(experiment, snapshot: EngineSnapshot) -> dict[int, EngineRes
             excluded=tuple(info.info.get("excluded", [])),
             set_aside=dict(info.info.get("set_aside", {})),
             votes_used=int(info.info.get("votes_used", 0)), model_id=info.id,
-            lapse_floor=info.info.get("lapse_floor"), loss=info.config.get("loss"))
+            lapse_floor=info.info.get("lapse_floor"), loss=info.config.get("loss"),
+            stop=info.info.get("stop"))
     return out
 
 

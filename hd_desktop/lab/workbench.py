@@ -20,7 +20,7 @@ from hd_desktop.errors import UserFacingError
 from hd_desktop.lab.engine_job import ENGINE_KINDS, EngineSnapshot, trial_designs
 from hd_desktop.lab.engine_runs import EngineRuns
 from hd_desktop.lab.events import (BlockDone, DataDecided, EvaluationReported, Events, Exported,
-                                   Imported, RoundCreated, SessionFinished, SessionStarted,
+                                   Imported, ImportRefused, RoundCreated, SessionFinished, SessionStarted,
                                    SettingsChanged, VoteCast)
 from hd_desktop.lab.exports import SIMULATED_FOLDER
 from hd_desktop.lab.furniture import left_out_by_headphone_check
@@ -115,8 +115,9 @@ class Lab:
             new.engine_config()          # refuses an unknown preset or setting by name
         if new != self.settings:
             self.experiment.save_lab_settings(new.to_dict())
-            self.settings = new
-            self.events.publish(SettingsChanged(new))
+            old, self.settings = self.settings, new
+            self.events.publish(SettingsChanged(new, frozenset(
+                name for name in changes if getattr(new, name) != getattr(old, name))))
         return self.settings
 
     # -- rounds ----------------------------------------------------------------------------
@@ -133,6 +134,11 @@ class Lab:
     def current_round(self) -> RoundStatus | None:
         rounds = self.rounds()
         return rounds[-1] if rounds else None
+
+    def model(self, round: int | None = None):
+        """The latest stored model (of `round`), or None: the one answer, for every tab and
+        command, to whether there is a model (to sample the next round from, to evaluate)."""
+        return self.experiment.latest_model(round)
 
     def preview_round(self, params: DesignParams, anchors: np.ndarray | None = None) -> dict:
         """Size and listening time of the next round before anything is made (with the
@@ -191,7 +197,7 @@ class Lab:
         current = self.current_round()
         index = 0 if current is None else current.index + 1
         if anchors is None and index > 0:
-            model = self.experiment.latest_model(index - 1)
+            model = self.model(index - 1)
             if model is None:
                 raise UserFacingError(f"round {index} starts from the samples of round {index - 1}'s "
                                       "model: update the model first")
@@ -370,16 +376,28 @@ class Lab:
 
     def import_results(self, files) -> object:
         """Merge rating files of other workstations and results of online studies; refused
-        files change nothing. Returns hd_desktop.web.importing's result."""
+        files change nothing (an import_refused event, and the error raised). Returns
+        hd_desktop.web.importing's result."""
         from hd_desktop.web.importing import import_results
 
-        return self.imported(import_results(self.folder, files))
+        try:
+            report = import_results(self.folder, files)
+        except UserFacingError as exc:
+            self.import_refused(files, exc)
+            raise
+        return self.imported(report)
 
     def imported(self, result) -> object:
         """News of an import done elsewhere (the app runs it on a worker thread, on its own
         connection): subscribers refresh what they show."""
         self.events.publish(Imported(result))
         return result
+
+    def import_refused(self, files, exc: BaseException) -> str:
+        """News of an import refused elsewhere (it changed nothing): why, in words."""
+        message = str(exc)
+        self.events.publish(ImportRefused(tuple(str(f) for f in files), message))
+        return message
 
     # -- the engine ------------------------------------------------------------------------
 
@@ -431,10 +449,13 @@ class Lab:
                 aside["headphone_check"] += 1
             else:
                 votes.append(v)
+        before = [m for m in self.experiment.models() if m.round <= current.index]
+        previous = self.experiment.samples(model_id=before[-1].id) if before else None
         return EngineSnapshot(round=current.index, designs=trial_designs(self.experiment),
                               votes=tuple(votes), real=self.space.coords, config=config, seed=seed,
                               keep_listeners=frozenset(keep_listeners), min_gold=s.screen_min,
-                              use_unjudged=s.use_unjudged, set_aside=aside)
+                              use_unjudged=s.use_unjudged, set_aside=aside,
+                              previous_samples=previous)
 
     def simulated_votes_used(self, sessions=None) -> bool:
         """Whether the engine learns from simulated votes: when the settings ask for them, or
