@@ -79,3 +79,30 @@ def test_second_start_loads_the_space_from_the_cache(qtbot, tmp_home, window):
         pass
     assert w2.space.fingerprint == window.space.fingerprint
     w2.close()
+
+
+
+def test_a_job_that_ends_after_its_owner_was_deleted_tells_nobody(qtbot):
+    """A background job (a map click's rendering, an import) that ends after its window was
+    closed and deleted, as when the app quits mid-click: its result is dropped, nothing is
+    called on the deleted window."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QObject, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from hd_desktop.gui.jobs import start_job
+
+    owner, go_on, told = QObject(), threading.Event(), []
+    start_job(lambda: go_on.wait(60), owner=owner, on_result=told.append,
+              on_finished=lambda: told.append("finished"))
+    shiboken6.delete(owner)
+    go_on.set()
+    assert QThreadPool.globalInstance().waitForDone(60_000)
+    for _ in range(20):              # the job's news would reach the GUI thread now
+        QApplication.processEvents()
+    assert told == []
+    kept = QObject()                 # the same job with its owner alive is heard
+    start_job(lambda: 7, owner=kept, on_result=told.append)
+    qtbot.waitUntil(lambda: told == [7], timeout=60_000)

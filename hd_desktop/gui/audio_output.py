@@ -52,7 +52,7 @@ class ResearcherAudio(QObject):
         if out is None:
             return self.told.emit(why)
         self.told.emit(request.rendering_words())
-        start_job(render_voices, renderer, out, request, step=request.step,
+        start_job(render_voices, renderer, out, request, step=request.step, owner=self,
                   on_result=lambda prepared: self._play(request, out, prepared))
 
     def _play(self, request, out, prepared) -> None:

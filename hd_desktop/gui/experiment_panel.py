@@ -282,7 +282,7 @@ class ExperimentPanel(QWidget):
         self.import_button.setEnabled(False)
         self.files_state.setText(view.importing_words(files))
         self._import_job = start_job(
-            importer(self.lab, files), on_result=self._imported,
+            importer(self.lab, files), owner=self, on_result=self._imported,
             on_error=lambda exc: self._import_refused(files, exc),
             on_finished=self._import_done, step=IMPORTING)
 
@@ -320,7 +320,7 @@ class ExperimentPanel(QWidget):
             trials=self.online_trials.value(), seed=self.online_seed.value(),
             break_every=self.break_trials.value(),
             on_progress=lambda p: self.online_state.setText(view.online_progress_words(p)),
-            on_result=self._online_written, on_error=self._online_failed,
+            on_result=self._online_written, on_error=self._online_failed, owner=self,
             on_finished=self._online_done)
 
     def _online_written(self, result) -> None:

@@ -11,32 +11,42 @@ from collections.abc import Callable
 from superqt.utils import GeneratorWorker, create_worker
 
 
-def start_job(job_fn: Callable, *args, on_progress=None, on_result=None, on_error=None,
-              on_finished=None, step: str | None = None, **kwargs):
+def start_job(job_fn: Callable, *args, owner=None, on_progress=None, on_result=None,
+              on_error=None, on_finished=None, step: str | None = None, **kwargs):
     """Run `job_fn(*args, **kwargs)` (a generator or a plain function) on a worker thread.
 
     An error goes to `on_error` when given (it tells the user in its own place) and is logged
     by the app's error channel; with no `on_error`, the channel shows it too, naming `step`.
+    `owner`: the widget the callbacks belong to; a job that ends after its window was closed
+    and deleted has nobody to tell, so its callbacks are dropped (the error is still logged).
     """
     from hd_desktop.errors import Cancelled
     from hd_desktop.gui.errors import channel, log_error
 
     step = step or getattr(job_fn, "__name__", "a background job").replace("_", " ")
-    connect = {}
-    if on_progress:
-        connect["yielded"] = on_progress
-    if on_result:
-        connect["returned"] = on_result
-    if on_error:
-        def told(exc, _handler=on_error):
-            if not isinstance(exc, Cancelled):
-                log_error(channel().folder, step, exc)
-            _handler(exc)
-        connect["errored"] = told
-    else:
-        connect["errored"] = lambda exc: channel().report(step, exc)
-    if on_finished:
-        connect["finished"] = on_finished
+
+    def owner_alive() -> bool:
+        import shiboken6
+        return owner is None or shiboken6.isValid(owner)
+
+    def to_owner(callback):
+        return lambda *a: callback(*a) if owner_alive() else None
+
+    def told(exc):
+        if on_error is None:
+            if owner_alive():
+                return channel().report(step, exc)
+            return log_error(channel().folder, step, exc)
+        if not isinstance(exc, Cancelled):
+            log_error(channel().folder, step, exc)
+        if owner_alive():
+            on_error(exc)
+
+    connect = {"errored": told}
+    for signal, callback in (("yielded", on_progress), ("returned", on_result),
+                             ("finished", on_finished)):
+        if callback is not None:
+            connect[signal] = to_owner(callback)
     return create_worker(job_fn, *args, _connect=connect, _start_thread=True, **kwargs)
 
 

@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         space_settings, self._space_note = space_settings_for(self.experiment, self.dims)
         self._build_worker = start_job(
             open_space, self.corpus, self.experiment / "space", space_settings,
-            step="opening the voice space",
+            step="opening the voice space", owner=self,
             on_progress=self._build_progress, on_result=self._space_ready,
             on_error=self._build_failed)
         self._build_worker.aborted.connect(

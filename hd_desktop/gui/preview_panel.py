@@ -127,7 +127,7 @@ class PreviewPanel(QWidget):
             return
         self.export_button.setEnabled(False)
         start_job(write_voices, self.voices, rows, Path(folder), self.carrier_of(),
-                  self.space.render, step=f"exporting the chosen voices to {folder}",
+                  self.space.render, step=f"exporting the chosen voices to {folder}", owner=self,
                   on_progress=lambda p: self.title.setText(export_words(p, folder)),
                   on_result=lambda written: self.title.setText(
                       export_words(None, folder, written)),
