@@ -31,3 +31,11 @@ def test_the_choices_are_the_ones_training_knows():
 
     assert set(CHOICES["loss"]) == {"auto", *LOSSES}
     assert set(CHOICES["activation"]) == set(ACTIVATIONS)
+
+
+def test_the_gp_smoothers_median_and_floor_cap_are_settings():
+    c = engine_preset("default").with_overrides(gp_median="yes", gp_floor_max="0.08")
+    assert (c.gp_median, c.gp_floor_max) == (True, 0.08)
+    assert EngineConfig.from_dict(c.to_dict()) == c
+    with pytest.raises(UserFacingError, match="gp_median='maybe'"):
+        c.with_overrides(gp_median="maybe")

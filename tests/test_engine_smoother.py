@@ -131,3 +131,41 @@ def test_smoothed_loss_by_hand():
     # a network that is the smoother: only the gradient term is left
     assert float(smoothed_loss(net, z, s_d.detach(), s_vd.detach()).detach()) == pytest.approx(
         0.0, abs=1e-6)
+
+
+def test_the_median_d_hat_is_phi_of_the_latent_mean_and_leaks_less_past_a_hard_edge():
+    # a hard-edged disc (acceptance 1 inside radius 1.5, 0 outside; 5% lapses), 500 single votes
+    rng = np.random.default_rng(11)
+    z = rng.uniform(-3, 3, size=(500, 2))
+    inside = np.hypot(*z.T) < 1.5
+    natural = np.where(rng.uniform(size=500) < 0.05, rng.uniform(size=500) < 0.5, inside)
+    gp = GPSmoother(z, natural.astype(float), np.ones(500), floor=0.025, settings=SETTINGS)
+    grid = np.stack(np.meshgrid(*2 * [np.linspace(-3, 3, 61)]), -1).reshape(-1, 2)
+    mean, _ = gp.predict(grid)
+    median, grad = gp.predict(grid, median=True)
+    mu, _ = gp.latent(torch.as_tensor(grid))
+    np.testing.assert_allclose(median, norm.cdf(mu.detach().numpy()), atol=1e-12)
+    assert np.all(np.abs(grad) < np.inf) and np.abs(grad).max() > 0
+    # far from every vote: the prior's median Phi(-4), not its mean Phi(-4 / sqrt(3))
+    far = gp.predict([[40.0, 40.0]], median=True)[0][0]
+    assert far == pytest.approx(norm.cdf(-4.0), abs=1e-9) and far < gp.predict([[40.0, 40.0]])[0][0]
+    # p ∝ D-hat over the grid: the median's samples are accepted more often, and less of its
+    # mass lies past the edge (radius 1.8 and out)
+    true = (np.hypot(*grid.T) < 1.5).astype(float)
+    past = np.hypot(*grid.T) > 1.8
+    acc = {name: (d * true).sum() / d.sum() for name, d in (("mean", mean), ("median", median))}
+    leak = {name: d[past].sum() / d.sum() for name, d in (("mean", mean), ("median", median))}
+    assert acc["median"] > acc["mean"] + 0.03
+    assert leak["median"] < 0.7 * leak["mean"]
+
+
+def test_the_floor_is_sought_no_higher_than_floor_max():
+    rng = np.random.default_rng(7)
+    z = rng.uniform(-3, 3, size=(1500, 2))
+    p = 0.1 + 0.8 * norm.cdf(2 - 2 * np.hypot(*z.T))   # 20% lapses: floor 0.1
+    natural = (rng.uniform(size=1500) < p).astype(float)
+    free = GPSmoother(z, natural, np.ones(1500), settings=SETTINGS)
+    capped = GPSmoother(z, natural, np.ones(1500), settings=SETTINGS, floor_max=0.05)
+    assert free.floor > 0.05
+    assert capped.floor == 0.05 and max(capped.evidence) == 0.05
+    assert GPSmoother(z, natural, np.ones(1500), settings=SETTINGS, floor_max=0.0).floor == 0.005

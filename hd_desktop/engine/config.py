@@ -49,7 +49,10 @@ class EngineConfig:
     gp_mean: float = -4.0
     gp_inducing: int = 500
     gp_floor: float | None = None   # loss "gp": the lapse floor (None: the votes' most likely)
+    gp_floor_max: float = 1.0       # loss "gp": the most likely floor sought up to this
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
+    gp_median: bool = False         # loss "gp": D-hat = the posterior median of D, not its mean
+                                    # (sharper past a hard edge; docs/engine.md)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

@@ -138,7 +138,7 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     near = np.repeat(points.z, config.gp_copies, axis=0)
     near = near + rng.normal(0.0, spread, size=near.shape)
     where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
-    d, grad = smoother.predict(where)
+    d, grad = smoother.predict(where, median=config.gp_median)
     return (where, d, grad), smoother
 
 
@@ -147,6 +147,7 @@ def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:
     voices lie farther apart in more dimensions, as for the reach)."""
     scale = math.sqrt(points.z.shape[1] / 2)
     return GPSmoother(points.z, points.accepts, points.votes, floor=config.gp_floor,
+                      floor_max=config.gp_floor_max,
                       settings=GPSettings(config.gp_lengthscale * scale, config.gp_outputscale,
                                           config.gp_mean, config.gp_inducing), seed=seed)
 

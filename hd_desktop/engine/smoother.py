@@ -72,9 +72,14 @@ def vote_terms(f: torch.Tensor, accepts: torch.Tensor, votes: torch.Tensor, floo
 
 
 class GPSmoother:
-    """The posterior of f given (z, accepts, votes) per voted stimulus; `predict` gives D-hat."""
+    """The posterior of f given (z, accepts, votes) per voted stimulus; `predict` gives D-hat.
 
-    def __init__(self, z, accepts, votes, *, floor: float | None = None,
+    `floor`: the lapse floor g, or None for the one of highest evidence among FLOORS up to
+    `floor_max`. A broad, soft region accepted by a fifth of the voices looks to the evidence
+    like lapses (a wide Gaussian lobe in 4-D: g = 0.2); docs/engine.md.
+    """
+
+    def __init__(self, z, accepts, votes, *, floor: float | None = None, floor_max: float = 1.0,
                  settings: GPSettings = GPSettings(), seed: int = 0, iterations: int = 100):
         z = np.asarray(z, dtype=np.float64)
         self.settings = settings
@@ -89,7 +94,8 @@ class GPSmoother:
         start = None
         if floor is None:  # the floor of highest evidence: every vote tells of it
             fits = {}
-            for g in FLOORS:  # roughly (the evidence to a nat or so), each from the last
+            # roughly (the evidence to a nat or so), each from the last; none above floor_max
+            for g in [g for g in FLOORS if g <= floor_max] or FLOORS[:1]:
                 fits[g] = _laplace(phi, a, n, mean, g, 20, start, tolerance=1e-2)
                 start = fits[g][0]
             self.evidence = {g: fit[3] for g, fit in fits.items()}
@@ -117,14 +123,19 @@ class GPSmoother:
         var = self.settings.outputscale - phi.square().sum(1) + t.square().sum(0)
         return mu, var.clamp_min(1e-12)
 
-    def predict(self, z, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-        """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z."""
+    def predict(self, z, *, chunk: int = 4096, median: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z.
+
+        With `median`, D-hat(z) = Phi(mu(z)), the posterior median of D(z) instead of its mean:
+        where the posterior of f is wide (between and beyond the votes) the mean is pulled
+        towards 1/2, the median is not.
+        """
         z = np.asarray(z, dtype=np.float64)
         d, grad = np.empty(len(z)), np.empty_like(z)
         for i in range(0, len(z), chunk):
             zi = torch.as_tensor(z[i:i + chunk]).requires_grad_(True)
             mu, var = self.latent(zi)
-            di = _cdf(mu / torch.sqrt(1 + var))
+            di = _cdf(mu) if median else _cdf(mu / torch.sqrt(1 + var))
             (gi,) = torch.autograd.grad(di.sum(), zi)
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
