@@ -380,6 +380,8 @@ def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_t
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_home))
     panel.online_trials.setValue(8)
+    panel.online_end_url.setText("https://app.prolific.com/submissions/complete?cc=DONE1")
+    panel.online_screen_out_url.setText("https://app.prolific.com/submissions/complete?cc=OUT1")
     assert panel.online_button.isEnabled()
     with qtbot.waitSignal(panel.onlineExported, timeout=120_000) as sent:
         panel.online_button.click()
@@ -391,6 +393,10 @@ def test_experiment_tab_exports_the_round_and_shows_online_participants_beside_t
 
     manifest = json.loads((out / "study.json").read_text())
     assert manifest["round"] == 1 and manifest["trials_per_participant"] == 8
+    assert manifest["screen_out_url"].endswith("cc=OUT1")      # refused consent, failed check
+    with zipfile.ZipFile(out.with_name(out.name + ".jzip")) as jzip:
+        jas = next(n for n in jzip.namelist() if n.endswith(".jas"))
+        assert json.loads(jzip.read(jas))["data"]["endRedirectUrl"].endswith("cc=DONE1")
     shot = world.tmp / "experiment-tab.png"
     w.grab().save(str(shot))
     w.close()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QListWidget,
-                               QListWidgetItem, QMessageBox, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QLineEdit,
+                               QListWidget, QListWidgetItem, QMessageBox, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from hd_desktop.design import PRESETS, DesignParams
 from hd_desktop.errors import UserFacingError
@@ -149,6 +150,13 @@ class ExperimentPanel(QWidget):
         self.online_seed = spin(0, 2**31 - 1, 1, prefix="seed ")
         self.online_carrier = choices(CARRIERS)
         self.online_button = button("Export the round for the web…", self._export_online)
+        # where JATOS sends a participant at the end, and one who refuses consent or fails the
+        # headphone check (Prolific's completion and screen-out links, with their codes)
+        self.online_end_url, self.online_screen_out_url = QLineEdit(), QLineEdit()
+        for edit, (hint, tip) in ((self.online_end_url, view.ONLINE_END_URL_HINT),
+                                  (self.online_screen_out_url, view.ONLINE_SCREEN_OUT_URL_HINT)):
+            edit.setPlaceholderText(hint)
+            edit.setToolTip(tip)
         self.online_state = wrapped(view.ONLINE_NOTE)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
         # lab listeners and online participants side by side, screening and decision shown
@@ -156,7 +164,9 @@ class ExperimentPanel(QWidget):
                                       "decision"], min_height=90, max_height=110)
         return group("Online study (jsPsych, JATOS, Prolific)",
                      row(self.online_trials, self.online_seed, self.online_carrier,
-                         self.online_button), self.online_state, self.listeners_table)
+                         self.online_button),
+                     row(self.online_end_url, self.online_screen_out_url),
+                     self.online_state, self.listeners_table)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -318,7 +328,8 @@ class ExperimentPanel(QWidget):
         self._online_job = start_job(
             online_export_steps, self.lab, Path(parent), carrier=self.online_carrier.currentText(),
             trials=self.online_trials.value(), seed=self.online_seed.value(),
-            break_every=self.break_trials.value(),
+            break_every=self.break_trials.value(), end_url=self.online_end_url.text().strip(),
+            screen_out_url=self.online_screen_out_url.text().strip(),
             on_progress=lambda p: self.online_state.setText(view.online_progress_words(p)),
             on_result=self._online_written, on_error=self._online_failed, owner=self,
             on_finished=self._online_done)

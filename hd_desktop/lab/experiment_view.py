@@ -214,6 +214,14 @@ def online_written_words(result) -> str:
 
 ONLINE_NOTE = ("A study folder for any static host, and a .jzip for JATOS. Bring the results back "
                "with Import rating files or online results.")
+# (placeholder, tooltip) of the online study's two links
+ONLINE_END_URL_HINT = ("completion link (optional)",
+                       "Under JATOS, where a participant goes at the end of the study "
+                       "(Prolific's completion URL with its code)")
+ONLINE_SCREEN_OUT_URL_HINT = ("screen-out link (optional)",
+                              "Where a participant who refuses consent or fails the headphone "
+                              "check goes: under JATOS at once, standalone as a link after the "
+                              "download (Prolific's screen-out URL with its code)")
 EVALUATION_NOTE = ("Real voices and samples of the latest model, blind and in a random order, on "
                    "the same trial screen.")
 

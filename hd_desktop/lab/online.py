@@ -57,9 +57,12 @@ def study_folder(parent: Path, round: int, seed: int) -> Path:
 
 
 def online_export_steps(lab, parent: Path, *, carrier: str, trials: int | None, seed: int,
-                        break_every: int) -> Generator[Progress, None, object]:
+                        break_every: int, end_url: str = "",
+                        screen_out_url: str = "") -> Generator[Progress, None, object]:
     """The current round rendered and written as an online study (a folder and a .jzip) in a
-    new folder in `parent`; yields progress, returns hd_desktop.web.export's StudyExport."""
+    new folder in `parent`; yields progress, returns hd_desktop.web.export's StudyExport.
+    `end_url`: where JATOS sends a participant at the end (Prolific's completion link);
+    `screen_out_url`: where one who refuses consent or fails the headphone check goes."""
     from hd_desktop.web.export import export_steps
     from hd_desktop.web.study import StudySettings
 
@@ -69,7 +72,8 @@ def online_export_steps(lab, parent: Path, *, carrier: str, trials: int | None, 
     settings = StudySettings(round=current.index, carrier=carrier, trials=trials or None,
                              seed=seed, break_every=break_every)
     return (yield from export_steps(lab.experiment, lab.space, settings,
-                                    study_folder(parent, current.index, seed)))
+                                    study_folder(parent, current.index, seed),
+                                    end_url=end_url, screen_out_url=screen_out_url))
 
 
 def sessions_per_listener(lab) -> dict[str, int]:
