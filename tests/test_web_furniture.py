@@ -440,6 +440,15 @@ window.jatos = {
 SCREEN_OUT = "https://app.prolific.com/submissions/complete?cc=SCREENED1"
 
 
+def _wait_for_post(posted: list, path: str, seconds: float = 20) -> None:
+    """Until the page has posted to `path` on the stand-in JATOS (or `seconds` have passed)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not any(p == path for p, _ in posted) and time.monotonic() < end:
+        time.sleep(0.1)
+
+
 def _jatos_study(world) -> dict:
     """The world's study exported again (the same study, the same key) with a screen-out link."""
     if not (world.tmp / "study-jatos").exists():
@@ -454,7 +463,6 @@ def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_l
     """Exported with --screen-out-url: the page sends the results (the check in them), then
     ends the run unsuccessful, saying why, at Prolific's screen-out link; the import says the
     participant was screened out."""
-    import time
     import zipfile
 
     study = _jatos_study(world)
@@ -465,9 +473,7 @@ def test_under_jatos_a_failed_check_sends_the_check_and_ends_at_the_screen_out_l
             (url, _), browser.chromium(world.tmp / "dl-jatos") as driver:
         browser.complete_study(driver, url + "publix/run1/", _answer, questionnaire=ANSWERS,
                                headphone=lambda d, i: browser.right_check_answer(d, i) % 3 + 1)
-        end = time.monotonic() + 20
-        while not any(p == "/redirect" for p, _ in posted) and time.monotonic() < end:
-            time.sleep(0.1)
+        _wait_for_post(posted, "/redirect")
     assert [p for p, _ in posted] == ["/submit", "/redirect"]
     assert json.loads(posted[1][1]) == [SCREEN_OUT, False, "screened out by the headphone check"]
     rows = json.loads(posted[0][1])
@@ -485,17 +491,13 @@ def test_under_jatos_a_refused_consent_ends_unsuccessful_at_the_screen_out_link(
     """A participant who refuses consent took no part: the page sends the consent record, then
     ends the run unsuccessful ("declined consent") at the screen-out link, never as a completed
     run (which JATOS would send on to the completion address)."""
-    import time
-
     assert _jatos_study(world)["screen_out_url"] == SCREEN_OUT
     posted: list = []
     refusing = FAKE_JATOS.replace("JA-jatos-fail", "JA-jatos-no")
     with browser.serve(world.tmp / "study-jatos", jatos_js=refusing, posted=posted) as \
             (url, _), browser.chromium(world.tmp / "dl-jatos-no") as driver:
         browser.complete_study(driver, url + "publix/run1/", _answer, consent=False)
-        end = time.monotonic() + 20
-        while not any(p == "/redirect" for p, _ in posted) and time.monotonic() < end:
-            time.sleep(0.1)
+        _wait_for_post(posted, "/redirect")
     assert [p for p, _ in posted] == ["/submit", "/redirect"]
     assert json.loads(posted[1][1]) == [SCREEN_OUT, False, "declined consent"]
     rows = json.loads(posted[0][1])
