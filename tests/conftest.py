@@ -20,7 +20,8 @@ os.environ["OMP_NUM_THREADS"] = "1"
 # tools/setup.sh runs the suite on pytest-xdist workers, a file at a time, in the order
 # collected (--no-loadscope-reorder). These files take minutes each (quality tests, browser
 # runs, trained engines): started last, one of them would be the run's tail.
-LONGEST_FIRST = ("test_listeners.py", "test_web_browser.py", "test_gui_engine.py",
+LONGEST_FIRST = ("test_engine_quality_shaped.py", "test_engine_quality_gaussian.py",
+                 "test_web_browser.py", "test_gui_engine.py",
                  "test_web_furniture.py", "test_headphone_check.py", "test_gui_lab_decisions.py",
                  "test_lab_engine.py", "test_import_while_voting.py", "test_simulate.py")
 

@@ -96,6 +96,7 @@ def test_old_renders_are_dropped():
 # --- preparing a buffer for the device ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_prepare_resamples_without_a_second_fade_or_touching_the_input():
     from hd_desktop.voice import load_space
 

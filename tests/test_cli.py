@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 
@@ -16,6 +17,7 @@ def hd(*args, env=None):
                           text=True, env={**os.environ, **(env or {})}, timeout=300)
 
 
+@pytest.mark.slow
 def test_space_info_json_reports_the_real_speakers(tmp_home):
     done = hd("space", "info", "--json")
     assert done.returncode == 0, done.stderr
@@ -27,6 +29,7 @@ def test_space_info_json_reports_the_real_speakers(tmp_home):
     assert "20 speakers" in text.stdout and "axis 1" in text.stdout
 
 
+@pytest.mark.slow
 def test_render_writes_the_voice_at_a_point(tmp_home, tmp_path):
     out = tmp_path / "voice.wav"
     done = hd("render", "1.5", "-0.5", "--carrier", "sentence", "--out", str(out))
@@ -37,18 +40,21 @@ def test_render_writes_the_voice_at_a_point(tmp_home, tmp_path):
     assert wrong.returncode == 2 and "2 dims but 1 coordinates" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_render_play_reaches_the_output_device(tmp_home, jack_device):
     done = hd("render", "0", "0", "--play", env={"HD_AUDIO_DEVICE": os.environ["HD_AUDIO_DEVICE"]})
     assert done.returncode == 0, done.stderr
     assert "playing on" in done.stdout and "JACK" in done.stdout
 
 
+@pytest.mark.slow
 def test_render_play_without_a_device_says_so(tmp_home):
     done = hd("render", "0", "0", "--play", "--device", "no such device anywhere")
     assert done.returncode == 2
     assert "no such device anywhere" in done.stderr
 
 
+@pytest.mark.slow
 def test_corpus_before_the_sub_command_is_the_corpus_used(tmp_home, tmp_path):
     import shutil
 

@@ -192,6 +192,7 @@ def test_negative_numbers_of_any_spelling_are_coordinates(tmp_home):
     assert "unrecognized" not in line and "within 50" in line
 
 
+@pytest.mark.slow
 def test_render_writes_a_point_given_in_scientific_notation(tmp_home):
     out = tmp_home / "voice.flac"
     done = hd("render", "5e-1", "-1e0", "--out", str(out))

@@ -46,6 +46,7 @@ def test_every_sample_lies_near_a_voted_voice_or_a_real_one():
     assert FAST.region_reach == 0.5 and FAST.region_radius is None
 
 
+@pytest.mark.slow
 def test_same_seed_same_run_and_rounds_share_the_budget_with_every_pair_voted_in_full():
     a = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
     b = run_to_end(run_rounds(wide(seed=1), REAL, PARAMS, FAST, rounds=3, budget=60, seed=2))
@@ -123,6 +124,7 @@ def test_the_default_loss_is_bernoulli_below_four_dimensions_and_gp_from_four_on
     assert (default_plan(4).rounds, default_plan(4).design) == (5, "lab-20min")
 
 
+@pytest.mark.slow
 def test_the_gp_loss_hands_the_smoothers_map_to_the_network_and_reports_its_floor():
     from hd_desktop.engine.rounds import smoothed_targets
     from hd_desktop.engine.smoother import FLOORS

@@ -123,6 +123,7 @@ def test_a_four_dimensional_experiment_opens_in_its_own_space_with_the_rounds_it
     flat.close()
 
 
+@pytest.mark.slow
 def test_map_exports_png_and_svg(qtbot, tmp_home, tmp_path):
     w = open_window(qtbot, tmp_home)
     png = w.export_map(tmp_path / "map.png")
@@ -169,6 +170,7 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
     w.close()
 
 
+@pytest.mark.slow
 def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
     import time as time_mod
 
@@ -194,6 +196,7 @@ def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
     w.close()
 
 
+@pytest.mark.slow
 def test_the_engine_tab_says_a_listener_is_not_judged_before_enough_screening_answers(
         qtbot, tmp_home):
     from helpers.importing import vote_session

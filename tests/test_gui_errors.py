@@ -114,6 +114,7 @@ def test_a_vote_the_full_disk_cannot_take_is_kept_told_and_saved_later(
     lab.close()
 
 
+@pytest.mark.slow
 def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
         qtbot, tmp_home, jack_device):
     from hd_desktop.engine.listeners import wide
@@ -160,6 +161,7 @@ def test_a_failed_render_in_the_new_voices_tab_and_a_failed_export_are_told(
     w.close()
 
 
+@pytest.mark.slow
 def test_settings_that_cannot_be_used_do_not_stop_the_app(qtbot, tmp_home):
     settings_path().write_text(json.dumps({"schema": 1, "gain_db": "loud"}))
     settings, note = load_settings()
@@ -188,6 +190,7 @@ def test_settings_that_cannot_be_used_do_not_stop_the_app(qtbot, tmp_home):
     w.close()
 
 
+@pytest.mark.slow
 def test_the_level_and_carrier_of_an_experiment_become_the_users_defaults(qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
     w.lab.set_settings(gain_db=-7.0)              # as a level check does
@@ -206,6 +209,7 @@ def test_the_level_and_carrier_of_an_experiment_become_the_users_defaults(qtbot,
     fresh.close()
 
 
+@pytest.mark.slow
 def test_an_import_runs_beside_the_window_and_a_refused_one_is_told(qtbot, tmp_home, monkeypatch,
                                                                     tmp_path):
     from helpers.importing import vote_session

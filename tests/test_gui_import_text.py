@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers.app import open_window
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocument
@@ -28,6 +29,7 @@ def seen(box: QMessageBox) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_participant_ids_in_the_import_summary_and_in_a_refusal_read_as_text(qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
     shown: list[str] = []

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
 
+import pytest
 from helpers.app import open_window
 from helpers.people import first_votes, person
 from PySide6.QtWidgets import QInputDialog
@@ -40,6 +41,7 @@ def update(qtbot, w):
     return w.engine.latest
 
 
+@pytest.mark.slow
 def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_undoes_it(
         qtbot, tmp_home, monkeypatch):
     w = open_window(qtbot, tmp_home)
@@ -73,6 +75,7 @@ def test_an_exclusion_in_the_experiment_tab_leaves_the_listener_out_and_include_
     w.close()
 
 
+@pytest.mark.slow
 def test_an_autopilot_session_changes_no_model_and_no_export_of_peoples_data(
         qtbot, tmp_home, jack_device):
     w = open_window(qtbot, tmp_home)
@@ -114,6 +117,7 @@ def test_an_autopilot_session_changes_no_model_and_no_export_of_peoples_data(
     w.close()
 
 
+@pytest.mark.slow
 def test_screening_settings_in_the_tab_and_a_listener_below_the_minimum_is_not_judged(
         qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
@@ -142,6 +146,7 @@ def test_screening_settings_in_the_tab_and_a_listener_below_the_minimum_is_not_j
     w.close()
 
 
+@pytest.mark.slow
 def test_the_design_form_shows_the_stored_design_after_a_restart(qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
     panel = w.experiment_panel
@@ -167,6 +172,7 @@ def test_the_design_form_shows_the_stored_design_after_a_restart(qtbot, tmp_home
     again.close()
 
 
+@pytest.mark.slow
 def test_a_decision_about_data_shows_in_the_engine_tab_at_once(qtbot, tmp_home, monkeypatch):
     from hd_desktop.design import DesignParams
 
@@ -192,6 +198,7 @@ def test_a_decision_about_data_shows_in_the_engine_tab_at_once(qtbot, tmp_home, 
     w.close()
 
 
+@pytest.mark.slow
 def test_both_tabs_read_whether_there_is_a_model_from_one_place(qtbot, tmp_home):
     from hd_desktop.design import DesignParams
     from hd_desktop.engine.config import EngineConfig

@@ -23,6 +23,7 @@ def window(qtbot, tmp_home):
     w.close()
 
 
+@pytest.mark.slow
 def test_clicking_the_map_plays_the_voice_at_that_point(jack_device, jack_capture, qtbot, tmp_home):
     w = open_window(qtbot, tmp_home)
     assert w.audio.player is not None, w.audio.problem
@@ -58,6 +59,7 @@ def test_map_shows_every_real_voice_with_its_speaker(window):
     assert window.space.speakers[0] in first
 
 
+@pytest.mark.slow
 def test_without_an_output_device_the_map_still_works(qtbot, tmp_home, monkeypatch):
     monkeypatch.setenv("HD_AUDIO_DEVICE", "no such device anywhere")
     w = open_window(qtbot, tmp_home)

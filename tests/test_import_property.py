@@ -190,6 +190,7 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_every_mutation_is_refused_in_words_or_leaves_an_engine_that_updates(original):
     folder, data, sidecar = original
     rows = data.decode().count("\n") - 1
@@ -375,6 +376,7 @@ def _answers(written: list) -> dict[str, set]:
     return out
 
 
+@pytest.mark.slow
 def test_online_results_in_any_files_are_refused_in_words_or_stored_whole(online):
     """Any mix of jsPsych CSV, JSON and JATOS archives, several files per participant, with one
     mutation (an edited cell or row, with or without the checksum recomputed, flipped or cut

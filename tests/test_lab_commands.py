@@ -110,6 +110,7 @@ def test_a_round_of_twelve_screening_trials_gets_the_minimum_in_every_session_an
     lab.close()
 
 
+@pytest.mark.slow
 def test_a_listener_below_the_minimum_is_not_judged_and_not_used_and_an_update_says_so(
         space_cache, tmp_path):
     lab = new_lab(space_cache, tmp_path / "exp")

@@ -32,6 +32,7 @@ class Contrarian:
         return not self.inner.vote(heard)
 
 
+@pytest.mark.slow
 def test_engine_update_learns_from_stored_votes_and_screens_listeners(space, tmp_path):
     lab = Lab(tmp_path / "exp", space)
     lab.create_round(DesignParams(n_anchors=12, m_neighbours=2, r_pairs=4, gold_rate=0.15, seed=2))
@@ -77,6 +78,7 @@ def test_an_update_whose_every_listener_fails_screening_says_so_and_how_to_keep_
     lab.close()
 
 
+@pytest.mark.slow
 def test_in_four_dimensions_the_default_engine_smooths_the_votes_and_the_stored_model_says_so(
         tmp_path_factory, tmp_path):
     from hd_desktop.lab.engine_view import estimates_summary
@@ -216,6 +218,7 @@ def test_votes_imported_from_another_workstation_feed_the_engine(space, tmp_path
     here.close()
 
 
+@pytest.mark.slow
 def test_cancel_ends_the_engine_process_before_it_returns(space, tmp_path):
     import threading
     import time

@@ -103,6 +103,7 @@ def test_a_whole_lifecycle_through_the_lab_survives_two_kills(tmp_path):
     lab.close()
 
 
+@pytest.mark.slow
 def test_the_experiments_settings_survive_a_restart(tmp_path):
     from hd_desktop.errors import UserFacingError
     from hd_desktop.lab import LabSettings

@@ -7,10 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest
+
 from hd_desktop.lab import Lab
 from hd_desktop.voice import load_space
 
 
+@pytest.mark.slow
 def test_the_dialog_sets_the_experiment_and_makes_its_own_texts_to_edit(qtbot, tmp_home,
                                                                         monkeypatch):
     from PySide6.QtGui import QDesktopServices

@@ -22,6 +22,7 @@ def space(tmp_path_factory):
     return load_space(cache_dir=tmp_path_factory.mktemp("space"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("carrier", ["sustained", "sentence"])
 def test_sidecar_alone_rerenders_every_stimulus(space, tmp_path, carrier):
     lab = Lab(tmp_path / "exp", space)

@@ -96,6 +96,7 @@ def test_simulate_refuses_bad_settings(tmp_path, capsys):
     assert main(["simulate", "--out", str(tmp_path / "x"), "--listener", "builtin:nope"]) == 2
 
 
+@pytest.mark.slow
 def test_simulate_refuses_to_overwrite_an_earlier_run(tmp_path, tmp_home):
     import subprocess
     import sys

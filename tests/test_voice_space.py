@@ -73,6 +73,7 @@ def test_every_stimulus_has_the_same_loudness(space):
     assert max(levels) - min(levels) < 0.5, levels
 
 
+@pytest.mark.slow
 def test_cached_space_is_reused_and_renders_bit_for_bit(tmp_path):
     fresh = load_space(cache_dir=tmp_path)
     steps = [p.message for p in _progress(open_space(cache_dir=tmp_path))]
@@ -84,6 +85,7 @@ def test_cached_space_is_reused_and_renders_bit_for_bit(tmp_path):
                           fresh.render((0.3, 0.7), "sentence")[0])
 
 
+@pytest.mark.slow
 def test_more_dimensions_make_another_space(tmp_path):
     two = load_space(cache_dir=tmp_path)
     three = run(open_space(cache_dir=tmp_path, settings=SpaceSettings(dims=3)))

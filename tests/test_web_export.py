@@ -163,6 +163,7 @@ def test_study_id_follows_the_settings_and_refuses_a_missing_round(lab):
         study_design(lab.experiment, StudySettings(round=3))
 
 
+@pytest.mark.slow
 def test_command_line_export_and_its_refusals(lab, tmp_path, capsys):
     folder = str(lab.folder)
     out = tmp_path / "cli-study"
