@@ -29,6 +29,17 @@ def sessions_dir() -> Path:
     return Path(data) / "hd-desktop" / "sessions"
 
 
+def shared_cache_dir() -> Path:
+    """Voice spaces this machine has built, shared by every experiment: $HD_CACHE_DIR, else
+    $XDG_CACHE_HOME/hd-desktop (~/.cache/hd-desktop). Only a speed-up: each experiment keeps
+    its own copy of its space, and a file here is used only when its corpus fingerprint and
+    settings match (a damaged one is built again)."""
+    if os.environ.get("HD_CACHE_DIR"):
+        return Path(os.environ["HD_CACHE_DIR"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "hd-desktop"
+
+
 def experiment_dir(name_or_path: str | os.PathLike | None) -> Path:
     """An experiment folder from a name under sessions/ or an explicit folder path."""
     if name_or_path is None:

@@ -31,6 +31,22 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: others as found
 
 
+# --- Voice spaces: this machine's cache of built spaces, one per test run -----------------
+#
+# The app and the commands keep every voice space they build in a cache shared by all
+# experiments ($HD_CACHE_DIR, paths.shared_cache_dir), so a new experiment on the bundled
+# corpus opens at once. The tests get one of their own for the whole run, shared by the
+# xdist workers (the parent of their temporary folders), never the user's ~/.cache.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_space_cache(tmp_path_factory):
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "space-cache"
+    os.environ["HD_CACHE_DIR"] = str(folder)
+    return folder
+
+
 # --- Files: a fresh home for sessions and settings, per test ------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -11,7 +12,7 @@ import soxr
 
 from hd_desktop.errors import BadInputError
 from hd_desktop.paths import BUNDLED_CORPUS
-from hd_desktop.voice import SpaceSettings, load_space, open_space, run
+from hd_desktop.voice import SpaceSettings, VoiceSpace, load_space, open_space, run
 from hd_desktop.voice.build import voice_vector
 from hd_desktop.voice.world import analyse
 
@@ -154,3 +155,51 @@ def test_the_render_pool_gives_the_same_samples_as_the_space(space):
             assert rate_a == rate_b and np.array_equal(a, b)
     finally:
         pool.close()
+
+
+def test_a_new_experiment_opens_from_the_machines_cache_and_keeps_its_own_copy(tmp_path):
+    """The app and the commands share the spaces this machine has built: a second experiment on
+    the same corpus is not analysed again, and still gets its own copy in its folder."""
+    shared, first, second = (tmp_path / "machine", tmp_path / "exp1" / "space",
+                             tmp_path / "exp2" / "space")
+    built = _progress(open_space(cache_dir=first, shared_dir=shared))
+    assert not any("loaded" in p.message for p in built)
+    (name,) = [p.name for p in shared.glob("space-*.npz")]
+    steps = [p.message for p in _progress(open_space(cache_dir=second, shared_dir=shared))]
+    assert steps[-1] == "Voice space loaded from this machine's cache"
+    assert (second / name).read_bytes() == (first / name).read_bytes()
+    again = [p.message for p in _progress(open_space(cache_dir=second, shared_dir=shared))]
+    assert again[-1] == "Voice space loaded from cache"   # its own copy first
+
+
+def test_a_damaged_file_in_the_machines_cache_is_built_again_and_replaced(tmp_path):
+    shared = tmp_path / "machine"
+    good = load_space(cache_dir=tmp_path / "exp1", shared_dir=shared)
+    (path,) = shared.glob("space-*.npz")
+    path.write_bytes(path.read_bytes()[:500])
+    steps = [p.message for p in _progress(open_space(cache_dir=tmp_path / "exp2",
+                                                     shared_dir=shared))]
+    assert any(m.startswith("Rebuilding the voice space:") and path.name in m for m in steps)
+    assert VoiceSpace.load(path).fingerprint == good.fingerprint
+    assert (tmp_path / "exp2" / path.name).exists()
+
+
+def test_the_commands_keep_the_space_in_the_machines_cache(tmp_home, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HD_CACHE_DIR": str(tmp_path / "machine")}
+    done = subprocess.run([sys.executable, "-m", "hd_desktop.cli", "space", "info", "--json",
+                           "--experiment", str(tmp_path / "exp")],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    fingerprint = json.loads(done.stdout)["fingerprint"]
+    (path,) = (tmp_path / "machine").glob("space-*.npz")
+    assert VoiceSpace.load(path).fingerprint == fingerprint
+    assert (tmp_path / "exp" / "space" / path.name).exists()
+    env.pop("HD_CACHE_DIR")
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    subprocess.run([sys.executable, "-m", "hd_desktop.cli", "space", "info", "--experiment",
+                    str(tmp_path / "exp2")], capture_output=True, timeout=300, env=env, check=True)
+    assert list((tmp_path / "xdg" / "hd-desktop").glob("space-*.npz"))

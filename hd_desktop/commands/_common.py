@@ -80,6 +80,7 @@ def _experiment_names(folder: Path, limit: int = 10) -> list[str]:
 def space_from_args(args: argparse.Namespace, quiet: bool = False):
     check_space_args(args)
     quiet = quiet or not sys.stderr.isatty()
+    from hd_desktop.paths import shared_cache_dir
     from hd_desktop.voice import load_space
 
     def report(p):
@@ -88,7 +89,7 @@ def space_from_args(args: argparse.Namespace, quiet: bool = False):
 
     cache = experiment_dir(args.experiment) / "space"
     try:
-        space = load_space(args.corpus, cache, args.dims, report)
+        space = load_space(args.corpus, cache, args.dims, report, shared_cache_dir())
     except OSError as exc:
         raise UserFacingError(f"voice space: cannot use {exc.filename or cache} "
                               f"({exc.strerror or exc})") from None

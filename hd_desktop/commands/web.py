@@ -53,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from hd_desktop.commands._common import existing_experiment
     from hd_desktop.errors import UserFacingError
+    from hd_desktop.paths import shared_cache_dir
     from hd_desktop.store import Experiment
     from hd_desktop.voice import load_space
     from hd_desktop.voice.build import run
@@ -68,7 +69,8 @@ def run_export(args: argparse.Namespace) -> int:
         bound = exp.space()
         if bound is None:
             raise UserFacingError(f"{folder} has no voice space yet: design a round first")
-        space = load_space(args.corpus, folder / "space", int(bound[1]["dims"]))
+        space = load_space(args.corpus, folder / "space", int(bound[1]["dims"]),
+                           shared_dir=shared_cache_dir())
         quiet = not sys.stderr.isatty()
 
         def report(p):

@@ -163,11 +163,12 @@ class MainWindow(QMainWindow):
 
     def _start(self) -> None:
         from hd_desktop.lab.space_choice import space_settings_for
+        from hd_desktop.paths import shared_cache_dir
 
         self._open_audio(self.settings.effective_device())
         space_settings, self._space_note = space_settings_for(self.experiment, self.dims)
         self._build_worker = start_job(
-            open_space, self.corpus, self.experiment / "space", space_settings,
+            open_space, self.corpus, self.experiment / "space", space_settings, shared_cache_dir(),
             step="opening the voice space", owner=self,
             on_progress=self._build_progress, on_result=self._space_ready,
             on_error=self._build_failed)

@@ -18,6 +18,7 @@ def open_lab(folder: Path, corpus: str | None = None, progress: Callable | None 
     run in this process, as `simulate`'s do). With `new_dims`, a folder with no experiment yet
     gets a new one in a space of that many dimensions, as the app makes one."""
     from hd_desktop.lab.space_choice import check_dims, space_settings_for, stored_space_settings
+    from hd_desktop.paths import shared_cache_dir
     from hd_desktop.progress import drive
     from hd_desktop.voice.build import open_space
 
@@ -29,7 +30,7 @@ def open_lab(folder: Path, corpus: str | None = None, progress: Callable | None 
         raise UserFacingError(f"{folder}: the experiment records no voice space yet; open it in "
                               "the app once (or import results into it) first")
     try:
-        space = drive(open_space(corpus, Path(folder) / "space", settings), progress)
+        space = drive(open_space(corpus, Path(folder) / "space", settings, shared_cache_dir()), progress)
     except OSError as exc:
         raise UserFacingError(f"voice space of {folder}: cannot use {exc.filename or folder} "
                               f"({exc.strerror or exc})") from None

@@ -48,28 +48,49 @@ def voice_vector(analysis) -> np.ndarray:
 
 
 def open_space(corpus_dir: Path | None = None, cache_dir: Path | None = None,
-               settings: SpaceSettings = SpaceSettings()) -> Generator[Progress, None, VoiceSpace]:
-    """The space of `corpus_dir` (bundled corpus by default): from the cache when its fingerprint matches."""
+               settings: SpaceSettings = SpaceSettings(), shared_dir: Path | None = None
+               ) -> Generator[Progress, None, VoiceSpace]:
+    """The space of `corpus_dir` (bundled corpus by default): from the cache when its fingerprint matches.
+
+    `cache_dir` is the experiment's own copy; `shared_dir` (paths.shared_cache_dir(), for the
+    app and the commands) holds the spaces this machine has built for any experiment, so a new
+    experiment on a corpus already analysed opens at once. Either file is used only when its
+    fingerprint and settings match; a damaged one is built again, never trusted.
+    """
     corpus_dir = Path(corpus_dir or BUNDLED_CORPUS)
     yield Progress(0.0, f"Checking {corpus_dir}")
     fp = fingerprint(corpus_dir, settings)
-    cached = Path(cache_dir) / f"space-{fp[:16]}.npz" if cache_dir else None
-    if cached and cached.exists():
+    name = f"space-{fp[:16]}.npz"
+    cached = Path(cache_dir) / name if cache_dir else None
+    shared = Path(shared_dir) / name if shared_dir else None
+    for where, path in (("cache", cached), ("this machine's cache", shared)):
+        if path is None or not path.exists():
+            continue
         try:
-            space = VoiceSpace.load(cached)
-            if space.fingerprint == fp and space.settings == settings:
-                yield Progress(1.0, "Voice space loaded from cache")
-                return space
+            space = VoiceSpace.load(path)
         except (ValueError, OSError) as exc:  # a damaged cache is rebuilt, never trusted
             yield Progress(0.0, f"Rebuilding the voice space: {exc}")
+            continue
+        if space.fingerprint == fp and space.settings == settings:
+            if path is shared:
+                yield from _keep(space, cached)
+            yield Progress(1.0, f"Voice space loaded from {where}")
+            return space
     space = yield from build_space(corpus_dir, settings, fp)
-    if cached:
-        try:
-            space.save(cached)
-        except OSError as exc:  # the space is built and usable; only the next start is slower
-            yield Progress(1.0, f"Voice space built; its cache {cached} could not be written "
-                                f"({exc.strerror or exc})")
+    for path in (cached, shared):
+        yield from _keep(space, path)
     return space
+
+
+def _keep(space: VoiceSpace, path: Path | None) -> Generator[Progress, None, None]:
+    """Save `space` to a cache file; one that cannot be written only makes the next start slower."""
+    if path is None:
+        return
+    try:
+        space.save(path)
+    except OSError as exc:
+        yield Progress(1.0, f"Voice space ready; its cache {path} could not be written "
+                            f"({exc.strerror or exc})")
 
 
 def build_space(corpus_dir: Path, settings: SpaceSettings, fp: str) -> Generator[Progress, None, VoiceSpace]:
@@ -140,6 +161,7 @@ def _sentence(path: Path, settings: SpaceSettings) -> Carrier:
 
 
 def load_space(corpus_dir: Path | None = None, cache_dir: Path | None = None, k: int = 2,
-               progress: Callable[[Progress], None] | None = None) -> VoiceSpace:
-    """The voice space of a corpus with `k` dims, built or loaded from `cache_dir`."""
-    return run(open_space(corpus_dir, cache_dir, SpaceSettings(dims=k)), progress)
+               progress: Callable[[Progress], None] | None = None,
+               shared_dir: Path | None = None) -> VoiceSpace:
+    """The voice space of a corpus with `k` dims, built or loaded from `cache_dir` (or `shared_dir`)."""
+    return run(open_space(corpus_dir, cache_dir, SpaceSettings(dims=k), shared_dir), progress)

@@ -7,6 +7,7 @@ A voice vector is [mean coded envelope c1..c(D-1) over voiced frames, mean log F
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,7 @@ class VoiceSpace:
                 "speakers": self.speakers, "settings": self.settings.to_dict(),
                 "problems": self.problems}
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")  # two writers never share one
         np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
         tmp.replace(path)
 
