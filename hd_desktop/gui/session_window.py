@@ -24,11 +24,9 @@ from hd_desktop.lab.errorlog import log_error
 from hd_desktop.lab.listener_steps import ListenerSteps
 from hd_desktop.gui.widgets import key_name
 from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
-from hd_desktop.session.flow import SessionFlow, VoteNotSaved
+from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
-
-RETRY_MS = 1000             # an answer the disk could not take is saved again this often
 
 
 class SessionWindow(QWidget):
@@ -64,13 +62,11 @@ class SessionWindow(QWidget):
             "reference": self._play_reference, "louder": lambda: self._nudge_gain(1),
             "softer": lambda: self._nudge_gain(-1)}
         self._build()
-        self._retry_timer = QTimer(self)
-        self._retry_timer.setInterval(RETRY_MS)
-        self._retry_timer.timeout.connect(self._retry_vote)
-        if flow.gain_db is not None and self.audio.player is not None:
-            # a resumed session plays at the gain it recorded, whatever the player has now
-            self.audio.player.gain_db = flow.gain_db
+        self._retry_timer = QTimer(self)      # saves a kept answer again when the Lab says
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(lambda: self._answered(self.steps.retry()))
         if self.audio.player is not None:
+            self.audio.player.gain_db = self.steps.opening_gain(self.audio.player.gain_db)
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
         back = view.welcome_back(flow)    # resumed: paused by the Lab until the listener is back
         if back is not None:
@@ -161,40 +157,26 @@ class SessionWindow(QWidget):
         self.level_page.gain.setValue(self.level_page.gain.value() + step)
 
     def vote(self, accept: bool) -> None:
-        if not self.steps.may_vote(self.trial_page.accept.isEnabled()):
-            return
-        try:
-            vote_id = self.flow.vote(accept)   # committed to the database before anything plays
-        except VoteNotSaved as exc:
-            self._vote_not_saved(exc)
-            return
-        self._voted(vote_id)
+        """The answer is committed to the database before anything plays (lab.listener_steps)."""
+        self._answered(self.steps.answer(accept, self.trial_page.accept.isEnabled()))
 
-    def _voted(self, vote_id: str) -> None:
-        self._retry_timer.stop()
+    def _answered(self, answer) -> None:
+        """Stored: the next voice starts. Refused: the answer is kept with its reaction time,
+        the trial stays, the listener is told once, and it is saved again when the Lab says."""
+        if answer is None:
+            return
+        if answer.refused is not None:
+            if answer.told:
+                self.trial_page.saving.setText(self.texts("trial.not_saved", why=answer.refused))
+                self.trial_page.saving.show()
+                self.trial_page.set_ready(False)
+                log_error(channel().folder, "saving an answer", answer.refused)
+                self.voteNotSaved.emit(str(answer.refused))
+            return self._retry_timer.start(answer.retry_ms)
         self.trial_page.saving.hide()
         self._trial_started.append(time.monotonic())
         self._show_phase()                 # the next voice starts here
-        self.voted.emit(vote_id)
-
-    def _vote_not_saved(self, exc: Exception) -> None:
-        """The answer is kept with its reaction time; the trial stays; saving is retried."""
-        self.trial_page.saving.setText(self.texts("trial.not_saved", why=exc))
-        self.trial_page.saving.show()
-        self.trial_page.set_ready(False)
-        self._retry_timer.start()
-        log_error(channel().folder, "saving an answer", exc)
-        self.voteNotSaved.emit(str(exc))
-
-    def _retry_vote(self) -> None:
-        if self.flow.unsaved is None:
-            self._retry_timer.stop()
-            return
-        try:
-            vote_id = self.flow.retry_vote()
-        except VoteNotSaved:
-            return     # still full: the message stays, the next retry follows
-        self._voted(vote_id)
+        self.voted.emit(answer.vote_id)
 
     def _settle_unsaved_answer(self) -> bool:
         """Before the window closes: the answer still waiting for the disk is stored, or the
@@ -319,11 +301,8 @@ class SessionWindow(QWidget):
     def _sound_started(self, playback) -> None:
         if playback is not self._playback or not self.steps.voting:
             return
-        self.flow.sound_started(playback.onset.monotonic)
-        # the onset is when the first frame reaches the DAC, a few ms after it was written:
-        # answers open then, so no reaction time is ever negative
-        wait_ms = max(0, int((playback.onset.monotonic - time.monotonic()) * 1000) + 1)
-        QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))
+        wait_ms = self.steps.sound_started(playback.onset.monotonic, time.monotonic())
+        QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))   # at the DAC
 
     def _open_answers(self, playback) -> None:
         if playback is self._playback and self.steps.voting:

@@ -179,6 +179,15 @@ class ExperimentState:
     def next_index(self) -> int:
         return 0 if self.round is None else self.round + 1
 
+    def enabled(self, online_busy: bool) -> dict[str, bool]:
+        """Which of the tab's buttons may be pressed now, by their names in the tab: a new
+        round when there is something to make it from, sessions and the online export with an
+        open round (not a second export while one is written), evaluations with a model."""
+        return {"create_button": self.next_source.possible,
+                "start_button": self.can_listen, "autopilot_button": self.can_listen,
+                "online_button": self.can_listen and not online_busy,
+                "eval_button": self.can_evaluate, "eval_auto_button": self.can_evaluate}
+
 
 def experiment_state(lab) -> ExperimentState:
     from hd_desktop.lab.decisions import overview
@@ -222,6 +231,13 @@ ONLINE_SCREEN_OUT_URL_HINT = ("screen-out link (optional)",
                               "Where a participant who refuses consent or fails the headphone "
                               "check goes: under JATOS at once, standalone as a link after the "
                               "download (Prolific's screen-out URL with its code)")
+ONLINE_TRIALS_TIP = ("trials per participant: the round is split into lists of about this size, "
+                     "pairs kept together")
+AUTOPILOT_TIP = ("a simulated listener with a known acceptance takes the listener's seat (for "
+                 "demos and tests)")
+# the tables' columns, beside the functions that make their rows
+EVALUATION_HEADERS = ("group", "voices", "votes", "accepted", "95% interval", "spread (SD)")
+LISTENERS_HEADERS = ("listener", "where", "sessions", "votes", "screening", "decision")
 EVALUATION_NOTE = ("Real voices and samples of the latest model, blind and in a random order, on "
                    "the same trial screen.")
 

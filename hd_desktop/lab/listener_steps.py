@@ -8,12 +8,29 @@ these with what the listener did; it decides none of it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from hd_desktop.session.flow import SessionFlow, VoteNotSaved
 from hd_desktop.session.states import Phase
 
 VOTING = (Phase.PRACTICE, Phase.TRIALS)
 BEFORE_TRIALS = (Phase.LISTENER, Phase.INSTRUCTIONS, Phase.LEVEL_CHECK)
+RETRY_MS = 1000             # an answer the disk could not take is saved again this often
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What became of an answer: stored (`vote_id`), or kept with its reaction time while the
+    store refuses it (`refused`): the trial stays, and `retry` is due in `retry_ms`. `told`:
+    the first refusal of this answer, which the window shows and logs (later ones only retry)."""
+
+    vote_id: str | None = None
+    refused: VoteNotSaved | None = None
+    told: bool = False
+
+    @property
+    def retry_ms(self) -> int | None:
+        return RETRY_MS if self.refused is not None else None
 
 
 class ListenerSteps:
@@ -60,6 +77,39 @@ class ListenerSteps:
         """An answer is taken once the voice has started (`ready`), and not while the last
         one still waits for the disk (it is retried by itself)."""
         return self.voting and ready and self.flow.unsaved is None
+
+    def answer(self, accept: bool, ready: bool) -> Answer | None:
+        """The listener's answer, committed now (SessionFlow.vote), or kept for `retry` when
+        the store refuses it; None when no answer is taken now (`may_vote`)."""
+        if not self.may_vote(ready):
+            return None
+        try:
+            return Answer(self.flow.vote(accept))
+        except VoteNotSaved as exc:
+            return Answer(refused=exc, told=True)
+
+    def retry(self) -> Answer | None:
+        """The kept answer stored again; None when none waits any more (it was stored or
+        given up as the window closed)."""
+        if self.flow.unsaved is None:
+            return None
+        try:
+            return Answer(self.flow.retry_vote())
+        except VoteNotSaved as exc:
+            return Answer(refused=exc)      # still refused: the message stays, retried again
+
+    def sound_started(self, onset: float, now: float) -> int:
+        """The trial's voice reached the device at `onset` (monotonic s; `now` is the time
+        now): reaction times run from it, and the answers open in the ms returned. The onset
+        is when the first frame reaches the DAC, a few ms after it was written: answers open
+        then, so no reaction time is ever negative."""
+        self.flow.sound_started(onset)
+        return max(0, int((onset - now) * 1000) + 1)
+
+    def opening_gain(self, player_gain: float) -> float:
+        """The gain the window opens at: a resumed session plays at the gain it recorded,
+        whatever the player has now."""
+        return self.flow.gain_db if self.flow.gain_db is not None else player_gain
 
     def undo(self) -> bool:
         """Take the last answer back (during the trials or at a break): whether one was; an
