@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
             self.experiment_panel.setEnabled(False)
             self.experiment_panel.setToolTip(str(opened.refused))
             self.statusBar().showMessage(opened.refused_words(self.experiment))
-            report(f"opening the experiment {self.experiment}", opened.refused)   # in a box
+            # the whole sentence, in a box
+            report(f"opening the experiment {self.experiment}", opened.refused)
             return
         self.lab = opened.lab
         self.lab.events.subscribe(self._lab_event)

@@ -9,6 +9,7 @@ ahead by a Prefetcher, so after a vote it starts at the next audio period.
 from __future__ import annotations
 
 import time
+from operator import attrgetter
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
@@ -20,7 +21,6 @@ from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurnitureP
                                            HeadphoneCheckPage, QuestionnairePage)
 from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
-from hd_desktop.lab.errorlog import log_error
 from hd_desktop.lab.listener_steps import ListenerSteps
 from hd_desktop.gui.widgets import key_name
 from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
@@ -48,7 +48,7 @@ class SessionWindow(QWidget):
         self.autopilot = None          # lab.listening.AutopilotSeat: a simulated listener seated
         self._trial_started: list[float] = []
         self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
-        self.steps = ListenerSteps(flow, self.intake)    # in the order the Lab decides
+        self.steps = ListenerSteps(flow, self.intake, channel().folder)   # as the Lab decides
         self.setWindowTitle(self.texts("window.title"))
         self.resize(900, 640)
         self.prefetch = Prefetcher(self._render, ahead=3)
@@ -99,15 +99,9 @@ class SessionWindow(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pages)
         # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent);
-        # a button does what its key does (the actions' names: lab.session_view)
-        tp = self.trial_page
-        for b, action in ((self.listener_page.start, "listener"),
-                          (self.instructions_page.go, "instructions"),
-                          (self.level_page.play, "reference"), (self.level_page.go, "level"),
-                          (tp.accept, "accept"), (tp.reject, "reject"), (tp.replay, "replay"),
-                          (tp.undo, "undo"), (tp.pause, "pause"), (self.break_page.go, "continue"),
-                          (self.paused_page.go, "continue")):
-            b.clicked.connect(lambda _=False, a=action: self._actions[a]())
+        # a button does what its key does (the buttons' actions: lab.session_view)
+        for name, action in view.BUTTON_ACTIONS:
+            attrgetter(name)(self).clicked.connect(lambda _=False, a=action: self._actions[a]())
         self.level_page.gain.valueChanged.connect(self._gain_changed)
         self.summary_page.close_button.clicked.connect(self.close)
         self.consent_page.decided.connect(self._consent_decided)
@@ -170,18 +164,12 @@ class SessionWindow(QWidget):
                 self.trial_page.saving.setText(self.texts("trial.not_saved", why=answer.refused))
                 self.trial_page.saving.show()
                 self.trial_page.set_ready(False)
-                log_error(channel().folder, "saving an answer", answer.refused)
                 self.voteNotSaved.emit(str(answer.refused))
             return self._retry_timer.start(answer.retry_ms)
         self.trial_page.saving.hide()
         self._trial_started.append(time.monotonic())
         self._show_phase()                 # the next voice starts here
         self.voted.emit(answer.vote_id)
-
-    def _settle_unsaved_answer(self) -> bool:
-        """Before the window closes: the answer still waiting for the disk is stored, or the
-        experimenter is asked (lab.listener_steps)."""
-        return self.steps.settle_unsaved(self._may_close, channel().folder)
 
     def _may_close(self, question: str) -> bool:
         buttons = QMessageBox.StandardButton
@@ -324,7 +312,8 @@ class SessionWindow(QWidget):
 
     def closeEvent(self, event) -> None:
         """Votes are already stored; an unfinished session resumes from the main window."""
-        if self.flow.unsaved is not None and not self._settle_unsaved_answer():
+        # the answer still waiting for the disk is stored, or the experimenter is asked first
+        if self.flow.unsaved is not None and not self.steps.settle_unsaved(self._may_close):
             event.ignore()
             return
         if self.audio.player is not None:

@@ -22,7 +22,8 @@ RETRY_MS = 1000             # an answer the disk could not take is saved again t
 class Answer:
     """What became of an answer: stored (`vote_id`), or kept with its reaction time while the
     store refuses it (`refused`): the trial stays, and `retry` is due in `retry_ms`. `told`:
-    the first refusal of this answer, which the window shows and logs (later ones only retry)."""
+    the first refusal of this answer, logged here and shown by the window (later ones only
+    retry)."""
 
     vote_id: str | None = None
     refused: VoteNotSaved | None = None
@@ -35,10 +36,11 @@ class Answer:
 
 class ListenerSteps:
     """One session's way from the listener's id to its end; `intake` (session.intake.Intake)
-    is None when nothing is asked (a resumed session, a simulated listener's)."""
+    is None when nothing is asked (a resumed session, a simulated listener's); `log_folder`:
+    where errors.log keeps an answer the disk refused (the experiment's folder)."""
 
-    def __init__(self, flow: SessionFlow, intake=None):
-        self.flow, self.intake = flow, intake
+    def __init__(self, flow: SessionFlow, intake=None, log_folder=None):
+        self.flow, self.intake, self.log_folder = flow, intake, log_folder
         self.simulated = False      # an autopilot in the seat: it is asked nothing
 
     @property
@@ -80,12 +82,16 @@ class ListenerSteps:
 
     def answer(self, accept: bool, ready: bool) -> Answer | None:
         """The listener's answer, committed now (SessionFlow.vote), or kept for `retry` when
-        the store refuses it; None when no answer is taken now (`may_vote`)."""
+        the store refuses it (and errors.log says so); None when no answer is taken now
+        (`may_vote`)."""
+        from hd_desktop.lab.errorlog import log_error
+
         if not self.may_vote(ready):
             return None
         try:
             return Answer(self.flow.vote(accept))
         except VoteNotSaved as exc:
+            log_error(self.log_folder, "saving an answer", exc)
             return Answer(refused=exc, told=True)
 
     def retry(self) -> Answer | None:
@@ -139,7 +145,7 @@ class ListenerSteps:
         """A gain set after the level check is the session's from then on (recorded)."""
         return self.flow.phase not in BEFORE_TRIALS
 
-    def settle_unsaved(self, may_close: Callable[[str], bool], log_folder) -> bool:
+    def settle_unsaved(self, may_close: Callable[[str], bool]) -> bool:
         """Before the window closes: the answer still waiting for the disk is stored, or, if
         the disk still refuses it, `may_close(question)` asks the experimenter; an answer
         given up is written in full to errors.log. False keeps the window open (retrying)."""
@@ -152,6 +158,6 @@ class ListenerSteps:
         except VoteNotSaved as exc:
             if not may_close(unsaved_question(exc)):
                 return False
-            log_error(log_folder, "an answer given up when its window closed",
+            log_error(self.log_folder, "an answer given up when its window closed",
                       VoteNotSaved(f"{exc}; the answer: {self.flow.give_up_unsaved()}"))
             return True
