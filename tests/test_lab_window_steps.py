@@ -325,3 +325,34 @@ def test_each_button_of_the_listeners_window_does_what_a_key_does():
     assert set(actions) <= by_key
     assert set(TRIAL_KEYS.values()) <= set(actions)            # every trial key has its button
     assert len({name for name, _ in BUTTON_ACTIONS}) == len(BUTTON_ACTIONS)
+
+
+def test_a_resumed_session_welcomes_its_listener_back_where_they_are():
+    from hd_desktop.lab.session_view import welcome_back_words
+
+    def t(key, **values):
+        return key, values
+
+    trial = SimpleNamespace(index=5, total=40, practice=False)
+    flow = SimpleNamespace(phase=Phase.PAUSED, paused_trial=trial, listener="L08")
+    assert welcome_back_words(t, flow) == ("paused.welcome_back",
+                                           dict(listener="L08", done=5, total=40))
+    flow.paused_trial = SimpleNamespace(index=2, total=4, practice=True)
+    assert welcome_back_words(t, flow)[0] == "paused.welcome_back_practice"
+    assert welcome_back_words(t, SimpleNamespace(phase=Phase.PAUSED, paused_trial=None)) is None
+    assert welcome_back_words(t, SimpleNamespace(phase=Phase.TRIALS, paused_trial=trial)) is None
+
+
+def test_each_table_has_a_heading_for_each_cell_of_its_rows():
+    from hd_desktop.lab.decisions import OVERVIEW_HEADERS, OverviewRow, row_cells
+    from hd_desktop.lab.experiment_view import EVALUATION_HEADERS, evaluation_rows
+
+    row = OverviewRow("listener", "ann", "ann", "lab", 41, "passed 85% of 24", "", False)
+    assert len(OVERVIEW_HEADERS) == len(row_cells(row))
+    group = {"stimuli": 3, "votes": 12, "acceptance": 0.5, "ci95_bootstrap": None,
+             "ci95_wilson": (0.25, 0.75), "spread": {"mean_distance_to_centroid": 1.0}}
+    rows, _ = evaluation_rows({
+        "groups": {"real": group, "sampled": group}, "listeners": 1,
+        "difference": {"estimate": 0.0, "ci95_bootstrap": None, "ci95_newcombe": (-0.3, 0.3)},
+        "intervals": {"ci95_wilson": "Wilson", "ci95_bootstrap": "bootstrap"}})
+    assert rows and all(len(cells) == len(EVALUATION_HEADERS) for cells in rows)

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroup
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.widgets import button, column, fill_table, row, set_quietly, spin, table, wrapped
-from hd_desktop.lab.decisions import (SCREENING_TIPS, decide_row, decided_words,
+from hd_desktop.lab.decisions import (DECISIONS_NOTE, EXCLUDE_TIP, OVERVIEW_HEADERS,
+                                      SCREENING_TIPS, decide_row, decided_words,
                                       decision_question, may_decide, row_cells, row_index,
                                       screening_form, screening_settings)
 
@@ -64,19 +65,15 @@ class DecisionsBox(QGroupBox):
         self.lab = None
         self.rows = []
         # more rows scroll; the forms above keep their room
-        self.table = table(["listener / session (kind, votes)", "screening", "decision"],
-                           min_height=120, max_height=180, stretch_last=True)
+        self.table = table(OVERVIEW_HEADERS, min_height=120, max_height=180, stretch_last=True)
         self.table.setWordWrap(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.exclude_button = button("Exclude…", self._decide, tip="leave this listener's or "
-                                     "session's votes out of the engine, the evaluation and the "
-                                     "exports' counts, with a reason; nothing is deleted")
+        self.exclude_button = button("Exclude…", self._decide, tip=EXCLUDE_TIP)
         self.include_button = button("Include again", self._decide)
-        self.note = wrapped("Select a listener or a session. Excluded votes stay in the "
-                            "experiment and in its rating files, marked.")
+        self.note = wrapped(DECISIONS_NOTE)
         self.note.setMaximumWidth(260)
         row((self.table, 1), column(self.exclude_button, self.include_button, self.note,
                                     stretch=True), into=self)

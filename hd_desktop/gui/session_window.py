@@ -68,9 +68,10 @@ class SessionWindow(QWidget):
         if self.audio.player is not None:
             self.audio.player.gain_db = self.steps.opening_gain(self.audio.player.gain_db)
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        back = view.welcome_back(flow)    # resumed: paused by the Lab until the listener is back
+        # a resumed session: paused by the Lab until the listener is back
+        back = view.welcome_back_words(self.texts, flow)
         if back is not None:
-            self.paused_page.show_welcome_back(**back)
+            self.paused_page.text.setText(back)
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------
@@ -230,7 +231,7 @@ class SessionWindow(QWidget):
         if ended == Phase.BREAK:
             self.breakEnded.emit()
         elif ended == Phase.PAUSED:
-            self.paused_page.show_paused()
+            self.paused_page.text.setText(self.texts("paused.body"))
         self._show_phase()
 
     def _show_phase(self) -> None:

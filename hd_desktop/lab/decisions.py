@@ -93,6 +93,15 @@ def overview(lab) -> list[OverviewRow]:
     return rows
 
 
+# the Experiment tab's table of listeners and sessions: its columns (each row's cells:
+# row_cells), the Exclude button's meaning and the words beside the table until a decision
+OVERVIEW_HEADERS = ("listener / session (kind, votes)", "screening", "decision")
+EXCLUDE_TIP = ("leave this listener's or session's votes out of the engine, the evaluation and "
+               "the exports' counts, with a reason; nothing is deleted")
+DECISIONS_NOTE = ("Select a listener or a session. Excluded votes stay in the experiment and in "
+                  "its rating files, marked.")
+
+
 def row_cells(row: OverviewRow) -> list[str]:
     """The Experiment tab's cells of a row: who or which session (kind, votes), screening,
     the decision in force."""

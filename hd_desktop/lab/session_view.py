@@ -95,14 +95,15 @@ def unsaved_question(exc) -> str:
             "window open and retrying.")
 
 
-def welcome_back(flow) -> dict | None:
-    """A resumed session starts paused (the Lab paused it): who is welcomed back and where
-    they are, or None."""
+def welcome_back_words(t, flow) -> str | None:
+    """A resumed session starts paused (the Lab paused it): the paused page welcomes the
+    listener back and says where they are (in the practice, or in the trials); None when the
+    session is not a resumed one waiting for its listener."""
     if flow.phase != Phase.PAUSED or flow.paused_trial is None:
         return None
     trial = flow.paused_trial
-    return dict(listener=flow.listener, done=trial.index, total=trial.total,
-                practice=trial.practice)
+    key = "paused.welcome_back_practice" if trial.practice else "paused.welcome_back"
+    return t(key, listener=flow.listener, done=trial.index, total=trial.total)
 
 
 class HeadphoneRun:
