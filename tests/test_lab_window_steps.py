@@ -356,3 +356,13 @@ def test_each_table_has_a_heading_for_each_cell_of_its_rows():
         "difference": {"estimate": 0.0, "ci95_bootstrap": None, "ci95_newcombe": (-0.3, 0.3)},
         "intervals": {"ci95_wilson": "Wilson", "ci95_bootstrap": "bootstrap"}})
     assert rows and all(len(cells) == len(EVALUATION_HEADERS) for cells in rows)
+
+
+def test_the_design_form_shows_all_anchors_as_the_top_of_its_box():
+    from hd_desktop.design import DesignParams
+    from hd_desktop.lab.experiment_view import WHOLE_NUMBERS, design_form, form_values
+
+    shown = form_values(DesignParams(n_anchors=None, seed=7))
+    assert shown["n_anchors"] == WHOLE_NUMBERS["n_anchors"][1] and shown["seed"] == 7
+    assert list(shown) == [name for name, _, _ in design_form()]       # min_gold is not shown
+    assert form_values(DesignParams(n_anchors=12))["n_anchors"] == 12

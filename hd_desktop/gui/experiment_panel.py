@@ -189,10 +189,8 @@ class ExperimentPanel(QWidget):
         return DesignParams(**values)
 
     def set_params(self, params: DesignParams) -> None:
-        for name, ed in self._editors.items():
-            value = getattr(params, name)
-            set_quietly(ed, value if value is not None or isinstance(ed, QComboBox)
-                        else ed.maximum())
+        for name, value in view.form_values(params).items():
+            set_quietly(self._editors[name], value)
         self._params_edited()
 
     # -- the design: the open round as made, the next one as the Lab proposes it ------------

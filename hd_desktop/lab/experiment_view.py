@@ -141,6 +141,14 @@ def design_form() -> list[tuple[str, str, tuple]]:
     return form
 
 
+def form_values(params: DesignParams) -> dict:
+    """The value the form shows in each of its fields: a field left open (n_anchors None: all
+    the anchors there are) shows as the top of its box's range, which means the same."""
+    ranges = {**WHOLE_NUMBERS, **DECIMALS}
+    values = {name: getattr(params, name) for name, _, _ in design_form()}
+    return {name: ranges[name][1] if value is None else value for name, value in values.items()}
+
+
 def proposal_title(proposal, name: str) -> str:
     """The heading over the form: the next round, what its values are, and why."""
     return (f"<b>Round {proposal.round} (next): {name}</b>"
