@@ -184,7 +184,7 @@ def test_settings_that_cannot_be_used_do_not_stop_the_app(qtbot, tmp_home):
     with qtbot.waitSignal(w.spaceReady, timeout=60000):
         pass
     w.carrier_box.setCurrentIndex(1 - w.carrier_box.currentIndex())   # saved in the experiment
-    w._device_chosen(0)                                         # the settings file cannot be saved
+    w._open_audio(0)                                            # the settings file cannot be saved
     assert "is a folder" in channel().last and "saving the settings" in channel().last
     assert w.audio.player is not None                           # the device was still opened
     w.close()

@@ -178,7 +178,7 @@ def test_with_a_researcher_output_the_map_plays_there_not_on_the_listeners_playe
         w.play_point(1.0, -0.5)
     playback = blocker.args[0].playback
     assert playback.wait(timeout=30) is not None
-    side = w.researcher_audio.side
+    side = w.researcher_audio.lab_playback.side
     assert side is not None and side.player is not w.audio.player and side.player._seq == 1
     assert w.audio.player._seq == plays                  # the session's player got nothing
     w.session_window.close()

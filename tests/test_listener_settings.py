@@ -32,8 +32,8 @@ def test_the_dialog_sets_the_experiment_and_makes_its_own_texts_to_edit(qtbot, t
         assert opened == [str(path)] and path == lab.folder / "listener-texts-ja.json"
         assert json.loads(path.read_text(encoding="utf-8"))["language"] == "ja"
         d.check.setCurrentIndex(d.check.findData("antiphase"))
-        d.excludes.setChecked(True)
-        d.questionnaire.setChecked(False)
+        d.ticks["headphone_excludes"].setChecked(True)
+        d.ticks["questionnaire"].setChecked(False)
         d.accept()
         s = lab.settings
         assert (s.language, s.headphone_check, s.headphone_excludes, s.questionnaire,

@@ -12,20 +12,11 @@ def run_app(experiment: str | None = None, corpus: str | None = None,
             dims: int | None = None) -> int:
     import os
 
-    from hd_desktop.errors import UserFacingError
-    from hd_desktop.lab.space_choice import check_dims
+    from hd_desktop.lab.startup import start_problem
 
-    if dims is not None:
-        try:
-            check_dims(dims, corpus)
-        except UserFacingError as exc:
-            print(f"hd-desktop: {exc}", file=sys.stderr)
-            return 2
-
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            or os.environ.get("QT_QPA_PLATFORM")):
-        print("hd-desktop: no display to open the window on (DISPLAY is not set). Run it on the "
-              "desktop, or use the headless commands: hd-desktop --help", file=sys.stderr)
+    problem = start_problem(dims, corpus, os.environ)    # checked before any window opens
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     from PySide6.QtWidgets import QApplication
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hd_desktop.lab.output import Output
-from hd_desktop.lab.researcher_voices import AB_GAP_S, ResearcherVoices, render_voices
+from hd_desktop.lab.researcher_playback import ResearcherPlayback
+from hd_desktop.lab.researcher_voices import AB_GAP_S, render_voices
 
 
 class AudioOutput(QObject, Output):
@@ -25,8 +26,8 @@ class AudioOutput(QObject, Output):
 
 class ResearcherAudio(QObject):
     """The researcher's playback (map clicks, the New voices tab): on the main output, or on
-    the researcher output while a listener's session is open, or refused; the Lab's
-    PlaybackGuard (hd_desktop.lab.playback_guard) decides, this only opens the device. Both
+    the researcher output while a listener's session is open, or refused; the Lab decides
+    (hd_desktop.lab.researcher_playback), this renders off the GUI thread and tells. Both
     tabs play through `play` (hd_desktop.lab.researcher_voices: one path)."""
 
     started = Signal(object)        # Playback of either output, once its onset is known
@@ -36,10 +37,8 @@ class ResearcherAudio(QObject):
 
     def __init__(self, main: AudioOutput, guard, parent=None):
         super().__init__(parent)
-        self.main, self.guard = main, guard
-        self.side: Output | None = None
-        self.requests = ResearcherVoices()
-        self._then = None             # (Playback, the voices due after it): A/B
+        self.lab_playback = ResearcherPlayback(main, guard, self.started.emit, self.finished.emit)
+        self.requests = self.lab_playback.requests
         main.started.connect(self.started.emit)
         main.finished.connect(self.finished.emit)
         self.finished.connect(self._next_voice)
@@ -48,7 +47,7 @@ class ResearcherAudio(QObject):
         """Render `request`'s voices off the GUI thread, then play them one after the other."""
         from hd_desktop.gui.jobs import start_job
 
-        out, why = self.output(request.what)
+        out, why = self.lab_playback.output(request.what)
         if out is None:
             return self.told.emit(why)
         self.told.emit(request.rendering_words())
@@ -56,41 +55,16 @@ class ResearcherAudio(QObject):
                   on_result=lambda prepared: self._play(request, out, prepared))
 
     def _play(self, request, out, prepared) -> None:
-        if not self.requests.is_latest(request):
-            return      # a later click wins
-        now, why = self.output(request.what)
-        if now is not out:          # a session opened while it rendered
-            return self.told.emit(why or request.changed_words())
-        (voice, buffer, seconds), rest = prepared[0], prepared[1:]
-        playback = out.play(buffer) if buffer is not None else None
-        if playback is None:
-            return self.told.emit(request.no_output_words(out.problem))
-        self.told.emit(request.playing_words(voice, seconds, out.device_label))
-        self._then = (playback, request, out, rest) if rest else None
-        self.played.emit(request, voice, playback)
+        played = self.lab_playback.play(request, out, prepared)
+        if played.words:
+            self.told.emit(played.words)
+        if played.playback is not None:
+            self.played.emit(request, played.voice, played.playback)
 
     def _next_voice(self, playback) -> None:
-        if self._then is not None and self._then[0] is playback:
-            (_, request, out, rest), self._then = self._then, None
-            QTimer.singleShot(int(AB_GAP_S * 1000), lambda: self._play(request, out, rest))
-
-    def output(self, what: str) -> tuple[AudioOutput | None, str | None]:
-        """(the output to play `what` on, None) or (None, why it may not play now)."""
-        route = self.guard.route(what)
-        if not route.allowed:
-            return None, route.refused
-        if route.device is None:
-            return self.main, None
-        if self.side is None or self.side.device_label != route.device:
-            self.close()       # the researcher's own device, at the main output's gain
-            self.side = Output(self.started.emit, self.finished.emit)
-            if not self.side.open(route.device, self.main.player.gain_db if self.main.player else 0.0):
-                why = self.side.problem
-                self.close()
-                return None, f"the researcher output {route.device} cannot be opened: {why}"
-        return self.side, None
+        due = self.lab_playback.due_after(playback)
+        if due is not None:
+            QTimer.singleShot(int(AB_GAP_S * 1000), lambda: self._play(*due))
 
     def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-            self.side = None
+        self.lab_playback.close()

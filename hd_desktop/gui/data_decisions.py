@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroup
 
 from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.widgets import button, column, fill_table, row, set_quietly, spin, table, wrapped
-from hd_desktop.lab.decisions import (decide_row, decided_words, decision_question, may_decide,
-                                      row_cells, row_index)
+from hd_desktop.lab.decisions import (DECISIONS_NOTE, EXCLUDE_TIP, OVERVIEW_HEADERS,
+                                      SCREENING_TIPS, decide_row, decided_words,
+                                      decision_question, may_decide, row_cells, row_index,
+                                      screening_form, screening_settings)
 
 
 class ScreeningBox(QGroupBox):
@@ -23,16 +25,13 @@ class ScreeningBox(QGroupBox):
         self.lab = None
         form = QFormLayout(self)
         self.threshold = spin(0, 100, suffix=" % as expected")
-        self.threshold.setToolTip("a listener passes screening with at least this share of "
-                                  "screening trials answered as expected (real voices accepted, "
-                                  "far voices rejected); chance is 50%")
         self.minimum = spin(0, 1000, suffix=" answers")
-        self.minimum.setToolTip("a listener is judged once they have answered this many "
-                                "screening trials; every new round holds at least this many")
         self.use_unjudged = QCheckBox("use listeners not judged yet")
         self.use_simulated = QCheckBox("use simulated votes beside people's")
-        self.use_simulated.setToolTip("the autopilot's votes; with no person's votes in the "
-                                      "experiment they are always used")
+        self.fields = {"screen_threshold": self.threshold, "screen_min": self.minimum,
+                       "use_unjudged": self.use_unjudged, "use_simulated": self.use_simulated}
+        for name, w in self.fields.items():
+            w.setToolTip(SCREENING_TIPS[name])
         form.addRow("Pass with", self.threshold)
         form.addRow("Judge from", self.minimum)
         form.addRow(self.use_unjudged)
@@ -44,18 +43,14 @@ class ScreeningBox(QGroupBox):
 
     def set_lab(self, lab) -> None:
         self.lab = lab
-        s = lab.settings
-        for w, value in ((self.threshold, round(100 * s.screen_threshold)),
-                         (self.minimum, s.screen_min), (self.use_unjudged, s.use_unjudged),
-                         (self.use_simulated, s.use_simulated)):
-            set_quietly(w, value)
+        for name, value in screening_form(lab.settings).items():
+            set_quietly(self.fields[name], value)
 
     def _edited(self) -> None:
+        values = {name: w.isChecked() if isinstance(w, QCheckBox) else w.value()
+                  for name, w in self.fields.items()}
         try:
-            self.lab.set_settings(screen_threshold=self.threshold.value() / 100.0,
-                                  screen_min=self.minimum.value(),
-                                  use_unjudged=self.use_unjudged.isChecked(),
-                                  use_simulated=self.use_simulated.isChecked())
+            self.lab.set_settings(**screening_settings(values))
         except UserFacingError as exc:
             QMessageBox.warning(self, "Screening", str(exc))
             self.set_lab(self.lab)
@@ -70,19 +65,15 @@ class DecisionsBox(QGroupBox):
         self.lab = None
         self.rows = []
         # more rows scroll; the forms above keep their room
-        self.table = table(["listener / session (kind, votes)", "screening", "decision"],
-                           min_height=120, max_height=180, stretch_last=True)
+        self.table = table(OVERVIEW_HEADERS, min_height=120, max_height=180, stretch_last=True)
         self.table.setWordWrap(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.exclude_button = button("Exclude…", self._decide, tip="leave this listener's or "
-                                     "session's votes out of the engine, the evaluation and the "
-                                     "exports' counts, with a reason; nothing is deleted")
+        self.exclude_button = button("Exclude…", self._decide, tip=EXCLUDE_TIP)
         self.include_button = button("Include again", self._decide)
-        self.note = wrapped("Select a listener or a session. Excluded votes stay in the "
-                            "experiment and in its rating files, marked.")
+        self.note = wrapped(DECISIONS_NOTE)
         self.note.setMaximumWidth(260)
         row((self.table, 1), column(self.exclude_button, self.include_button, self.note,
                                     stretch=True), into=self)

@@ -6,13 +6,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressBar, QWidget
 
-from hd_desktop.errors import UserFacingError
 from hd_desktop.gui.widgets import (button, check_item, choices, column, fill_table, group, row,
                                     set_quietly, table, wrapped)
-from hd_desktop.lab.engine_view import (ENGINE_PRESETS, LISTENERS_NOTE, PRESET_NOTES,
-                                        create_next_round, curve_of, curve_point,
-                                        estimates_summary, keep_listener, listener_lines,
-                                        model_words, next_round, preset_note, progress_words)
+from hd_desktop.lab.engine_view import (ENGINE_PRESETS, LISTENERS_HEADERS, LISTENERS_NOTE,
+                                        PRESET_NOTES, USE_COLUMN, TrainingCurve,
+                                        create_next_round_asking, curve_of, estimates_summary,
+                                        keep_listener, listener_lines, model_words, next_round,
+                                        preset_note, progress_words)
 from hd_desktop.lab.results import stop_text
 
 
@@ -64,8 +64,7 @@ class EnginePanel(QWidget):
         return group("Training curve", self.curve, self.estimates_label, self.stop_label)
 
     def _listeners_box(self) -> QWidget:
-        self.listeners = table(["listener", "votes", "screening", "agreement", "use"],
-                               stretch_last=True)
+        self.listeners = table(LISTENERS_HEADERS, stretch_last=True)
         self.listeners.itemChanged.connect(self._keep_changed)
         return group("Listeners (screening)", self.listeners, wrapped(LISTENERS_NOTE))
 
@@ -93,10 +92,8 @@ class EnginePanel(QWidget):
             return
         lines = listener_lines(lab)
         self.listeners.blockSignals(True)
-        fill_table(self.listeners, [[line.listener, str(line.votes), line.screening,
-                                     line.agreement, check_item(*line.use_cell())]
-                                    for line in lines],
-                   red=lambda i: not lines[i].used)
+        fill_table(self.listeners, [[*line.cells(), check_item(*line.use_cell())]
+                                    for line in lines], red=lambda i: not lines[i].used)
         self.listeners.blockSignals(False)
         state = next_round(lab)
         self.next_label.setText(state.text)
@@ -113,17 +110,14 @@ class EnginePanel(QWidget):
         self.cancel_button.setEnabled(running)
         if running:
             self.curve_line.setData([], [])
-            self._curve = ([], [])
+            self._curve = TrainingCurve()
 
     def _progress(self, event) -> None:
         self.bar.setRange(0, max(event.total, 1))
         self.bar.setValue(event.done)
         self.state.setText(progress_words(event))
-        point = curve_point(event)
-        if point is not None:
-            for values, value in zip(self._curve, point):
-                values.append(value)
-            self.curve_line.setData(*self._curve)
+        if self._curve.add(event):
+            self.curve_line.setData(self._curve.steps, self._curve.losses)
 
     def _result(self, result) -> None:
         steps, losses, label = curve_of(result)
@@ -136,19 +130,14 @@ class EnginePanel(QWidget):
         self.refresh()
 
     def _keep_changed(self, item) -> None:
-        if item.column() == 4:      # the Lab's settings change: its news refreshes the tab
+        if item.column() == USE_COLUMN:    # the Lab's settings change: its news refreshes the tab
             keep_listener(self.engine.lab, item.data(Qt.ItemDataRole.UserRole),
                           item.checkState() == Qt.CheckState.Checked)
 
     def _create_next(self) -> None:
-        state = next_round(self.engine.lab)
-        if state.early is not None and QMessageBox.question(
-                self, "Create the next round now?", state.question(),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
-            return self.state.setText(state.declined_words())
-        try:
-            create_next_round(self.engine.lab)       # from the stored samples
-        except UserFacingError as exc:
-            return self.state.setText(f"<b>{exc}</b>")
-        self.state.setText(state.created_words())
+        self.state.setText(create_next_round_asking(self.engine.lab, self._may_create_early))
+
+    def _may_create_early(self, question: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(self, "Create the next round now?", question,
+                                    buttons.Yes | buttons.No, buttons.No) == buttons.Yes

@@ -98,9 +98,7 @@ class ExperimentPanel(QWidget):
         form.addRow("Before the trials", self.listener_pages_button)
         self.start_button = button("Start a listening session", lambda: self.startSession.emit(
             self.session_size.value(), self.session_seed.value()))
-        self.autopilot_listener = choices(AUTOPILOTS, tip="a simulated listener with a known "
-                                          "acceptance takes the listener's seat (for demos and "
-                                          "tests)")
+        self.autopilot_listener = choices(AUTOPILOTS, tip=view.AUTOPILOT_TIP)
         self.autopilot_speed = spin(0.0, 5.0, 0.3, suffix=" s/answer")
         self.autopilot_button = button("Run on autopilot", lambda: self.startAutopilot.emit(
             self.session_size.value(), self.session_seed.value(),
@@ -122,8 +120,7 @@ class ExperimentPanel(QWidget):
         self.eval_auto_button = button("… on autopilot", lambda: self.startEvaluation.emit(
             self.eval_n.value(), self.eval_seed.value(), self.autopilot_listener.currentText(),
             self.autopilot_speed.value()))
-        self.eval_table = table(["group", "voices", "votes", "accepted", "95% interval",
-                                 "spread (SD)"], max_height=110)
+        self.eval_table = table(view.EVALUATION_HEADERS, max_height=110)
         self.eval_note = wrapped(view.EVALUATION_NOTE)
         return group("Evaluation: sampled vs real voices (the paper's Evaluation 2)",
                      row(self.eval_n, self.eval_seed, self.eval_button, self.eval_auto_button),
@@ -145,8 +142,7 @@ class ExperimentPanel(QWidget):
         from hd_desktop.voice.render import CARRIERS
 
         self.online_trials = spin(0, 100000, suffix=" trials each", special="whole round")
-        self.online_trials.setToolTip("trials per participant: the round is split into lists "
-                                      "of about this size, pairs kept together")
+        self.online_trials.setToolTip(view.ONLINE_TRIALS_TIP)
         self.online_seed = spin(0, 2**31 - 1, 1, prefix="seed ")
         self.online_carrier = choices(CARRIERS)
         self.online_button = button("Export the round for the web…", self._export_online)
@@ -160,8 +156,7 @@ class ExperimentPanel(QWidget):
         self.online_state = wrapped(view.ONLINE_NOTE)
         self.online_state.setMinimumHeight(3 * self.online_state.fontMetrics().lineSpacing())
         # lab listeners and online participants side by side, screening and decision shown
-        self.listeners_table = table(["listener", "where", "sessions", "votes", "screening",
-                                      "decision"], min_height=90, max_height=110)
+        self.listeners_table = table(view.LISTENERS_HEADERS, min_height=90, max_height=110)
         return group("Online study (jsPsych, JATOS, Prolific)",
                      row(self.online_trials, self.online_seed, self.online_carrier,
                          self.online_button),
@@ -194,10 +189,8 @@ class ExperimentPanel(QWidget):
         return DesignParams(**values)
 
     def set_params(self, params: DesignParams) -> None:
-        for name, ed in self._editors.items():
-            value = getattr(params, name)
-            set_quietly(ed, value if value is not None or isinstance(ed, QComboBox)
-                        else ed.maximum())
+        for name, value in view.form_values(params).items():
+            set_quietly(self._editors[name], value)
         self._params_edited()
 
     # -- the design: the open round as made, the next one as the Lab proposes it ------------
@@ -235,13 +228,9 @@ class ExperimentPanel(QWidget):
         state = view.experiment_state(self.lab)
         self.round_state.setText(state.round_words)
         self.open_design.setText(state.open_design)
-        self.create_button.setEnabled(state.next_source.possible)
         self.create_button.setText(state.next_source.text)
-        self.online_button.setEnabled(state.can_listen and self._online_job is None)
-        for b in (self.start_button, self.autopilot_button):
-            b.setEnabled(state.can_listen)
-        for b in (self.eval_button, self.eval_auto_button):
-            b.setEnabled(state.can_evaluate)
+        for name, enabled in state.enabled(online_busy=self._online_job is not None).items():
+            getattr(self, name).setEnabled(enabled)
         self.unfinished.clear()
         for words, session_id in state.unfinished:
             item = QListWidgetItem(words)

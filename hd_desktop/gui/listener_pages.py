@@ -10,8 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLineEdit, QRadioButto
 
 from hd_desktop.gui.session_pages import TextPage, big, button, label, page
 from hd_desktop.gui.widgets import row
-from hd_desktop.lab.session_view import HeadphoneRun, headphone_key
-from hd_desktop.session.intake import AGE_BANDS, HEARING, OUTPUTS
+from hd_desktop.lab.session_view import HeadphoneRun, headphone_key, questionnaire
 from hd_desktop.session.texts import ListenerTexts
 
 
@@ -51,10 +50,7 @@ class QuestionnairePage(FurniturePage):
         self.groups: dict[str, QButtonGroup] = {}
         grid = QGridLayout()
         grid.setVerticalSpacing(14)
-        questions = (("age_band", "questionnaire.age", AGE_BANDS),
-                     ("hearing_problems", "questionnaire.hearing", HEARING),
-                     ("output", "questionnaire.output", OUTPUTS))
-        for line, (name, key, codes) in enumerate(questions):
+        for line, (name, key, codes) in enumerate(questionnaire()):
             grid.addWidget(label(t(key), 13, center=False), line, 0, Qt.AlignmentFlag.AlignTop)
             group, box = QButtonGroup(self), QGridLayout()
             for i, code in enumerate(codes):
@@ -111,7 +107,8 @@ class HeadphoneCheckPage(FurniturePage):
         self.intro = page(label(t("headphone.heading")), self.intro_text, self.start)
         self.trial = page(self.progress, self.question, self.status, row(*self.choices))
         self.done = page(label(t("headphone.done")), self.go)
-        for p in (self.intro, self.trial, self.done):
+        self.stages = {"intro": self.intro, "trial": self.trial, "done": self.done}
+        for p in self.stages.values():
             self.stack.addWidget(p)
         QVBoxLayout(self).addWidget(self.stack)
         self.start.clicked.connect(self._start)
@@ -132,8 +129,9 @@ class HeadphoneCheckPage(FurniturePage):
         self.stack.setCurrentWidget(self.intro)
 
     def _start(self) -> None:
-        if self.stack.currentWidget() is self.intro:
-            self.stack.setCurrentWidget(self.trial)
+        if self.run.stage == "intro":
+            self.run.started = True
+            self.stack.setCurrentWidget(self.stages[self.run.stage])
             self._play()
 
     def _play(self) -> None:
@@ -162,15 +160,12 @@ class HeadphoneCheckPage(FurniturePage):
         if not self.ready:
             return
         self.run.answer(n)
-        if self.run.done:
-            self.stack.setCurrentWidget(self.done)
-        else:
+        self.stack.setCurrentWidget(self.stages[self.run.stage])
+        if not self.run.done:
             self._play()
 
     def handle_key(self, key: str) -> None:
-        stage = {id(self.intro): "intro", id(self.trial): "trial",
-                 id(self.done): "done"}[id(self.stack.currentWidget())]
-        action = headphone_key(stage, key)
+        action = headphone_key(self.run.stage, key)
         if action == "start":
             self._start()
         elif action == "go":

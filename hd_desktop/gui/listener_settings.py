@@ -10,8 +10,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from hd_desktop.gui.widgets import button, column, fill_choices, wrapped
-from hd_desktop.lab.furniture import (HEADPHONE_CHECKS, edit_texts, editing_words,
-                                      headphone_summary, language_choices, texts_where)
+from hd_desktop.lab.furniture import (ASKED, CHECK_EXCLUDES, HEADPHONE_CHECKS, edit_texts,
+                                      editing_words, headphone_summary, language_choices,
+                                      texts_where)
 
 
 class ListenerSettingsDialog(QDialog):
@@ -22,20 +23,12 @@ class ListenerSettingsDialog(QDialog):
         self.setWindowTitle("Before the trials")
         self.language = QComboBox()
         fill_choices(self.language, language_choices(), s.language)
-        self.consent = QCheckBox("Ask for consent (no consent, no trials)")
-        self.consent.setChecked(s.consent)
-        self.questionnaire = QCheckBox("Ask the questionnaire (age band, hearing, headphones, "
-                                       "native language)")
-        self.questionnaire.setChecked(s.questionnaire)
+        self.ticks = {name: QCheckBox(words) for name, words in {**ASKED, **CHECK_EXCLUDES}.items()}
+        for name, box in self.ticks.items():
+            box.setChecked(getattr(s, name))
         self.check = QComboBox()
         fill_choices(self.check, [(text, code) for code, text in HEADPHONE_CHECKS.items()],
                      s.headphone_check)
-        self.excludes = QCheckBox("A failed headphone check in the lab leaves the listener out "
-                                  "of the engine")
-        self.excludes.setChecked(s.headphone_excludes)
-        self.excludes_online = QCheckBox("A failed headphone check online leaves the participant "
-                                         "out of the engine")
-        self.excludes_online.setChecked(s.headphone_excludes_online)
         self.edit = button("Edit listener texts…", self.edit_texts)
         self.where = wrapped()
         self.language.currentIndexChanged.connect(self._show_where)
@@ -43,10 +36,10 @@ class ListenerSettingsDialog(QDialog):
         self.status = wrapped(headphone_summary(lab.experiment))
         form = QFormLayout()
         form.addRow("Listener language", self.language)
-        for widget in (self.edit, self.where, self.consent, self.questionnaire):
+        for widget in (self.edit, self.where, *(self.ticks[name] for name in ASKED)):
             form.addRow("", widget)
         form.addRow("Headphone check", self.check)
-        for widget in (self.excludes, self.excludes_online, self.status):
+        for widget in (*(self.ticks[name] for name in CHECK_EXCLUDES), self.status):
             form.addRow("", widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -66,11 +59,8 @@ class ListenerSettingsDialog(QDialog):
 
     def accept(self) -> None:
         self.lab.set_settings(language=self.language.currentData(),
-                              consent=self.consent.isChecked(),
-                              questionnaire=self.questionnaire.isChecked(),
                               headphone_check=self.check.currentData(),
-                              headphone_excludes=self.excludes.isChecked(),
-                              headphone_excludes_online=self.excludes_online.isChecked())
+                              **{name: box.isChecked() for name, box in self.ticks.items()})
         super().accept()
 
 

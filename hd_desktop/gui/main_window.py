@@ -20,11 +20,12 @@ from hd_desktop.gui.errors import channel, report
 from hd_desktop.gui.jobs import cancel, start_job
 from hd_desktop.gui.widgets import STRETCH, button, fill_choices, framed, set_quietly
 from hd_desktop.lab import window_view as view
-from hd_desktop.lab.listener_screen import WINDOWED, plan_screens
+from hd_desktop.lab.listener_screen import Screen, place_listener_window
 from hd_desktop.lab.playback_guard import PlaybackGuard
 from hd_desktop.lab.researcher_voices import CARRIER_LABELS, PlayedVoice
+from hd_desktop.lab.startup import open_experiment, space_opening
 from hd_desktop.settings import Settings, save_settings
-from hd_desktop.voice import VoiceSpace, open_space
+from hd_desktop.voice import VoiceSpace
 
 
 class MainWindow(QMainWindow):
@@ -77,18 +78,15 @@ class MainWindow(QMainWindow):
         self.carrier_box.setCurrentIndex(max(0, self.carrier_box.findData(self.settings.carrier)))
         self.carrier_box.currentIndexChanged.connect(self._carrier_changed)
         bar.addSeparator()
-        self.device_box = self._tool_choice(bar, "Output", "output_device", self._device_chosen)
+        self.device_box = self._tool_choice(bar, "Output", "output_device", self._open_audio)
         self.device_box.setMinimumWidth(260)
         bar.addSeparator()
         self.researcher_box = self._tool_choice(
             bar, "Researcher output", "researcher_output", self.guard.set_researcher_output,
-            "Where map clicks and the New voices tab play while a listener's session is open. "
-            "None: they are refused then, so the listener hears only the trials.")
+            view.RESEARCHER_OUTPUT_TIP)
         self.screen_box = self._tool_choice(
             bar, "Listener screen", "listener_screen",
-            lambda choice: setattr(self, "listener_screen", choice),
-            "The screen the listener's window fills during a session (HD_LISTENER_SCREEN sets "
-            "it too); with one screen, this window is minimised until the session ends.")
+            lambda choice: setattr(self, "listener_screen", choice), view.LISTENER_SCREEN_TIP)
         self._fill_screen_box()
 
     def _tool_choice(self, bar, label: str, setting: str | None = None, then=None,
@@ -106,10 +104,10 @@ class MainWindow(QMainWindow):
         return box
 
     def _user_chose(self, setting: str, choice, then) -> None:
-        if choice is None and setting == "output_device":
-            return
-        self._save_user_settings(self.settings.with_(**{setting: choice}))
-        then(choice)
+        chosen = view.user_choice(self.settings, setting, choice)
+        if chosen is not None:
+            self._save_user_settings(chosen)
+            then(choice)
 
     def _build_pages(self) -> None:
         self.progress_label = QLabel("Opening the voice space…")
@@ -162,14 +160,11 @@ class MainWindow(QMainWindow):
     # -- start-up ----------------------------------------------------------------------------
 
     def _start(self) -> None:
-        from hd_desktop.lab.space_choice import space_settings_for
-        from hd_desktop.paths import shared_cache_dir
-
+        """The output, then the voice space on a worker (lab.startup); the Lab once it is open."""
         self._open_audio(self.settings.effective_device())
-        space_settings, self._space_note = space_settings_for(self.experiment, self.dims)
+        opening, self._space_note = space_opening(self.experiment, self.corpus, self.dims)
         self._build_worker = start_job(
-            open_space, self.corpus, self.experiment / "space", space_settings, shared_cache_dir(),
-            step="opening the voice space", owner=self,
+            opening, step="opening the voice space", owner=self,
             on_progress=self._build_progress, on_result=self._space_ready,
             on_error=self._build_failed)
         self._build_worker.aborted.connect(
@@ -191,14 +186,16 @@ class MainWindow(QMainWindow):
         self.spaceReady.emit(space)
 
     def _open_lab(self, space: VoiceSpace) -> None:
-        try:
-            self.lab = view.open_lab(self.experiment, space, self.settings)
-        except UserFacingError as exc:
+        """The experiment as the Lab opened it (lab.startup), or why it cannot be used."""
+        opened = open_experiment(self.experiment, space, self.settings)
+        if opened.refused is not None:
             self.experiment_panel.setEnabled(False)
-            self.experiment_panel.setToolTip(str(exc))
-            self.statusBar().showMessage(view.lab_refused_words(self.experiment, exc))
-            report(f"opening the experiment {self.experiment}", exc)   # the whole sentence, in a box
+            self.experiment_panel.setToolTip(str(opened.refused))
+            self.statusBar().showMessage(opened.refused_words(self.experiment))
+            # the whole sentence, in a box
+            report(f"opening the experiment {self.experiment}", opened.refused)
             return
+        self.lab = opened.lab
         self.lab.events.subscribe(self._lab_event)
         set_quietly(self.carrier_box, CARRIER_LABELS.get(self.lab.settings.carrier, ""))
         if self.audio.player is not None:
@@ -207,19 +204,10 @@ class MainWindow(QMainWindow):
         self.preview.set_space(space, self.renderer)
         self.experiment_panel.set_lab(self.lab)
         self.engine_panel.set_lab(self.lab)     # draws stored models, if any
-        self._show_stored_evaluation()
-
-    def _show_stored_evaluation(self) -> None:
-        """After a restart, the last evaluation's result is shown again (from the store)."""
-        from hd_desktop.lab.evaluations import latest_evaluation_report
-
-        try:
-            stored = latest_evaluation_report(self.lab)
-        except (UserFacingError, ValueError) as exc:
-            report("showing the stored evaluation", exc)
-            return
-        if stored is not None:
-            self.experiment_panel.show_evaluation(*stored)
+        if opened.evaluation is not None:       # after a restart, the last evaluation's result
+            self.experiment_panel.show_evaluation(*opened.evaluation)
+        if opened.evaluation_problem is not None:
+            report("showing the stored evaluation", opened.evaluation_problem)
 
     def _lab_event(self, event) -> None:
         """The experiment changed: the panels show it (the Lab decided what happens)."""
@@ -286,19 +274,17 @@ class MainWindow(QMainWindow):
         """Listener mode: the listener's window fills its screen; on a shared screen this
         window is minimised until the session ends (hd_desktop.lab.listener_screen)."""
         screens = QGuiApplication.screens()
-        here = self.screen()
-        plan = plan_screens([s.name() for s in screens], screens.index(here) if here in screens
-                            else 0, self.listener_screen if listener_mode else WINDOWED)
-        if plan.note:
-            self.statusBar().showMessage(plan.note, 20000)
-        if not plan.full_screen:
-            window.show()
-            return
-        screen = screens[plan.screen]
-        window.setScreen(screen)
-        window.setGeometry(screen.geometry())    # full screen without a window manager too
+        here = screens.index(self.screen()) if self.screen() in screens else None
+        place = place_listener_window([Screen(s.name(), s.geometry().getRect()) for s in screens],
+                                      here, self.listener_screen, listener_mode)
+        if place.note:
+            self.statusBar().showMessage(place.note, 20000)
+        if place.geometry is None:
+            return window.show()
+        window.setScreen(screens[place.screen])
+        window.setGeometry(*place.geometry)    # full screen without a window manager too
         window.showFullScreen()
-        if plan.hide_researcher:
+        if place.hide_researcher:
             self._state_before_session = self.windowState()
             self.showMinimized()
 
@@ -317,26 +303,16 @@ class MainWindow(QMainWindow):
     # -- audio -------------------------------------------------------------------------------
 
     def _open_audio(self, device) -> None:
-        from hd_desktop.audio import list_output_devices
-
-        ok = self.audio.open(device, self.settings.gain_db)
-        try:
-            labels = [d.label() for d in list_output_devices()]
-        except OSError:
-            labels = []
-        fill_choices(self.device_box, view.output_choices(labels), self.audio.device_label)
-        fill_choices(self.researcher_box, view.researcher_choices(labels),
-                     self.guard.researcher_output)
-        self.output_state.setText(view.output_words(ok, self.audio.device_label))
-        self.output_state.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
-        self.output_state.setToolTip(self.audio.problem or "")
-        if ok:
-            self.statusBar().showMessage(f"Output: {self.audio.device_label}", 5000)
-
-    def _device_chosen(self, label: str) -> None:
-        self._open_audio(label)
-        if self.lab is not None and self.audio.player is not None:
-            self.audio.player.gain_db = self.lab.settings.gain_db
+        """The output on `device`, at the experiment's gain (the user's before one is open)."""
+        ok = self.audio.open(device, view.output_gain(self.lab, self.settings))
+        shown = view.output_view(ok, self.audio.device_label, self.audio.problem)
+        fill_choices(self.device_box, shown.devices, self.audio.device_label)
+        fill_choices(self.researcher_box, shown.researcher, self.guard.researcher_output)
+        self.output_state.setText(shown.words)
+        self.output_state.setStyleSheet("color: #b00020; font-weight: bold" if shown.alarm else "")
+        self.output_state.setToolTip(shown.tip)
+        if shown.told:
+            self.statusBar().showMessage(shown.told, 5000)
 
     def _fill_screen_box(self) -> None:
         fill_choices(self.screen_box, view.screen_choices(
@@ -346,11 +322,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"No sound: {message}")
 
     def _carrier_changed(self) -> None:
-        carrier = self.carrier_box.currentData()
-        if self.lab is not None:
-            self.lab.set_settings(carrier=carrier)     # the experiment's carrier, kept in its store
-        else:
-            self._save_user_settings(self.settings.with_(carrier=carrier))
+        user = view.carrier_chosen(self.lab, self.settings, self.carrier_box.currentData())
+        if user is not None:
+            self._save_user_settings(user)
 
     def _save_user_settings(self, settings: Settings) -> None:
         """The user's settings (device; carrier and gain as defaults for a new experiment)."""

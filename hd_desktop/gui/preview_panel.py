@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from hd_desktop.gui.jobs import start_job
-from hd_desktop.gui.widgets import fill_table, key_name, wrapped
+from hd_desktop.gui.widgets import button, fill_table, key_name, row, wrapped
 from hd_desktop.lab.previews import PREVIEW_KEYS, export_words, new_voices, write_voices
 from hd_desktop.progress import drive
 
@@ -46,17 +46,10 @@ class PreviewPanel(QWidget):
         self.table.doubleClicked.connect(lambda _: self.play_selected())
         self.table.installEventFilter(self)   # Space and A belong to playback, not to the table
         lay.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        self.play_button = QPushButton("Play (Space)")
-        self.play_button.clicked.connect(self.play_selected)
-        self.ab_button = QPushButton("A/B with nearest real voice (A)")
-        self.ab_button.clicked.connect(self.play_ab)
-        self.export_button = QPushButton("Export selected as WAV…")
-        self.export_button.clicked.connect(self._export)
-        for b in (self.play_button, self.ab_button, self.export_button):
-            row.addWidget(b)
-        row.addStretch()
-        lay.addLayout(row)
+        self.play_button = button("Play (Space)", self.play_selected)
+        self.ab_button = button("A/B with nearest real voice (A)", self.play_ab)
+        self.export_button = button("Export selected as WAV…", self._export)
+        lay.addLayout(row(self.play_button, self.ab_button, self.export_button, stretch=True))
         self.audio.played.connect(self._played)
 
     def set_space(self, space, renderer=None) -> None:

@@ -113,15 +113,7 @@ class TrialPage(QWidget):
 
 
 class PausedPage(TextPage):
+    """A pause, or a resumed session waiting for its listener (its words: lab.session_view)."""
+
     def __init__(self, t: ListenerTexts):
-        super().__init__("", t("paused.resume"))
-        self.t = t
-        self.show_paused()
-
-    def show_paused(self) -> None:
-        self.text.setText(self.t("paused.body"))
-
-    def show_welcome_back(self, listener: str, done: int, total: int,
-                          practice: bool = False) -> None:
-        key = "paused.welcome_back_practice" if practice else "paused.welcome_back"
-        self.text.setText(self.t(key, listener=listener, done=done, total=total))
+        super().__init__(t("paused.body"), t("paused.resume"))

@@ -9,6 +9,7 @@ ahead by a Prefetcher, so after a vote it starts at the next audio period.
 from __future__ import annotations
 
 import time
+from operator import attrgetter
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
@@ -20,15 +21,12 @@ from hd_desktop.gui.listener_pages import (ConsentPage, DeclinedPage, FurnitureP
                                            HeadphoneCheckPage, QuestionnairePage)
 from hd_desktop.lab import session_view as view
 from hd_desktop.lab.furniture import listener_side
-from hd_desktop.lab.errorlog import log_error
 from hd_desktop.lab.listener_steps import ListenerSteps
 from hd_desktop.gui.widgets import key_name
 from hd_desktop.gui.session_pages import LevelPage, ListenerPage, PausedPage, TextPage, TrialPage
-from hd_desktop.session.flow import SessionFlow, VoteNotSaved
+from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import Phase
 from hd_desktop.voice import VoiceSpace
-
-RETRY_MS = 1000             # an answer the disk could not take is saved again this often
 
 
 class SessionWindow(QWidget):
@@ -50,7 +48,7 @@ class SessionWindow(QWidget):
         self.autopilot = None          # lab.listening.AutopilotSeat: a simulated listener seated
         self._trial_started: list[float] = []
         self.texts, self.intake = listener_side(flow)   # what the listener reads and is asked
-        self.steps = ListenerSteps(flow, self.intake)    # in the order the Lab decides
+        self.steps = ListenerSteps(flow, self.intake, channel().folder)   # as the Lab decides
         self.setWindowTitle(self.texts("window.title"))
         self.resize(900, 640)
         self.prefetch = Prefetcher(self._render, ahead=3)
@@ -64,17 +62,16 @@ class SessionWindow(QWidget):
             "reference": self._play_reference, "louder": lambda: self._nudge_gain(1),
             "softer": lambda: self._nudge_gain(-1)}
         self._build()
-        self._retry_timer = QTimer(self)
-        self._retry_timer.setInterval(RETRY_MS)
-        self._retry_timer.timeout.connect(self._retry_vote)
-        if flow.gain_db is not None and self.audio.player is not None:
-            # a resumed session plays at the gain it recorded, whatever the player has now
-            self.audio.player.gain_db = flow.gain_db
+        self._retry_timer = QTimer(self)      # saves a kept answer again when the Lab says
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(lambda: self._answered(self.steps.retry()))
         if self.audio.player is not None:
+            self.audio.player.gain_db = self.steps.opening_gain(self.audio.player.gain_db)
             self.level_page.gain.setValue(round(self.audio.player.gain_db))
-        back = view.welcome_back(flow)    # resumed: paused by the Lab until the listener is back
+        # a resumed session: paused by the Lab until the listener is back
+        back = view.welcome_back_words(self.texts, flow)
         if back is not None:
-            self.paused_page.show_welcome_back(**back)
+            self.paused_page.text.setText(back)
         self._show_phase()
 
     # -- layout --------------------------------------------------------------------------
@@ -103,15 +100,9 @@ class SessionWindow(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pages)
         # Enter in the id field reaches keyPressEvent (QLineEdit passes Return on to its parent);
-        # a button does what its key does (the actions' names: lab.session_view)
-        tp = self.trial_page
-        for b, action in ((self.listener_page.start, "listener"),
-                          (self.instructions_page.go, "instructions"),
-                          (self.level_page.play, "reference"), (self.level_page.go, "level"),
-                          (tp.accept, "accept"), (tp.reject, "reject"), (tp.replay, "replay"),
-                          (tp.undo, "undo"), (tp.pause, "pause"), (self.break_page.go, "continue"),
-                          (self.paused_page.go, "continue")):
-            b.clicked.connect(lambda _=False, a=action: self._actions[a]())
+        # a button does what its key does (the buttons' actions: lab.session_view)
+        for name, action in view.BUTTON_ACTIONS:
+            attrgetter(name)(self).clicked.connect(lambda _=False, a=action: self._actions[a]())
         self.level_page.gain.valueChanged.connect(self._gain_changed)
         self.summary_page.close_button.clicked.connect(self.close)
         self.consent_page.decided.connect(self._consent_decided)
@@ -161,45 +152,25 @@ class SessionWindow(QWidget):
         self.level_page.gain.setValue(self.level_page.gain.value() + step)
 
     def vote(self, accept: bool) -> None:
-        if not self.steps.may_vote(self.trial_page.accept.isEnabled()):
-            return
-        try:
-            vote_id = self.flow.vote(accept)   # committed to the database before anything plays
-        except VoteNotSaved as exc:
-            self._vote_not_saved(exc)
-            return
-        self._voted(vote_id)
+        """The answer is committed to the database before anything plays (lab.listener_steps)."""
+        self._answered(self.steps.answer(accept, self.trial_page.accept.isEnabled()))
 
-    def _voted(self, vote_id: str) -> None:
-        self._retry_timer.stop()
+    def _answered(self, answer) -> None:
+        """Stored: the next voice starts. Refused: the answer is kept with its reaction time,
+        the trial stays, the listener is told once, and it is saved again when the Lab says."""
+        if answer is None:
+            return
+        if answer.refused is not None:
+            if answer.told:
+                self.trial_page.saving.setText(self.texts("trial.not_saved", why=answer.refused))
+                self.trial_page.saving.show()
+                self.trial_page.set_ready(False)
+                self.voteNotSaved.emit(str(answer.refused))
+            return self._retry_timer.start(answer.retry_ms)
         self.trial_page.saving.hide()
         self._trial_started.append(time.monotonic())
         self._show_phase()                 # the next voice starts here
-        self.voted.emit(vote_id)
-
-    def _vote_not_saved(self, exc: Exception) -> None:
-        """The answer is kept with its reaction time; the trial stays; saving is retried."""
-        self.trial_page.saving.setText(self.texts("trial.not_saved", why=exc))
-        self.trial_page.saving.show()
-        self.trial_page.set_ready(False)
-        self._retry_timer.start()
-        log_error(channel().folder, "saving an answer", exc)
-        self.voteNotSaved.emit(str(exc))
-
-    def _retry_vote(self) -> None:
-        if self.flow.unsaved is None:
-            self._retry_timer.stop()
-            return
-        try:
-            vote_id = self.flow.retry_vote()
-        except VoteNotSaved:
-            return     # still full: the message stays, the next retry follows
-        self._voted(vote_id)
-
-    def _settle_unsaved_answer(self) -> bool:
-        """Before the window closes: the answer still waiting for the disk is stored, or the
-        experimenter is asked (lab.listener_steps)."""
-        return self.steps.settle_unsaved(self._may_close, channel().folder)
+        self.voted.emit(answer.vote_id)
 
     def _may_close(self, question: str) -> bool:
         buttons = QMessageBox.StandardButton
@@ -260,7 +231,7 @@ class SessionWindow(QWidget):
         if ended == Phase.BREAK:
             self.breakEnded.emit()
         elif ended == Phase.PAUSED:
-            self.paused_page.show_paused()
+            self.paused_page.text.setText(self.texts("paused.body"))
         self._show_phase()
 
     def _show_phase(self) -> None:
@@ -319,11 +290,8 @@ class SessionWindow(QWidget):
     def _sound_started(self, playback) -> None:
         if playback is not self._playback or not self.steps.voting:
             return
-        self.flow.sound_started(playback.onset.monotonic)
-        # the onset is when the first frame reaches the DAC, a few ms after it was written:
-        # answers open then, so no reaction time is ever negative
-        wait_ms = max(0, int((playback.onset.monotonic - time.monotonic()) * 1000) + 1)
-        QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))
+        wait_ms = self.steps.sound_started(playback.onset.monotonic, time.monotonic())
+        QTimer.singleShot(wait_ms, lambda: self._open_answers(playback))   # at the DAC
 
     def _open_answers(self, playback) -> None:
         if playback is self._playback and self.steps.voting:
@@ -345,7 +313,8 @@ class SessionWindow(QWidget):
 
     def closeEvent(self, event) -> None:
         """Votes are already stored; an unfinished session resumes from the main window."""
-        if self.flow.unsaved is not None and not self._settle_unsaved_answer():
+        # the answer still waiting for the disk is stored, or the experimenter is asked first
+        if self.flow.unsaved is not None and not self.steps.settle_unsaved(self._may_close):
             event.ignore()
             return
         if self.audio.player is not None:

@@ -93,6 +93,15 @@ def overview(lab) -> list[OverviewRow]:
     return rows
 
 
+# the Experiment tab's table of listeners and sessions: its columns (each row's cells:
+# row_cells), the Exclude button's meaning and the words beside the table until a decision
+OVERVIEW_HEADERS = ("listener / session (kind, votes)", "screening", "decision")
+EXCLUDE_TIP = ("leave this listener's or session's votes out of the engine, the evaluation and "
+               "the exports' counts, with a reason; nothing is deleted")
+DECISIONS_NOTE = ("Select a listener or a session. Excluded votes stay in the experiment and in "
+                  "its rating files, marked.")
+
+
 def row_cells(row: OverviewRow) -> list[str]:
     """The Experiment tab's cells of a row: who or which session (kind, votes), screening,
     the decision in force."""
@@ -132,3 +141,27 @@ def decided_words(row: OverviewRow, decision: Decision) -> str:
     return (f"{row.target.capitalize()} {row.id} {decision.action.value}d: {decision.reason}. "
             "The next model update " + ("leaves their votes out." if excluded else
                                         "uses their votes again."))
+
+
+# The Screening box's fields, by the experiment's setting each one shows, with what it means
+SCREENING_TIPS = {
+    "screen_threshold": "a listener passes screening with at least this share of screening "
+                        "trials answered as expected (real voices accepted, far voices "
+                        "rejected); chance is 50%",
+    "screen_min": "a listener is judged once they have answered this many screening trials; "
+                  "every new round holds at least this many",
+    "use_unjudged": "",
+    "use_simulated": "the autopilot's votes; with no person's votes in the experiment they are "
+                     "always used"}
+
+
+def screening_form(settings) -> dict:
+    """The Screening box's values from the experiment's settings: the pass threshold in
+    percent, the others as stored."""
+    return {name: round(100 * settings.screen_threshold) if name == "screen_threshold"
+            else getattr(settings, name) for name in SCREENING_TIPS}
+
+
+def screening_settings(values: dict) -> dict:
+    """The experiment's settings from the Screening box's values (the threshold in percent)."""
+    return {**values, "screen_threshold": values["screen_threshold"] / 100.0}

@@ -4,6 +4,7 @@ can be made now. The tab only lays these out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,10 @@ class ListenerLine:
     agreement: str          # "90% of 41": answers equal to the other listeners' majority
     used: bool              # the engine learns from their votes
     kept: bool              # the researcher keeps them though screening would leave them out
+
+    def cells(self) -> list[str]:
+        """The columns before "use": listener, votes, screening, agreement."""
+        return [self.listener, str(self.votes), self.screening, self.agreement]
 
     def use_cell(self) -> tuple[str, bool, bool, str]:
         """The "use" column: (words, ticked, may be changed, the listener). A listener
@@ -126,6 +131,22 @@ def create_next_round(lab):
     return lab.create_round(lab.next_round_proposal().params)
 
 
+def create_next_round_asking(lab, ask: Callable[[str], bool]) -> str:
+    """The researcher pressed "Create the next round": made from the stored samples, after
+    `ask(question)` agreed when it is early (the current round still has stimuli without
+    votes); what the tab says after it, made, declined or refused."""
+    from hd_desktop.errors import UserFacingError
+
+    state = next_round(lab)
+    if state.early is not None and not ask(state.question()):
+        return state.declined_words()
+    try:
+        create_next_round(lab)
+    except UserFacingError as exc:
+        return f"<b>{exc}</b>"
+    return state.created_words()
+
+
 def keep_listener(lab, listener: str, keep: bool) -> None:
     """Keep a listener screening leaves out (or leave them out again): kept in the
     experiment's settings, so it survives a restart."""
@@ -151,6 +172,23 @@ def curve_point(event) -> tuple[int, float] | None:
     return None
 
 
+class TrainingCurve:
+    """The training curve drawn while a model trains: a new run starts it empty, each training
+    step's progress event adds its point."""
+
+    def __init__(self):
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+
+    def add(self, event) -> bool:
+        """Whether `event` added a point (the curve is drawn again then)."""
+        point = curve_point(event)
+        if point is not None:
+            self.steps.append(point[0])
+            self.losses.append(point[1])
+        return point is not None
+
+
 def curve_of(result) -> tuple[list[int], list[float], str]:
     """A model's training curve (steps, losses; log-scale safe) and its axis label (the
     model's own loss, not today's preset)."""
@@ -166,6 +204,8 @@ def model_words(result) -> str:
             f"{t.get('train_s', 0):.1f} s, sampling {t.get('sample_s', 0):.1f} s.")
 
 
+LISTENERS_HEADERS = ("listener", "votes", "screening", "agreement", "use")
+USE_COLUMN = LISTENERS_HEADERS.index("use")      # its tick keeps a listener screening leaves out
 LISTENERS_NOTE = ("Listeners below the screening threshold are left out of the estimates unless "
                   f"you tick them; a listener is judged from {DEFAULT_MIN_GOLD} screening answers "
                   "on (Experiment tab), and left out until then. Agreement: share of answers "

@@ -141,6 +141,14 @@ def design_form() -> list[tuple[str, str, tuple]]:
     return form
 
 
+def form_values(params: DesignParams) -> dict:
+    """The value the form shows in each of its fields: a field left open (n_anchors None: all
+    the anchors there are) shows as the top of its box's range, which means the same."""
+    ranges = {**WHOLE_NUMBERS, **DECIMALS}
+    values = {name: getattr(params, name) for name, _, _ in design_form()}
+    return {name: ranges[name][1] if value is None else value for name, value in values.items()}
+
+
 def proposal_title(proposal, name: str) -> str:
     """The heading over the form: the next round, what its values are, and why."""
     return (f"<b>Round {proposal.round} (next): {name}</b>"
@@ -178,6 +186,15 @@ class ExperimentState:
     @property
     def next_index(self) -> int:
         return 0 if self.round is None else self.round + 1
+
+    def enabled(self, online_busy: bool) -> dict[str, bool]:
+        """Which of the tab's buttons may be pressed now, by their names in the tab: a new
+        round when there is something to make it from, sessions and the online export with an
+        open round (not a second export while one is written), evaluations with a model."""
+        return {"create_button": self.next_source.possible,
+                "start_button": self.can_listen, "autopilot_button": self.can_listen,
+                "online_button": self.can_listen and not online_busy,
+                "eval_button": self.can_evaluate, "eval_auto_button": self.can_evaluate}
 
 
 def experiment_state(lab) -> ExperimentState:
@@ -222,6 +239,13 @@ ONLINE_SCREEN_OUT_URL_HINT = ("screen-out link (optional)",
                               "Where a participant who refuses consent or fails the headphone "
                               "check goes: under JATOS at once, standalone as a link after the "
                               "download (Prolific's screen-out URL with its code)")
+ONLINE_TRIALS_TIP = ("trials per participant: the round is split into lists of about this size, "
+                     "pairs kept together")
+AUTOPILOT_TIP = ("a simulated listener with a known acceptance takes the listener's seat (for "
+                 "demos and tests)")
+# the tables' columns, beside the functions that make their rows
+EVALUATION_HEADERS = ("group", "voices", "votes", "accepted", "95% interval", "spread (SD)")
+LISTENERS_HEADERS = ("listener", "where", "sessions", "votes", "screening", "decision")
 EVALUATION_NOTE = ("Real voices and samples of the latest model, blind and in a random order, on "
                    "the same trial screen.")
 

@@ -75,6 +75,15 @@ HEADPHONE_CHECKS = {"huggins": "Huggins pitch (Milne et al. 2021; pass at 4 of 6
                     "antiphase": "Antiphase tones (Woods et al. 2017; pass at 5 of 6)",
                     "none": "None"}
 LANGUAGE_NAMES = {"en": "English", "ja": "Japanese (日本語)"}
+# the "Before the trials" dialog's ticks, by the experiment's setting each sets: what the
+# listener is asked, then (under the check's choice) what a failed headphone check does
+ASKED = {"consent": "Ask for consent (no consent, no trials)",
+         "questionnaire": "Ask the questionnaire (age band, hearing, headphones, native language)"}
+CHECK_EXCLUDES = {
+    "headphone_excludes": "A failed headphone check in the lab leaves the listener out of the "
+                          "engine",
+    "headphone_excludes_online": "A failed headphone check online leaves the participant out of "
+                                 "the engine"}
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -45,3 +45,36 @@ def plan_screens(screens: Sequence[str], researcher: int, choice: str | None) ->
                 f"listener's window is on screen {auto + 1}. Choose one in the toolbar or set "
                 "HD_LISTENER_SCREEN to a number from that list.")
     return ScreenPlan(screen, full_screen=True, hide_researcher=screen == researcher, note=note)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screen as the window system gives it: its name and geometry (x, y, width, height)."""
+
+    name: str
+    geometry: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the listener's window goes: `geometry` filled full screen on screen `screen`, or
+    an ordinary window (`geometry` None); whether the researcher's window is minimised
+    meanwhile, and a choice that could not be followed, in words."""
+
+    screen: int
+    geometry: tuple[int, int, int, int] | None
+    hide_researcher: bool
+    note: str | None = None
+
+
+def place_listener_window(screens: Sequence[Screen], researcher: int | None, choice: str | None,
+                          listener_mode: bool = True) -> Placement:
+    """The listener's window on `screens`: the researcher's window is on screen `researcher`
+    (None: not known, the first); `choice` as plan_screens takes it. Listener mode fills the
+    chosen screen (its whole geometry: full screen without a window manager too); a
+    simulated listener's session is an ordinary window."""
+    plan = plan_screens([s.name for s in screens], researcher or 0,
+                        choice if listener_mode else WINDOWED)
+    geometry = screens[plan.screen].geometry if plan.full_screen and screens else None
+    return Placement(plan.screen, geometry, plan.hide_researcher and geometry is not None,
+                     plan.note)

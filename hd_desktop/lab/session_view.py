@@ -20,6 +20,13 @@ NEXT_STEP = {Phase.LISTENER: "listener", Phase.INSTRUCTIONS: "instructions",
              Phase.LEVEL_CHECK: "level", Phase.BREAK: "continue", Phase.PAUSED: "continue"}
 LEVEL_KEYS = {"Key_Space": "reference", "Key_R": "reference", "Key_Up": "louder",
               "Key_Down": "softer"}
+# a button does what its key does: each page's buttons (by the window's names) and their actions
+BUTTON_ACTIONS = (("listener_page.start", "listener"), ("instructions_page.go", "instructions"),
+                  ("level_page.play", "reference"), ("level_page.go", "level"),
+                  ("trial_page.accept", "accept"), ("trial_page.reject", "reject"),
+                  ("trial_page.replay", "replay"), ("trial_page.undo", "undo"),
+                  ("trial_page.pause", "pause"), ("break_page.go", "continue"),
+                  ("paused_page.go", "continue"))
 
 
 def key_action(phase: Phase, key: str) -> str | None:
@@ -88,14 +95,15 @@ def unsaved_question(exc) -> str:
             "window open and retrying.")
 
 
-def welcome_back(flow) -> dict | None:
-    """A resumed session starts paused (the Lab paused it): who is welcomed back and where
-    they are, or None."""
+def welcome_back_words(t, flow) -> str | None:
+    """A resumed session starts paused (the Lab paused it): the paused page welcomes the
+    listener back and says where they are (in the practice, or in the trials); None when the
+    session is not a resumed one waiting for its listener."""
     if flow.phase != Phase.PAUSED or flow.paused_trial is None:
         return None
     trial = flow.paused_trial
-    return dict(listener=flow.listener, done=trial.index, total=trial.total,
-                practice=trial.practice)
+    key = "paused.welcome_back_practice" if trial.practice else "paused.welcome_back"
+    return t(key, listener=flow.listener, done=trial.index, total=trial.total)
 
 
 class HeadphoneRun:
@@ -108,6 +116,7 @@ class HeadphoneRun:
         self.kind, self.seed = kind, seed
         self.trials = headphone.plan(kind, seed)
         self.answers: list[int] = []
+        self.started = False        # the listener left the introduction
 
     def sounds(self) -> list:
         """(stereo samples, rate) of each trial: three sounds, one of them different."""
@@ -120,11 +129,28 @@ class HeadphoneRun:
     def done(self) -> bool:
         return len(self.answers) >= len(self.trials)
 
+    @property
+    def stage(self) -> str:
+        """The check's page now: "intro" until the listener starts, "trial" while answers
+        are due, then "done"."""
+        return "done" if self.done else "trial" if self.started else "intro"
+
     def progress(self) -> dict:
         return dict(n=len(self.answers) + 1, total=len(self.trials))
 
     def answer(self, n: int) -> None:
         self.answers.append(int(n))
+
+
+def questionnaire() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The questionnaire's choice questions in the order asked: (the answer's name, the key of
+    its words in the listener texts, the codes of its choices); the native language follows
+    as free text."""
+    from hd_desktop.session.intake import AGE_BANDS, HEARING, OUTPUTS
+
+    return (("age_band", "questionnaire.age", tuple(AGE_BANDS)),
+            ("hearing_problems", "questionnaire.hearing", tuple(HEARING)),
+            ("output", "questionnaire.output", tuple(OUTPUTS)))
 
 
 CHECK_NUMBERS = {"Key_1": 1, "Key_2": 2, "Key_3": 3}

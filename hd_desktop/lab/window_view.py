@@ -5,8 +5,16 @@ model, and which of the Lab's events change what the tabs show."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from hd_desktop.lab.listener_screen import WINDOWED
+
+RESEARCHER_OUTPUT_TIP = ("Where map clicks and the New voices tab play while a listener's session "
+                         "is open. None: they are refused then, so the listener hears only the "
+                         "trials.")
+LISTENER_SCREEN_TIP = ("The screen the listener's window fills during a session "
+                       "(HD_LISTENER_SCREEN sets it too); with one screen, this window is "
+                       "minimised until the session ends.")
 
 # the Lab's news after which the Experiment and Engine tabs read the experiment again: votes,
 # rounds, imports, models, decisions about data, and the settings that decide whose votes count
@@ -46,6 +54,57 @@ def output_words(opened: bool, label: str) -> str:
     return f"Output: {label}" if opened else "No sound: no output device"
 
 
+@dataclass(frozen=True)
+class OutputView:
+    """What the toolbar and the status bar show of the output just opened: the devices to
+    choose from (for the listener's output and the researcher's), the standing words (`alarm`:
+    shown as a problem), the problem as their tooltip, and a passing message (or None)."""
+
+    devices: list[tuple[str, str | None]]
+    researcher: list[tuple[str, str | None]]
+    words: str
+    alarm: bool
+    tip: str
+    told: str | None
+
+
+def device_labels() -> list[str]:
+    """The output devices found now; none when the audio system cannot be asked."""
+    from hd_desktop.audio import list_output_devices
+
+    try:
+        return [d.label() for d in list_output_devices()]
+    except OSError:
+        return []
+
+
+def output_view(opened: bool, label: str, problem: str | None,
+                labels: Sequence[str] | None = None) -> OutputView:
+    """The output as shown after opening it (`opened`, its `label`, its `problem`), among the
+    devices `labels` (None: those found now)."""
+    labels = device_labels() if labels is None else labels
+    return OutputView(output_choices(labels), researcher_choices(labels),
+                      output_words(opened, label), not opened, problem or "",
+                      f"Output: {label}" if opened else None)
+
+
+def carrier_chosen(lab, user_settings, carrier: str):
+    """The carrier picked on the toolbar is the experiment's, kept in its store; before an
+    experiment is open, the user's default: the user's settings to save then, else None."""
+    if lab is not None:
+        lab.set_settings(carrier=carrier)
+        return None
+    return user_settings.with_(carrier=carrier)
+
+
+def user_choice(user_settings, setting: str, choice):
+    """The user's settings after picking `choice` for `setting` on the toolbar, or None: a line
+    that chooses nothing (such as "No output device found") is not saved."""
+    if choice is None and setting == "output_device":
+        return None
+    return user_settings.with_(**{setting: choice})
+
+
 def space_words(space, note: str | None) -> tuple[str, int]:
     """What the status bar says once the voice space is open, and for how many ms: a `note`
     (--dims set aside for an experiment built in other dimensions) stays longer."""
@@ -57,19 +116,6 @@ def space_words(space, note: str | None) -> tuple[str, int]:
 def model_ready_words(result) -> str:
     return (f"Model of round {result.round} ready: the map shows what it learned; the New "
             "voices tab plays its samples.")
-
-
-def lab_refused_words(experiment, exc) -> str:
-    return f"Experiment {experiment} cannot be used: {exc}"
-
-
-def open_lab(folder, space, user_settings):
-    """The experiment in `folder` bound to `space`, as the app opens it: a new experiment
-    starts from the user's carrier and gain (UserFacingError when it cannot be used)."""
-    from hd_desktop.lab import Lab, LabSettings
-
-    defaults = LabSettings(carrier=user_settings.carrier, gain_db=user_settings.gain_db)
-    return Lab(folder, space, defaults=defaults)
 
 
 def user_defaults_after(event, user_settings) -> dict:
@@ -88,3 +134,8 @@ def model_figures(lab, result) -> tuple[dict, object]:
 
     return ({r: res.samples for r, res in lab.engine.results.items()},
             map_votes(lab, result))
+
+
+def output_gain(lab, user_settings) -> float:
+    """The gain an output opens at: the open experiment's, else the user's default."""
+    return lab.settings.gain_db if lab is not None else user_settings.gain_db
