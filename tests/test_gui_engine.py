@@ -172,7 +172,6 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
 
 @pytest.mark.slow
 def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
-    import time as time_mod
 
     from hd_desktop.design import DesignParams
     from hd_desktop.engine.listeners import wide
@@ -187,9 +186,8 @@ def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
     qtbot.waitUntil(lambda: "Training" in panel.state.text(), timeout=120000)
     process = lab.engine.current._process.process
     assert process.is_alive() and panel.cancel_button.isEnabled()
-    t0 = time_mod.monotonic()
     panel.cancel_button.click()
-    assert not process.is_alive() and time_mod.monotonic() - t0 < 1.0
+    assert not process.is_alive()   # ended by the click itself, before the click returns
     qtbot.waitUntil(lambda: not w.engine.busy, timeout=60_000)
     qtbot.waitUntil(lambda: "cancelled" in panel.state.text(), timeout=60_000)
     assert panel.update_button.isEnabled() and lab.experiment.models() == []
