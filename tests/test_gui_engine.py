@@ -172,7 +172,6 @@ def test_evaluation_session_on_autopilot_produces_the_table(qtbot, tmp_home, jac
 
 @pytest.mark.slow
 def test_cancel_in_the_engine_tab_ends_the_engine_process(qtbot, tmp_home):
-
     from hd_desktop.design import DesignParams
     from hd_desktop.engine.listeners import wide
 
