@@ -12,13 +12,16 @@ from superqt.utils import GeneratorWorker, create_worker
 
 
 def start_job(job_fn: Callable, *args, owner=None, on_progress=None, on_result=None,
-              on_error=None, on_finished=None, step: str | None = None, **kwargs):
+              on_error=None, on_finished=None, on_aborted=None, step: str | None = None,
+              **kwargs):
     """Run `job_fn(*args, **kwargs)` (a generator or a plain function) on a worker thread.
 
     An error goes to `on_error` when given (it tells the user in its own place) and is logged
     by the app's error channel; with no `on_error`, the channel shows it too, naming `step`.
-    `owner`: the widget the callbacks belong to; a job that ends after its window was closed
-    and deleted has nobody to tell, so its callbacks are dropped (the error is still logged).
+    `on_aborted`: a generator job stopped by `cancel`. `owner`: the widget the callbacks belong
+    to; a job that ends after its window was closed and deleted (as a window closed while its
+    voice space is still being built cancels the build) has nobody to tell, so its callbacks are
+    dropped (the error is still logged).
     """
     from hd_desktop.errors import Cancelled
     from hd_desktop.gui.errors import channel, log_error
@@ -44,7 +47,7 @@ def start_job(job_fn: Callable, *args, owner=None, on_progress=None, on_result=N
 
     connect = {"errored": told}
     for signal, callback in (("yielded", on_progress), ("returned", on_result),
-                             ("finished", on_finished)):
+                             ("finished", on_finished), ("aborted", on_aborted)):
         if callback is not None:
             connect[signal] = to_owner(callback)
     return create_worker(job_fn, *args, _connect=connect, _start_thread=True, **kwargs)

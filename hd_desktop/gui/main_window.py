@@ -166,9 +166,8 @@ class MainWindow(QMainWindow):
         self._build_worker = start_job(
             opening, step="opening the voice space", owner=self,
             on_progress=self._build_progress, on_result=self._space_ready,
-            on_error=self._build_failed)
-        self._build_worker.aborted.connect(
-            lambda: self.progress_label.setText("Building the voice space was cancelled."))
+            on_error=self._build_failed, on_aborted=lambda: self.progress_label.setText(
+                "Building the voice space was cancelled."))
 
     def _build_progress(self, p) -> None:
         self.progress.setValue(int(p.fraction * 100))
