@@ -66,11 +66,9 @@ class Reach:
         dist, _ = self._tree.query(z.detach().double().numpy())
         return torch.from_numpy(self.reach - dist).float()
 
-    def slack_bound(self, z: torch.Tensor) -> torch.Tensor:
-        """A lower bound of slack(z), cheap: from the grid, or -1 (unknown) where there is none."""
-        if self._grid is None:
-            return torch.full((len(z),), -1.0)
-        return self._grid.bound(z)
+    def slack_bound(self, z: torch.Tensor) -> torch.Tensor | None:
+        """A lower bound of slack(z), cheap: from the grid (None where there is none)."""
+        return None if self._grid is None else self._grid.bound(z)
 
 
 GRID_NODES = 2 ** 17   # 0.5 MB; built in about 0.1 s
@@ -208,6 +206,8 @@ def _slack(reach: Reach, z: torch.Tensor) -> torch.Tensor:
     """A lower bound of reach.slack(z), >= 0 exactly where z is inside: the grid's, and the
     tree's where the grid cannot tell."""
     bound = reach.slack_bound(z)
+    if bound is None:
+        return reach.slack(z)
     unknown = bound < 0
     if unknown.any():
         bound[unknown] = reach.slack(z[unknown])
