@@ -133,6 +133,18 @@ def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_
     assert z[:, 1].max() < 1.0                           # the island was never reached
 
 
+def test_the_reach_grid_never_overstates_a_slack_and_is_close_to_it():
+    # the sampler trusts the grid's bound without asking the tree: it must be a lower bound
+    rng = np.random.default_rng(0)
+    guard = Reach(rng.standard_normal((2000, 2)), reach=0.5)
+    z = torch.as_tensor(rng.uniform(-5, 5, size=(20000, 2)), dtype=torch.float32)
+    bound, exact = guard.slack_bound(z), guard.slack(z)
+    assert bool((bound <= exact).all())
+    inside = exact >= 0  # there, nodes reach/8 apart put the bound at most 2 x 0.044 below
+    assert inside.sum() > 1000 and bool((bound[inside] >= exact[inside] - 0.09).all())
+    assert Reach(rng.standard_normal((500, 4)), reach=0.7).slack_bound(z[:, :2].repeat(1, 2)) is None
+
+
 def test_guarded_division_and_progress():
     net = init_network(2, width=8)
     with torch.no_grad():

@@ -43,6 +43,11 @@ class Reach:
 
     With the voted voices (and the real ones) as its points: where S_D was told what listeners
     hear, whatever they answered, and nowhere it can only extrapolate.
+
+    Where a grid of nodes reach/4 apart over the points is small enough (2-D; not 4-D), each
+    node knows its slack, `slack_bound` answers from the nearest node (a lower bound, by the
+    triangle inequality) and the sampler asks the tree only near the edge of the region: which
+    moves are refused is the tree's answer either way.
     """
 
     def __init__(self, points, reach: float):
@@ -51,6 +56,7 @@ class Reach:
         self.points = np.asarray(points, dtype=np.float64)
         self.reach = float(reach)
         self._tree = cKDTree(self.points)
+        self._grid = _SlackGrid.over(self)
 
     def contains(self, z: torch.Tensor) -> torch.Tensor:
         return self.slack(z) >= 0
@@ -59,6 +65,50 @@ class Reach:
         """reach - the distance to the nearest point: how far z may move and stay inside."""
         dist, _ = self._tree.query(z.detach().double().numpy())
         return torch.from_numpy(self.reach - dist).float()
+
+    def slack_bound(self, z: torch.Tensor) -> torch.Tensor | None:
+        """A lower bound of slack(z), cheap: from the grid (None where there is none)."""
+        return None if self._grid is None else self._grid.bound(z)
+
+
+GRID_NODES = 2 ** 17   # 0.5 MB; built in about 0.1 s
+GRID_MARGIN = 1e-5     # the grid certifies no point closer to the edge than this (rounding)
+
+
+@dataclass(frozen=True)
+class _SlackGrid:
+    """Nodes lo + i h over the points' box grown by the reach, each with its slack less a margin."""
+
+    lo: torch.Tensor
+    h: float
+    shape: torch.Tensor     # nodes per axis
+    strides: torch.Tensor
+    slack: torch.Tensor     # (nodes,)
+
+    @staticmethod
+    def over(reach: Reach) -> "_SlackGrid | None":
+        """The grid of a Reach with nodes at most reach/4 apart, or None if that needs too many."""
+        lo = reach.points.min(axis=0) - reach.reach
+        width = reach.points.max(axis=0) + reach.reach - lo
+        k = len(lo)
+        h = max(reach.reach / 8, float(np.prod(width) / GRID_NODES) ** (1 / k))
+        if not 0 < h <= reach.reach / 4:
+            return None
+        shape = np.floor(width / h).astype(np.int64) + 1
+        axes = [lo[i] + h * np.arange(shape[i]) for i in range(k)]
+        nodes = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, k)
+        dist, _ = reach._tree.query(nodes)
+        strides = np.cumprod(np.concatenate([shape[1:], [1]])[::-1])[::-1].copy()
+        return _SlackGrid(torch.as_tensor(lo, dtype=torch.float32), h, torch.as_tensor(shape),
+                          torch.as_tensor(strides), torch.as_tensor(
+                              reach.reach - dist - GRID_MARGIN, dtype=torch.float32))
+
+    def bound(self, z: torch.Tensor) -> torch.Tensor:
+        """slack(node) - |z - node| at the nearest node: slack(z) is at least that."""
+        i = torch.round((z - self.lo) / self.h).long()
+        i = torch.minimum(i.clamp_min(0), self.shape - 1)
+        node = self.lo + i * self.h
+        return self.slack[(i * self.strides).sum(dim=1)] - (z - node).norm(dim=1)
 
 
 def covered_region(points, margin: float = 0.5) -> Region:
@@ -110,39 +160,58 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
     shapes = [r for r in regions if not isinstance(r, Reach)]
     reaches = [r for r in regions if isinstance(r, Reach)]
     with torch.no_grad():
+        # per chain: half * S at z (the drift) and log S_D at z, kept instead of recomputed
         d, s = field(z)
+        drift = half * s
+        log_d = torch.log(d.clamp_min(1e-30))
         slacks = [r.slack(z) for r in reaches]
         for t in range(1, steps + 1):
             noise = torch.randn(n, k, generator=generator)
-            prop = z + half * s + eps * noise
+            prop = z + drift + eps * noise
             d_p, s_p = field(prop)
+            drift_p = half * s_p
             ok = torch.isfinite(prop).all(dim=1) & torch.isfinite(s_p).all(dim=1)
             for r in shapes:
                 ok &= r.contains(prop)
+            back = z - prop  # |back| is how far the chain moves
             if adjust:
-                back = z - prop - half * s_p
-                log_q_back = -(back * back).sum(dim=1) / (2 * eps * eps)
+                log_d_p = torch.log(d_p.clamp_min(1e-30))
+                there = back - drift_p
+                log_q_back = -(there * there).sum(dim=1) / (2 * eps * eps)
                 log_q_fwd = -(noise * noise).sum(dim=1) / 2
-                log_a = (torch.log(d_p.clamp_min(1e-30)) - torch.log(d.clamp_min(1e-30))
-                         + log_q_back - log_q_fwd)
+                log_a = log_d_p - log_d + log_q_back - log_q_fwd
                 u = torch.rand(n, generator=generator)
                 ok &= torch.log(u) < log_a
-            moved = (prop - z).norm(dim=1)
+            if reaches:
+                moved = back.norm(dim=1)
             fresh = []
             for r, slack in zip(reaches, slacks):
                 after = slack - moved  # inside for sure while >= 0 (triangle inequality)
                 look = ok & (after < 0)
                 if look.any():
-                    after[look] = r.slack(prop[look])
+                    after[look] = _slack(r, prop[look])
                     ok &= after >= 0
                 fresh.append(after)
             z = torch.where(ok[:, None], prop, z)
-            d = torch.where(ok, d_p, d)
-            s = torch.where(ok[:, None], s_p, s)
+            drift = torch.where(ok[:, None], drift_p, drift)
+            if adjust:
+                log_d = torch.where(ok, log_d_p, log_d)
             slacks = [torch.where(ok, after, slack) for after, slack in zip(fresh, slacks)]
             accepted += ok
             if t % report_every == 0 or t == steps:
                 yield t, z, float(accepted.mean()) / t
+
+
+def _slack(reach: Reach, z: torch.Tensor) -> torch.Tensor:
+    """A lower bound of reach.slack(z), >= 0 exactly where z is inside: the grid's, and the
+    tree's where the grid cannot tell."""
+    bound = reach.slack_bound(z)
+    if bound is None:
+        return reach.slack(z)
+    unknown = bound < 0
+    if unknown.any():
+        bound[unknown] = reach.slack(z[unknown])
+    return bound
 
 
 def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
