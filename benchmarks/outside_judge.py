@@ -16,9 +16,14 @@ Each run is the engine's rounds as `hd-desktop simulate` runs them (engine_prese
 preset("default"), default_plan(k)'s rounds, screening on) with the judge voting on a budget of
 stimuli. Printed per run: votes, the share of the last round's samples the judge accepts (a seeded
 draw of `--judged` of them; lapses aside) beside the real voices' share, the spread ratio (samples'
-mean distance to their centroid / the real voices', all samples) and the seconds the run took. The
-fidelity against p* (∝ the judge's acceptance) is not computed: drawing p* by rejection over the
-evaluation box costs a judge call per point, thousands a run.
+mean distance to their centroid / the real voices', all samples) and the seconds the run took.
+
+The fidelity against p* (∝ the judge's acceptance) needs draws of p* by rejection over the
+evaluation box (engine/metrics.py: the real voices' bounding box grown by 8 SDs), a judge call per
+point, thousands a run; it is left out unless `--grid STEP` (2-D only): the judge then hears every
+node of a grid of that spacing over the box once (`--grid-cache FILE` keeps them), p* is taken as
+the acceptance of the nearest node, and each 2-D run also prints `fidelity_ratio` against it
+(spacing 1: 484 nodes, about 2 minutes here; p* then knows the judge's edge to half a step).
 
 `benchmarks/outside_judge.py:judge` is also a listener for `hd-desktop simulate --listener`: it
 loads the bundled voice space at the run's dimension on its first vote.
@@ -170,6 +175,45 @@ class judge:
         return self._at(np.atleast_2d(z).shape[1]).probability(z)
 
 
+# -- p* on a grid (2-D) -------------------------------------------------------------------------
+
+MARGIN = 8.0    # engine/metrics.py's sample_target box: the real voices' bounding box + 8 SDs
+
+
+class GridAcceptance:
+    """The judge's acceptance at the nearest node of a grid (0 off the grid): p* for evaluate()."""
+
+    def __init__(self, axes: list[np.ndarray], accepted: np.ndarray):
+        self.axes, self.accepted = axes, np.asarray(accepted, dtype=np.float64)
+
+    def __call__(self, z) -> np.ndarray:
+        z = np.atleast_2d(np.asarray(z, dtype=np.float64))
+        idx, inside = [], np.ones(len(z), dtype=bool)
+        for d, axis in enumerate(self.axes):
+            step = axis[1] - axis[0]
+            i = np.rint((z[:, d] - axis[0]) / step).astype(int)
+            inside &= (i >= 0) & (i < len(axis))
+            idx.append(np.clip(i, 0, len(axis) - 1))
+        return np.where(inside, self.accepted[tuple(idx)], 0.0)
+
+
+def grid_mos(space, predict, step: float, cache: Path | None = None):
+    """The judge's MOS at every node of a `step` grid over the evaluation box: (axes, mos)."""
+    real = space.coords
+    lo, hi = real.min(axis=0) - MARGIN, real.max(axis=0) + MARGIN
+    axes = [np.arange(a, b + step / 2, step) for a, b in zip(lo, hi)]
+    if cache is not None and cache.exists():
+        with np.load(cache) as f:
+            if all(np.array_equal(a, f[f"axis{d}"]) for d, a in enumerate(axes)):
+                return axes, f["mos"]
+    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)
+    mos = np.array([predict(*space.render(z, CARRIER)) for z in mesh.reshape(-1, len(axes))])
+    mos = mos.reshape(mesh.shape[:-1])
+    if cache is not None:
+        np.savez(cache, mos=mos, **{f"axis{d}": a for d, a in enumerate(axes)})
+    return axes, mos
+
+
 # -- the benchmark ------------------------------------------------------------------------------
 
 def one_run(job: dict) -> dict:
@@ -193,7 +237,15 @@ def one_run(job: dict) -> dict:
     samples = h.samples[-1]
     rng = np.random.default_rng([seed, 7])
     judged = samples[rng.choice(len(samples), min(job["judged"], len(samples)), replace=False)]
-    return {**job, "votes_cast": int(sum(t["votes"] for t in h.timings)), "seconds": seconds,
+    out = {}
+    if job.get("grid") is not None:
+        from hd_desktop.engine.metrics import evaluate
+
+        axes, mos = job["grid"]
+        m = evaluate(samples, real, GridAcceptance(axes, mos > job["threshold"]), seed=seed)
+        out = {"fidelity": m["fidelity_ratio"], "grid_acceptance_target": m["acceptance_target"],
+               "grid_spread_target": m["spread_target"] / m["spread_real"]}
+    return {**job, "grid": None, **out, "votes_cast": int(sum(t["votes"] for t in h.timings)), "seconds": seconds,
             "points_judged_in_rounds": len(j.cache) - len(real),
             "acceptance_samples": float(j.probability(judged).mean()),
             "acceptance_real": float(j.probability(real).mean()),
@@ -212,6 +264,10 @@ def main() -> None:
     ap.add_argument("--lapse", type=float, default=LAPSE, help="share of coin-flip votes")
     ap.add_argument("--judged", type=int, default=200,
                     help="last-round samples the judge hears per run (a seeded draw)")
+    ap.add_argument("--grid", type=float, metavar="STEP",
+                    help="2-D: also the fidelity against p* judged on a grid of this spacing")
+    ap.add_argument("--grid-cache", type=Path, metavar="FILE.npz",
+                    help="keep the grid's MOS values here (read back when the grid matches)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", help="also write every run's figures here")
     args = ap.parse_args()
@@ -229,8 +285,17 @@ def main() -> None:
               f"[{real_mos.min():.2f}-{real_mos.max():.2f}]; threshold {threshold:.3f} accepts "
               f"{np.mean(real_mos > threshold):.3f} of them ({time.perf_counter() - t0:.0f} s)",
               flush=True)
+        grid = None
+        if args.grid and k == 2:
+            t0 = time.perf_counter()
+            grid = grid_mos(space, predict, args.grid, args.grid_cache)
+            accepted = GridAcceptance(grid[0], grid[1] > threshold)
+            print(f"k=2: grid of {grid[1].size} nodes {args.grid} apart judged "
+                  f"({time.perf_counter() - t0:.0f} s); the judge accepts {accepted.accepted.mean():.3f}"
+                  f" of them, p*'s draws {accepted(space.coords).mean():.2f} of the real voices' "
+                  "nodes", flush=True)
         jobs += [{"k": k, "votes": votes[k], "seed": s, "threshold": threshold,
-                  "lapse": args.lapse, "judged": args.judged} for s in args.seeds]
+                  "lapse": args.lapse, "judged": args.judged, "grid": grid} for s in args.seeds]
     results = []
     with ProcessPoolExecutor(args.jobs) as pool:
         for r in pool.map(one_run, jobs):
@@ -240,15 +305,19 @@ def main() -> None:
             print(f"k={r['k']} votes {r['votes_cast']:>4} seed {r['seed']}: samples accepted "
                   f"{r['acceptance_samples']:.2f} (real voices {r['acceptance_real']:.2f}), spread "
                   f"{r['spread']:.2f} x the real voices' ({r['seconds']:.0f} s, "
-                  f"{r['points_judged_in_rounds']} points judged)", flush=True)
+                  f"{r['points_judged_in_rounds']} points judged)"
+                  + (f", fidelity {r['fidelity']:.3f} against p* on the grid (its acceptance "
+                     f"{r['grid_acceptance_target']:.2f}, spread {r['grid_spread_target']:.2f} x)"
+                     if "fidelity" in r else ""), flush=True)
     print(f"\n{'k':>2} {'votes':>6}  {'acc samples':<20} {'acc real':<20} {'spread':<20} seconds")
     for k in args.dims:
         rs = [r for r in results if r["k"] == k]
         cols = []
-        for key in ("acceptance_samples", "acceptance_real", "spread", "seconds"):
-            a = np.array([r[key] for r in rs])
-            cols.append(f"{np.median(a):.2f} [{a.min():.2f}-{a.max():.2f}]")
-        print(f"{k:>2} {votes[k]:>6}  " + " ".join(f"{c:<20}" for c in cols) + f"  (n={len(rs)})")
+        for key in ("acceptance_samples", "acceptance_real", "spread", "seconds", "fidelity"):
+            a = np.array([r[key] for r in rs if key in r])
+            cols.append(f"{np.median(a):.2f} [{a.min():.2f}-{a.max():.2f}]" if len(a) else "")
+        print(f"{k:>2} {votes[k]:>6}  " + " ".join(f"{c:<20}" for c in cols[:4])
+              + (f"  fidelity {cols[4]}" if cols[4] else "") + f"  (n={len(rs)})")
 
 
 if __name__ == "__main__":

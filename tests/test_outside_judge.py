@@ -74,3 +74,12 @@ def test_its_lapses_are_seeded_coin_flips(oj):
     assert votes == [b.vote(_heard((0.0, 0.0))) for _ in range(400)]
     assert 0.65 < np.mean(votes) < 0.85          # accepted, but a lapse's coin flip: 1 - 0.5 / 2
     assert votes != [judge(8).vote(_heard((0.0, 0.0))) for _ in range(400)]
+
+
+def test_p_star_on_a_grid_is_the_nearest_nodes_acceptance_and_nothing_off_it(oj):
+    axes = [np.array([-1.0, 0.0, 1.0]), np.array([0.0, 2.0])]
+    accepted = np.array([[1, 0], [0, 1], [1, 1]], dtype=bool)
+    p = oj.GridAcceptance(axes, accepted)
+    z = np.array([[-1.2, 0.4], [0.3, 1.2], [0.6, -0.9], [1.4, 2.9], [1.6, 0.0], [0.0, -1.1]])
+    assert p(z).tolist() == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+    assert p(np.array([[-0.9, 1.8]])).tolist() == [0.0]
