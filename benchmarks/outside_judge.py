@@ -26,7 +26,8 @@ the acceptance of the nearest node, and each 2-D run also prints `fidelity_ratio
 (spacing 1: 484 nodes, about 2 minutes here; p* then knows the judge's edge to half a step).
 
 `benchmarks/outside_judge.py:judge` is also a listener for `hd-desktop simulate --listener`: it
-loads the bundled voice space at the run's dimension on its first vote.
+loads the bundled voice space at the run's dimension on its first vote (and has no
+`probability`, so simulate's report leaves out the metrics against p*).
 """
 
 from __future__ import annotations
@@ -171,8 +172,8 @@ class judge:
     def vote(self, heard) -> bool:
         return self._at(len(heard.z)).vote(heard)
 
-    def probability(self, z) -> np.ndarray:
-        return self._at(np.atleast_2d(z).shape[1]).probability(z)
+    # no probability(z): simulate's report would draw p* from it by rejection over the evaluation
+    # box, tens of thousands of judge calls (see --grid)
 
 
 # -- p* on a grid (2-D) -------------------------------------------------------------------------
