@@ -237,17 +237,18 @@ def guard_bound(h, listener, real, seed: int) -> dict:
 
 # fidelity_ratio = ED(samples, p*) / ED(real, p*) (engine/metrics.py) has no meaning where the
 # real voices are themselves as close to p* as sampling allows: the unbiased ED(real, p*) is then
-# about 0 or below, and the ratio any number (zoo-15 in 4-D: -3 to -14). Such runs are counted
+# about 0 or below, and the ratio any number (zoo-15 in 4-D: -3 to -14). metrics.evaluate gives
+# NaN there; runs stored before it did are told by a ratio below -0.5. Such runs are counted
 # apart ("undefined"), never as meeting a fidelity target.
 UNDEFINED_BELOW = -0.5
 
 
 def defined(results: list[dict]) -> list[dict]:
-    return [r for r in results if r["fidelity"] >= UNDEFINED_BELOW]
+    return [r for r in results if r["fidelity"] >= UNDEFINED_BELOW]   # NaN: False
 
 
 def summarise(results: list[dict], by_shape: bool = False) -> None:
-    undefined = [r for r in results if r["fidelity"] < UNDEFINED_BELOW]
+    undefined = [r for r in results if not r["fidelity"] >= UNDEFINED_BELOW]
     if undefined:
         print(f"{len(undefined)} runs left out, their fidelity ratio undefined (the real voices "
               "are as close to p* as chance): "

@@ -225,3 +225,30 @@ def test_energy_distance_and_region_by_hand():
     assert region.r2 == pytest.approx(1.5)  # 2 / (4/3)
     inside = region.contains(torch.tensor([[1.4, 0.0], [1.0, 1.0], [1.5, 0.0]]))  # edge: sqrt(2)
     assert inside.tolist() == [True, True, False]
+
+
+def test_a_fidelity_ratio_over_real_voices_already_at_p_star_is_undefined_not_a_number():
+    """Where the real voices are as close to p* as a sample can tell, ED(real, p*) is about 0 or
+    below and the ratio any number (-3 to -14 on a 4-D shape): it is NaN and says so, and
+    simulate's report.json writes it as null."""
+    import json
+    import math
+
+    from hd_desktop.commands.simulate import json_numbers
+    from hd_desktop.engine.metrics import fidelity_ratio
+
+    assert fidelity_ratio(0.02, 0.04) == 0.5
+    assert math.isnan(fidelity_ratio(0.02, 0.0)) and math.isnan(fidelity_ratio(0.02, -0.004))
+    rng = np.random.default_rng(3)
+    real = rng.standard_normal((400, 2))
+
+    def like_the_real_voices(z):         # p* is the real voices' own distribution
+        return np.exp(-(np.asarray(z) ** 2).sum(-1) / 2)
+
+    m = evaluate(rng.standard_normal((400, 2)), real, like_the_real_voices, seed=1)
+    assert m["energy_distance_real"] <= 0           # this seed: as close as chance allows
+    assert not m["fidelity_defined"] and math.isnan(m["fidelity_ratio"])
+    elsewhere = evaluate(real, real + 3.0, like_the_real_voices)   # real voices off p*: defined
+    assert elsewhere["fidelity_defined"] and elsewhere["fidelity_ratio"] < 0.1
+    text = json.dumps(json_numbers({"metrics": m, "per_round": [m]}))
+    assert json.loads(text)["metrics"]["fidelity_ratio"] is None and "NaN" not in text

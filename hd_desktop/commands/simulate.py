@@ -143,8 +143,21 @@ def _write_outputs(out, lab, done, listener, params, args, total) -> None:
         report["metrics"] = evaluate(samples, real, listener.probability, seed=args.seed)
         report["metrics_per_round"] = [evaluate(r.samples, real, listener.probability,
                                                 seed=args.seed) for r in done.results]
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    (out / "report.json").write_text(json.dumps(json_numbers(report), indent=2, default=float)
+                                     + "\n")
     return report
+
+
+def json_numbers(obj):
+    """NaN (a fidelity ratio with no meaning, metrics.fidelity_ratio) as null, so report.json
+    is standard JSON and says "undefined" instead of a number."""
+    if isinstance(obj, dict):
+        return {key: json_numbers(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_numbers(value) for value in obj]
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj
 
 
 def stop_per_round(lab, done) -> list[dict]:
