@@ -300,6 +300,8 @@ def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.0
         path = where / f"k{r['k']}-{r['listener']}-v{r['votes']}-s{r['seed']}.npz"
         if r["method"] != "engine" or "fidelity_per_round" not in r or not path.exists():
             continue
+        if not all(x >= UNDEFINED_BELOW for x in r["fidelity_per_round"]):
+            continue    # no true fidelity curve to judge the signal against (see UNDEFINED_BELOW)
         with np.load(path) as npz:
             rounds = [npz[f"arr_{i}"] for i in range(len(r["fidelity_per_round"]))]
             real = npz["real"]
