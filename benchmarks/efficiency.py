@@ -243,12 +243,16 @@ def guard_bound(h, listener, real, seed: int) -> dict:
 UNDEFINED_BELOW = -0.5
 
 
+def fidelity_defined(value: float) -> bool:
+    return value >= UNDEFINED_BELOW     # False for NaN too
+
+
 def defined(results: list[dict]) -> list[dict]:
-    return [r for r in results if r["fidelity"] >= UNDEFINED_BELOW]   # NaN: False
+    return [r for r in results if fidelity_defined(r["fidelity"])]
 
 
 def summarise(results: list[dict], by_shape: bool = False) -> None:
-    undefined = [r for r in results if not r["fidelity"] >= UNDEFINED_BELOW]
+    undefined = [r for r in results if not fidelity_defined(r["fidelity"])]
     if undefined:
         print(f"{len(undefined)} runs left out, their fidelity ratio undefined (the real voices "
               "are as close to p* as chance): "
@@ -300,8 +304,8 @@ def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.0
         path = where / f"k{r['k']}-{r['listener']}-v{r['votes']}-s{r['seed']}.npz"
         if r["method"] != "engine" or "fidelity_per_round" not in r or not path.exists():
             continue
-        if not all(x >= UNDEFINED_BELOW for x in r["fidelity_per_round"]):
-            continue    # no true fidelity curve to judge the signal against (see UNDEFINED_BELOW)
+        if not all(map(fidelity_defined, r["fidelity_per_round"])):
+            continue    # no true fidelity curve to judge the signal against
         with np.load(path) as npz:
             rounds = [npz[f"arr_{i}"] for i in range(len(r["fidelity_per_round"]))]
             real = npz["real"]

@@ -72,9 +72,10 @@ def evaluate(samples, real, probability, *, seed: int = 0, n_target: int = 2000)
     probability = batch_probability(probability)
     target = sample_target(probability, real, n_target, rng=rng)
     ed_s, ed_r = energy_distance(samples, target), energy_distance(real, target)
+    ratio = fidelity_ratio(ed_s, ed_r)
     return {
-        "fidelity_ratio": fidelity_ratio(ed_s, ed_r),
-        "fidelity_defined": ed_r > 0,
+        "fidelity_ratio": ratio,
+        "fidelity_defined": not np.isnan(ratio),
         "energy_distance_samples": ed_s,
         "energy_distance_real": ed_r,
         "acceptance_samples": float(np.mean(probability(np.asarray(samples)))),

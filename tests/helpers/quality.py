@@ -5,8 +5,8 @@ seeds (one run is one draw of the listener's lapses) reaches fidelity_ratio <= 0
 spread_ratio > 1.2 and sample acceptance >= 0.9 x the target's. Torch runs on one thread, so
 sums add up in one order and the figures are the same on any machine and under any load.
 
-Two test files share the four listeners (test_engine_quality_*.py), so that the test run's
-workers each take a half instead of one worker taking all four.
+Two test files share the four listeners (test_engine_quality_*.py, each a `quality_test`), so
+that the test run's workers each take a half instead of one worker taking all four.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 
 QUALITY_SEEDS = (0, 1, 2)
 HALVES = {"gaussian": ("wide", "shifted"), "shaped": ("curved", "two-lobed")}  # by file
@@ -54,8 +55,22 @@ def default_settings_reach_the_targets(name: str, real) -> None:
     assert median["acceptance_ratio"] >= 0.9, runs
 
 
-def real_voices(tmp_path_factory):
-    """The real data: the bundled corpus's voice space in 2-D (built into a temporary cache)."""
+def quality_test(names):
+    """The pins of the listeners `names` as one parametrized test, for a test module to hold."""
+
+    @pytest.mark.slow
+    @pytest.mark.timeout(3600)  # three runs of 3000 votes; on a loaded 2-core machine 6 min each
+    @pytest.mark.parametrize("name", names)
+    def test_default_settings_reach_the_targets(name):
+        default_settings_reach_the_targets(name, real_voices())
+
+    return test_default_settings_reach_the_targets
+
+
+def real_voices():
+    """The real data: the bundled corpus's voice space in 2-D (from the test run's cache of
+    built spaces, tests/conftest.py)."""
+    from hd_desktop.paths import shared_cache_dir
     from hd_desktop.voice import load_space
 
-    return load_space(cache_dir=tmp_path_factory.mktemp("space"), k=2).coords
+    return load_space(k=2, shared_dir=shared_cache_dir()).coords
