@@ -179,9 +179,23 @@ def test_a_damaged_file_in_the_machines_cache_is_built_again_and_replaced(tmp_pa
     path.write_bytes(path.read_bytes()[:500])
     steps = [p.message for p in _progress(open_space(cache_dir=tmp_path / "exp2",
                                                      shared_dir=shared))]
-    assert any(m.startswith("Rebuilding the voice space:") and path.name in m for m in steps)
+    assert any(m.startswith("Not using ") and m.endswith("it will be replaced") and path.name in m for m in steps)
     assert VoiceSpace.load(path).fingerprint == good.fingerprint
     assert (tmp_path / "exp2" / path.name).exists()
+
+
+def test_a_damaged_own_copy_is_replaced_from_the_machines_cache_without_claiming_a_rebuild(tmp_path):
+    """The experiment's copy is damaged, the machine's is good: the steps say the copy is not
+    used, then that the space came from the machine's cache, and nothing is analysed."""
+    shared, own = tmp_path / "machine", tmp_path / "exp" / "space"
+    good = load_space(cache_dir=own, shared_dir=shared)
+    (path,) = own.glob("space-*.npz")
+    path.write_bytes(b"just text\n")
+    steps = [p.message for p in _progress(open_space(cache_dir=own, shared_dir=shared))]
+    assert steps[1].startswith(f"Not using {path}") and steps[1].endswith("it will be replaced")
+    assert steps[-1] == "Voice space loaded from this machine's cache"
+    assert not any(m.startswith("Analysing") or "Rebuild" in m for m in steps)
+    assert VoiceSpace.load(path).fingerprint == good.fingerprint
 
 
 def test_the_commands_keep_the_space_in_the_machines_cache(tmp_home, tmp_path):

@@ -68,8 +68,8 @@ def open_space(corpus_dir: Path | None = None, cache_dir: Path | None = None,
             continue
         try:
             space = VoiceSpace.load(path)
-        except (ValueError, OSError) as exc:  # a damaged cache is rebuilt, never trusted
-            yield Progress(0.0, f"Rebuilding the voice space: {exc}")
+        except (ValueError, OSError) as exc:  # a damaged copy is replaced, never trusted
+            yield Progress(0.0, f"Not using {exc}; it will be replaced")
             continue
         if space.fingerprint == fp and space.settings == settings:
             if path is shared:
