@@ -126,11 +126,10 @@ def simulated_apart(exp) -> set[str]:
     """Sessions whose votes stay out of the study's tables: the simulated ones (the autopilot
     and its practice), once a person has voted; in an experiment of simulated listeners only
     (`simulate`) they are the data. Their rating files go to `simulated/` either way."""
-    from hd_desktop.store import SessionKind
-    from hd_desktop.store.sidecar import is_simulated
+    from hd_desktop.store.sidecar import a_person_voted, is_simulated
 
     sessions = exp.sessions()
-    if not any(s.kind == SessionKind.TRIALS for s in sessions):
+    if not a_person_voted(sessions):
         return set()
     return {s.id for s in sessions if is_simulated(exp, s)}
 

@@ -30,6 +30,7 @@ from hd_desktop.session.flow import SessionFlow
 from hd_desktop.session.states import FlowSettings, Phase
 from hd_desktop.store import Experiment, SessionInfo, SessionKind
 from hd_desktop.store.decisions import Action, Decision
+from hd_desktop.store.sidecar import a_person_voted
 from hd_desktop.voice import VoiceSpace
 
 PRACTICE_TRIALS = 4
@@ -464,7 +465,7 @@ class Lab:
             return True
         if sessions is None:
             sessions = self.experiment.sessions()
-        return not any(x.kind == SessionKind.TRIALS for x in sessions)
+        return not a_person_voted(sessions)
 
     # -- decisions about data ----------------------------------------------------------------
 

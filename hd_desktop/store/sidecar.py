@@ -184,6 +184,13 @@ def stimulus(data: Any, path: Path, index: int) -> tuple[Stimulus, str | None]:
     return stim, f.text("evaluation", optional=True)
 
 
+def a_person_voted(sessions) -> bool:
+    """Whether any of these sessions is a person's trials session. Until one is, the simulated
+    votes are the experiment's data (a demo, `simulate`): the engine learns from them and the
+    study's tables hold them; from then on they are kept apart."""
+    return any(s.kind == SessionKind.TRIALS for s in sessions)
+
+
 def is_simulated(exp: Any, session: SessionInfo) -> bool:
     """A simulated session, a session a simulated listener answered (an autopilot evaluation),
     or the practice run of one (the autopilot warms up too)."""
