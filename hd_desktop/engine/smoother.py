@@ -13,11 +13,12 @@ The model (Rasmussen & Williams 2006, ch. 3, with a low-rank prior):
     P(natural | z) = g + (1 - 2g) Phi(f(z))      (g: the lapse floor, lapses answer at random)
     D(z) = Phi(f(z))                              (acceptance without lapses, docs/design.md 1.4)
 The prior goes through m inducing points (the DTC / subset-of-regressors approximation,
-f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Fisher scoring with a
-halving line search (the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] =
-Phi(mu / sqrt(1 + var)); its gradient comes from autograd. The one setting learned from the
-votes is g: the floor of highest Laplace evidence on a grid (FLOORS). Every vote tells of it,
-where the far voices alone (about 25 in 1000 votes) often show none and put it at 0 - and then
+f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Newton steps with a
+halving line search (Fisher scoring's where the objective's curvature is not positive definite:
+the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] = Phi(mu / sqrt(1 + var));
+its gradient comes from autograd. The one setting learned from the votes is g: the floor of
+highest Laplace evidence on a grid (FLOORS, walked upwards until the evidence fell twice in a
+row). Every vote tells of it, where the far voices alone (about 25 in 1000 votes) often show none and put it at 0 - and then
 every lapse is a bump of D-hat.
 
 Below g a vote cannot tell D = 0.01 from 0, so where every vote said "not natural" D-hat stays
