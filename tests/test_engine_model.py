@@ -145,6 +145,30 @@ def test_the_reach_grid_never_overstates_a_slack_and_is_close_to_it():
     assert Reach(rng.standard_normal((500, 4)), reach=0.7).slack_bound(z[:, :2].repeat(1, 2)) is None
 
 
+def test_the_reach_guard_refuses_the_same_moves_as_the_tree_alone():
+    # in 6-D (no grid) the sampler skips the tree where the chain's last nearest voice is still
+    # within reach: a shortcut, so the chains must go exactly where asking the tree every step
+    # sends them, across the edge of the region and back
+    rng = np.random.default_rng(3)
+    voted = rng.standard_normal((400, 6))
+
+    class TreeOnly(Reach):
+        def slack_from(self, z, index):
+            return torch.full((len(z),), -1.0)
+
+    def outward(z):
+        return torch.ones(len(z)), 0.5 * z
+    runs = {}
+    for guard in (Reach(voted, reach=0.9), TreeOnly(voted, reach=0.9)):
+        assert guard.slack_bound(torch.zeros(1, 6)) is None
+        runs[type(guard)] = list(iter_langevin(outward, torch.zeros(200, 6), 0.2, 300,
+                                               generator=torch.Generator().manual_seed(2),
+                                               region=guard, report_every=100))
+    for (_, z, acc), (_, z_tree, acc_tree) in zip(runs[Reach], runs[TreeOnly]):
+        assert torch.equal(z, z_tree) and acc == acc_tree
+    assert 0.2 < acc < 0.98     # the guard refused moves: the chains reached the edge
+
+
 def test_guarded_division_and_progress():
     net = init_network(2, width=8)
     with torch.no_grad():

@@ -9,7 +9,7 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from hd_desktop.engine.network import ScoreNet
-from hd_desktop.engine.smoother import GPSettings, GPSmoother, vote_terms
+from hd_desktop.engine.smoother import FLOORS, GPSettings, GPSmoother, _laplace, vote_terms
 from hd_desktop.engine.training import smoothed_loss
 
 SETTINGS = GPSettings(lengthscale=1.0, outputscale=2.0, mean=-4.0)
@@ -65,6 +65,54 @@ def test_the_floor_of_highest_evidence_is_the_listeners_lapses(lapse, floors):
     gp = GPSmoother(z, natural, np.ones(1500), settings=SETTINGS)
     assert gp.floor in floors
     assert gp.evidence[gp.floor] == max(gp.evidence.values())
+
+
+def _lapsing_votes(lapse: float, n: int = 1500, k: int = 2, seed: int = 7):
+    """n single votes over a disc of radius 1 in k-D, from a listener lapsing `lapse` of the time."""
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(-3, 3, size=(n, k))
+    p = lapse / 2 + (1 - lapse) * norm.cdf(2 - 2 * np.linalg.norm(z, axis=1))
+    return z, (rng.uniform(size=n) < p).astype(float)
+
+
+@pytest.mark.parametrize("lapse", [0.0, 0.05, 0.2])
+def test_the_floor_walk_picks_the_floor_the_full_scan_picks(lapse):
+    # the walk stops after the evidence fell twice in a row; every floor fitted the same way
+    # (each from the last one's mode) says where the maximum is
+    z, natural = _lapsing_votes(lapse)
+    gp = GPSmoother(z, natural, np.ones(1500), settings=SETTINGS)
+    phi = gp._features(torch.as_tensor(z))
+    a, n = torch.as_tensor(natural), torch.ones(1500, dtype=torch.float64)
+    mean = torch.full((1500,), SETTINGS.mean, dtype=torch.float64)
+    full, start = {}, None
+    for g in FLOORS:
+        start, _, _, full[g] = _laplace(phi, a, n, mean, g, 20, start, tolerance=1e-2,
+                                        newton=False, phi32=phi.float())
+    assert gp.floor == max(full, key=full.get)
+    assert all(gp.evidence[g] == pytest.approx(full[g], abs=1e-6) for g in gp.evidence)
+    if lapse == 0.0:   # the maximum comes early: the walk left out the floors past it
+        assert len(gp.evidence) < len(FLOORS)
+
+
+@pytest.mark.slow
+def test_the_fit_stops_at_the_mode_not_where_its_steps_get_small():
+    # lapses make the likelihood flat and not concave far below the floor: Fisher scoring
+    # crept there in steps of 1e-7 nats, short of the mode; the fit's Newton steps reach it
+    z, natural = _lapsing_votes(0.1, n=2000, k=4, seed=3)
+    settings = GPSettings(lengthscale=math.sqrt(2), outputscale=2.0, mean=-4.0)
+    gp = GPSmoother(z, natural, np.ones(2000), floor=0.05, settings=settings)
+    phi = gp._features(torch.as_tensor(z))
+    a, n = torch.as_tensor(natural), torch.ones(2000, dtype=torch.float64)
+    mean = torch.full((2000,), settings.mean, dtype=torch.float64)
+    _, grad, _ = vote_terms(mean + phi @ gp.v, a, n, 0.05)
+    assert float((phi.T @ grad - gp.v).norm()) < 1e-6     # the objective's gradient at the fit
+    assert gp.iterations < 100     # converged, not stopped by the cap
+    # the same mode by steps formed in float64 (not float32), run on to 1e-12: the same D-hat
+    v, chol, _, evidence = _laplace(phi, a, n, mean, 0.05, 300, tolerance=1e-12)
+    assert evidence == pytest.approx(gp.log_evidence, abs=1e-5)
+    reference = object.__new__(GPSmoother)
+    reference.__dict__.update(gp.__dict__, v=v, _chol_h=chol)
+    assert np.abs(reference.predict(z)[0] - gp.predict(z)[0]).max() < 1e-5
 
 
 def test_vote_terms_by_hand():

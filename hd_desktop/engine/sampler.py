@@ -57,14 +57,25 @@ class Reach:
         self.reach = float(reach)
         self._tree = cKDTree(self.points)
         self._grid = _SlackGrid.over(self)
+        self._points_t = None
 
     def contains(self, z: torch.Tensor) -> torch.Tensor:
         return self.slack(z) >= 0
 
-    def slack(self, z: torch.Tensor) -> torch.Tensor:
-        """reach - the distance to the nearest point: how far z may move and stay inside."""
-        dist, _ = self._tree.query(z.detach().double().numpy())
-        return torch.from_numpy(self.reach - dist).float()
+    def slack(self, z: torch.Tensor, *, nearest: bool = False):
+        """reach - the distance to the nearest point: how far z may move and stay inside (with
+        `nearest`, also the index of that point)."""
+        dist, index = self._tree.query(z.detach().double().numpy())
+        slack = torch.from_numpy(self.reach - dist).float()
+        return (slack, torch.from_numpy(index)) if nearest else slack
+
+    def slack_from(self, z: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+        """A lower bound of slack(z), cheap: reach - the distance to the points `index` (one per
+        row; no nearer than the nearest), less a margin for rounding."""
+        if self._points_t is None:
+            self._points_t = torch.from_numpy(self.points)
+        dist = (z.detach().double() - self._points_t[index]).norm(dim=1)
+        return (self.reach - dist - GRID_MARGIN).float()
 
     def slack_bound(self, z: torch.Tensor) -> torch.Tensor | None:
         """A lower bound of slack(z), cheap: from the grid (None where there is none)."""
@@ -149,7 +160,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
 
     `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
     A `Reach` guard is looked up only for moves longer than the chain's slack (how far it could
-    move and stay inside, kept as a lower bound), so most steps skip the lookup.
+    move and stay inside, kept as a lower bound), and only where the point last found nearest
+    the chain is not still within reach, so most steps skip the lookup.
     """
     z = torch.as_tensor(z0, dtype=torch.float32).clone()
     n, k = z.shape
@@ -164,7 +176,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
         d, s = field(z)
         drift = half * s
         log_d = torch.log(d.clamp_min(1e-30))
-        slacks = [r.slack(z) for r in reaches]
+        slacks, nears = map(list, zip(*[r.slack(z, nearest=True) for r in reaches])) \
+            if reaches else ([], [])
         for t in range(1, steps + 1):
             noise = torch.randn(n, k, generator=generator)
             prop = z + drift + eps * noise
@@ -185,11 +198,14 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
             if reaches:
                 moved = back.norm(dim=1)
             fresh = []
-            for r, slack in zip(reaches, slacks):
+            for r, slack, near in zip(reaches, slacks, nears):
                 after = slack - moved  # inside for sure while >= 0 (triangle inequality)
                 look = ok & (after < 0)
                 if look.any():
-                    after[look] = _slack(r, prop[look])
+                    after[look] = r.slack_from(prop[look], near[look])
+                    look &= after < 0
+                if look.any():
+                    after[look], near[look] = _slack(r, prop[look], near[look])
                     ok &= after >= 0
                 fresh.append(after)
             z = torch.where(ok[:, None], prop, z)
@@ -202,16 +218,16 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
                 yield t, z, float(accepted.mean()) / t
 
 
-def _slack(reach: Reach, z: torch.Tensor) -> torch.Tensor:
+def _slack(reach: Reach, z: torch.Tensor, near: torch.Tensor):
     """A lower bound of reach.slack(z), >= 0 exactly where z is inside: the grid's, and the
-    tree's where the grid cannot tell."""
+    tree's where the grid cannot tell; and `near` with the nearest points the tree found."""
     bound = reach.slack_bound(z)
     if bound is None:
-        return reach.slack(z)
+        return reach.slack(z, nearest=True)
     unknown = bound < 0
     if unknown.any():
-        bound[unknown] = reach.slack(z[unknown])
-    return bound
+        bound[unknown], near[unknown] = reach.slack(z[unknown], nearest=True)
+    return bound, near
 
 
 def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
