@@ -39,3 +39,14 @@ def test_the_gp_smoothers_median_and_floor_cap_are_settings():
     assert EngineConfig.from_dict(c.to_dict()) == c
     with pytest.raises(UserFacingError, match="gp_median='maybe'"):
         c.with_overrides(gp_median="maybe")
+
+
+def test_the_gp_smoothers_var_weight_is_a_number_of_0_or_more_or_none():
+    c = engine_preset("default")
+    assert c.gp_var_weight == 1.0
+    assert c.with_overrides(gp_var_weight="0.25").gp_var_weight == 0.25
+    learned = c.with_overrides(gp_var_weight="none")
+    assert learned.gp_var_weight is None
+    assert EngineConfig.from_dict(learned.to_dict()) == learned
+    with pytest.raises(UserFacingError, match="gp_var_weight=-0.5 must be 0 or more"):
+        c.with_overrides(gp_var_weight="-0.5")

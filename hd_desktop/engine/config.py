@@ -53,6 +53,9 @@ class EngineConfig:
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     gp_median: bool = False         # loss "gp": D-hat = the posterior median of D, not its mean
                                     # (sharper past a hard edge; docs/engine.md)
+    gp_var_weight: float | None = 1.0   # loss "gp": D-hat = Phi(mu / sqrt(1 + c var)), c this:
+                                    # 1 the mean, 0 the median; None: the c whose D-hat fitted
+                                    # without the latest round foretells its votes best
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000
@@ -80,6 +83,10 @@ class EngineConfig:
                                              or not isinstance(value, numbers.Real)):
                 raise UserFacingError(f"engine settings: {f.name}={value!r} must be a number"
                                       + (" or none" if optional else ""))
+
+        if self.gp_var_weight is not None and self.gp_var_weight < 0:
+            raise UserFacingError(f"engine settings: gp_var_weight={self.gp_var_weight!r} must be "
+                                  "0 or more (1: the posterior mean of D, 0: its median) or none")
 
     def for_dims(self, k: int) -> "EngineConfig":
         """These settings for a k-dimensional space: loss "auto" becomes the one it stands for."""
