@@ -53,9 +53,10 @@ class EngineConfig:
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     gp_median: bool = False         # loss "gp": D-hat = the posterior median of D, not its mean
                                     # (sharper past a hard edge; docs/engine.md)
-    gp_var_weight: float | None = 1.0   # loss "gp": D-hat = Phi(mu / sqrt(1 + c var)), c this:
-                                    # 1 the mean, 0 the median; None: the c whose D-hat fitted
-                                    # without the latest round foretells its votes best
+    gp_steepness: float | None = 1.0    # loss "gp": D-hat = Phi(a mu / sqrt(1 + c var)), a this,
+    gp_var_weight: float | None = 1.0   # c this (a = c = 1: the mean; c = 0: the median); None:
+                                    # the one whose D-hat fitted without the latest round
+                                    # foretells its votes best (smoother.link_by_votes)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000
@@ -87,6 +88,9 @@ class EngineConfig:
         if self.gp_var_weight is not None and self.gp_var_weight < 0:
             raise UserFacingError(f"engine settings: gp_var_weight={self.gp_var_weight!r} must be "
                                   "0 or more (1: the posterior mean of D, 0: its median) or none")
+        if self.gp_steepness is not None and self.gp_steepness <= 0:
+            raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
+                                  "more than 0 (1: the GP's own link) or none")
 
     def for_dims(self, k: int) -> "EngineConfig":
         """These settings for a k-dimensional space: loss "auto" becomes the one it stands for."""
