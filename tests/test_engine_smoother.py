@@ -210,7 +210,7 @@ def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
                          floor=0.025, settings=SETTINGS) == ((1.0, 1.0), {})
 
 
-def test_the_engine_holds_out_the_latest_round_where_the_link_is_none():
+def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():
     from hd_desktop.engine.config import EngineConfig
     from hd_desktop.engine.estimates import VotedPoints
     from hd_desktop.engine.rounds import _link
@@ -222,13 +222,14 @@ def test_the_engine_holds_out_the_latest_round_where_the_link_is_none():
     accepts = np.r_[np.ones(200), np.zeros(60)]
     points = VotedPoints(z, accepts, np.ones(260), np.r_[np.zeros(200, int), np.ones(60, int)])
     gp = GPSmoother(z, accepts, np.ones(260), floor=0.025, settings=SETTINGS)
-    learned = EngineConfig(gp_steepness=None, gp_var_weight=None)
+    learned = EngineConfig()    # the default: both chosen by the latest round's votes
     assert _link(points, gp, learned, seed=0) == (3.0, 0.0)
-    assert _link(points, gp, EngineConfig(gp_var_weight=None), seed=0) == (1.0, 0.0)
-    assert _link(points, gp, EngineConfig(gp_steepness=None, gp_var_weight=2.0), seed=0)[1] == 2.0
-    assert _link(points, gp, EngineConfig(), seed=0) == (1.0, 1.0)
+    assert _link(points, gp, EngineConfig(gp_steepness=1.0), seed=0) == (1.0, 0.0)
+    assert _link(points, gp, EngineConfig(gp_var_weight=2.0), seed=0)[1] == 2.0
+    mean = EngineConfig(gp_steepness=1.0, gp_var_weight=1.0)
+    assert _link(points, gp, mean, seed=0) == (1.0, 1.0)
     assert _link(points, gp, EngineConfig(gp_steepness=2.0, gp_var_weight=0.3), seed=0) == (2.0, 0.3)
-    assert _link(points, gp, EngineConfig(gp_var_weight=None, gp_median=True), seed=0) == (1.0, 0.0)
+    assert _link(points, gp, EngineConfig(gp_steepness=1.0, gp_median=True), seed=0) == (1.0, 0.0)
     # one round only, or no rounds known: the posterior mean
     one = VotedPoints(z, accepts, np.ones(260), np.zeros(260, int))
     assert _link(one, gp, learned, seed=0) == (1.0, 1.0)

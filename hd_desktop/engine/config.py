@@ -6,7 +6,9 @@ needs pairs with both halves voted; NES gradients from single votes are mostly n
 0.1); pseudo-votes "not natural" and an envelope keep S_D from a floor over the empty space; MALA
 chains kept near a voted voice, because where no voice was voted the model is a guess. From 4
 dimensions on the votes are smoothed by a GP classifier first (loss gp) with fixed settings, in
-five rounds of about 400 votes (default_plan). Every setting is checked where it is set: a
+five rounds of about 400 votes (default_plan); the link from the GP's latent to D-hat is the one
+that foretold the latest round's votes best (a steeper one past a hard edge, else the posterior
+mean). Every setting is checked where it is set: a
 misspelt choice or a non-number is refused with its name, not when training starts.
 """
 
@@ -53,10 +55,11 @@ class EngineConfig:
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     gp_median: bool = False         # loss "gp": D-hat = the posterior median of D, not its mean
                                     # (sharper past a hard edge; docs/engine.md)
-    gp_steepness: float | None = 1.0    # loss "gp": D-hat = Phi(a mu / sqrt(1 + c var)), a this,
-    gp_var_weight: float | None = 1.0   # c this (a = c = 1: the mean; c = 0: the median); None:
+    gp_steepness: float | None = None   # loss "gp": D-hat = Phi(a mu / sqrt(1 + c var)), a this,
+    gp_var_weight: float | None = None  # c this (a = c = 1: the mean; c = 0: the median); None:
                                     # the one whose D-hat fitted without the latest round
-                                    # foretells its votes best (smoother.link_by_votes)
+                                    # foretells its votes best (smoother.link_by_votes): past
+                                    # a hard edge a steeper link, on soft shapes the mean
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

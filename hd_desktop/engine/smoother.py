@@ -15,8 +15,10 @@ The model (Rasmussen & Williams 2006, ch. 3, with a low-rank prior):
 The prior goes through m inducing points (the DTC / subset-of-regressors approximation,
 f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Fisher scoring with a
 halving line search (the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] =
-Phi(mu / sqrt(1 + var)); its gradient comes from autograd. The one setting learned from the
-votes is g: the floor of highest Laplace evidence on a grid (FLOORS). Every vote tells of it,
+Phi(mu / sqrt(1 + var)); its gradient comes from autograd. The engine hands the network
+Phi(a mu / sqrt(1 + c var)) instead, the link (a, c) chosen by the latest round's votes
+(link_by_votes): past a hard edge the mean stays too high where the votes are few. The one
+GP setting learned from the votes is g: the floor of highest Laplace evidence on a grid (FLOORS). Every vote tells of it,
 where the far voices alone (about 25 in 1000 votes) often show none and put it at 0 - and then
 every lapse is a bump of D-hat.
 
