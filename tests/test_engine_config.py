@@ -39,3 +39,18 @@ def test_the_gp_smoothers_median_and_floor_cap_are_settings():
     assert EngineConfig.from_dict(c.to_dict()) == c
     with pytest.raises(UserFacingError, match="gp_median='maybe'"):
         c.with_overrides(gp_median="maybe")
+
+
+def test_the_gp_smoothers_link_is_numbers_or_none():
+    c = engine_preset("default")
+    assert (c.gp_steepness, c.gp_var_weight) == (None, None)    # chosen by the votes
+    assert c.with_overrides(gp_steepness="2").gp_steepness == 2.0
+    with pytest.raises(UserFacingError, match="gp_steepness=0.0 must be more than 0"):
+        c.with_overrides(gp_steepness="0")
+    assert c.with_overrides(gp_var_weight="0.25").gp_var_weight == 0.25
+    assert c.with_overrides(gp_var_weight="1").gp_var_weight == 1.0
+    learned = c.with_overrides(gp_var_weight="none", gp_steepness="none")
+    assert (learned.gp_steepness, learned.gp_var_weight) == (None, None)
+    assert EngineConfig.from_dict(learned.to_dict()) == learned
+    with pytest.raises(UserFacingError, match="gp_var_weight=-0.5 must be 0 or more"):
+        c.with_overrides(gp_var_weight="-0.5")

@@ -9,7 +9,8 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from hd_desktop.engine.network import ScoreNet
-from hd_desktop.engine.smoother import FLOORS, GPSettings, GPSmoother, _laplace, vote_terms
+from hd_desktop.engine.smoother import (FLOORS, GPSettings, GPSmoother, _laplace, link_by_votes,
+                                         vote_terms)
 from hd_desktop.engine.training import smoothed_loss
 
 SETTINGS = GPSettings(lengthscale=1.0, outputscale=2.0, mean=-4.0)
@@ -205,6 +206,83 @@ def test_the_median_d_hat_is_phi_of_the_latent_mean_and_leaks_less_past_a_hard_e
     leak = {name: d[past].sum() / d.sum() for name, d in (("mean", mean), ("median", median))}
     assert acc["median"] > acc["mean"] + 0.03
     assert leak["median"] < 0.7 * leak["mean"]
+
+
+def test_the_link_goes_from_the_posterior_mean_to_the_median_and_steeper():
+    gp = GPSmoother([[0.0, 0.0], [1.0, 0.0]], [3, 1], [3, 3], floor=0.025, settings=SETTINGS)
+    z = np.array([[0.5, 0.0], [2.0, 1.0], [40.0, 0.0]])
+    mu, var = (t.detach().numpy() for t in gp.latent(torch.as_tensor(z)))
+    for a, c in ((1.0, 0.0), (1.0, 0.3), (2.0, 1.0), (0.75, 2.0)):
+        np.testing.assert_allclose(gp.predict(z, steepness=a, var_weight=c)[0],
+                                   norm.cdf(a * mu / np.sqrt(1 + c * var)), rtol=1e-9)
+    np.testing.assert_array_equal(gp.predict(z, steepness=1.0, var_weight=1.0)[0], gp.predict(z)[0])
+    np.testing.assert_array_equal(gp.predict(z, var_weight=0.0)[0], gp.predict(z, median=True)[0])
+    # far from every vote: Phi(-4 a / sqrt(1 + 2c))
+    assert gp.predict(z, steepness=1.5, var_weight=0.5)[0][2] == pytest.approx(
+        norm.cdf(-6 / math.sqrt(2)), abs=1e-12)
+
+
+def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
+    # votes inside a disc fitted; the held round lies past its edge, where mu < 0: D-hat falls
+    # as the link steepens and as c falls there, so held votes all "not natural" choose the
+    # steepest median on offer, all "natural" the softest mean
+    rng = np.random.default_rng(3)
+    inner = rng.uniform(-1, 1, size=(200, 2))
+    angle = rng.uniform(0, 2 * np.pi, 60)
+    shell = 2.2 * np.stack([np.cos(angle), np.sin(angle)], 1)
+    z = np.concatenate([inner, shell])
+    held = np.r_[np.zeros(200, bool), np.ones(60, bool)]
+    for answer, expected in ((0.0, (3.0, 0.0)), (1.0, (0.75, 2.0))):
+        accepts = np.r_[np.ones(200), np.full(60, answer)]
+        link, ll = link_by_votes(z, accepts, np.ones(260), held, floor=0.025, settings=SETTINGS)
+        assert link == expected
+        assert len(ll) == 30 and ll[link] == max(ll.values())
+    # only c on offer: the median for "not natural"
+    accepts = np.r_[np.ones(200), np.zeros(60)]
+    assert link_by_votes(z, accepts, np.ones(260), held, floor=0.025, settings=SETTINGS,
+                         steepness=(1.0,))[0] == (1.0, 0.0)
+    # the mean stays unless another link gains more than the margin
+    accepts = np.r_[np.ones(200), np.zeros(60)]
+    link, ll = link_by_votes(z, accepts, np.ones(260), held, floor=0.025, settings=SETTINGS)
+    gain = ll[link] - ll[(1.0, 1.0)]
+    assert gain > 2.0
+    assert link_by_votes(z, accepts, np.ones(260), held, floor=0.025, settings=SETTINGS,
+                         margin=gain + 0.1)[0] == (1.0, 1.0)
+    # the log-likelihood by hand at (1.5, 0.5) for the "not natural" round
+    gp = GPSmoother(inner, np.ones(200), np.ones(200), floor=0.025, settings=SETTINGS)
+    mu, var = (t.detach().numpy() for t in gp.latent(torch.as_tensor(shell)))
+    p = 0.025 + 0.95 * norm.cdf(1.5 * mu / np.sqrt(1 + 0.5 * var))
+    assert gp.vote_loglik(shell, np.zeros(60), np.ones(60), [(1.5, 0.5)])[(1.5, 0.5)] == (
+        pytest.approx(np.log1p(-p).sum(), rel=1e-9))
+    # nothing held, or everything: the posterior mean
+    assert link_by_votes(z, np.ones(260), np.ones(260), np.zeros(260, bool),
+                         floor=0.025, settings=SETTINGS) == ((1.0, 1.0), {})
+
+
+def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():
+    from hd_desktop.engine.config import EngineConfig
+    from hd_desktop.engine.estimates import VotedPoints
+    from hd_desktop.engine.rounds import _link
+
+    rng = np.random.default_rng(3)
+    inner = rng.uniform(-1, 1, size=(200, 2))
+    angle = rng.uniform(0, 2 * np.pi, 60)
+    z = np.concatenate([inner, 2.2 * np.stack([np.cos(angle), np.sin(angle)], 1)])
+    accepts = np.r_[np.ones(200), np.zeros(60)]
+    points = VotedPoints(z, accepts, np.ones(260), np.r_[np.zeros(200, int), np.ones(60, int)])
+    gp = GPSmoother(z, accepts, np.ones(260), floor=0.025, settings=SETTINGS)
+    learned = EngineConfig()    # the default: both chosen by the latest round's votes
+    assert _link(points, gp, learned, seed=0) == (3.0, 0.0)
+    assert _link(points, gp, EngineConfig(gp_steepness=1.0), seed=0) == (1.0, 0.0)
+    assert _link(points, gp, EngineConfig(gp_var_weight=2.0), seed=0)[1] == 2.0
+    mean = EngineConfig(gp_steepness=1.0, gp_var_weight=1.0)
+    assert _link(points, gp, mean, seed=0) == (1.0, 1.0)
+    assert _link(points, gp, EngineConfig(gp_steepness=2.0, gp_var_weight=0.3), seed=0) == (2.0, 0.3)
+    assert _link(points, gp, EngineConfig(gp_steepness=1.0, gp_median=True), seed=0) == (1.0, 0.0)
+    # one round only, or no rounds known: the posterior mean
+    one = VotedPoints(z, accepts, np.ones(260), np.zeros(260, int))
+    assert _link(one, gp, learned, seed=0) == (1.0, 1.0)
+    assert _link(VotedPoints(z, accepts, np.ones(260)), gp, learned, seed=0) == (1.0, 1.0)
 
 
 def test_the_floor_is_sought_no_higher_than_floor_max():

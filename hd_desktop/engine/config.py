@@ -6,7 +6,9 @@ needs pairs with both halves voted; NES gradients from single votes are mostly n
 0.1); pseudo-votes "not natural" and an envelope keep S_D from a floor over the empty space; MALA
 chains kept near a voted voice, because where no voice was voted the model is a guess. From 4
 dimensions on the votes are smoothed by a GP classifier first (loss gp) with fixed settings, in
-five rounds of about 400 votes (default_plan). Every setting is checked where it is set: a
+five rounds of about 400 votes (default_plan); the link from the GP's latent to D-hat is the one
+that foretold the latest round's votes best (a steeper one past a hard edge, else the posterior
+mean). Every setting is checked where it is set: a
 misspelt choice or a non-number is refused with its name, not when training starts.
 """
 
@@ -53,6 +55,11 @@ class EngineConfig:
     gp_copies: int = 2              # loss "gp": points near each voted one the network learns D-hat at
     gp_median: bool = False         # loss "gp": D-hat = the posterior median of D, not its mean
                                     # (sharper past a hard edge; docs/engine.md)
+    gp_steepness: float | None = None   # loss "gp": D-hat = Phi(a mu / sqrt(1 + c var)), a this,
+    gp_var_weight: float | None = None  # c this (a = c = 1: the mean; c = 0: the median); None:
+                                    # the one whose D-hat fitted without the latest round
+                                    # foretells its votes best (smoother.link_by_votes): past
+                                    # a hard edge a steeper link, on soft shapes the mean
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000
@@ -80,6 +87,13 @@ class EngineConfig:
                                              or not isinstance(value, numbers.Real)):
                 raise UserFacingError(f"engine settings: {f.name}={value!r} must be a number"
                                       + (" or none" if optional else ""))
+
+        if self.gp_var_weight is not None and self.gp_var_weight < 0:
+            raise UserFacingError(f"engine settings: gp_var_weight={self.gp_var_weight!r} must be "
+                                  "0 or more (1: the posterior mean of D, 0: its median) or none")
+        if self.gp_steepness is not None and self.gp_steepness <= 0:
+            raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
+                                  "more than 0 (1: the GP's own link) or none")
 
     def for_dims(self, k: int) -> "EngineConfig":
         """These settings for a k-dimensional space: loss "auto" becomes the one it stands for."""

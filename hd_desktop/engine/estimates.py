@@ -41,6 +41,7 @@ class VotedPoints:
     z: np.ndarray         # (S, k)
     accepts: np.ndarray   # (S,)
     votes: np.ndarray     # (S,)
+    round: np.ndarray | None = None   # (S,): the round whose design made each stimulus
 
     def __len__(self) -> int:
         return len(self.votes)
@@ -110,11 +111,13 @@ def acceptance(votes: Iterable, keep=None) -> dict[str, tuple[float, int]]:
 
 def voted_points(stimuli: Iterable[Stimulus], rates: dict[str, tuple[float, int]]) -> VotedPoints:
     """Each stimulus with votes as (z, accepts, votes), from `acceptance`'s {id: (rate, n)}."""
-    rows = [(s.z, rates[s.id][0] * rates[s.id][1], rates[s.id][1]) for s in stimuli if s.id in rates]
+    rows = [(s.z, rates[s.id][0] * rates[s.id][1], rates[s.id][1], s.round)
+            for s in stimuli if s.id in rates]
     if not rows:
-        return VotedPoints(np.zeros((0, 0)), np.zeros(0), np.zeros(0))
-    z, accepts, n = zip(*rows)
-    return VotedPoints(np.array(z, dtype=np.float64), np.round(np.array(accepts)), np.array(n, float))
+        return VotedPoints(np.zeros((0, 0)), np.zeros(0), np.zeros(0), np.zeros(0, int))
+    z, accepts, n, r = zip(*rows)
+    return VotedPoints(np.array(z, dtype=np.float64), np.round(np.array(accepts)), np.array(n, float),
+                       np.array(r, int))
 
 
 def correct_floor(d, guess: float):

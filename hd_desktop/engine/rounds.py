@@ -24,7 +24,8 @@ from hd_desktop.engine.network import ScoreNet, score_field
 from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, iter_langevin,
                                       prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
-from hd_desktop.engine.smoother import GPSettings, GPSmoother
+from hd_desktop.engine.smoother import (STEEPNESS, VAR_WEIGHTS, GPSettings, GPSmoother,
+                                       link_by_votes)
 from hd_desktop.engine.training import Objective, TrainingDiverged, init_network, train
 from hd_desktop.progress import drive
 
@@ -77,8 +78,9 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
 
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
-    the network under the bernoulli loss, else the one measured on the far voices). A loss
-    "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
+    the network under the bernoulli loss, else the one measured on the far voices) and, under
+    loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat (_link). A
+    loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
     """
     k = est.x.shape[1]
     config = config.for_dims(k)
@@ -115,8 +117,10 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     t2 = time.perf_counter()
     floor = (float(torch.as_tensor(objective.floor).detach()) if config.loss == "bernoulli"
              else smoother.floor if smoother is not None else est.guess)
-    return net, z.numpy().astype(np.float64), region, {"train_s": t1 - t0, "sample_s": t2 - t1,
-                                                       "lapse_floor": floor}
+    info = {"train_s": t1 - t0, "sample_s": t2 - t1, "lapse_floor": floor}
+    if smoother is not None:
+        info["gp_steepness"], info["gp_var_weight"] = smoother.link
+    return net, z.numpy().astype(np.float64), region, info
 
 
 def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int):
@@ -138,8 +142,26 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     near = np.repeat(points.z, config.gp_copies, axis=0)
     near = near + rng.normal(0.0, spread, size=near.shape)
     where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
-    d, grad = smoother.predict(where, median=config.gp_median)
+    smoother.link = _link(points, smoother, config, seed)
+    steepness, var_weight = smoother.link
+    d, grad = smoother.predict(where, steepness=steepness, var_weight=var_weight)
     return (where, d, grad), smoother
+
+
+def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tuple[float, float]:
+    """(a, c) of D-hat = Phi(a mu / sqrt(1 + c var)): config.gp_steepness and gp_var_weight (c = 0
+    under gp_median); either None is chosen by the latest round's votes (smoother.link_by_votes),
+    1 before there are two rounds."""
+    a, c = config.gp_steepness, 0.0 if config.gp_median else config.gp_var_weight
+    if a is not None and c is not None:
+        return a, c
+    if points.round is None or len(points.round) != len(points):
+        return (1.0 if a is None else a), (1.0 if c is None else c)
+    held = points.round == points.round.max()
+    return link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
+                         settings=smoother.settings, seed=seed,
+                         steepness=STEEPNESS if a is None else (a,),
+                         var_weights=VAR_WEIGHTS if c is None else (c,))[0]
 
 
 def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:

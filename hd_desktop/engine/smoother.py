@@ -16,9 +16,12 @@ The prior goes through m inducing points (the DTC / subset-of-regressors approxi
 f = mean + Phi v, v ~ N(0, I)); the posterior of v is Laplace's, found by Newton steps with a
 halving line search (Fisher scoring's where the objective's curvature is not positive definite:
 the floored likelihood is not log-concave). D-hat(z) = E[Phi(f(z))] = Phi(mu / sqrt(1 + var));
-its gradient comes from autograd. The one setting learned from the votes is g: the floor of
-highest Laplace evidence on a grid (FLOORS, walked upwards until the evidence fell twice in a
-row). Every vote tells of it, where the far voices alone (about 25 in 1000 votes) often show none and put it at 0 - and then
+its gradient comes from autograd. The engine hands the network Phi(a mu / sqrt(1 + c var))
+instead, the link (a, c) chosen by the latest round's votes (link_by_votes): past a hard edge
+the mean stays too high where the votes are few. The one GP setting learned from the votes is
+g: the floor of highest Laplace evidence on a grid (FLOORS, walked upwards until the evidence
+fell twice in a row). Every vote tells of it, where the far voices alone (about 25 in 1000
+votes) often show none and put it at 0 - and then
 every lapse is a bump of D-hat.
 
 Below g a vote cannot tell D = 0.01 from 0, so where every vote said "not natural" D-hat stays
@@ -111,6 +114,7 @@ class GPSmoother:
             floor = max(self.evidence, key=self.evidence.get)
             start = fits[floor][0]
         self.floor = float(floor)
+        self.link = (1.0, 1.0)  # (steepness, var_weight) of the D-hat the engine used (rounds.py)
         self.v, self._chol_h, self.iterations, self.log_evidence = _laplace(
             phi, a, n, mean, self.floor, iterations, start, phi32=phi32)
 
@@ -132,25 +136,75 @@ class GPSmoother:
         var = self.settings.outputscale - phi.square().sum(1) + t.square().sum(0)
         return mu, var.clamp_min(1e-12)
 
-    def predict(self, z, *, chunk: int = 4096, median: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, z, *, chunk: int = 4096, median: bool = False, var_weight: float = 1.0,
+                steepness: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z.
 
         With `median`, D-hat(z) = Phi(mu(z)), the posterior median of D(z) instead of its mean:
         where the posterior of f is wide (between and beyond the votes) the mean is pulled
-        towards 1/2, the median is not.
+        towards 1/2, the median is not. In general D-hat(z) = Phi(a mu / sqrt(1 + c var)), a
+        the `steepness` of the link, c the `var_weight`: the mean at (1, 1), the median at
+        (1, 0); a > 1 sharpens every edge, a < 1 softens it.
         """
+        a, c = float(steepness), 0.0 if median else float(var_weight)
         z = np.asarray(z, dtype=np.float64)
         d, grad = np.empty(len(z)), np.empty_like(z)
         for i in range(0, len(z), chunk):
             zi = torch.as_tensor(z[i:i + chunk]).requires_grad_(True)
             mu, var = self.latent(zi)
-            di = _cdf(mu) if median else _cdf(mu / torch.sqrt(1 + var))
+            di = _cdf(a * mu / torch.sqrt(1 + c * var))
             (gi,) = torch.autograd.grad(di.sum(), zi)
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
 
+    def vote_loglik(self, z, accepts, votes, links) -> dict[tuple[float, float], float]:
+        """Log-likelihood of (accepts out of votes at z) under D-hat with each link (steepness,
+        var_weight) and this smoother's floor: how well each foretells votes it was not fitted to."""
+        with torch.no_grad():
+            mu, var = self.latent(torch.as_tensor(np.asarray(z, dtype=np.float64)))
+        n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
+        k = torch.as_tensor(np.asarray(accepts, dtype=np.float64))
+        out = {}
+        for a, c in links:
+            # vote_terms takes the latent of P = g + (1 - 2g) Phi(.): here a mu / sqrt(1 + c var)
+            f = a * mu / torch.sqrt(1 + c * var)
+            out[(float(a), float(c))] = float(vote_terms(f, k, n, self.floor)[0])
+        return out
+
 
 FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
+# the links `link_by_votes` chooses from, the first of each (1: the posterior mean) the default
+STEEPNESS = (1.0, 0.75, 1.25, 1.5, 2.0, 3.0)
+VAR_WEIGHTS = (1.0, 2.0, 0.5, 0.25, 0.0)
+# log-likelihood (nats) another link must gain over the default to be chosen: AIC's price of
+# the two numbers it fits; on soft shapes the best link beat the mean by 0.8-1.7 nats, past
+# hard edges by 2-13 (docs/engine.md)
+LINK_MARGIN = 2.0
+
+
+def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings = GPSettings(),
+                  seed: int = 0, steepness=STEEPNESS, var_weights=VAR_WEIGHTS,
+                  margin: float = LINK_MARGIN):
+    """The link (steepness a, var_weight c) whose D-hat, fitted without the `held` votes,
+    foretells them best: Platt's calibration of a classifier on votes it did not see.
+
+    With `held` the latest round's votes, these were cast where the previous update's samples
+    went, so they tell whether D-hat was right where the samples go next: past a hard edge the
+    votes say "not natural" more often than the posterior mean foretells (a steeper link, or
+    the median, does better), on a soft slope they do not (docs/engine.md). The first link
+    (steepness[0], var_weights[0]) stays unless another foretells the held votes better by more
+    than `margin` nats. Returns ((a, c), log-likelihood by (a, c)); ((1.0, 1.0), {}) when
+    nothing or everything is held.
+    """
+    held = np.asarray(held, dtype=bool)
+    if not held.any() or held.all():
+        return (1.0, 1.0), {}
+    z, accepts, votes = (np.asarray(x, dtype=np.float64) for x in (z, accepts, votes))
+    gp = GPSmoother(z[~held], accepts[~held], votes[~held], floor=floor, settings=settings, seed=seed)
+    ll = gp.vote_loglik(z[held], accepts[held], votes[held],
+                        [(a, c) for a in steepness for c in var_weights])
+    first, best = (float(steepness[0]), float(var_weights[0])), max(ll, key=ll.get)
+    return (best if ll[best] > ll[first] + margin else first), ll
 
 
 def _inducing_points(z: np.ndarray, m: int, seed: int) -> np.ndarray:
