@@ -78,7 +78,8 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
 
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
-    the network under the bernoulli loss, else the one measured on the far voices) and, under
+    the network under the bernoulli loss, the smoother's under loss gp, else the one measured
+    on the far voices) and, under
     loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat (_link). A
     loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
     """
