@@ -257,6 +257,8 @@ def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
     # nothing held, or everything: the posterior mean
     assert link_by_votes(z, np.ones(260), np.ones(260), np.zeros(260, bool),
                          floor=0.025, settings=SETTINGS) == ((1.0, 1.0), {})
+    assert link_by_votes(z, np.ones(260), np.ones(260), np.ones(260, bool), floor=0.025,
+                         settings=SETTINGS, steepness=(2.0,), var_weights=(0.0, 1.0)) == ((2.0, 0.0), {})
 
 
 def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():
@@ -283,6 +285,10 @@ def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_defa
     one = VotedPoints(z, accepts, np.ones(260), np.zeros(260, int))
     assert _link(one, gp, learned, seed=0) == (1.0, 1.0)
     assert _link(VotedPoints(z, accepts, np.ones(260)), gp, learned, seed=0) == (1.0, 1.0)
+    # ... and a value the researcher set is kept there too, the other one the mean's
+    assert _link(one, gp, EngineConfig(gp_steepness=2.0), seed=0) == (2.0, 1.0)
+    assert _link(one, gp, EngineConfig(gp_var_weight=0.3), seed=0) == (1.0, 0.3)
+    assert _link(one, gp, EngineConfig(gp_median=True), seed=0) == (1.0, 0.0)
 
 
 def test_the_floor_is_sought_no_higher_than_floor_max():

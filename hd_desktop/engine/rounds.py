@@ -152,13 +152,12 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
 def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tuple[float, float]:
     """(a, c) of D-hat = Phi(a mu / sqrt(1 + c var)): config.gp_steepness and gp_var_weight (c = 0
     under gp_median); either None is chosen by the latest round's votes (smoother.link_by_votes),
-    1 before there are two rounds."""
+    1 before there are two rounds. A value the researcher set is kept in every round."""
     a, c = config.gp_steepness, 0.0 if config.gp_median else config.gp_var_weight
     if a is not None and c is not None:
         return a, c
-    if points.round is None or len(points.round) != len(points):
-        return (1.0 if a is None else a), (1.0 if c is None else c)
-    held = points.round == points.round.max()
+    known = points.round is not None and len(points.round) == len(points)
+    held = (points.round == points.round.max()) if known else np.zeros(len(points), bool)
     return link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
                          settings=smoother.settings, seed=seed,
                          steepness=STEEPNESS if a is None else (a,),

@@ -193,17 +193,18 @@ def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings
     votes say "not natural" more often than the posterior mean foretells (a steeper link, or
     the median, does better), on a soft slope they do not (docs/engine.md). The first link
     (steepness[0], var_weights[0]) stays unless another foretells the held votes better by more
-    than `margin` nats. Returns ((a, c), log-likelihood by (a, c)); ((1.0, 1.0), {}) when
-    nothing or everything is held.
+    than `margin` nats. Returns ((a, c), log-likelihood by (a, c)); (that first link, {}) when
+    nothing or everything is held: nothing to foretell.
     """
     held = np.asarray(held, dtype=bool)
+    first = (float(steepness[0]), float(var_weights[0]))
     if not held.any() or held.all():
-        return (1.0, 1.0), {}
+        return first, {}
     z, accepts, votes = (np.asarray(x, dtype=np.float64) for x in (z, accepts, votes))
     gp = GPSmoother(z[~held], accepts[~held], votes[~held], floor=floor, settings=settings, seed=seed)
     ll = gp.vote_loglik(z[held], accepts[held], votes[held],
                         [(a, c) for a in steepness for c in var_weights])
-    first, best = (float(steepness[0]), float(var_weights[0])), max(ll, key=ll.get)
+    best = max(ll, key=ll.get)
     return (best if ll[best] > ll[first] + margin else first), ll
 
 
