@@ -71,8 +71,6 @@ def paper_votes(design, listeners: int, seed: int) -> list[Answer]:
 def timing(real, real4, real6, dims=(2, 4, 6)) -> None:
     if 2 in dims:
         timing_2d(real)
-    else:  # Adam's first use in a process imports torch._dynamo (seconds): not an update's time
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     # in 6-D the curved listener accepts 0.29 of the real voices, and its screening answers
     # fall below the threshold: screening is off there (as in the listener zoo's runs)
     for k, space, config in ((4, real4, engine_preset("default")),

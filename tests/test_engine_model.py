@@ -42,6 +42,43 @@ def test_training_is_seeded_learns_d_and_yields_progress():
     assert s_d[0] > 0.85 and s_d[1] < 0.5 and s_vd[1, 0] < 0
 
 
+def test_the_optimiser_steps_as_torch_adam_does_to_the_last_bit():
+    # two parameter groups as in training: the network's weights with an L2 decay, and a
+    # learned floor without; the same gradients into both optimisers, step after step
+    from hd_desktop.engine.training import Adam
+
+    gen = torch.Generator().manual_seed(0)
+    ours = [torch.randn(50, generator=gen, requires_grad=True), torch.randn(1, requires_grad=True)]
+    theirs = [p.detach().clone().requires_grad_(True) for p in ours]
+    mine = Adam([(ours[0], 1e-3), (ours[1], 0.0)], lr=3e-3)
+    torch_adam = torch.optim.Adam([{"params": [theirs[0]], "weight_decay": 1e-3},
+                                   {"params": [theirs[1]], "weight_decay": 0.0}], lr=3e-3)
+    for _ in range(200):
+        grads = [torch.randn(50, generator=gen), torch.randn(1, generator=gen)]
+        for p, q, g in zip(ours, theirs, grads):
+            p.grad, q.grad = g.clone(), g.clone()
+        mine.step()
+        torch_adam.step()
+    assert all(torch.equal(p, q) for p, q in zip(ours, theirs))
+
+
+def test_a_model_update_does_not_load_torchs_compiler():
+    # torch.optim's first step imports torch._dynamo: seconds every update paid for nothing
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import numpy as np\n"
+            "from hd_desktop.engine.estimates import Estimates\n"
+            "from hd_desktop.engine.training import init_network, run_training\n"
+            "x, n = np.random.default_rng(0).normal(size=(20, 2)), np.ones(20, int)\n"
+            "est = Estimates(x, np.full(20, 0.5), np.zeros(20), x, x, n, n)\n"
+            "run_training(init_network(2, width=8), est, steps=3, weight_decay=1e-3)\n"
+            "assert 'torch._dynamo' not in sys.modules, 'torch._dynamo was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_stopping_iteration_cancels_training():
     net = init_network(2, width=8)
     job = train(net, gaussian_estimates(50), steps=10_000, report_every=10)

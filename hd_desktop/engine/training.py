@@ -178,8 +178,7 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
     torch.manual_seed(seed)
     loss_of = objective or Objective(est, loss, grad_weight=grad_weight)
     weights = _one_tensor(list(net.parameters()))
-    opt = torch.optim.Adam([{"params": [weights], "weight_decay": weight_decay},
-                            {"params": loss_of.parameters(), "weight_decay": 0.0}], lr=lr)
+    opt = Adam([(weights, weight_decay)] + [(p, 0.0) for p in loss_of.parameters()], lr=lr)
     good, good_step, first = copy.deepcopy(net.state_dict()), 0, None
     for step in range(1, steps + 1):
         weights.grad.zero_()
@@ -201,6 +200,32 @@ def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
         opt.step()
         if report:
             yield Progress(step, total=steps, info={"loss": value})
+
+
+class Adam:
+    """torch.optim.Adam's arithmetic (its single-tensor path for CPU tensors, to the last bit;
+    tests/test_engine_model.py), with an L2 weight decay per parameter, without torch.optim:
+    an optimiser's first step there imports the TorchDynamo compiler, 2-3 s that every model
+    update paid (each runs in a fresh process) for a compiler the engine never uses."""
+
+    def __init__(self, params: list[tuple[torch.Tensor, float]], lr: float,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.state = [(p, decay, torch.zeros_like(p), torch.zeros_like(p)) for p, decay in params]
+        self.lr, (self.beta1, self.beta2), self.eps, self.steps = lr, betas, eps, 0
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        step = float(self.steps)
+        step_size = self.lr / (1 - self.beta1 ** step)
+        bias2_sqrt = (1 - self.beta2 ** step) ** 0.5
+        for p, decay, mean, square in self.state:
+            if p.grad is None:
+                continue
+            grad = p.grad.add(p, alpha=decay) if decay else p.grad
+            mean.lerp_(grad, 1 - self.beta1)
+            square.mul_(self.beta2).addcmul_(grad, grad, value=1 - self.beta2)
+            p.addcdiv_(mean, (square.sqrt() / bias2_sqrt).add_(self.eps), value=-step_size)
 
 
 def _one_tensor(params: list[torch.Tensor]) -> torch.Tensor:
