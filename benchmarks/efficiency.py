@@ -298,8 +298,10 @@ def summarise(results: list[dict], by_shape: bool = False) -> None:
 CHANGE = 0.05     # a change of fidelity the stop signal should notice
 
 
-def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.05, 0.1, 0.2)) -> None:
-    """The stop signal after each update against the true fidelity over the rounds (see above)."""
+def stop_validation(results: list[dict], where: Path,
+                    tolerances=(0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)) -> None:
+    """The stop signal after each update against the true fidelity over the rounds (see above),
+    per zoo half and dimension."""
     from hd_desktop.engine.stopping import stop_signal
 
     rows = []
@@ -321,10 +323,10 @@ def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.0
                          "helps_later": None if ahead is None else ahead > CHANGE,
                          "moved": s.moved, "chance": s.chance, "df": f[i] - f[i - 1]})
     print(f"\nstop signal after {len(rows)} updates (fidelity change > {CHANGE} counts as a change)")
-    print(f"{'half':<9} {'tolerance':>9}  {'still changing: n, right':<26} {'settled: n, right':<22} "
-          f"{'settled and no later round helped'}")
-    for half in sorted({x["half"] for x in rows}):
-        mine = [x for x in rows if x["half"] == half]
+    print(f"{'half':<9} {'k':>2} {'tolerance':>9}  {'still changing: n, right':<26} "
+          f"{'settled: n, right':<22} {'settled and no later round helped'}")
+    for half, k in sorted({(x["half"], x["k"]) for x in rows}):
+        mine = [x for x in rows if x["half"] == half and x["k"] == k]
         for tol in tolerances:
             said = [(x["beats_chance"] and x["relative"] > tol) for x in mine]
             changing = [x for x, c in zip(mine, said) if c]
@@ -333,7 +335,7 @@ def stop_validation(results: list[dict], where: Path, tolerances=(0.0, 0.02, 0.0
 
             def share(xs, ok):
                 return f"{len(xs):>3}, {np.mean([ok(x) for x in xs]):.0%}" if xs else f"{0:>3}, -"
-            print(f"{half:<9} {tol:>9.3f}  {share(changing, lambda x: x['changed']):<26} "
+            print(f"{half:<9} {k:>2} {tol:>9.3f}  {share(changing, lambda x: x['changed']):<26} "
                   f"{share(settled, lambda x: not x['changed']):<22} "
                   f"{share(ahead, lambda x: not x['helps_later'])}")
     for x in rows:
