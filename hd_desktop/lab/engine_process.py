@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue as queue_mod
+import threading
 import time
 from collections.abc import Generator
 from typing import TYPE_CHECKING
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 RELAY_EVERY_S = 0.05
 _RUNNING: set = set()   # engine processes of this app, ended by stop_all() when it quits
+# one thread at a time ends a process: a cancel (GUI thread) and the relaying thread's own ending
+# both reap it, and the one whose waitpid lost the race saw it as alive forever (ECHILD)
+_ENDING = threading.Lock()
 
 
 def _child(snapshot: EngineSnapshot, out) -> None:
@@ -115,6 +119,11 @@ def _end(process, wait_s: float) -> None:
     """Let `process` finish for up to `wait_s`, then terminate it (kill if it ignores that)."""
     if process.pid is None:
         return      # never started
+    with _ENDING:
+        _end_now(process, wait_s)
+
+
+def _end_now(process, wait_s: float) -> None:
     if process.is_alive() and wait_s:
         process.join(timeout=wait_s)
     if process.is_alive():
