@@ -68,30 +68,43 @@ def paper_votes(design, listeners: int, seed: int) -> list[Answer]:
             for i in range(listeners) for j, s in enumerate(design.stimuli)]
 
 
+PAPER_CHAINS = dict(sampler_steps=10000, n_chains=1000)   # the paper-size round's chains
+
+
+def update_overrides(k: int) -> dict:
+    """The default engine's settings changed for the k-D update rows: in 6-D the curved
+    listener accepts 0.29 of the real voices, and its screening answers fall below the
+    threshold, so screening is off there (as in the listener zoo's runs)."""
+    return {"screen_threshold": 0} if k == 6 else {}
+
+
+def paper_round(real):
+    """The paper-size round (100 anchors x 3 neighbours x 20 pairs) and 105 listeners' votes."""
+    params = DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20)
+    anchors = np.random.default_rng(0).choice(len(real), 100)
+    anchors = real[anchors] + 0.01 * np.random.default_rng(1).standard_normal((100, real.shape[1]))
+    design = make_round(anchors, params)
+    return design, paper_votes(design, 105, 0)
+
+
 def timing(real, real4, real6, dims=(2, 4, 6)) -> None:
     if 2 in dims:
         timing_2d(real)
-    # in 6-D the curved listener accepts 0.29 of the real voices, and its screening answers
-    # fall below the threshold: screening is off there (as in the listener zoo's runs)
-    for k, space, config in ((4, real4, engine_preset("default")),
-                             (6, real6, engine_preset("default").with_overrides(screen_threshold=0))):
+    for k, space in ((4, real4), (6, real6)):
         if k not in dims:
             continue
+        config = engine_preset("default").with_overrides(**update_overrides(k))
         h = one_listener(space, rounds=default_plan(k).rounds, config=config)
         timed_update(h, space, config, f"one update in {k}-D from {len(h.votes)} votes (default "
                                        f"engine: loss {config.for_dims(k).loss})")
 
 
 def timing_2d(real) -> None:
-    params = DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20)
-    anchors = np.random.default_rng(0).choice(len(real), 100)
-    anchors = real[anchors] + 0.01 * np.random.default_rng(1).standard_normal((100, real.shape[1]))
-    design = make_round(anchors, params)
-    votes = paper_votes(design, 105, 0)
+    design, votes = paper_round(real)
     print(f"\none round at paper size: {len(design.neighbours)} neighbours, "
           f"{len(design.stimuli)} stimuli, {len(votes)} votes; budget 15 s")
     for name in ("paper", "default"):
-        config = engine_preset(name).with_overrides(sampler_steps=10000, n_chains=1000)
+        config = engine_preset(name).with_overrides(**PAPER_CHAINS)
         t0 = time.perf_counter()
         est = all_estimates([design], votes, config)
         t1 = time.perf_counter()

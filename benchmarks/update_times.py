@@ -24,41 +24,29 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 
 def build(path: Path) -> None:
-    from engine import one_listener, paper_votes
+    from engine import PAPER_CHAINS, one_listener, paper_round, update_overrides
 
-    from hd_desktop.design import DesignParams, make_round
-    from hd_desktop.engine.config import default_plan
+    from hd_desktop.engine.config import default_plan, engine_preset
     from hd_desktop.voice import load_space
 
     with tempfile.TemporaryDirectory() as cache:
         spaces = {k: load_space(cache_dir=cache, k=k).coords for k in (2, 4, 6)}
-    real = spaces[2]
-    anchors = real[np.random.default_rng(0).choice(len(real), 100)]
-    anchors = anchors + 0.01 * np.random.default_rng(1).standard_normal(anchors.shape)
-    design = make_round(anchors, DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20))
-    out = {"spaces": spaces, "paper": ([design], paper_votes(design, 105, 0))}
+    # per row: (designs, votes, real voices, seed, round index, the default engine's overrides);
+    # the overrides travel with the votes, so an older commit times what engine.py times
+    design, votes = paper_round(spaces[2])
+    rows = {"paper": ([design], votes, spaces[2], 0, 0, PAPER_CHAINS)}
     for k in (4, 6):
-        config = _config(k)
+        config = engine_preset("default").with_overrides(**update_overrides(k))
         h = one_listener(spaces[k], rounds=default_plan(k).rounds, config=config)
-        out[k] = (h.designs, h.votes)
-    path.write_bytes(pickle.dumps(out))
+        rows[str(k)] = (h.designs, h.votes, spaces[k], 1, len(h.designs), update_overrides(k))
+    path.write_bytes(pickle.dumps(rows))
     print(f"votes written to {path}")
-
-
-def _config(k: int):
-    """engine.py's: the default engine, screening off in 6-D (the curved listener accepts 0.29
-    of the real voices there and its screening answers fall below the threshold)."""
-    from hd_desktop.engine.config import engine_preset
-
-    return engine_preset("default").with_overrides(screen_threshold=0) if k == 6 \
-        else engine_preset("default")
 
 
 def time_rows(path: Path, rows: list[str]) -> None:
@@ -69,15 +57,8 @@ def time_rows(path: Path, rows: list[str]) -> None:
     print(f"the engine of {Path(hd_desktop.__file__).parent.parent}; torch threads 1")
     data = pickle.loads(path.read_bytes())
     for row in rows:
-        if row == "paper":
-            (designs, votes), real, seed = data["paper"], data["spaces"][2], 0
-            config = engine_preset("default").with_overrides(sampler_steps=10000, n_chains=1000)
-            where = 0
-        else:
-            k = int(row)
-            (designs, votes), real, seed = data[k], data["spaces"][k], 1
-            config = _config(k)
-            where = len(designs)
+        designs, votes, real, seed, where, overrides = data[row]
+        config = engine_preset("default").with_overrides(**overrides)
         wall, cpu = time.perf_counter(), time.process_time()
         est = all_estimates(designs, votes, config)
         _, _, _, info = run_to_end(fit_and_sample(est, real, config, seed=seed, round_index=where))
