@@ -10,14 +10,16 @@ neighbours x 20 pairs, 105 listeners' votes) and the 3000 votes one curved liste
 the default plan's rounds in 4-D and 6-D (screening off in 6-D). `--time` runs one model update
 on each (estimates, training, sampling; the default engine, 1000 chains x 10000 steps for the
 paper row), with whatever `hd_desktop` is importable, in one process at 1 torch thread, and
-prints wall and CPU seconds. The budgets are for a slower machine than this one may be: time
-the commit a budget was measured at beside the new one, in the same hour, and scale by the
-ratio (docs/benchmarks.md).
+prints wall and CPU seconds and a hash of the samples (equal hashes: the same samples to the
+last bit). The budgets are for a slower machine than this one may be: time the commit a budget
+was measured at beside the new one, in the same hour, and scale by the ratio
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import pickle
 import sys
 import tempfile
@@ -61,10 +63,11 @@ def time_rows(path: Path, rows: list[str]) -> None:
         config = engine_preset("default").with_overrides(**overrides)
         wall, cpu = time.perf_counter(), time.process_time()
         est = all_estimates(designs, votes, config)
-        _, _, _, info = run_to_end(fit_and_sample(est, real, config, seed=seed, round_index=where))
+        _, z, _, info = run_to_end(fit_and_sample(est, real, config, seed=seed, round_index=where))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"{row:>5}: {len(votes)} votes  training {info['train_s']:5.1f} s  sampling "
-              f"{info['sample_s']:5.1f} s  total {wall:5.1f} s (CPU {cpu:5.1f} s)", flush=True)
+              f"{info['sample_s']:5.1f} s  total {wall:5.1f} s (CPU {cpu:5.1f} s)  samples "
+              f"{hashlib.sha1(z.tobytes()).hexdigest()[:12]}", flush=True)
 
 
 def main() -> None:

@@ -170,40 +170,49 @@ def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_
     assert z[:, 1].max() < 1.0                           # the island was never reached
 
 
-def test_the_reach_grid_never_overstates_a_slack_and_is_close_to_it():
-    # the sampler trusts the grid's bound without asking the tree: it must be a lower bound
+def test_the_reach_guard_answers_as_the_tree_and_its_bounds_hold():
+    # settle answers inside/outside as the tree does, and its slack is a lower bound the
+    # sampler trusts without asking again: never above the tree's, and (2-D, from the grid
+    # of nodes reach/8 apart) at most 2 x 0.044 below it, even from a useless `near`
     rng = np.random.default_rng(0)
-    guard = Reach(rng.standard_normal((2000, 2)), reach=0.5)
-    z = torch.as_tensor(rng.uniform(-5, 5, size=(20000, 2)), dtype=torch.float32)
-    bound, exact = guard.slack_bound(z), guard.slack(z)
-    assert bool((bound <= exact).all())
-    inside = exact >= 0  # there, nodes reach/8 apart put the bound at most 2 x 0.044 below
-    assert inside.sum() > 1000 and bool((bound[inside] >= exact[inside] - 0.09).all())
-    assert Reach(rng.standard_normal((500, 4)), reach=0.7).slack_bound(z[:, :2].repeat(1, 2)) is None
+    for k, points, close in ((2, 2000, 0.09), (4, 500, None)):
+        guard = Reach(rng.standard_normal((points, k)), reach=0.5 if k == 2 else 0.9)
+        z = rng.uniform(-3, 3, size=(20000, k))
+        exact, _ = guard.nearest(z)
+        far = np.full(len(z), int(np.argmax(guard.points[:, 0])))  # one point, far from most z
+        inside, lower, near = guard.settle(z, far)
+        assert inside.tolist() == (exact >= 0).tolist()
+        assert 2000 < inside.sum() < len(z) - 2000
+        assert bool((lower <= exact).all())
+        if close is not None:
+            assert bool((lower[inside] >= exact[inside] - close).all())
+        # the points it reports near are within its bound of each inside row
+        dist = np.linalg.norm(z - guard.points[near], axis=1)
+        assert bool((guard.reach - dist[inside] >= lower[inside] - 1e-9).all())
 
 
-def test_the_reach_guard_refuses_the_same_moves_as_the_tree_alone():
-    # in 6-D (no grid) the sampler skips the tree where the chain's last nearest voice is still
-    # within reach: a shortcut, so the chains must go exactly where asking the tree every step
-    # sends them, across the edge of the region and back
+@pytest.mark.parametrize("k", [2, 6])
+def test_the_reach_guard_refuses_the_same_moves_as_asking_the_tree_for_every_chain(k):
+    # the sampler asks the tree only where its bounds cannot tell (the chain's slack, a point
+    # known near it, the 2-D grid): a shortcut, so the chains must go exactly where asking the
+    # tree for every chain at every step sends them, across the edge of the region and back
     rng = np.random.default_rng(3)
-    voted = rng.standard_normal((400, 6))
+    guard = Reach(rng.standard_normal((400 if k == 6 else 2000, k)), reach=0.9 if k == 6 else 0.5)
 
-    class TreeOnly(Reach):
-        def slack_from(self, z, index):
-            return torch.full((len(z),), -1.0)
+    class EveryChain:  # not a Reach: the sampler asks its `contains` for every proposal
+        def contains(self, z):
+            return guard.slack(z) >= 0
 
     def outward(z):
         return torch.ones(len(z)), 0.5 * z
-    runs = {}
-    for guard in (Reach(voted, reach=0.9), TreeOnly(voted, reach=0.9)):
-        assert guard.slack_bound(torch.zeros(1, 6)) is None
-        runs[type(guard)] = list(iter_langevin(outward, torch.zeros(200, 6), 0.2, 300,
-                                               generator=torch.Generator().manual_seed(2),
-                                               region=guard, report_every=100))
-    for (_, z, acc), (_, z_tree, acc_tree) in zip(runs[Reach], runs[TreeOnly]):
-        assert torch.equal(z, z_tree) and acc == acc_tree
-    assert 0.2 < acc < 0.98     # the guard refused moves: the chains reached the edge
+    runs = [list(iter_langevin(outward, torch.zeros(200, k), 0.2, 300, adjust=adjust,
+                               generator=torch.Generator().manual_seed(2), region=region,
+                               report_every=100))
+            for adjust in (False, True) for region in (guard, EveryChain())]
+    for fast, slow in ((runs[0], runs[1]), (runs[2], runs[3])):
+        for (_, z, acc), (_, z_tree, acc_tree) in zip(fast, slow):
+            assert torch.equal(z, z_tree) and acc == acc_tree
+    assert 0.2 < runs[0][-1][2] < 0.98     # the guard refused moves: the chains reached the edge
 
 
 def test_guarded_division_and_progress():

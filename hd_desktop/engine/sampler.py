@@ -18,6 +18,7 @@ is refused: the chain stays put):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -44,10 +45,11 @@ class Reach:
     With the voted voices (and the real ones) as its points: where S_D was told what listeners
     hear, whatever they answered, and nowhere it can only extrapolate.
 
-    Where a grid of nodes reach/4 apart over the points is small enough (2-D; not 4-D), each
-    node knows its slack, `slack_bound` answers from the nearest node (a lower bound, by the
-    triangle inequality) and the sampler asks the tree only near the edge of the region: which
-    moves are refused is the tree's answer either way.
+    Whether a point is inside is the k-d tree's answer. The sampler asks it only where cheaper
+    bounds of the slack (reach - the distance to the nearest point) cannot tell: the distance
+    to a point known to be near, and, where a grid of nodes at most reach/4 apart over the
+    points is small enough (2-D; not 4-D), the node nearest the point with its own nearest
+    point and slack.
     """
 
     def __init__(self, points, reach: float):
@@ -57,44 +59,57 @@ class Reach:
         self.reach = float(reach)
         self._tree = cKDTree(self.points)
         self._grid = _SlackGrid.over(self)
-        self._points_t = None
 
     def contains(self, z: torch.Tensor) -> torch.Tensor:
         return self.slack(z) >= 0
 
-    def slack(self, z: torch.Tensor, *, nearest: bool = False):
-        """reach - the distance to the nearest point: how far z may move and stay inside (with
-        `nearest`, also the index of that point)."""
-        dist, index = self._tree.query(z.detach().double().numpy())
-        slack = torch.from_numpy(self.reach - dist).float()
-        return (slack, torch.from_numpy(index)) if nearest else slack
+    def slack(self, z: torch.Tensor) -> torch.Tensor:
+        """reach - the distance to the nearest point: how far z may move and stay inside."""
+        dist, _ = self._tree.query(z.detach().double().numpy())
+        return torch.from_numpy(self.reach - dist).float()
 
-    def slack_from(self, z: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-        """A lower bound of slack(z), cheap: reach - the distance to the points `index` (one per
-        row; no nearer than the nearest), less a margin for rounding."""
-        if self._points_t is None:
-            self._points_t = torch.from_numpy(self.points)
-        dist = (z.detach().double() - self._points_t[index]).norm(dim=1)
-        return (self.reach - dist - GRID_MARGIN).float()
+    def nearest(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tree's slack of each row of z and the index of its nearest point."""
+        dist, index = self._tree.query(z)
+        return self.reach - dist, index
 
-    def slack_bound(self, z: torch.Tensor) -> torch.Tensor | None:
-        """A lower bound of slack(z), cheap: from the grid (None where there is none)."""
-        return None if self._grid is None else self._grid.bound(z)
+    def settle(self, z: np.ndarray, near: np.ndarray):
+        """Which rows of z are inside; a lower bound of each one's slack (less a margin for
+        rounding); and `near`, an index of a point near each row, with the nearest one found.
+
+        The answer is the tree's: the bounds only spare asking it where they already tell.
+        """
+        near = near.copy()
+        lower = self.reach - _norm(z - self.points[near]) - GRID_MARGIN
+        ask = lower < 0
+        if self._grid is not None and ask.any():
+            rows = np.flatnonzero(ask)
+            node_lower, upper, node_near = self._grid.bounds(self, z[rows])
+            better = node_lower > lower[rows]
+            lower[rows[better]], near[rows[better]] = node_lower[better], node_near[better]
+            ask[rows] = (lower[rows] < 0) & (upper >= 0)   # below 0 at the upper bound: outside
+        inside = lower >= 0
+        if ask.any():
+            exact, near[ask] = self.nearest(z[ask])
+            inside[ask], lower[ask] = exact >= 0, exact - GRID_MARGIN
+        return inside, lower, near
 
 
-GRID_NODES = 2 ** 17   # 0.5 MB; built in about 0.1 s
-GRID_MARGIN = 1e-5     # the grid certifies no point closer to the edge than this (rounding)
+GRID_NODES = 2 ** 17   # 1.5 MB; built in about 0.1 s
+GRID_MARGIN = 1e-5     # bounds are kept this much below the slack (float32 rounding of the chains)
 
 
 @dataclass(frozen=True)
 class _SlackGrid:
-    """Nodes lo + i h over the points' box grown by the reach, each with its slack less a margin."""
+    """Nodes lo + i h over the points' box grown by the reach, each with its nearest point and
+    the slack there."""
 
-    lo: torch.Tensor
+    lo: np.ndarray
     h: float
-    shape: torch.Tensor     # nodes per axis
-    strides: torch.Tensor
-    slack: torch.Tensor     # (nodes,)
+    shape: np.ndarray      # nodes per axis
+    strides: np.ndarray
+    slack: np.ndarray      # (nodes,)
+    near: np.ndarray       # (nodes,) the index of each node's nearest point
 
     @staticmethod
     def over(reach: Reach) -> "_SlackGrid | None":
@@ -108,18 +123,32 @@ class _SlackGrid:
         shape = np.floor(width / h).astype(np.int64) + 1
         axes = [lo[i] + h * np.arange(shape[i]) for i in range(k)]
         nodes = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, k)
-        dist, _ = reach._tree.query(nodes)
+        slack, near = reach.nearest(nodes)
         strides = np.cumprod(np.concatenate([shape[1:], [1]])[::-1])[::-1].copy()
-        return _SlackGrid(torch.as_tensor(lo, dtype=torch.float32), h, torch.as_tensor(shape),
-                          torch.as_tensor(strides), torch.as_tensor(
-                              reach.reach - dist - GRID_MARGIN, dtype=torch.float32))
+        return _SlackGrid(lo, h, shape, strides, slack, near.astype(np.int32))
 
-    def bound(self, z: torch.Tensor) -> torch.Tensor:
-        """slack(node) - |z - node| at the nearest node: slack(z) is at least that."""
-        i = torch.round((z - self.lo) / self.h).long()
-        i = torch.minimum(i.clamp_min(0), self.shape - 1)
+    def bounds(self, reach: Reach, z: np.ndarray):
+        """From the node nearest each row of z: a lower bound of its slack (the distance to the
+        node's nearest point, less the margin), an upper bound (the node's slack + |z - node|,
+        by the triangle inequality, plus the margin), and that point's index."""
+        i = np.minimum(np.clip(np.rint((z - self.lo) / self.h), 0, None), self.shape - 1)
         node = self.lo + i * self.h
-        return self.slack[(i * self.strides).sum(dim=1)] - (z - node).norm(dim=1)
+        flat = (i.astype(np.int64) * self.strides).sum(axis=1)
+        near = self.near[flat]
+        lower = reach.reach - _norm(z - reach.points[near]) - GRID_MARGIN
+        upper = self.slack[flat] + _norm(z - node) + GRID_MARGIN
+        return lower, upper, near
+
+
+def _rows_finite(a: np.ndarray) -> np.ndarray:
+    """Whether every value of each row is finite (column by column: numpy reduces a short last
+    axis a row at a time, several times slower)."""
+    return functools.reduce(np.logical_and, np.isfinite(a).T)
+
+
+def _norm(d: np.ndarray) -> np.ndarray:
+    """The length of each row (np.linalg.norm's, a few times cheaper on small arrays)."""
+    return np.sqrt(np.einsum("ij,ij->i", d, d))
 
 
 def covered_region(points, margin: float = 0.5) -> Region:
@@ -162,6 +191,9 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
     A `Reach` guard is looked up only for moves longer than the chain's slack (how far it could
     move and stay inside, kept as a lower bound), and only where the point last found nearest
     the chain is not still within reach, so most steps skip the lookup.
+
+    A step's arithmetic is torch's; which moves are kept is worked out in numpy on the same
+    values (exact, and a few microseconds an operation where torch takes ten on 1000 chains).
     """
     z = torch.as_tensor(z0, dtype=torch.float32).clone()
     n, k = z.shape
@@ -176,16 +208,19 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
         d, s = field(z)
         drift = half * s
         log_d = torch.log(d.clamp_min(1e-30))
-        slacks, nears = map(list, zip(*[r.slack(z, nearest=True) for r in reaches])) \
+        # per chain and Reach: a lower bound of its slack and the index of a point near it
+        slacks, nears = map(list, zip(*[r.nearest(z.double().numpy()) for r in reaches])) \
             if reaches else ([], [])
+        slacks = [slack - GRID_MARGIN for slack in slacks]
         for t in range(1, steps + 1):
             noise = torch.randn(n, k, generator=generator)
             prop = z + drift + eps * noise
             d_p, s_p = field(prop)
             drift_p = half * s_p
-            ok = torch.isfinite(prop).all(dim=1) & torch.isfinite(s_p).all(dim=1)
+            prop_rows = prop.numpy()
+            ok = _rows_finite(prop_rows) & _rows_finite(s_p.numpy())
             for r in shapes:
-                ok &= r.contains(prop)
+                ok &= r.contains(prop).numpy()
             back = z - prop  # |back| is how far the chain moves
             if adjust:
                 log_d_p = torch.log(d_p.clamp_min(1e-30))
@@ -194,40 +229,24 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
                 log_q_fwd = -(noise * noise).sum(dim=1) / 2
                 log_a = log_d_p - log_d + log_q_back - log_q_fwd
                 u = torch.rand(n, generator=generator)
-                ok &= torch.log(u) < log_a
+                ok &= (torch.log(u) < log_a).numpy()
             if reaches:
-                moved = back.norm(dim=1)
-            fresh = []
-            for r, slack, near in zip(reaches, slacks, nears):
+                moved = back.norm(dim=1).numpy()
+            for i, (r, slack, near) in enumerate(zip(reaches, slacks, nears)):
                 after = slack - moved  # inside for sure while >= 0 (triangle inequality)
-                look = ok & (after < 0)
-                if look.any():
-                    after[look] = r.slack_from(prop[look], near[look])
-                    look &= after < 0
-                if look.any():
-                    after[look], near[look] = _slack(r, prop[look], near[look])
-                    ok &= after >= 0
-                fresh.append(after)
-            z = torch.where(ok[:, None], prop, z)
-            drift = torch.where(ok[:, None], drift_p, drift)
+                rows = np.flatnonzero(ok & (after < 0))
+                if len(rows):
+                    ok[rows], after[rows], near[rows] = r.settle(
+                        prop_rows[rows].astype(np.float64), near[rows])
+                slacks[i] = np.where(ok, after, slack)
+            keep = ok[:, None]
+            z = torch.from_numpy(np.where(keep, prop_rows, z.numpy()))
+            drift = torch.from_numpy(np.where(keep, drift_p.numpy(), drift.numpy()))
             if adjust:
-                log_d = torch.where(ok, log_d_p, log_d)
-            slacks = [torch.where(ok, after, slack) for after, slack in zip(fresh, slacks)]
-            accepted += ok
+                log_d = torch.from_numpy(np.where(ok, log_d_p.numpy(), log_d.numpy()))
+            accepted += torch.from_numpy(ok)
             if t % report_every == 0 or t == steps:
                 yield t, z, float(accepted.mean()) / t
-
-
-def _slack(reach: Reach, z: torch.Tensor, near: torch.Tensor):
-    """A lower bound of reach.slack(z), >= 0 exactly where z is inside: the grid's, and the
-    tree's where the grid cannot tell; and `near` with the nearest points the tree found."""
-    bound = reach.slack_bound(z)
-    if bound is None:
-        return reach.slack(z, nearest=True)
-    unknown = bound < 0
-    if unknown.any():
-        bound[unknown], near[unknown] = reach.slack(z[unknown], nearest=True)
-    return bound, near
 
 
 def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
