@@ -227,7 +227,12 @@ def test_guarded_division_and_progress():
     assert [c["step"] for c in seen] == [500, 1000]
     job = iter_langevin(score_field(net), torch.zeros(3, 2), 0.1, 10**6,
                         generator=torch.Generator().manual_seed(0))
-    next(job)
+    _, z, _ = next(job)
+    # between reports the caller's code runs in its own mode: it can train a network on the
+    # chains it was handed (the model update yields progress while sampling)
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+    assert not z.is_inference()
+    net(z)[0].sum().backward()
     job.close()
 
 

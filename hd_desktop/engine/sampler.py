@@ -203,7 +203,9 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
         else (region,)
     shapes = [r for r in regions if not isinstance(r, Reach)]
     reaches = [r for r in regions if isinstance(r, Reach)]
-    with torch.no_grad():
+    # the steps run in inference mode, a step at a time: a mode held across a yield would be
+    # the caller's mode too until the next step
+    with torch.inference_mode():
         # per chain: half * S at z (the drift) and log S_D at z, kept instead of recomputed
         d, s = field(z)
         drift = half * s
@@ -212,7 +214,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
         slacks, nears = map(list, zip(*[r.nearest(z.double().numpy()) for r in reaches])) \
             if reaches else ([], [])
         slacks = [slack - GRID_MARGIN for slack in slacks]
-        for t in range(1, steps + 1):
+    for t in range(1, steps + 1):
+        with torch.inference_mode():
             noise = torch.randn(n, k, generator=generator)
             prop = z + drift + eps * noise
             d_p, s_p = field(prop)
@@ -245,8 +248,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
             if adjust:
                 log_d = torch.from_numpy(np.where(ok, log_d_p.numpy(), log_d.numpy()))
             accepted += torch.from_numpy(ok)
-            if t % report_every == 0 or t == steps:
-                yield t, z, float(accepted.mean()) / t
+        if t % report_every == 0 or t == steps:
+            yield t, z.clone(), float(accepted.mean()) / t  # a tensor of the caller's mode
 
 
 def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, callback=None,
