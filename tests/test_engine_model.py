@@ -170,25 +170,21 @@ def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_
     assert z[:, 1].max() < 1.0                           # the island was never reached
 
 
-def test_the_reach_guard_answers_as_the_tree_and_its_bounds_hold():
-    # settle answers inside/outside as the tree does, and its slack is a lower bound the
-    # sampler trusts without asking again: never above the tree's, and (2-D, from the grid
-    # of nodes reach/8 apart) at most 2 x 0.044 below it, even from a useless `near`
+def test_the_reach_guard_answers_as_the_tree_and_names_a_point_within_reach():
+    # settle answers inside/outside as the tree does, from any `near` (here one point, far from
+    # most rows), and names for each row inside a point within reach of it: the sampler then
+    # knows that row inside without asking again until it moves out of that point's reach
     rng = np.random.default_rng(0)
-    for k, points, close in ((2, 2000, 0.09), (4, 500, None)):
+    for k, points in ((2, 2000), (4, 500)):     # with the grid, and without
         guard = Reach(rng.standard_normal((points, k)), reach=0.5 if k == 2 else 0.9)
         z = rng.uniform(-3, 3, size=(20000, k))
         exact, _ = guard.nearest(z)
-        far = np.full(len(z), int(np.argmax(guard.points[:, 0])))  # one point, far from most z
-        inside, lower, near = guard.settle(z, far)
+        far = np.full(len(z), int(np.argmax(guard.points[:, 0])))
+        inside, near = guard.settle(z, far)
         assert inside.tolist() == (exact >= 0).tolist()
         assert 2000 < inside.sum() < len(z) - 2000
-        assert bool((lower <= exact).all())
-        if close is not None:
-            assert bool((lower[inside] >= exact[inside] - close).all())
-        # the points it reports near are within its bound of each inside row
         dist = np.linalg.norm(z - guard.points[near], axis=1)
-        assert bool((guard.reach - dist[inside] >= lower[inside] - 1e-9).all())
+        assert bool((dist[inside] <= guard.reach).all())
 
 
 @pytest.mark.parametrize("k", [2, 6])

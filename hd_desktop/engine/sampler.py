@@ -73,9 +73,9 @@ class Reach:
         dist, index = self._tree.query(z)
         return self.reach - dist, index
 
-    def settle(self, z: np.ndarray, near: np.ndarray):
-        """Which rows of z are inside; a lower bound of each one's slack (less a margin for
-        rounding); and `near`, an index of a point near each row, with the nearest one found.
+    def settle(self, z: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows of z are inside, and `near` (a point's index per row) with, for each row
+        inside, a point within reach of it: the nearest one where the tree was asked.
 
         The answer is the tree's: the bounds only spare asking it where they already tell.
         """
@@ -91,12 +91,12 @@ class Reach:
         inside = lower >= 0
         if ask.any():
             exact, near[ask] = self.nearest(z[ask])
-            inside[ask], lower[ask] = exact >= 0, exact - GRID_MARGIN
-        return inside, lower, near
+            inside[ask] = exact >= 0
+        return inside, near
 
 
 GRID_NODES = 2 ** 17   # 1.5 MB; built in about 0.1 s
-GRID_MARGIN = 1e-5     # bounds are kept this much below the slack (float32 rounding of the chains)
+GRID_MARGIN = 1e-5     # a bound decides without the tree only this far from the edge (rounding)
 
 
 @dataclass(frozen=True)
@@ -125,15 +125,15 @@ class _SlackGrid:
         nodes = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, k)
         slack, near = reach.nearest(nodes)
         strides = np.cumprod(np.concatenate([shape[1:], [1]])[::-1])[::-1].copy()
-        return _SlackGrid(lo, h, shape, strides, slack, near.astype(np.int32))
+        return _SlackGrid(lo, h, shape, strides.astype(np.float64), slack, near.astype(np.int32))
 
     def bounds(self, reach: Reach, z: np.ndarray):
         """From the node nearest each row of z: a lower bound of its slack (the distance to the
         node's nearest point, less the margin), an upper bound (the node's slack + |z - node|,
         by the triangle inequality, plus the margin), and that point's index."""
-        i = np.minimum(np.clip(np.rint((z - self.lo) / self.h), 0, None), self.shape - 1)
+        i = np.minimum(np.maximum(np.rint((z - self.lo) / self.h), 0), self.shape - 1)
         node = self.lo + i * self.h
-        flat = (i.astype(np.int64) * self.strides).sum(axis=1)
+        flat = (i @ self.strides).astype(np.int64)  # whole numbers, exact in float64
         near = self.near[flat]
         lower = reach.reach - _norm(z - reach.points[near]) - GRID_MARGIN
         upper = self.slack[flat] + _norm(z - node) + GRID_MARGIN
@@ -188,9 +188,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
     """z <- z + eps^2/2 * S_VD/S_D + eps * noise (docs/design.md 1.6); yields (step, z, accept_rate).
 
     `field(z) -> (S_D, guarded score)`. Stop iterating to cancel; the last yield has step == steps.
-    A `Reach` guard is looked up only for moves longer than the chain's slack (how far it could
-    move and stay inside, kept as a lower bound), and only where the point last found nearest
-    the chain is not still within reach, so most steps skip the lookup.
+    A `Reach` guard is looked up only where the point last found near a chain is no longer
+    within reach of its proposed move, so most moves skip the lookup.
 
     A step's arithmetic is torch's; which moves are kept is worked out in numpy on the same
     values (exact, and a few microseconds an operation where torch takes ten on 1000 chains).
@@ -210,10 +209,8 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
         d, s = field(z)
         drift = half * s
         log_d = torch.log(d.clamp_min(1e-30))
-        # per chain and Reach: a lower bound of its slack and the index of a point near it
-        slacks, nears = map(list, zip(*[r.nearest(z.double().numpy()) for r in reaches])) \
-            if reaches else ([], [])
-        slacks = [slack - GRID_MARGIN for slack in slacks]
+        # per chain and Reach: the index of a point within reach of the chain
+        nears = [r.nearest(z.double().numpy())[1] for r in reaches]
     for t in range(1, steps + 1):
         with torch.inference_mode():
             noise = torch.randn(n, k, generator=generator)
@@ -224,24 +221,22 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
             ok = _rows_finite(prop_rows) & _rows_finite(s_p.numpy())
             for r in shapes:
                 ok &= r.contains(prop).numpy()
-            back = z - prop  # |back| is how far the chain moves
             if adjust:
                 log_d_p = torch.log(d_p.clamp_min(1e-30))
-                there = back - drift_p
+                there = z - prop - drift_p  # the move back, less the drift from the proposal
                 log_q_back = -(there * there).sum(dim=1) / (2 * eps * eps)
                 log_q_fwd = -(noise * noise).sum(dim=1) / 2
                 log_a = log_d_p - log_d + log_q_back - log_q_fwd
                 u = torch.rand(n, generator=generator)
                 ok &= (torch.log(u) < log_a).numpy()
-            if reaches:
-                moved = back.norm(dim=1).numpy()
-            for i, (r, slack, near) in enumerate(zip(reaches, slacks, nears)):
-                after = slack - moved  # inside for sure while >= 0 (triangle inequality)
-                rows = np.flatnonzero(ok & (after < 0))
+            for r, near in zip(reaches, nears):
+                # inside for sure where the point known near the chain is within reach
+                far = _norm(prop_rows - r.points[near]) > r.reach - GRID_MARGIN
+                rows = np.flatnonzero(ok & far)
                 if len(rows):
-                    ok[rows], after[rows], near[rows] = r.settle(
-                        prop_rows[rows].astype(np.float64), near[rows])
-                slacks[i] = np.where(ok, after, slack)
+                    inside, found = r.settle(prop_rows[rows].astype(np.float64), near[rows])
+                    ok[rows] = inside
+                    near[rows[inside]] = found[inside]
             keep = ok[:, None]
             z = torch.from_numpy(np.where(keep, prop_rows, z.numpy()))
             drift = torch.from_numpy(np.where(keep, drift_p.numpy(), drift.numpy()))
