@@ -171,16 +171,15 @@ def test_chains_never_leave_the_reach_of_the_voted_voices_and_cross_it_where_it_
 
 
 def test_the_reach_guard_answers_as_the_tree_and_names_a_point_within_reach():
-    # settle answers inside/outside as the tree does, from any `near` (here one point, far from
-    # most rows), and names for each row inside a point within reach of it: the sampler then
-    # knows that row inside without asking again until it moves out of that point's reach
+    # settle answers inside/outside as the tree does, and names for each row inside a point
+    # within reach of it: the sampler then knows that row inside without asking again until it
+    # moves out of that point's reach
     rng = np.random.default_rng(0)
     for k, points in ((2, 2000), (4, 500)):     # with the grid, and without
         guard = Reach(rng.standard_normal((points, k)), reach=0.5 if k == 2 else 0.9)
         z = rng.uniform(-3, 3, size=(20000, k))
         exact, _ = guard.nearest(z)
-        far = np.full(len(z), int(np.argmax(guard.points[:, 0])))
-        inside, near = guard.settle(z, far)
+        inside, near = guard.settle(z)
         assert inside.tolist() == (exact >= 0).tolist()
         assert 2000 < inside.sum() < len(z) - 2000
         dist = np.linalg.norm(z - guard.points[near], axis=1)

@@ -73,22 +73,18 @@ class Reach:
         dist, index = self._tree.query(z)
         return self.reach - dist, index
 
-    def settle(self, z: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which rows of z are inside, and `near` (a point's index per row) with, for each row
-        inside, a point within reach of it: the nearest one where the tree was asked.
+    def settle(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows of z are inside, and for each row inside the index of a point within reach
+        of it (the nearest, where the tree was asked).
 
-        The answer is the tree's: the bounds only spare asking it where they already tell.
+        The answer is the tree's: in 2-D the grid's bounds spare asking it where they tell.
         """
-        near = near.copy()
-        lower = self.reach - _norm(z - self.points[near]) - GRID_MARGIN
-        ask = lower < 0
-        if self._grid is not None and ask.any():
-            rows = np.flatnonzero(ask)
-            node_lower, upper, node_near = self._grid.bounds(self, z[rows])
-            better = node_lower > lower[rows]
-            lower[rows[better]], near[rows[better]] = node_lower[better], node_near[better]
-            ask[rows] = (lower[rows] < 0) & (upper >= 0)   # below 0 at the upper bound: outside
+        if self._grid is None:
+            exact, near = self.nearest(z)
+            return exact >= 0, near
+        lower, upper, near = self._grid.bounds(self, z)
         inside = lower >= 0
+        ask = ~inside & (upper >= 0)   # below 0 at the upper bound: outside
         if ask.any():
             exact, near[ask] = self.nearest(z[ask])
             inside[ask] = exact >= 0
@@ -234,7 +230,7 @@ def iter_langevin(field, z0, eps: float, steps: int, *, generator: torch.Generat
                 far = _norm(prop_rows - r.points[near]) > r.reach - GRID_MARGIN
                 rows = np.flatnonzero(ok & far)
                 if len(rows):
-                    inside, found = r.settle(prop_rows[rows].astype(np.float64), near[rows])
+                    inside, found = r.settle(prop_rows[rows].astype(np.float64))
                     ok[rows] = inside
                     near[rows[inside]] = found[inside]
             keep = ok[:, None]
