@@ -105,6 +105,28 @@ def test_the_floor_is_learned_from_the_votes():
     assert float(objective.floor.detach()) == pytest.approx(0.1, abs=0.03)
 
 
+def test_large_panels_train_on_a_minibatch_of_votes_and_smaller_ones_whole():
+    # up to BATCH voted stimuli a step sees every one; a larger panel (the paper-size round has
+    # 12 632) a seeded draw of VOTE_BATCH, so its 1500 steps stay within the round's budget
+    from hd_desktop.engine import training
+
+    class Rows(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def forward(self, z):
+            self.seen.append(len(z))
+            return torch.full((len(z),), 0.5), torch.zeros_like(z)
+
+    for n, rows in ((training.BATCH, training.BATCH), (training.BATCH + 1, training.VOTE_BATCH)):
+        pts = VotedPoints(np.zeros((n, 2)), np.ones(n), np.ones(n))
+        net = Rows()
+        Objective(Estimates.empty(2).with_points(pts, guess=0.02), "bernoulli")(net)
+        assert net.seen[-1] == rows
+    assert training.VOTE_BATCH < training.BATCH
+
+
 def test_a_design_shrinks_to_its_budget_keeping_whole_pairs():
     params = DesignParams(n_anchors=60, m_neighbours=4, r_pairs=2, gold_rate=0.05)
     assert fit_to_budget(params, 56, 5000) == params                 # fits: unchanged

@@ -140,29 +140,39 @@ class Objective:
     def parameters(self) -> list[torch.Tensor]:
         return [self.raw_floor] if self._fixed_floor is None else []
 
-    def _minibatch(self, tensors: tuple) -> tuple:
-        """Rows of the same seeded draw of BATCH from each, or all of them when there are fewer:
-        on large panels a minibatch a step keeps steps cheap."""
+    def _minibatch(self, tensors: tuple, size: int) -> tuple:
+        """Rows of the same seeded draw of `size` from each, or all of them when there are at
+        most BATCH: on large panels a minibatch a step keeps steps cheap."""
         if len(tensors[0]) <= BATCH:
             return tensors
-        pick = torch.randint(len(tensors[0]), (BATCH,), generator=self._batches)
+        pick = torch.randint(len(tensors[0]), (size,), generator=self._batches)
         return tuple(t.index_select(0, pick) for t in tensors)  # t[pick], 3x quicker
 
     def __call__(self, net: ScoreNet) -> torch.Tensor:
         if self.loss == "paper":
             return hd_loss(net, self.x, self.d, self.g, self.grad_weight)
         if self.loss == "gp":
-            return smoothed_loss(net, *self._minibatch(self.targets), grad_weight=self.grad_weight)
-        points = self._minibatch(self.points[:3]) + self.points[3:]
+            return smoothed_loss(net, *self._minibatch(self.targets, BATCH),
+                                 grad_weight=self.grad_weight)
+        points = self._minibatch(self.points[:3], VOTE_BATCH) + self.points[3:]
+        prior = self.prior
+        if prior is not None and len(self.points[0]) > BATCH:
+            # and of the prior's points the same share as of the voted stimuli
+            share = max(1, round(len(prior) * VOTE_BATCH / len(self.points[0])))
+            prior = prior.index_select(0, torch.randint(len(prior), (share,),
+                                                        generator=self._batches))
         return bernoulli_loss(net, points, self.x, self.g, guess=self.floor,
                               grad_weight=self.grad_weight,
-                              consistency_weight=self.consistency_weight, prior=self.prior,
+                              consistency_weight=self.consistency_weight, prior=prior,
                               prior_votes=self.prior_votes)
 
 
 FLOOR_MAX = 0.25
 CONSISTENCY_POINTS = 512
-BATCH = 4096
+BATCH = 4096   # up to this many rows are used whole; of more, a minibatch of BATCH a step
+# (loss gp), or of VOTE_BATCH voted stimuli (loss bernoulli): on paper-size panels 2048 gave the
+# samples 4096 gave in two thirds of the time (docs/benchmarks.md)
+VOTE_BATCH = 2048
 
 
 def train(net: ScoreNet, est: Estimates, *, steps: int = 2000, lr: float = 3e-3,
