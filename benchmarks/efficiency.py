@@ -164,8 +164,8 @@ def one_run(job: dict) -> dict:
                                      ["fidelity_ratio"] for s in h.samples]
         out["votes_per_round"] = [t["votes"] for t in h.timings]
         if any("gp_steepness" in t for t in h.timings):   # loss gp: the link each update chose
-            out["link_per_round"] = [[t.get("gp_steepness"), t.get("gp_var_weight"),
-                                      *t.get("gp_link_outside", ())] for t in h.timings]
+            out["link_per_round"] = [[t.get("gp_steepness"), t.get("gp_var_weight")]
+                                     for t in h.timings]
         if job.get("keep_samples"):
             where = Path(job["keep_samples"])
             where.mkdir(parents=True, exist_ok=True)

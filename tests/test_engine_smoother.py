@@ -261,33 +261,6 @@ def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
                          settings=SETTINGS, steepness=(2.0,), var_weights=(0.0, 1.0)) == ((2.0, 0.0), {})
 
 
-def test_a_link_chosen_for_each_side_of_d_hat_apart():
-    # the same disc: held votes past its edge (mu < 0) all "not natural", and held votes inside
-    # (mu >= 0) all "natural". Chosen apart, the outside takes the steepest median, as one link
-    # does from the shell alone, and the inside keeps the mean (no link gains the margin
-    # there); D-hat is each side's
-    rng = np.random.default_rng(3)
-    inner = rng.uniform(-1, 1, size=(200, 2))
-    angle = rng.uniform(0, 2 * np.pi, 60)
-    shell = 2.2 * np.stack([np.cos(angle), np.sin(angle)], 1)
-    centre = rng.uniform(-0.3, 0.3, size=(60, 2))
-    z = np.concatenate([inner, shell, centre])
-    held = np.r_[np.zeros(200, bool), np.ones(120, bool)]
-    accepts = np.r_[np.ones(200), np.zeros(60), np.ones(60)]
-    link, by_side = link_by_votes(z, accepts, np.ones(320), held, floor=0.025,
-                                  settings=SETTINGS, sides=True)
-    assert link == (1.0, 1.0, 3.0, 0.0)
-    assert max(by_side["in"].values()) - by_side["in"][(1.0, 1.0)] < 2.0
-    assert by_side["out"][(3.0, 0.0)] == max(by_side["out"].values())
-    gp = GPSmoother(inner, np.ones(200), np.ones(200), floor=0.025, settings=SETTINGS)
-    both = np.concatenate([shell, centre])
-    mu = gp.latent(torch.as_tensor(both))[0].detach().numpy()
-    assert (mu[:60] < 0).all() and (mu[60:] >= 0).all()
-    d, _ = gp.predict(both, steepness=1.5, var_weight=0.5, outside=(3.0, 0.0))
-    assert np.allclose(d[:60], gp.predict(shell, steepness=3.0, var_weight=0.0)[0])
-    assert np.allclose(d[60:], gp.predict(centre, steepness=1.5, var_weight=0.5)[0])
-
-
 def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():
     from hd_desktop.engine.config import EngineConfig
     from hd_desktop.engine.estimates import VotedPoints

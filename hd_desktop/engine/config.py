@@ -60,9 +60,6 @@ class EngineConfig:
                                     # the one whose D-hat fitted without the latest round
                                     # foretells its votes best (smoother.link_by_votes): past
                                     # a hard edge a steeper link, on soft shapes the mean
-    gp_link_sides: bool = False     # loss "gp": choose the link apart where D-hat >= 1/2 and
-                                    # below (trial: the tails keep the mean unless votes there
-                                    # say otherwise; docs/engine.md)
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000

@@ -120,9 +120,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
              else smoother.floor if smoother is not None else est.guess)
     info = {"train_s": t1 - t0, "sample_s": t2 - t1, "lapse_floor": floor}
     if smoother is not None:
-        info["gp_steepness"], info["gp_var_weight"] = smoother.link[:2]
-        if len(smoother.link) > 2:
-            info["gp_link_outside"] = smoother.link[2:]
+        info["gp_steepness"], info["gp_var_weight"] = smoother.link
     return net, z.numpy().astype(np.float64), region, info
 
 
@@ -146,17 +144,15 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
     near = near + rng.normal(0.0, spread, size=near.shape)
     where = np.concatenate([points.z, near, prior_points(region, seed=seed)])
     smoother.link = _link(points, smoother, config, seed)
-    steepness, var_weight = smoother.link[:2]
-    d, grad = smoother.predict(where, steepness=steepness, var_weight=var_weight,
-                               outside=smoother.link[2:] or None)
+    steepness, var_weight = smoother.link
+    d, grad = smoother.predict(where, steepness=steepness, var_weight=var_weight)
     return (where, d, grad), smoother
 
 
-def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tuple[float, ...]:
+def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tuple[float, float]:
     """(a, c) of D-hat = Phi(a mu / sqrt(1 + c var)): config.gp_steepness and gp_var_weight (c = 0
     under gp_median); either None is chosen by the latest round's votes (smoother.link_by_votes),
-    1 before there are two rounds. A value the researcher set is kept in every round. With
-    gp_link_sides, (a, c) where D-hat >= 1/2 and (a, c) below, each chosen apart."""
+    1 before there are two rounds. A value the researcher set is kept in every round."""
     a, c = config.gp_steepness, 0.0 if config.gp_median else config.gp_var_weight
     if a is not None and c is not None:
         return a, c
@@ -165,8 +161,7 @@ def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tupl
     return link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
                          settings=smoother.settings, seed=seed,
                          steepness=STEEPNESS if a is None else (a,),
-                         var_weights=VAR_WEIGHTS if c is None else (c,),
-                         sides=config.gp_link_sides)[0]
+                         var_weights=VAR_WEIGHTS if c is None else (c,))[0]
 
 
 def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:

@@ -137,42 +137,33 @@ class GPSmoother:
         return mu, var.clamp_min(1e-12)
 
     def predict(self, z, *, chunk: int = 4096, median: bool = False, var_weight: float = 1.0,
-                steepness: float = 1.0, outside: tuple[float, float] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+                steepness: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z.
 
         With `median`, D-hat(z) = Phi(mu(z)), the posterior median of D(z) instead of its mean:
         where the posterior of f is wide (between and beyond the votes) the mean is pulled
         towards 1/2, the median is not. In general D-hat(z) = Phi(a mu / sqrt(1 + c var)), a
         the `steepness` of the link, c the `var_weight`: the mean at (1, 1), the median at
-        (1, 0); a > 1 sharpens every edge, a < 1 softens it. With `outside` = (a, c), that link
-        holds where mu < 0 (D-hat below 1/2) and the other where mu >= 0: both give 1/2 at 0.
+        (1, 0); a > 1 sharpens every edge, a < 1 softens it.
         """
         a, c = float(steepness), 0.0 if median else float(var_weight)
-        a_out, c_out = (a, c) if outside is None else map(float, outside)
         z = np.asarray(z, dtype=np.float64)
         d, grad = np.empty(len(z)), np.empty_like(z)
         for i in range(0, len(z), chunk):
             zi = torch.as_tensor(z[i:i + chunk]).requires_grad_(True)
             mu, var = self.latent(zi)
-            di = _cdf(torch.where(mu >= 0, a * mu / torch.sqrt(1 + c * var),
-                                  a_out * mu / torch.sqrt(1 + c_out * var)))
+            di = _cdf(a * mu / torch.sqrt(1 + c * var))
             (gi,) = torch.autograd.grad(di.sum(), zi)
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
 
-    def vote_loglik(self, z, accepts, votes, links, *, side: str | None = None
-                    ) -> dict[tuple[float, float], float]:
+    def vote_loglik(self, z, accepts, votes, links) -> dict[tuple[float, float], float]:
         """Log-likelihood of (accepts out of votes at z) under D-hat with each link (steepness,
-        var_weight) and this smoother's floor: how well each foretells votes it was not fitted to.
-        `side` "in" or "out": only the votes where mu >= 0 (D-hat at least 1/2), or below."""
+        var_weight) and this smoother's floor: how well each foretells votes it was not fitted to."""
         with torch.no_grad():
             mu, var = self.latent(torch.as_tensor(np.asarray(z, dtype=np.float64)))
         n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
         k = torch.as_tensor(np.asarray(accepts, dtype=np.float64))
-        if side is not None:
-            keep = (mu >= 0) if side == "in" else (mu < 0)
-            mu, var, n, k = mu[keep], var[keep], n[keep], k[keep]
         out = {}
         for a, c in links:
             # vote_terms takes the latent of P = g + (1 - 2g) Phi(.): here a mu / sqrt(1 + c var)
@@ -193,7 +184,7 @@ LINK_MARGIN = 2.0
 
 def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings = GPSettings(),
                   seed: int = 0, steepness=STEEPNESS, var_weights=VAR_WEIGHTS,
-                  margin: float = LINK_MARGIN, sides: bool = False):
+                  margin: float = LINK_MARGIN):
     """The link (steepness a, var_weight c) whose D-hat, fitted without the `held` votes,
     foretells them best: Platt's calibration of a classifier on votes it did not see.
 
@@ -204,10 +195,6 @@ def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings
     (steepness[0], var_weights[0]) stays unless another foretells the held votes better by more
     than `margin` nats. Returns ((a, c), log-likelihood by (a, c)); (that first link, {}) when
     nothing or everything is held: nothing to foretell.
-
-    With `sides`, a link is chosen apart for D-hat's two sides, on the held votes where the
-    posterior mean says "natural" (mu >= 0) and where it does not: the tails keep the mean
-    unless votes cast there say otherwise. Returns ((a_in, c_in, a_out, c_out), {side: ll}).
     """
     held = np.asarray(held, dtype=bool)
     first = (float(steepness[0]), float(var_weights[0]))
@@ -215,20 +202,10 @@ def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings
         return first, {}
     z, accepts, votes = (np.asarray(x, dtype=np.float64) for x in (z, accepts, votes))
     gp = GPSmoother(z[~held], accepts[~held], votes[~held], floor=floor, settings=settings, seed=seed)
-    links = [(a, c) for a in steepness for c in var_weights]
-    if sides:
-        by_side = {side: gp.vote_loglik(z[held], accepts[held], votes[held], links, side=side)
-                   for side in ("in", "out")}
-        return tuple(x for side in ("in", "out") for x in _best(by_side[side], first, margin)), \
-            by_side
-    ll = gp.vote_loglik(z[held], accepts[held], votes[held], links)
-    return _best(ll, first, margin), ll
-
-
-def _best(ll: dict, first: tuple[float, float], margin: float) -> tuple[float, float]:
-    """The link of highest log-likelihood if it beats `first` by more than `margin`, else first."""
+    ll = gp.vote_loglik(z[held], accepts[held], votes[held],
+                        [(a, c) for a in steepness for c in var_weights])
     best = max(ll, key=ll.get)
-    return best if ll[best] > ll[first] + margin else first
+    return (best if ll[best] > ll[first] + margin else first), ll
 
 
 def _inducing_points(z: np.ndarray, m: int, seed: int) -> np.ndarray:
