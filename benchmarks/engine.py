@@ -57,11 +57,12 @@ def quality(real, seeds: int) -> None:
                   f"{a[:, 4].min():>7.2f}   mean fidelity {a[:, 1].mean():.3f}", flush=True)
 
 
-def paper_votes(design, listeners: int, seed: int) -> list[Answer]:
-    """Every stimulus voted by every listener of a simulated panel (vectorised draws)."""
-    lst = BUILTIN["wide"](seed=seed)
+def paper_votes(design, listeners: int, seed: int, listener=None) -> list[Answer]:
+    """Every stimulus voted by every listener of a simulated panel (vectorised draws) who hears
+    as `listener` does, lapses included (by default the wide listener, 5% lapses)."""
+    lst = listener or BUILTIN["wide"](seed=seed)
     z = np.array([s.z for s in design.stimuli])
-    p = 0.95 * lst.probability(z) + 0.025
+    p = lst.answer_rate(z)
     rng = np.random.default_rng(seed)
     answers = rng.uniform(size=(listeners, len(z))) < p
     return [Answer(f"L{i:03d}", s.id, int(answers[i, j]))

@@ -25,12 +25,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine import PAPER_CHAINS  # noqa: E402
+from engine import PAPER_CHAINS, paper_votes  # noqa: E402
 
 from hd_desktop.design import DesignParams, make_round  # noqa: E402
 from hd_desktop.engine import training  # noqa: E402
 from hd_desktop.engine.config import engine_preset  # noqa: E402
-from hd_desktop.engine.estimates import Answer  # noqa: E402
 from hd_desktop.engine.listeners import BUILTIN  # noqa: E402
 from hd_desktop.engine.metrics import evaluate  # noqa: E402
 from hd_desktop.engine.rounds import all_estimates, fit_and_sample, run_to_end  # noqa: E402
@@ -55,14 +54,10 @@ def main() -> None:
         real = load_space(cache_dir=cache, k=2).coords
     anchors = real[np.random.default_rng(0).choice(len(real), 100)]
     design = make_round(anchors, DesignParams(n_anchors=100, m_neighbours=3, r_pairs=20))
-    z = np.array([s.z for s in design.stimuli])
     config = engine_preset("default").with_overrides(**PAPER_CHAINS)
     for name in args.listeners:
         lst = listener(name)
-        accepts = np.random.default_rng(0).uniform(size=(105, len(z))) < lst.answer_rate(z)
-        votes = [Answer(f"L{i:03d}", s.id, int(accepts[i, j]))
-                 for i in range(105) for j, s in enumerate(design.stimuli)]
-        est = all_estimates([design], votes, config)
+        est = all_estimates([design], paper_votes(design, 105, 0, lst), config)
         for batch in args.vote_batch:
             training.VOTE_BATCH = batch
             for seed in args.seeds:

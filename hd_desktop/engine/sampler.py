@@ -65,8 +65,7 @@ class Reach:
 
     def slack(self, z: torch.Tensor) -> torch.Tensor:
         """reach - the distance to the nearest point: how far z may move and stay inside."""
-        dist, _ = self._tree.query(z.detach().double().numpy())
-        return torch.from_numpy(self.reach - dist).float()
+        return torch.from_numpy(self.nearest(z.detach().double().numpy())[0]).float()
 
     def nearest(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The tree's slack of each row of z and the index of its nearest point."""
