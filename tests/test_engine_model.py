@@ -7,8 +7,8 @@ import torch
 from hd_desktop.engine.estimates import Estimates
 from hd_desktop.engine.metrics import energy_distance, evaluate, sample_target, spread
 from hd_desktop.engine.network import ScoreNet, load_checkpoint, save_checkpoint, score_field
-from hd_desktop.engine.sampler import (Reach, covered_region, iter_langevin, langevin,
-                                      start_points)
+from hd_desktop.engine.sampler import (Reach, by_cover, covered_region, iter_langevin,
+                                      langevin, start_points)
 from hd_desktop.engine.training import (TrainingDiverged, hd_loss, init_network, predict,
                                         run_training, train)
 
@@ -184,6 +184,53 @@ def test_the_reach_guard_answers_as_the_tree_and_names_a_point_within_reach():
         assert 2000 < inside.sum() < len(z) - 2000
         dist = np.linalg.norm(z - guard.points[near], axis=1)
         assert bool((dist[inside] <= guard.reach).all())
+
+
+def test_the_reach_covers_all_of_a_ball_among_dense_voices_and_its_share_around_a_lone_one():
+    # a grid of voices 0.1 apart, reach 0.25: inside it every ball is covered; around a lone
+    # voice a ball of radius 0.5 holds its reach ball, (0.25 / 0.5)^k of it
+    rng = np.random.default_rng(0)
+    g = np.arange(0.0, 3.0, 0.1)
+    grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    guard = Reach(np.concatenate([grid, [[6.0, 6.0]]]), reach=0.25)
+    inner = guard.cover(np.array([[1.5, 1.5], [1.0, 2.0]]), 0.5, rng=rng, draws=4000)
+    lone = guard.cover(np.array([[6.0, 6.0], [6.1, 5.9]]), 0.5, rng=rng, draws=4000)
+    assert inner.tolist() == [1.0, 1.0]
+    assert np.allclose(lone, 0.25, atol=0.02)
+    lone4 = Reach(np.zeros((1, 4)), 0.25).cover(np.full((1, 4), 0.1), 0.5, rng=rng, draws=8000)
+    assert abs(lone4[0] - 1 / 16) < 0.01
+    assert guard.cover(np.array([[9.0, 9.0]]), 0.5, rng=rng, draws=100)[0] == 0.01  # never 0
+
+
+def test_samples_weighted_by_cover_are_as_dense_where_the_voices_are_sparse_as_where_they_are_dense():
+    # chains that follow a flat S_D inside the reach (uniform states over it) sample a lone
+    # voice's reach ball as densely as the dense grid's; weighted by 1 / cover, the lone balls
+    # (a quarter of their surroundings covered) get four times the density: the share of the
+    # surroundings the guard left out is given back
+    rng = np.random.default_rng(1)
+    g = np.arange(0.0, 3.0, 0.1)
+    grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    lone = np.array([[x, y] for x in (5.0, 6.5, 8.0, 9.5) for y in (0.0, 1.5)])  # 1.5 apart
+    guard = Reach(np.concatenate([grid, lone]), reach=0.25)
+    u = rng.uniform([-0.3, -0.3], [9.8, 3.3], size=(200000, 2))
+    states = u[guard.nearest(u)[0] >= 0][:12000]
+    lone_area, inner_area = len(lone) * np.pi * 0.25 ** 2, 2.0 * 2.0
+
+    def density_ratio(z):  # per unit area: in the lone balls / in the grid's middle
+        in_lone = (z[:, 0] > 4).sum() / lone_area
+        in_inner = ((np.abs(z - 1.5) <= 1.0).all(axis=1)).sum() / inner_area
+        return in_lone / in_inner
+
+    assert 0.85 < density_ratio(states) < 1.15
+    samples, kept = by_cover([states[:6000], states[6000:]], guard, 4000, radius=0.5, seed=3)
+    assert samples.shape == (4000, 2) and 0.4 < kept < 0.95
+    assert 3.4 < density_ratio(samples) < 4.8
+    again, _ = by_cover([states[:6000], states[6000:]], guard, 4000, radius=0.5, seed=3)
+    assert np.array_equal(samples, again)                       # seeded
+    # where every state's ball is covered alike, each state is drawn once
+    inside = states[(np.abs(states - 1.5) <= 0.9).all(axis=1)][:500]
+    same, kept = by_cover([inside], guard, len(inside), radius=0.5, seed=4)
+    assert kept == 1.0 and sorted(map(tuple, same)) == sorted(map(tuple, inside))
 
 
 @pytest.mark.parametrize("k", [2, 6])

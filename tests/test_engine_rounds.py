@@ -36,8 +36,12 @@ def test_samples_become_the_next_anchors_and_estimates_accumulate():
     assert all(s.shape == (60, 2) and np.isfinite(s).all() for s in h.samples)
 
 
-def test_every_sample_lies_near_a_voted_voice_or_a_real_one():
-    h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, FAST, rounds=2, budget=10_000, seed=5))
+@pytest.mark.parametrize("cover", [None, 2.0])
+def test_every_sample_lies_near_a_voted_voice_or_a_real_one(cover):
+    # also when the samples are the chains' states weighted by the reach's cover (by_cover)
+    config = FAST.with_overrides(cover_radius=cover)
+    h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, config, rounds=2, budget=10_000, seed=5))
+    assert all(("cover_ess" in t) == (cover is not None) for t in h.timings)
     voted = {v.stimulus_id for v in h.votes}
     near = np.array([s.z for d in h.designs for s in d.stimuli if s.id in voted] + REAL.tolist())
     for samples in h.samples:  # brute force: the distance to the nearest of them

@@ -67,6 +67,10 @@ class EngineConfig:
     d_floor: float = 0.05           # guard of S_VD / S_D
     region_margin: float = 0.5      # the covered region grows by this many SDs (sampler.py)
     region_reach: float | None = 0.5   # stay this near a voted voice: SDs in 2-D, x sqrt(k/2) in k-D
+    cover_radius: float | None = None  # samples drawn from the chains' second half weighted by
+                                    # 1 / the reach's cover of a ball this many reaches wide
+                                    # (sampler.by_cover): wider on soft regions, but hard
+                                    # edges leak (docs/engine.md); None: the chains' last states
     region_radius: float | None = None  # or: within this many D-weighted SDs of the estimates
 
     def __post_init__(self) -> None:

@@ -21,15 +21,15 @@ from hd_desktop.engine.estimates import (Answer, Estimates, NoEstimates, accepta
                                         voted_points)
 from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.network import ScoreNet, score_field
-from hd_desktop.engine.sampler import (Reach, accepted_region, covered_region, iter_langevin,
-                                      prior_points, start_points)
+from hd_desktop.engine.sampler import (Reach, accepted_region, by_cover, covered_region,
+                                      iter_langevin, prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
 from hd_desktop.engine.smoother import (STEEPNESS, VAR_WEIGHTS, GPSettings, GPSmoother,
                                        link_by_votes)
 from hd_desktop.engine.training import Objective, TrainingDiverged, init_network, train
 from hd_desktop.progress import drive
 
-_TRAIN, _SAMPLE, _ORDER, _PRIOR = 10, 11, 12, 13
+_TRAIN, _SAMPLE, _ORDER, _PRIOR, _COVER = 10, 11, 12, 13, 14
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
     the network under the bernoulli loss, the smoother's under loss gp, else the one measured
-    on the far voices) and, under
+    on the far voices), with config.cover_radius `cover_ess` (sampler.by_cover) and, under
     loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat (_link). A
     loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
     """
@@ -111,17 +111,28 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
     z = torch.as_tensor(z0, dtype=torch.float32)
+    reach = region[1] if isinstance(region, tuple) and isinstance(region[1], Reach) else None
+    states = []   # the chains' second half, for by_cover
     for t, z, acc in iter_langevin(score_field(net, config.d_floor), z0, config.eps,
                                    config.sampler_steps, generator=gen, adjust=config.adjust,
                                    region=region):
+        if t >= config.sampler_steps / 2:
+            states.append(z.numpy())
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
+    samples, cover = z.numpy().astype(np.float64), None
+    if reach is not None and config.cover_radius is not None:
+        samples, cover = by_cover(states, reach, config.n_chains,
+                                  radius=config.cover_radius * reach.reach,
+                                  seed=derive_seed(seed, round_index, _COVER))
     t2 = time.perf_counter()
     floor = (float(torch.as_tensor(objective.floor).detach()) if config.loss == "bernoulli"
              else smoother.floor if smoother is not None else est.guess)
     info = {"train_s": t1 - t0, "sample_s": t2 - t1, "lapse_floor": floor}
+    if cover is not None:
+        info["cover_ess"] = cover
     if smoother is not None:
         info["gp_steepness"], info["gp_var_weight"] = smoother.link
-    return net, z.numpy().astype(np.float64), region, info
+    return net, samples, region, info
 
 
 def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int):

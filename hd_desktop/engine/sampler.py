@@ -72,6 +72,18 @@ class Reach:
         dist, index = self._tree.query(z)
         return self.reach - dist, index
 
+    def cover(self, z: np.ndarray, radius: float, *, rng: np.random.Generator,
+              draws: int = 128) -> np.ndarray:
+        """The share of the ball of `radius` around each row of z that lies within reach of a
+        point: a seeded Monte Carlo estimate from `draws` uniform points in each ball, never
+        under 1 / draws."""
+        n, k = z.shape
+        d = rng.standard_normal((n, draws, k))
+        d *= radius * rng.uniform(size=(n, draws, 1)) ** (1 / k) / np.linalg.norm(d, axis=2,
+                                                                                  keepdims=True)
+        slack, _ = self.nearest((z[:, None, :] + d).reshape(-1, k))
+        return np.maximum((slack >= 0).reshape(n, draws).mean(axis=1), 1 / draws)
+
     def settle(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which rows of z are inside, and for each row inside the index of a point within reach
         of it (the nearest, where the tree was asked).
@@ -251,6 +263,29 @@ def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, c
         if callback is not None:
             callback({"step": t, "steps": steps, "z": z, "accept": acc})
     return z
+
+
+def by_cover(states, reach: Reach, n: int, *, radius: float, seed: int):
+    """n of the chains' states, drawn with weights 1 / the share of the ball of `radius` around
+    each that the reach covers (Reach.cover).
+
+    The guard decides where a chain may go, and so, unmeant, how often: within the reach the
+    chains follow S_D, but the reach covers only part of the space around a voice where the
+    votes are sparse (in 6-D the tails of a soft region, a ball of a few percent), so there the
+    samples are rarer than S_D says by that share; the samples follow S_D x the votes' cover,
+    too narrow wherever D falls slowly. Weighting each state by 1 / cover gives back S_D at
+    the scale of `radius` (docs/engine.md). `states`: the chains' states at a few steps well
+    apart (a list of (chains, k) arrays); the draw is systematic resampling, seeded, in a
+    seeded order. Returns (samples, the effective share of the states kept: 1 / (n_states sum
+    p^2), p the normalised weights).
+    """
+    states = np.concatenate([np.asarray(s, dtype=np.float64) for s in states])
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / reach.cover(states, radius, rng=rng)
+    p = weights / weights.sum()
+    picks = np.searchsorted(np.cumsum(p), (rng.uniform() + np.arange(n)) / n, side="right")
+    picks = np.minimum(picks, len(states) - 1)
+    return states[rng.permutation(picks)], float(1.0 / (len(states) * np.square(p).sum()))
 
 
 def start_points(real, n_chains: int, *, seed: int) -> np.ndarray:
