@@ -102,25 +102,26 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
                    weight_decay=config.weight_decay, seed=derive_seed(seed, round_index, _TRAIN)):
         yield Event("train", round_index, p.done, p.total, {"loss": p.info["loss"]})
     t1 = time.perf_counter()
+    reach = None
     if config.region_reach is not None and est.points is not None and len(est.points):
         # voted voices lie farther apart in more dimensions: the reach grows as sqrt(k/2)
-        region = (region, Reach(np.concatenate([est.points.z, real]),
-                                config.region_reach * math.sqrt(k / 2)))
+        reach = Reach(np.concatenate([est.points.z, real]), config.region_reach * math.sqrt(k / 2))
+        region = (region, reach)
     elif config.region_radius is not None and len(est):
         region = (region, accepted_region(est.x, est.d, config.region_radius))
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
     z = torch.as_tensor(z0, dtype=torch.float32)
-    reach = region[1] if isinstance(region, tuple) and isinstance(region[1], Reach) else None
-    states = []   # the chains' second half, for by_cover
+    by_reach = reach is not None and config.cover_radius is not None
+    states = []   # with by_reach, the chains' second half for by_cover
     for t, z, acc in iter_langevin(score_field(net, config.d_floor), z0, config.eps,
                                    config.sampler_steps, generator=gen, adjust=config.adjust,
                                    region=region):
-        if t >= config.sampler_steps / 2:
+        if by_reach and t >= config.sampler_steps / 2:
             states.append(z.numpy())
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
     samples, cover = z.numpy().astype(np.float64), None
-    if reach is not None and config.cover_radius is not None:
+    if by_reach:
         samples, cover = by_cover(states, reach, config.n_chains,
                                   radius=config.cover_radius * reach.reach,
                                   seed=derive_seed(seed, round_index, _COVER))
