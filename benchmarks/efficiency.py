@@ -153,15 +153,17 @@ def one_run(job: dict) -> dict:
         h, config = engine_run(listener, real, job["votes"], job["seed"], job.get("overrides", {}))
         samples = h.samples[-1]
     seconds = time.perf_counter() - t0
-    m = evaluate(samples, real, listener.probability, seed=job["seed"])
+    support = listener.support(job["k"])
+    m = evaluate(samples, real, listener.probability, seed=job["seed"], support=support)
     out = {**job, "seconds": seconds, "fidelity": m["fidelity_ratio"],
            "acceptance": m["acceptance_samples"] / m["acceptance_target"],
            "acceptance_real": m["acceptance_samples"] / m["acceptance_real"],
            "target_real": m["acceptance_target"] / m["acceptance_real"],
            "spread": m["spread_ratio"]}
     if job["method"] == "engine":
-        out["fidelity_per_round"] = [evaluate(s, real, listener.probability, seed=job["seed"])
-                                     ["fidelity_ratio"] for s in h.samples]
+        out["fidelity_per_round"] = [evaluate(s, real, listener.probability, seed=job["seed"],
+                                              support=support)["fidelity_ratio"]
+                                     for s in h.samples]
         out["votes_per_round"] = [t["votes"] for t in h.timings]
         if any("gp_steepness" in t for t in h.timings):   # loss gp: the link each update chose
             out["link_per_round"] = [[t.get("gp_steepness"), t.get("gp_var_weight")]
@@ -174,7 +176,7 @@ def one_run(job: dict) -> dict:
     if job.get("noiseless") and job["method"] == "engine":
         quiet = noiseless_samples(h, listener, real, config, job["seed"])
         out["fidelity_noiseless"] = evaluate(quiet, real, listener.probability,
-                                             seed=job["seed"])["fidelity_ratio"]
+                                             seed=job["seed"], support=support)["fidelity_ratio"]
         out.update(guard_bound(h, listener, real, job["seed"]))
         out.update(placed_by_target(h, listener, real, config, job["seed"],
                                     job.get("draws", 1)))
@@ -201,9 +203,10 @@ def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> di
     kept = np.array([tuple(z) in gold for z in est.points.z])
     n = int(est.points.votes[~kept].sum())
     out: dict = {"fidelity_placed": [], "fidelity_placed_noiseless": []}
+    support = listener.support(real.shape[1])
     for draw in range(draws):
         rng = np.random.default_rng([seed, 2, draw])
-        z = sample_target(listener.probability, real, n, rng=rng)
+        z = sample_target(listener.probability, real, n, rng=rng, support=support)
         rate = listener.answer_rate(z)
         for key, accepts in (("fidelity_placed", (rng.uniform(size=n) < rate).astype(float)),
                              ("fidelity_placed_noiseless", rate)):
@@ -211,8 +214,8 @@ def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> di
                              accepts=np.concatenate([accepts, est.points.accepts[kept]]),
                              votes=np.concatenate([np.ones(n), est.points.votes[kept]]))
             samples = refit_samples(h, points, real, config, seed)
-            out[key].append(evaluate(samples, real, listener.probability,
-                                     seed=seed)["fidelity_ratio"])
+            out[key].append(evaluate(samples, real, listener.probability, seed=seed,
+                                     support=support)["fidelity_ratio"])
     return out
 
 
@@ -231,11 +234,13 @@ def guard_bound(h, listener, real, seed: int) -> dict:
     guard = h.region[1] if isinstance(h.region, tuple) else None
     if not isinstance(guard, Reach):
         return {}
-    target = sample_target(listener.probability, real, 20000, rng=np.random.default_rng(seed + 1))
+    support = listener.support(real.shape[1])
+    target = sample_target(listener.probability, real, 20000, rng=np.random.default_rng(seed + 1),
+                           support=support)
     inside = target[guard.contains(torch.as_tensor(target)).numpy()]
     return {"reach_mass": len(inside) / len(target),
             "fidelity_in_reach": evaluate(inside[:1000], real, listener.probability,
-                                          seed=seed)["fidelity_ratio"]}
+                                          seed=seed, support=support)["fidelity_ratio"]}
 
 
 # fidelity_ratio = ED(samples, p*) / ED(real, p*) (engine/metrics.py) has no meaning where the

@@ -62,7 +62,8 @@ def main() -> None:
             training.VOTE_BATCH = batch
             for seed in args.seeds:
                 _, samples, _, info = run_to_end(fit_and_sample(est, real, config, seed=seed))
-                m = evaluate(samples, real, lst.probability, seed=seed)
+                m = evaluate(samples, real, lst.probability, seed=seed,
+                             support=lst.support(real.shape[1]))
                 print(f"{name:<10} vote batch {batch:>5} seed {seed}: training "
                       f"{info['train_s']:5.1f} s  fidelity {m['fidelity_ratio']:7.4f}  acceptance "
                       f"{m['acceptance_samples']:.3f} / target {m['acceptance_target']:.3f}  "

@@ -8,6 +8,7 @@ from hd_desktop.engine.listeners import Heard
 from hd_desktop.engine.loading import load_listener
 from hd_desktop.engine.zoo import (HELD_OUT, TUNING, ZOO_SIZE, Shape, ZooListener, draw_shape, family,
                                    half_of, shape_acceptance, zoo_ids)
+from hd_desktop.engine.metrics import energy_distance
 from hd_desktop.errors import UserFacingError
 
 
@@ -106,3 +107,72 @@ def test_simulate_finds_the_zoo_by_name():
     assert isinstance(listener, ZooListener) and listener.zoo_id == 13
     with pytest.raises(UserFacingError, match="zoo-23"):
         load_listener("builtin:zoo-24")
+
+
+@pytest.mark.parametrize("k", [2, 4, 6])
+def test_the_support_holds_every_point_the_listener_accepts(k):
+    """Outside a zoo listener's cells it accepts under 1e-12 of the time: drawn around each lobe
+    out to twice its cell, the points left outside every cell are all below that."""
+    rng = np.random.default_rng(k)
+    for i in range(ZOO_SIZE):
+        listener = ZooListener(i)
+        cells = listener.support(k)
+        assert len(cells) == family(i).lobes
+        for cell in cells:
+            z = cell.draw(rng, 20000)
+            z = cell.centre + 2 * (z - cell.centre)          # out to twice the cell
+            outside = ~np.any([c.holds(z) for c in cells], axis=0)
+            assert outside.sum() > 1000, i
+            assert listener.probability(z[outside]).max() < 1e-12, i
+            inside = z[~outside]
+            assert len(inside) and listener.probability(inside).max() > 1e-12, i
+
+
+def test_draws_of_p_star_from_the_support_follow_it(monkeypatch):
+    """Where the real voices' box cannot find enough draws, sample_target takes them from the
+    listener's cells instead: the same p*, lobes that overlap counted once."""
+    from hd_desktop.engine import metrics
+
+    listener = ZooListener(8)                  # three hard lobes, two bent into arcs, overlapping
+    real = np.random.default_rng(0).normal(size=(500, 2))
+    assert family(8).lobes == 3 and sum(b > 0 for b in family(8).bends) == 2
+    cells = listener.support(2)
+    assert np.mean(np.sum([c.holds(np.concatenate([c.draw(np.random.default_rng(1), 4000)
+                                                   for c in cells])) for c in cells], axis=0) > 1) > 0.3
+    from_box = metrics.sample_target(listener.probability, real, 3000, rng=np.random.default_rng(2))
+    monkeypatch.setattr(metrics, "_TRIES", 1)    # one batch: the box cannot give 3000 draws
+    with pytest.raises(RuntimeError, match="almost nothing in the box"):
+        metrics.sample_target(listener.probability, real, 3000, rng=np.random.default_rng(3))
+    from_cells = metrics.sample_target(listener.probability, real, 3000,
+                                       rng=np.random.default_rng(3), support=cells)
+    assert energy_distance(from_cells, from_box) < 0.01
+    np.testing.assert_allclose(from_cells.mean(axis=0), from_box.mean(axis=0), atol=0.1)
+    np.testing.assert_allclose(from_cells.std(axis=0), from_box.std(axis=0), rtol=0.05)
+
+
+def test_the_support_leaves_draws_the_box_gave_as_they_were():
+    from hd_desktop.engine.metrics import sample_target
+
+    listener, real = ZooListener(13), np.random.default_rng(0).normal(size=(500, 4))
+    np.testing.assert_array_equal(
+        sample_target(listener.probability, real, 500, rng=np.random.default_rng(4)),
+        sample_target(listener.probability, real, 500, rng=np.random.default_rng(4),
+                      support=listener.support(4)))
+
+
+def test_a_small_hard_region_in_6_d_is_evaluated():
+    """zoo-6 in 6-D fills too little of the real voices' box for its draws of p* to be found
+    there (the 6-D tuning run that stopped on it, after some 40 s of trying); with its support
+    the box is not tried at all: the draws are the cells' first ones."""
+    from hd_desktop.engine import metrics
+
+    listener, real = ZooListener(6), np.random.default_rng(0).normal(size=(1000, 6))
+    cells = listener.support(6)
+    got = metrics.sample_target(listener.probability, real, 2000, rng=np.random.default_rng(5),
+                                support=cells)
+    lo, hi = real.min(axis=0) - 8, real.max(axis=0) + 8
+    np.testing.assert_array_equal(got, metrics._from_cells(
+        listener.probability, cells, lo, hi, 2000, np.random.default_rng(5), 20000))
+    assert np.all((got >= lo) & (got <= hi)) and listener.probability(got).min() > 1e-12
+    m = metrics.evaluate(real[:300], real, listener.probability, support=cells)
+    assert m["acceptance_target"] > 0.5 and np.isfinite(m["fidelity_ratio"])

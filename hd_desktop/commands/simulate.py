@@ -140,9 +140,12 @@ def _write_outputs(out, lab, done, listener, params, args, total) -> None:
         "stop_per_round": stop_per_round(lab, done),
     }
     if callable(getattr(listener, "probability", None)):
-        report["metrics"] = evaluate(samples, real, listener.probability, seed=args.seed)
+        support = listener.support(real.shape[1]) if hasattr(listener, "support") else None
+        report["metrics"] = evaluate(samples, real, listener.probability, seed=args.seed,
+                                     support=support)
         report["metrics_per_round"] = [evaluate(r.samples, real, listener.probability,
-                                                seed=args.seed) for r in done.results]
+                                                seed=args.seed, support=support)
+                                       for r in done.results]
     (out / "report.json").write_text(json.dumps(json_numbers(report), indent=2, default=float)
                                      + "\n")
     return report

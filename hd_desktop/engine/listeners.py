@@ -31,6 +31,27 @@ class Heard:
         return self.stimulus.z
 
 
+@dataclass(frozen=True, eq=False)
+class Cell:
+    """A turned box: the points centre + u @ turn with lo <= u <= hi (turn orthogonal, k x k)."""
+
+    centre: np.ndarray
+    turn: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def volume(self) -> float:
+        return float(np.prod(self.hi - self.lo))
+
+    def draw(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        return self.centre + rng.uniform(self.lo, self.hi, size=(m, len(self.lo))) @ self.turn
+
+    def holds(self, z: np.ndarray) -> np.ndarray:
+        u = (z - self.centre) @ self.turn.T
+        return np.all((u >= self.lo) & (u <= self.hi), axis=1)
+
+
 @runtime_checkable
 class Listener(Protocol):
     def vote(self, stimulus: Heard) -> bool: ...
@@ -52,6 +73,12 @@ class SimulatedListener:
         one = z.ndim == 1
         p = self._probability(np.atleast_2d(z))
         return p[0] if one else p
+
+    def support(self, k: int) -> list[Cell] | None:
+        """Cells in k dimensions outside all of which `probability` is negligible, or None where
+        the listener cannot say (metrics.sample_target then draws from the real voices' box
+        alone)."""
+        return None
 
     def answer_rate(self, z) -> np.ndarray:
         """The expected share of "natural" answers at z, lapses included."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hd_desktop.engine.listeners import SimulatedListener
+from hd_desktop.engine.listeners import Cell, SimulatedListener
 
 ZOO_SIZE = 24
 TUNING = tuple(range(0, 12))
@@ -62,6 +62,25 @@ def shape_acceptance(shape: Shape, z: np.ndarray) -> np.ndarray:
         q2 = ((u / width) ** 2).sum(axis=1)
         p = np.maximum(p, np.exp(-(q2 / 2) ** shape.hardness))
     return p
+
+
+def shape_support(shape: Shape, floor: float = 1e-12) -> list[Cell]:
+    """One cell a lobe, together holding every point where p(z) >= floor.
+
+    p >= floor within a lobe where q^2 <= 2 ln(1/floor)^(1/hardness); there |u_j| <= q w_j on
+    the lobe's turned axes, and an arc's bend moves u2 by up to bend * u1^2 on one side.
+    """
+    reach = np.sqrt(2 * np.log(1 / floor) ** (1 / shape.hardness))
+    cells = []
+    for centre, width, bend in zip(shape.shift * shape.centres, shape.widths, shape.bends):
+        hi = reach * width
+        lo = -hi
+        if len(width) > 1 and bend:
+            lo, hi = lo.copy(), hi.copy()
+            lo[1] += min(bend * hi[0] ** 2, 0.0)
+            hi[1] += max(bend * hi[0] ** 2, 0.0)
+        cells.append(Cell(centre, shape.rotation, lo, hi))
+    return cells
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,9 @@ class ZooListener(SimulatedListener):
 
     def _probability(self, z: np.ndarray) -> np.ndarray:
         return shape_acceptance(self.shape(z.shape[1]), z)
+
+    def support(self, k: int) -> list[Cell]:
+        return shape_support(self.shape(k))
 
 
 def zoo_listener(zoo_id: int, **kw) -> ZooListener:
