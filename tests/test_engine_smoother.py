@@ -261,6 +261,39 @@ def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
                          settings=SETTINGS, steepness=(2.0,), var_weights=(0.0, 1.0)) == ((2.0, 0.0), {})
 
 
+def test_a_link_chosen_for_the_held_votes_level_alone_is_refused_under_shape_margin():
+    # votes inside a disc fitted. Past its edge (held votes "natural" just inside, "not natural"
+    # at 2.2) the steep median wins by its shape; where the held votes lie inside and are only
+    # accepted half as often as D-hat says, a flatter link wins by lowering D-hat's level there,
+    # which a shift of the mean's latent does as well: refused under shape_margin
+    rng = np.random.default_rng(3)
+    inner = rng.uniform(-1, 1, size=(200, 2))
+
+    def ring(radius, n, seed):
+        angle = np.random.default_rng(seed).uniform(0, 2 * np.pi, n)
+        return radius * np.stack([np.cos(angle), np.sin(angle)], 1)
+
+    held = np.r_[np.zeros(200, bool), np.ones(120, bool)]
+    edge = np.concatenate([inner, ring(0.6, 60, 1), ring(2.2, 60, 2)])
+    edge_votes = np.r_[np.ones(260), np.zeros(60)]
+    level = np.concatenate([inner, ring(0.6, 120, 3)])
+    level_votes = np.r_[np.ones(200), np.arange(120) % 2]
+    for shape_margin in (None, 3.0):
+        link, ll = link_by_votes(edge, edge_votes, np.ones(320), held, floor=0.025,
+                                 settings=SETTINGS, shape_margin=shape_margin)
+        assert link == (3.0, 0.0) and ll[link] - ll[(1.0, 1.0)] > 5
+        link, ll = link_by_votes(level, level_votes, np.ones(320), held, floor=0.025,
+                                 settings=SETTINGS, shape_margin=shape_margin)
+        assert max(ll.values()) - ll[(1.0, 1.0)] > 20
+        assert link == ((0.75, 2.0) if shape_margin is None else (1.0, 1.0))
+    # the shifted log-likelihood is each link's best over the shifts
+    gp = GPSmoother(inner, np.ones(200), np.ones(200), floor=0.025, settings=SETTINGS)
+    z, a, n = level[200:], level_votes[200:], np.ones(120)
+    shifted = gp.vote_loglik(z, a, n, [(1.0, 1.0)], shifts=(-3.0, -1.0, 0.0))[(1.0, 1.0)]
+    one_each = [gp.vote_loglik(z, a, n, [(1.0, 1.0)], shifts=(b,))[(1.0, 1.0)] for b in (-3.0, -1.0, 0.0)]
+    assert shifted == max(one_each) and one_each[0] > one_each[2] + 20
+
+
 def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():
     from hd_desktop.engine.config import EngineConfig
     from hd_desktop.engine.estimates import VotedPoints

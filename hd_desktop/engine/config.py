@@ -60,6 +60,10 @@ class EngineConfig:
                                     # the one whose D-hat fitted without the latest round
                                     # foretells its votes best (smoother.link_by_votes): past
                                     # a hard edge a steeper link, on soft shapes the mean
+    gp_link_shape_margin: float | None = None  # a link chosen by the votes must also beat the
+                                    # mean by this many nats when both may shift D-hat's level
+                                    # (smoother.link_by_votes; a trial, docs/engine.md);
+                                    # None: not asked
     eps: float = 0.1
     sampler_steps: int = 2000
     n_chains: int = 1000
@@ -95,6 +99,9 @@ class EngineConfig:
         if self.gp_var_weight is not None and self.gp_var_weight < 0:
             raise UserFacingError(f"engine settings: gp_var_weight={self.gp_var_weight!r} must be "
                                   "0 or more (1: the posterior mean of D, 0: its median) or none")
+        if self.gp_link_shape_margin is not None and self.gp_link_shape_margin < 0:
+            raise UserFacingError(f"engine settings: gp_link_shape_margin="
+                                  f"{self.gp_link_shape_margin!r} must be 0 or more or none")
         if self.gp_steepness is not None and self.gp_steepness <= 0:
             raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
                                   "more than 0 (1: the GP's own link) or none")

@@ -173,7 +173,8 @@ def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tupl
     return link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
                          settings=smoother.settings, seed=seed,
                          steepness=STEEPNESS if a is None else (a,),
-                         var_weights=VAR_WEIGHTS if c is None else (c,))[0]
+                         var_weights=VAR_WEIGHTS if c is None else (c,),
+                         shape_margin=config.gp_link_shape_margin)[0]
 
 
 def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:

@@ -157,9 +157,11 @@ class GPSmoother:
             d[i:i + chunk], grad[i:i + chunk] = di.detach().numpy(), gi.numpy()
         return d, grad
 
-    def vote_loglik(self, z, accepts, votes, links) -> dict[tuple[float, float], float]:
+    def vote_loglik(self, z, accepts, votes, links, shifts=(0.0,)) -> dict[tuple[float, float], float]:
         """Log-likelihood of (accepts out of votes at z) under D-hat with each link (steepness,
-        var_weight) and this smoother's floor: how well each foretells votes it was not fitted to."""
+        var_weight) and this smoother's floor: how well each foretells votes it was not fitted to.
+        With `shifts`, each link's best over D-hat's latent moved by each shift (Phi(. + b)): how
+        well its shape foretells them, whatever their level."""
         with torch.no_grad():
             mu, var = self.latent(torch.as_tensor(np.asarray(z, dtype=np.float64)))
         n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
@@ -168,7 +170,8 @@ class GPSmoother:
         for a, c in links:
             # vote_terms takes the latent of P = g + (1 - 2g) Phi(.): here a mu / sqrt(1 + c var)
             f = a * mu / torch.sqrt(1 + c * var)
-            out[(float(a), float(c))] = float(vote_terms(f, k, n, self.floor)[0])
+            out[(float(a), float(c))] = max(float(vote_terms(f + b, k, n, self.floor)[0])
+                                            for b in shifts)
         return out
 
 
@@ -180,11 +183,13 @@ VAR_WEIGHTS = (1.0, 2.0, 0.5, 0.25, 0.0)
 # the two numbers it fits; on soft shapes the best link beat the mean by 0.8-1.7 nats, past
 # hard edges by 2-13 (docs/engine.md)
 LINK_MARGIN = 2.0
+# the shifts of D-hat's latent over which `shape_margin` compares links: up to 4, in 0.05s
+SHIFTS = tuple(np.round(np.arange(-4.0, 4.0001, 0.05), 2))
 
 
 def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings = GPSettings(),
                   seed: int = 0, steepness=STEEPNESS, var_weights=VAR_WEIGHTS,
-                  margin: float = LINK_MARGIN):
+                  margin: float = LINK_MARGIN, shape_margin: float | None = None):
     """The link (steepness a, var_weight c) whose D-hat, fitted without the `held` votes,
     foretells them best: Platt's calibration of a classifier on votes it did not see.
 
@@ -195,6 +200,12 @@ def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings
     (steepness[0], var_weights[0]) stays unless another foretells the held votes better by more
     than `margin` nats. Returns ((a, c), log-likelihood by (a, c)); (that first link, {}) when
     nothing or everything is held: nothing to foretell.
+
+    `shape_margin` (None: not asked): another link is chosen only if, besides, the best link
+    foretells the held votes better than the first by more than this many nats when each may
+    shift D-hat's level (SHIFTS). On soft shapes the held votes were accepted less often than
+    the mean foretold, and most of a narrower link's gain was that level; past a hard edge the
+    gain is the edge's shape (docs/engine.md).
     """
     held = np.asarray(held, dtype=bool)
     first = (float(steepness[0]), float(var_weights[0]))
@@ -202,10 +213,16 @@ def link_by_votes(z, accepts, votes, held, *, floor: float, settings: GPSettings
         return first, {}
     z, accepts, votes = (np.asarray(x, dtype=np.float64) for x in (z, accepts, votes))
     gp = GPSmoother(z[~held], accepts[~held], votes[~held], floor=floor, settings=settings, seed=seed)
-    ll = gp.vote_loglik(z[held], accepts[held], votes[held],
-                        [(a, c) for a in steepness for c in var_weights])
+    links = [(float(a), float(c)) for a in steepness for c in var_weights]
+    ll = gp.vote_loglik(z[held], accepts[held], votes[held], links)
     best = max(ll, key=ll.get)
-    return (best if ll[best] > ll[first] + margin else first), ll
+    if ll[best] <= ll[first] + margin:
+        return first, ll
+    if shape_margin is not None:
+        shaped = gp.vote_loglik(z[held], accepts[held], votes[held], links, shifts=SHIFTS)
+        if max(shaped.values()) <= shaped[first] + shape_margin:
+            return first, ll
+    return best, ll
 
 
 def _inducing_points(z: np.ndarray, m: int, seed: int) -> np.ndarray:
