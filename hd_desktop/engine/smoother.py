@@ -180,8 +180,9 @@ FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
 STEEPNESS = (1.0, 0.75, 1.25, 1.5, 2.0, 3.0)
 VAR_WEIGHTS = (1.0, 2.0, 0.5, 0.25, 0.0)
 # log-likelihood (nats) another link must gain over the default to be chosen: AIC's price of
-# the two numbers it fits; on soft shapes the best link beat the mean by 0.8-1.7 nats, past
-# hard edges by 2-13 (docs/engine.md)
+# the two numbers it fits; on the tuning half's soft shapes the best link beat the mean by
+# 0.2-2.1 nats, past its hard edges by 3-11, but on the built-in arc and two lobes by 2.1-4.9,
+# and the links chosen there narrow the samples (docs/benchmarks.md)
 LINK_MARGIN = 2.0
 # the shifts of D-hat's latent over which `shape_margin` compares links: up to 4, in 0.05s
 SHIFTS = tuple(np.round(np.arange(-4.0, 4.0001, 0.05), 2))
