@@ -183,6 +183,20 @@ def one_run(job: dict) -> dict:
     return out
 
 
+def run_or_report(job: dict) -> dict:
+    """one_run, or the job with the error that ended it: one failing run (a listener the
+    evaluation cannot draw p* for, a training run that diverged) no longer ends the benchmark
+    and loses the runs queued after it."""
+    try:
+        return one_run(job)
+    except Exception as e:  # noqa: BLE001 - any failure is reported with its run, not raised
+        return {**job, "error": f"{type(e).__name__}: {e}"}
+
+
+def run_name(r: dict) -> str:
+    return f"{r['method']:<7} k={r['k']} {r['listener']:<10} votes {r['votes']:>5} seed {r['seed']}"
+
+
 def placed_by_target(h, listener, real, config, seed: int, draws: int = 1) -> dict:
     """The last round's model again, its NES votes moved to draws of p* itself (an oracle design).
 
@@ -260,6 +274,12 @@ def defined(results: list[dict]) -> list[dict]:
 
 
 def summarise(results: list[dict], by_shape: bool = False) -> None:
+    failed = [r for r in results if "error" in r]
+    if failed:
+        print(f"{len(failed)} runs failed and are left out:")
+        for r in failed:
+            print(f"  {run_name(r)}: {r['error']}")
+        results = [r for r in results if "error" not in r]
     undefined = [r for r in results if not fidelity_defined(r["fidelity"])]
     if undefined:
         print(f"{len(undefined)} runs left out, their fidelity ratio undefined (the real voices "
@@ -394,10 +414,13 @@ def main() -> None:
     results = []
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
-        for r in pool.map(one_run, jobs):
+        for r in pool.map(run_or_report, jobs):
             results.append(r)
             if args.json:    # after every run, so a long benchmark stopped early keeps its runs
                 Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+            if "error" in r:
+                print(f"failed  {run_name(r)}: {r['error']}", flush=True)
+                continue
             print(f"{r['method']:<7} k={r['k']} {r['listener']:<10} votes {r['votes']:>5} seed "
                   f"{r['seed']}: fidelity {r['fidelity']:.3f} acc {r['acceptance']:.2f} spread "
                   f"{r['spread']:.2f} ({r['seconds']:.1f} s)"
