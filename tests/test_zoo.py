@@ -1,5 +1,7 @@
 """The listener zoo (engine/zoo.py): its shapes at hand-checked points, its fixed split, its seeds."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -171,8 +173,9 @@ def test_a_small_hard_region_in_6_d_is_evaluated():
     got = metrics.sample_target(listener.probability, real, 2000, rng=np.random.default_rng(5),
                                 support=cells)
     lo, hi = real.min(axis=0) - 8, real.max(axis=0) + 8
-    np.testing.assert_array_equal(got, metrics._from_cells(
-        listener.probability, cells, lo, hi, 2000, np.random.default_rng(5), 20000))
+    np.testing.assert_array_equal(got, metrics._rejection(
+        listener.probability, partial(metrics._propose, cells, lo, hi), 2000,
+        np.random.default_rng(5), 20000, "its support"))
     assert np.all((got >= lo) & (got <= hi)) and listener.probability(got).min() > 1e-12
     m = metrics.evaluate(real[:300], real, listener.probability, support=cells)
     assert m["acceptance_target"] > 0.5 and np.isfinite(m["fidelity_ratio"])

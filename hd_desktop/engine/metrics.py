@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
 
@@ -53,22 +55,35 @@ def sample_target(probability, real, n: int, *, rng: np.random.Generator,
     """
     real = np.asarray(real, dtype=np.float64)
     lo, hi = real.min(axis=0) - margin, real.max(axis=0) + margin
-    if support is not None:
-        mass = _mass_in_cells(probability, support, lo, hi)
-        if _TRIES * batch * mass / np.prod(hi - lo) < 0.9 * n:
-            return _from_cells(probability, support, lo, hi, n, rng, batch)
+
+    def box(rng, m):
+        return rng.uniform(lo, hi, size=(m, real.shape[1])), 1.0
+
+    if support is None:
+        return _rejection(probability, box, n, rng, batch, "the box")
+    cells = partial(_propose, support, lo, hi)
+    if _TRIES * batch * _mass_in_cells(probability, support, lo, hi) / np.prod(hi - lo) < 0.9 * n:
+        return _rejection(probability, cells, n, rng, batch, "its support")
+    try:
+        return _rejection(probability, box, n, rng, batch, "the box")
+    except RuntimeError:
+        return _rejection(probability, cells, n, rng, batch, "its support")
+
+
+def _rejection(probability, propose, n: int, rng: np.random.Generator, batch: int,
+               where: str) -> np.ndarray:
+    """The first n draws of `propose(rng, batch) -> (z, weight)` kept with probability(z) x
+    weight, in batches, at most _TRIES of them."""
     out: list[np.ndarray] = []
     got = 0
     for _ in range(_TRIES):
-        z = rng.uniform(lo, hi, size=(batch, real.shape[1]))
-        keep = z[rng.uniform(size=batch) < np.asarray(probability(z))]
+        z, weight = propose(rng, batch)
+        keep = z[rng.uniform(size=batch) < weight * np.asarray(probability(z))]
         out.append(keep)
         got += len(keep)
         if got >= n:
             return np.concatenate(out)[:n]
-    if support is not None:
-        return _from_cells(probability, support, lo, hi, n, rng, batch)
-    raise RuntimeError("sample_target: the listener accepts almost nothing in the box")
+    raise RuntimeError(f"sample_target: the listener accepts almost nothing in {where}")
 
 
 def _propose(cells, lo, hi, rng: np.random.Generator, m: int):
@@ -87,20 +102,6 @@ def _mass_in_cells(probability, cells, lo, hi) -> float:
     caller's random draws stay as they were)."""
     z, weight = _propose(cells, lo, hi, np.random.default_rng(0), 200000)
     return float(np.mean(weight * np.asarray(probability(z)))) * sum(c.volume for c in cells)
-
-
-def _from_cells(probability, cells, lo, hi, n: int, rng: np.random.Generator,
-                batch: int) -> np.ndarray:
-    out: list[np.ndarray] = []
-    got = 0
-    for _ in range(_TRIES):
-        z, weight = _propose(cells, lo, hi, rng, batch)
-        keep = z[rng.uniform(size=batch) < weight * np.asarray(probability(z))]
-        out.append(keep)
-        got += len(keep)
-        if got >= n:
-            return np.concatenate(out)[:n]
-    raise RuntimeError("sample_target: the listener accepts almost nothing in its support")
 
 
 def fidelity_ratio(ed_samples: float, ed_real: float) -> float:
