@@ -3,20 +3,13 @@ benchmark goes on; summaries leave it out and say so."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "efficiency.py"
+from helpers.benchmarks import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def eff():
-    spec = importlib.util.spec_from_file_location("efficiency_under_test", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("efficiency")
 
 
 JOB = {"method": "engine", "k": 6, "listener": "zoo-6", "votes": 2000, "seed": 1}

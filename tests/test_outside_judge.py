@@ -3,24 +3,18 @@ threshold chosen from the real voices' MOS, and the votes given a stub predictor
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.listeners import Heard, Listener
-
-PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "outside_judge.py"
-
+from helpers.benchmarks import load_benchmark
 
 @pytest.fixture(scope="module")
 def oj():
-    spec = importlib.util.spec_from_file_location("outside_judge_under_test", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("outside_judge")
     assert "speechmos" not in sys.modules and "onnxruntime" not in sys.modules
     return module
 
