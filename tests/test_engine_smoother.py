@@ -9,8 +9,9 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from hd_desktop.engine.network import ScoreNet
-from hd_desktop.engine.smoother import (FLOORS, GPSettings, GPSmoother, _laplace, link_by_votes,
-                                         vote_terms)
+from hd_desktop.engine import smoother as smoother_module
+from hd_desktop.engine.smoother import (FLOORS, SHIFTS, STEEPNESS, VAR_WEIGHTS, GPSettings,
+                                         GPSmoother, _laplace, link_by_votes, vote_terms)
 from hd_desktop.engine.training import smoothed_loss
 
 SETTINGS = GPSettings(lengthscale=1.0, outputscale=2.0, mean=-4.0)
@@ -292,6 +293,86 @@ def test_a_link_chosen_for_the_held_votes_level_alone_is_refused_under_shape_mar
     shifted = gp.vote_loglik(z, a, n, [(1.0, 1.0)], shifts=(-3.0, -1.0, 0.0))[(1.0, 1.0)]
     one_each = [gp.vote_loglik(z, a, n, [(1.0, 1.0)], shifts=(b,))[(1.0, 1.0)] for b in (-3.0, -1.0, 0.0)]
     assert shifted == max(one_each) and one_each[0] > one_each[2] + 20
+
+
+def test_leave_one_out_foretells_each_voted_voice_as_a_fit_without_its_votes(monkeypatch):
+    # a disc's votes, 100 inducing points: each stimulus's cavity (loo_latent) against the GP
+    # fitted again without that stimulus, on the same inducing points
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 1.3, (300, 2))
+    inside = np.hypot(z[:, 0] - 0.3, z[:, 1]) < 1.2
+    votes = rng.integers(1, 4, 300).astype(float)
+    accepts = rng.binomial(votes.astype(int), 0.02 + 0.96 * inside).astype(float)
+    settings = GPSettings(inducing=100)
+    gp = GPSmoother(z, accepts, votes, floor=0.02, settings=settings)
+    monkeypatch.setattr(smoother_module, "_inducing_points", lambda *_: gp.inducing.numpy())
+    mu, var = gp.loo_latent()
+    full_mu, full_var = gp.latent(torch.as_tensor(z))
+    moved = 0.0
+    for i in (0, 5, 17, 40, 99, 150, 222):
+        keep = np.arange(300) != i
+        refit = GPSmoother(z[keep], accepts[keep], votes[keep], floor=0.02, settings=settings)
+        refit_mu, refit_var = (float(t) for t in refit.latent(torch.as_tensor(z[i:i + 1])))
+        assert float(mu[i]) == pytest.approx(refit_mu, abs=0.01)
+        assert float(var[i]) == pytest.approx(refit_var, abs=0.01)
+        moved = max(moved, abs(refit_mu - float(full_mu[i])))
+    assert moved > 0.05   # taking a stimulus out does move its latent: the check can fail
+    # the log-likelihood by hand at (1.5, 0.5)
+    p = 0.02 + 0.96 * norm.cdf(1.5 * mu.numpy() / np.sqrt(1 + 0.5 * var.numpy()))
+    by_hand = (accepts * np.log(p) + (votes - accepts) * np.log1p(-p)).sum()
+    assert gp.loo_loglik([(1.5, 0.5)])[(1.5, 0.5)] == pytest.approx(by_hand, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_vote_left_out_in_turn_tells_a_hard_edge_from_a_soft_slope(seed):
+    # 600 voices around the real ones, one vote each: a disc accepted inside (a hard edge) and
+    # a soft Gaussian hill peaking at 0.8. Past the edge the steepest median foretells the
+    # votes far better than the mean, by its shape (level shifts allowed); on the hill no link
+    # gains the margin
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0, 1.5, (600, 2))
+    r = np.hypot(*z.T)
+    links = [(a, c) for a in STEEPNESS for c in VAR_WEIGHTS]
+    for d, hard in (((r < 1.5) * 1.0, True), (0.8 * np.exp(-r ** 2 / 2.88), False)):
+        accepts = rng.binomial(1, 0.025 + 0.95 * d).astype(float)
+        gp = GPSmoother(z, accepts, np.ones(600), floor=0.025, settings=SETTINGS)
+        ll = gp.loo_loglik(links)
+        shaped = gp.loo_loglik(links, shifts=SHIFTS)
+        gain = max(ll.values()) - ll[(1.0, 1.0)]
+        if hard:
+            assert max(ll, key=ll.get) == (3.0, 0.0) and gain > 10
+            assert shaped[(3.0, 0.0)] - shaped[(1.0, 1.0)] > 10
+        else:
+            assert gain < 2.0
+
+
+def test_a_link_the_held_votes_chose_by_its_level_alone_is_refused_under_loo_margin():
+    # votes inside a disc, then a held round. Past its edge (held votes "natural" at 0.6, "not
+    # natural" at 2.2) the steep median the held votes choose also foretells every vote left
+    # out in turn better by its shape: kept. Where the held votes lie inside, accepted half as
+    # often as D-hat says, the flatter link they choose gains nothing there: the mean stays
+    from hd_desktop.engine.config import EngineConfig
+    from hd_desktop.engine.estimates import VotedPoints
+    from hd_desktop.engine.rounds import _link
+
+    rng = np.random.default_rng(3)
+    inner = rng.uniform(-1, 1, size=(200, 2))
+
+    def ring(radius, n, seed):
+        angle = np.random.default_rng(seed).uniform(0, 2 * np.pi, n)
+        return radius * np.stack([np.cos(angle), np.sin(angle)], 1)
+
+    rounds = np.r_[np.zeros(200, int), np.ones(120, int)]
+    edge = np.concatenate([inner, ring(0.6, 60, 1), ring(2.2, 60, 2)]), np.r_[np.ones(260), np.zeros(60)]
+    level = np.concatenate([inner, ring(0.6, 120, 3)]), np.r_[np.ones(200), np.arange(120) % 2]
+    for (z, accepts), gated in ((edge, (3.0, 0.0)), (level, (1.0, 1.0))):
+        gp = GPSmoother(z, accepts, np.ones(320), floor=0.025, settings=SETTINGS)
+        points = VotedPoints(z, accepts, np.ones(320), rounds)
+        chosen = _link(points, gp, EngineConfig(), seed=0)
+        assert chosen == ((3.0, 0.0) if gated != (1.0, 1.0) else (0.75, 2.0))
+        assert _link(points, gp, EngineConfig(gp_link_loo_margin=2.0), seed=0) == gated
+        shaped = gp.loo_loglik([(1.0, 1.0), chosen], shifts=SHIFTS)
+        assert (shaped[chosen] - shaped[(1.0, 1.0)] > 5) == (gated == chosen)
 
 
 def test_the_engine_holds_out_the_latest_round_where_the_link_is_none_as_by_default():

@@ -60,6 +60,11 @@ class EngineConfig:
                                     # the one whose D-hat fitted without the latest round
                                     # foretells its votes best (smoother.link_by_votes): past
                                     # a hard edge a steeper link, on soft shapes the mean
+    gp_link_loo_margin: float | None = None  # a link the latest round's votes chose is kept
+                                    # only if it also foretells every vote, each left out in
+                                    # turn, better than the mean by this many nats when both
+                                    # may shift D-hat's level (rounds._link; docs/engine.md);
+                                    # None: not asked
     gp_link_shape_margin: float | None = None  # a link chosen by the votes must also beat the
                                     # mean by this many nats when both may shift D-hat's level
                                     # (smoother.link_by_votes; a trial, docs/engine.md);
@@ -99,9 +104,10 @@ class EngineConfig:
         if self.gp_var_weight is not None and self.gp_var_weight < 0:
             raise UserFacingError(f"engine settings: gp_var_weight={self.gp_var_weight!r} must be "
                                   "0 or more (1: the posterior mean of D, 0: its median) or none")
-        if self.gp_link_shape_margin is not None and self.gp_link_shape_margin < 0:
-            raise UserFacingError(f"engine settings: gp_link_shape_margin="
-                                  f"{self.gp_link_shape_margin!r} must be 0 or more or none")
+        for name in ("gp_link_shape_margin", "gp_link_loo_margin"):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
+                raise UserFacingError(f"engine settings: {name}={getattr(self, name)!r} must be "
+                                      "0 or more or none")
         if self.gp_steepness is not None and self.gp_steepness <= 0:
             raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
                                   "more than 0 (1: the GP's own link) or none")

@@ -24,7 +24,7 @@ from hd_desktop.engine.network import ScoreNet, score_field
 from hd_desktop.engine.sampler import (Reach, accepted_region, by_cover, covered_region,
                                       iter_langevin, prior_points, start_points)
 from hd_desktop.engine.screening import guess_rate, kept_listeners
-from hd_desktop.engine.smoother import (STEEPNESS, VAR_WEIGHTS, GPSettings, GPSmoother,
+from hd_desktop.engine.smoother import (SHIFTS, STEEPNESS, VAR_WEIGHTS, GPSettings, GPSmoother,
                                        link_by_votes)
 from hd_desktop.engine.training import Objective, TrainingDiverged, init_network, train
 from hd_desktop.progress import drive
@@ -164,17 +164,28 @@ def smoothed_targets(est: Estimates, region, config: EngineConfig, *, seed: int)
 def _link(points, smoother: GPSmoother, config: EngineConfig, seed: int) -> tuple[float, float]:
     """(a, c) of D-hat = Phi(a mu / sqrt(1 + c var)): config.gp_steepness and gp_var_weight (c = 0
     under gp_median); either None is chosen by the latest round's votes (smoother.link_by_votes),
-    1 before there are two rounds. A value the researcher set is kept in every round."""
+    1 before there are two rounds. A value the researcher set is kept in every round.
+
+    With config.gp_link_loo_margin, a link those votes chose is kept only if it also foretells
+    every vote, each left out in turn (smoother.loo_loglik), better than the mean by that many
+    nats when both may shift D-hat's level: the latest round's votes lie where the last samples
+    went, and a D-hat too high there makes a narrower link win by its level alone; past a hard
+    edge the votes on both sides of it tell its steepness from a level (docs/engine.md)."""
     a, c = config.gp_steepness, 0.0 if config.gp_median else config.gp_var_weight
     if a is not None and c is not None:
         return a, c
+    steepness, var_weights = STEEPNESS if a is None else (a,), VAR_WEIGHTS if c is None else (c,)
+    first = (float(steepness[0]), float(var_weights[0]))
     known = points.round is not None and len(points.round) == len(points)
     held = (points.round == points.round.max()) if known else np.zeros(len(points), bool)
-    return link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
-                         settings=smoother.settings, seed=seed,
-                         steepness=STEEPNESS if a is None else (a,),
-                         var_weights=VAR_WEIGHTS if c is None else (c,),
-                         shape_margin=config.gp_link_shape_margin)[0]
+    chosen = link_by_votes(points.z, points.accepts, points.votes, held, floor=smoother.floor,
+                           settings=smoother.settings, seed=seed, steepness=steepness,
+                           var_weights=var_weights, shape_margin=config.gp_link_shape_margin)[0]
+    if config.gp_link_loo_margin is not None and chosen != first:
+        ll = smoother.loo_loglik([first, chosen], shifts=SHIFTS)
+        if ll[chosen] <= ll[first] + config.gp_link_loo_margin:
+            return first
+    return chosen
 
 
 def _smoother(points, config: EngineConfig, seed: int) -> GPSmoother:

@@ -114,6 +114,7 @@ class GPSmoother:
             floor = max(self.evidence, key=self.evidence.get)
             start = fits[floor][0]
         self.floor = float(floor)
+        self._votes = (phi, a, n)   # for loo_latent
         self.link = (1.0, 1.0)  # (steepness, var_weight) of the D-hat the engine used (rounds.py)
         self.v, self._chol_h, self.iterations, self.log_evidence = _laplace(
             phi, a, n, mean, self.floor, iterations, start, phi32=phi32)
@@ -173,6 +174,43 @@ class GPSmoother:
             out[(float(a), float(c))] = max(float(vote_terms(f + b, k, n, self.floor)[0])
                                             for b in shifts)
         return out
+
+    def loo_latent(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and variance of f at each voted stimulus under the posterior without its own
+        votes: the Laplace posterior with that stimulus's Gaussian site taken out (its cavity;
+        Vehtari et al. 2016, "Bayesian leave-one-out cross-validation approximations for
+        Gaussian latent variable models", LA-LOO). No fit again: one pass over the votes held.
+        """
+        phi, accepts, votes = self._votes
+        s = self.settings
+        with torch.no_grad():
+            f = s.mean + phi @ self.v
+            _, grad, w = vote_terms(f, accepts, votes, self.floor)
+            # the model's own posterior variance of f at each stimulus, and the prior's
+            # residual there (the low-rank prior leaves outputscale - |phi|^2 out of f)
+            model = torch.linalg.solve_triangular(self._chol_h, phi.T, upper=False).square().sum(0)
+            residual = (s.outputscale - phi.square().sum(1)).clamp_min(0.0)
+            # the cavity: the posterior's precision less the site's W, the site's pull taken back
+            # (W model < 1: the posterior's precision at a stimulus is at least its own W)
+            cavity = model / (1 - w * model).clamp_min(1e-9)
+            return f - cavity * grad, cavity + residual
+
+    def loo_loglik(self, links, shifts=(0.0,)) -> dict[tuple[float, float], float]:
+        """Log-likelihood of every vote under D-hat with each link (steepness, var_weight), each
+        voted stimulus foretold without its own votes (loo_latent); with `shifts`, each link's
+        best over D-hat's latent moved by each shift: how well its shape foretells them,
+        whatever their level.
+
+        Unlike the latest round's votes (link_by_votes), these are not only where the previous
+        D-hat sent the samples, so a D-hat too high there does not make a narrower link win by
+        its level; but one vote among hundreds hardly moves the posterior, so they favour the
+        median (c = 0), which the Laplace mode fits, on soft shapes too (docs/engine.md)."""
+        _, accepts, votes = self._votes
+        mu, var = self.loo_latent()
+        return {(float(a), float(c)): max(float(vote_terms(a * mu / torch.sqrt(1 + c * var) + b,
+                                                           accepts, votes, self.floor)[0])
+                                          for b in shifts)
+                for a, c in links}
 
 
 FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
