@@ -262,23 +262,28 @@ def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
                          settings=SETTINGS, steepness=(2.0,), var_weights=(0.0, 1.0)) == ((2.0, 0.0), {})
 
 
-def test_a_link_chosen_for_the_held_votes_level_alone_is_refused_under_shape_margin():
-    # votes inside a disc fitted. Past its edge (held votes "natural" just inside, "not natural"
-    # at 2.2) the steep median wins by its shape; where the held votes lie inside and are only
-    # accepted half as often as D-hat says, a flatter link wins by lowering D-hat's level there,
-    # which a shift of the mean's latent does as well: refused under shape_margin
-    rng = np.random.default_rng(3)
-    inner = rng.uniform(-1, 1, size=(200, 2))
+def _edge_and_level():
+    """200 voices inside a disc, all "natural", and two held rounds of 120 after them: one
+    past the disc's edge ("natural" at radius 0.6, "not natural" at 2.2) and one inside it,
+    accepted half as often as D-hat says (at 0.6). Returns (inner, (z, accepts) of each)."""
+    inner = np.random.default_rng(3).uniform(-1, 1, size=(200, 2))
 
     def ring(radius, n, seed):
         angle = np.random.default_rng(seed).uniform(0, 2 * np.pi, n)
         return radius * np.stack([np.cos(angle), np.sin(angle)], 1)
 
+    edge = np.concatenate([inner, ring(0.6, 60, 1), ring(2.2, 60, 2)]), np.r_[np.ones(260), np.zeros(60)]
+    level = np.concatenate([inner, ring(0.6, 120, 3)]), np.r_[np.ones(200), np.arange(120) % 2]
+    return inner, edge, level
+
+
+def test_a_link_chosen_for_the_held_votes_level_alone_is_refused_under_shape_margin():
+    # votes inside a disc fitted. Past its edge (held votes "natural" just inside, "not natural"
+    # at 2.2) the steep median wins by its shape; where the held votes lie inside and are only
+    # accepted half as often as D-hat says, a flatter link wins by lowering D-hat's level there,
+    # which a shift of the mean's latent does as well: refused under shape_margin
+    inner, (edge, edge_votes), (level, level_votes) = _edge_and_level()
     held = np.r_[np.zeros(200, bool), np.ones(120, bool)]
-    edge = np.concatenate([inner, ring(0.6, 60, 1), ring(2.2, 60, 2)])
-    edge_votes = np.r_[np.ones(260), np.zeros(60)]
-    level = np.concatenate([inner, ring(0.6, 120, 3)])
-    level_votes = np.r_[np.ones(200), np.arange(120) % 2]
     for shape_margin in (None, 3.0):
         link, ll = link_by_votes(edge, edge_votes, np.ones(320), held, floor=0.025,
                                  settings=SETTINGS, shape_margin=shape_margin)
@@ -355,16 +360,8 @@ def test_a_link_the_held_votes_chose_by_its_level_alone_is_refused_under_loo_mar
     from hd_desktop.engine.estimates import VotedPoints
     from hd_desktop.engine.rounds import _link
 
-    rng = np.random.default_rng(3)
-    inner = rng.uniform(-1, 1, size=(200, 2))
-
-    def ring(radius, n, seed):
-        angle = np.random.default_rng(seed).uniform(0, 2 * np.pi, n)
-        return radius * np.stack([np.cos(angle), np.sin(angle)], 1)
-
+    _, edge, level = _edge_and_level()
     rounds = np.r_[np.zeros(200, int), np.ones(120, int)]
-    edge = np.concatenate([inner, ring(0.6, 60, 1), ring(2.2, 60, 2)]), np.r_[np.ones(260), np.zeros(60)]
-    level = np.concatenate([inner, ring(0.6, 120, 3)]), np.r_[np.ones(200), np.arange(120) % 2]
     for (z, accepts), gated in ((edge, (3.0, 0.0)), (level, (1.0, 1.0))):
         gp = GPSmoother(z, accepts, np.ones(320), floor=0.025, settings=SETTINGS)
         points = VotedPoints(z, accepts, np.ones(320), rounds)
