@@ -12,6 +12,7 @@ from hd_desktop.design.stimulus import Role, Stimulus
 from hd_desktop.engine.listeners import Heard, Listener
 from helpers.benchmarks import load_benchmark
 
+
 @pytest.fixture(scope="module")
 def oj():
     module = load_benchmark("outside_judge")

@@ -165,15 +165,9 @@ class GPSmoother:
         well its shape foretells them, whatever their level."""
         with torch.no_grad():
             mu, var = self.latent(torch.as_tensor(np.asarray(z, dtype=np.float64)))
-        n = torch.as_tensor(np.asarray(votes, dtype=np.float64))
-        k = torch.as_tensor(np.asarray(accepts, dtype=np.float64))
-        out = {}
-        for a, c in links:
-            # vote_terms takes the latent of P = g + (1 - 2g) Phi(.): here a mu / sqrt(1 + c var)
-            f = a * mu / torch.sqrt(1 + c * var)
-            out[(float(a), float(c))] = max(float(vote_terms(f + b, k, n, self.floor)[0])
-                                            for b in shifts)
-        return out
+        return _link_loglik(mu, var, torch.as_tensor(np.asarray(accepts, dtype=np.float64)),
+                            torch.as_tensor(np.asarray(votes, dtype=np.float64)), self.floor,
+                            links, shifts)
 
     def loo_latent(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and variance of f at each voted stimulus under the posterior without its own
@@ -207,10 +201,20 @@ class GPSmoother:
         median (c = 0), which the Laplace mode fits, on soft shapes too (docs/engine.md)."""
         _, accepts, votes = self._votes
         mu, var = self.loo_latent()
-        return {(float(a), float(c)): max(float(vote_terms(a * mu / torch.sqrt(1 + c * var) + b,
-                                                           accepts, votes, self.floor)[0])
-                                          for b in shifts)
-                for a, c in links}
+        return _link_loglik(mu, var, accepts, votes, self.floor, links, shifts)
+
+
+def _link_loglik(mu, var, accepts, votes, floor: float, links, shifts) -> dict[tuple[float, float], float]:
+    """Log-likelihood of (accepts out of votes) with the latent f ~ N(mu, var) under each link
+    (a, c) of D-hat = Phi(a mu / sqrt(1 + c var)), each link's best over the latent moved by
+    each of `shifts` (GPSmoother.vote_loglik, loo_loglik)."""
+    out = {}
+    for a, c in links:
+        # vote_terms takes the latent of P = g + (1 - 2g) Phi(.): here a mu / sqrt(1 + c var)
+        f = a * mu / torch.sqrt(1 + c * var)
+        out[(float(a), float(c))] = max(float(vote_terms(f + b, accepts, votes, floor)[0])
+                                        for b in shifts)
+    return out
 
 
 FLOORS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
