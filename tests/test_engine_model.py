@@ -227,6 +227,11 @@ def test_samples_weighted_by_cover_are_as_dense_where_the_voices_are_sparse_as_w
     assert 3.4 < density_ratio(samples) < 4.8
     again, _ = by_cover([states[:6000], states[6000:]], guard, 4000, radius=0.5, seed=3)
     assert np.array_equal(samples, again)                       # seeded
+    # a state the smoother does not trust to be accepted (trust 0: cover_level) keeps the
+    # chains' own weight: the lone balls' density as the chains left it
+    untrusted, _ = by_cover([states[:6000], states[6000:]], guard, 4000, radius=0.5, seed=3,
+                            trust=lambda z: (z[:, 0] < 4).astype(float))
+    assert 0.8 < density_ratio(untrusted) < 1.25
     # where every state's ball is covered alike, each state is drawn once
     inside = states[(np.abs(states - 1.5) <= 0.9).all(axis=1)][:500]
     same, kept = by_cover([inside], guard, len(inside), radius=0.5, seed=4)

@@ -223,6 +223,24 @@ def test_the_link_goes_from_the_posterior_mean_to_the_median_and_steeper():
         norm.cdf(-6 / math.sqrt(2)), abs=1e-12)
 
 
+def test_how_sure_the_posterior_is_that_acceptance_exceeds_a_level():
+    # GPSmoother.exceeds (cover_level): P(D(z) > level) = P(f(z) > Phi^-1(level)) under the
+    # posterior of f; sure inside a well-voted disc, sure of nothing far from every vote, where
+    # the prior says D is about Phi(-4) and most likely under 0.05
+    rng = np.random.default_rng(11)
+    z = rng.uniform(-3, 3, size=(500, 2))
+    natural = np.hypot(*z.T) < 1.5
+    gp = GPSmoother(z, natural.astype(float), np.ones(500), floor=0.025, settings=SETTINGS)
+    where = np.array([[0.0, 0.0], [2.5, 0.0], [40.0, 40.0]])
+    mu, var = (t.detach().numpy() for t in gp.latent(torch.as_tensor(where)))
+    for level in (0.05, 0.3):
+        np.testing.assert_allclose(gp.exceeds(where, level),
+                                   norm.cdf((mu - norm.ppf(level)) / np.sqrt(var)), rtol=1e-9)
+    inside, past, far = gp.exceeds(where, 0.05)
+    assert inside > 0.99 and past < 0.2 and far == pytest.approx(norm.cdf((-4 + 1.645) / math.sqrt(2)), abs=1e-3)
+    assert np.all(gp.exceeds(where, 0.3) < gp.exceeds(where, 0.05))
+
+
 def test_the_link_chosen_is_the_one_that_foretells_the_held_votes():
     # votes inside a disc fitted; the held round lies past its edge, where mu < 0: D-hat falls
     # as the link steepens and as c falls there, so held votes all "not natural" choose the

@@ -80,6 +80,10 @@ class EngineConfig:
                                     # 1 / the reach's cover of a ball this many reaches wide
                                     # (sampler.by_cover): wider on soft regions, but hard
                                     # edges leak (docs/engine.md); None: the chains' last states
+    cover_level: float | None = None  # with cover_radius under loss gp: a state's weight is
+                                    # 1 / cover ** the smoother's P(D > this), so the sparse
+                                    # shell past a hard edge keeps the chains' own weight
+                                    # (a trial, docs/engine.md); None: 1 / cover everywhere
     region_radius: float | None = None  # or: within this many D-weighted SDs of the estimates
 
     def __post_init__(self) -> None:
@@ -108,6 +112,9 @@ class EngineConfig:
             if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise UserFacingError(f"engine settings: {name}={getattr(self, name)!r} must be "
                                       "0 or more or none")
+        if self.cover_level is not None and not 0 < self.cover_level < 1:
+            raise UserFacingError(f"engine settings: cover_level={self.cover_level!r} must be "
+                                  "between 0 and 1 (an acceptance) or none")
         if self.gp_steepness is not None and self.gp_steepness <= 0:
             raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
                                   "more than 0 (1: the GP's own link) or none")

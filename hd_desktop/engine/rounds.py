@@ -79,9 +79,10 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
     the network under the bernoulli loss, the smoother's under loss gp, else the one measured
-    on the far voices), with config.cover_radius `cover_ess` (sampler.by_cover) and, under
-    loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat (_link). A
-    loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
+    on the far voices), with config.cover_radius `cover_ess` (sampler.by_cover; under loss gp
+    with config.cover_level each state weighs 1 / cover ** the smoother's P(D > that level))
+    and, under loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat
+    (_link). A loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
     """
     k = est.x.shape[1]
     config = config.for_dims(k)
@@ -122,7 +123,9 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
     samples, cover = z.numpy().astype(np.float64), None
     if by_reach:
-        samples, cover = by_cover(states, reach, config.n_chains,
+        trust = (None if smoother is None or config.cover_level is None
+                 else lambda x: smoother.exceeds(x, config.cover_level))
+        samples, cover = by_cover(states, reach, config.n_chains, trust=trust,
                                   radius=config.cover_radius * reach.reach,
                                   seed=derive_seed(seed, round_index, _COVER))
     t2 = time.perf_counter()

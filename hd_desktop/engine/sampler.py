@@ -265,7 +265,7 @@ def langevin(field, z0, eps: float, steps: int, *, generator: torch.Generator, c
     return z
 
 
-def by_cover(states, reach: Reach, n: int, *, radius: float, seed: int):
+def by_cover(states, reach: Reach, n: int, *, radius: float, seed: int, trust=None):
     """n of the chains' states, drawn with weights 1 / the share of the ball of `radius` around
     each that the reach covers (Reach.cover).
 
@@ -276,12 +276,15 @@ def by_cover(states, reach: Reach, n: int, *, radius: float, seed: int):
     too narrow wherever D falls slowly. Weighting each state by 1 / cover gives back S_D at
     the scale of `radius` (docs/engine.md). `states`: the chains' states at a few steps well
     apart (a list of (chains, k) arrays); the draw is systematic resampling, seeded, in a
-    seeded order. Returns (samples, the effective share of the states kept: 1 / (n_states sum
+    seeded order. `trust` (states -> numbers in [0, 1]) makes the weights 1 / cover ** trust:
+    a state trusted 0 keeps the chains' own weight (cover_level: the smoother's P(D > level)). Returns (samples, the effective share of the states kept: 1 / (n_states sum
     p^2), p the normalised weights).
     """
     states = np.concatenate([np.asarray(s, dtype=np.float64) for s in states])
     rng = np.random.default_rng(seed)
     weights = 1.0 / reach.cover(states, radius, rng=rng)
+    if trust is not None:
+        weights = weights ** trust(states)
     p = weights / weights.sum()
     picks = np.searchsorted(np.cumsum(p), (rng.uniform() + np.arange(n)) / n, side="right")
     picks = np.minimum(picks, len(states) - 1)

@@ -137,6 +137,13 @@ class GPSmoother:
         var = self.settings.outputscale - phi.square().sum(1) + t.square().sum(0)
         return mu, var.clamp_min(1e-12)
 
+    def exceeds(self, z, level: float) -> np.ndarray:
+        """P(D(z) > level) under the posterior of f, at the rows of z: Phi((mu - Phi^-1(level)) / sd)."""
+        with torch.no_grad():
+            mu, var = self.latent(torch.as_tensor(np.asarray(z, dtype=np.float64)))
+            q = torch.special.ndtri(torch.tensor(float(level), dtype=torch.float64))
+            return _cdf((mu - q) / var.sqrt()).numpy()
+
     def predict(self, z, *, chunk: int = 4096, median: bool = False, var_weight: float = 1.0,
                 steepness: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """D-hat(z) = E[Phi(f(z))] and its gradient in z, at the rows of z.
