@@ -54,6 +54,9 @@ def test_the_gp_smoothers_link_is_numbers_or_none():
     assert EngineConfig.from_dict(learned.to_dict()) == learned
     with pytest.raises(UserFacingError, match="gp_var_weight=-0.5 must be 0 or more"):
         c.with_overrides(gp_var_weight="-0.5")
+    weighted = c.with_overrides(cover_radius="2")
     with pytest.raises(UserFacingError, match="cover_level=1.5 must be between 0 and 1"):
-        c.with_overrides(cover_level="1.5")
-    assert c.with_overrides(cover_level="0.05").cover_level == 0.05
+        weighted.with_overrides(cover_level="1.5")
+    assert weighted.with_overrides(cover_level="0.05").cover_level == 0.05
+    with pytest.raises(UserFacingError, match="cover_level=0.05 .* needs cover_radius"):
+        c.with_overrides(cover_level="0.05")

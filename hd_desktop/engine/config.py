@@ -115,6 +115,9 @@ class EngineConfig:
         if self.cover_level is not None and not 0 < self.cover_level < 1:
             raise UserFacingError(f"engine settings: cover_level={self.cover_level!r} must be "
                                   "between 0 and 1 (an acceptance) or none")
+        if self.cover_level is not None and self.cover_radius is None:
+            raise UserFacingError(f"engine settings: cover_level={self.cover_level!r} weighs the "
+                                  "samples by the reach's cover: it needs cover_radius too")
         if self.gp_steepness is not None and self.gp_steepness <= 0:
             raise UserFacingError(f"engine settings: gp_steepness={self.gp_steepness!r} must be "
                                   "more than 0 (1: the GP's own link) or none")

@@ -277,8 +277,9 @@ def by_cover(states, reach: Reach, n: int, *, radius: float, seed: int, trust=No
     the scale of `radius` (docs/engine.md). `states`: the chains' states at a few steps well
     apart (a list of (chains, k) arrays); the draw is systematic resampling, seeded, in a
     seeded order. `trust` (states -> numbers in [0, 1]) makes the weights 1 / cover ** trust:
-    a state trusted 0 keeps the chains' own weight (cover_level: the smoother's P(D > level)). Returns (samples, the effective share of the states kept: 1 / (n_states sum
-    p^2), p the normalised weights).
+    a state trusted 0 keeps the chains' own weight (cover_level: the smoother's P(D > level)).
+    Returns (samples, the effective share of the states kept: 1 / (n_states sum p^2), p the
+    normalised weights).
     """
     states = np.concatenate([np.asarray(s, dtype=np.float64) for s in states])
     rng = np.random.default_rng(seed)
