@@ -54,9 +54,8 @@ def test_the_gp_smoothers_link_is_numbers_or_none():
     assert EngineConfig.from_dict(learned.to_dict()) == learned
     with pytest.raises(UserFacingError, match="gp_var_weight=-0.5 must be 0 or more"):
         c.with_overrides(gp_var_weight="-0.5")
-    weighted = c.with_overrides(cover_radius="2")
+    assert (c.cover_radius, c.cover_level) == (2.0, 0.05)       # the trusted cover weights
     with pytest.raises(UserFacingError, match="cover_level=1.5 must be between 0 and 1"):
-        weighted.with_overrides(cover_level="1.5")
-    assert weighted.with_overrides(cover_level="0.05").cover_level == 0.05
-    with pytest.raises(UserFacingError, match="cover_level=0.05 .* needs cover_radius"):
-        c.with_overrides(cover_level="0.05")
+        c.with_overrides(cover_level="1.5")
+    assert c.with_overrides(cover_level="none").cover_level is None   # 1 / cover everywhere
+    assert c.with_overrides(cover_radius="none").cover_radius is None  # the weights off

@@ -36,12 +36,13 @@ def test_samples_become_the_next_anchors_and_estimates_accumulate():
     assert all(s.shape == (60, 2) and np.isfinite(s).all() for s in h.samples)
 
 
-@pytest.mark.parametrize("cover", [None, 2.0])
-def test_every_sample_lies_near_a_voted_voice_or_a_real_one(cover):
-    # also when the samples are the chains' states weighted by the reach's cover (by_cover)
-    config = FAST.with_overrides(cover_radius=cover)
+@pytest.mark.parametrize("loss, cover", [("bernoulli", 2.0), ("gp", 2.0), ("gp", None)])
+def test_every_sample_lies_near_a_voted_voice_or_a_real_one(loss, cover):
+    # also when the samples are the chains' states weighted by the reach's cover (by_cover):
+    # under loss gp, unless cover_radius is none; under bernoulli the cover is not asked
+    config = FAST.with_overrides(loss=loss, cover_radius=cover)
     h = run_to_end(run_rounds(wide(seed=0), REAL, PARAMS, config, rounds=2, budget=10_000, seed=5))
-    assert all(("cover_ess" in t) == (cover is not None) for t in h.timings)
+    assert all(("cover_ess" in t) == (loss == "gp" and cover is not None) for t in h.timings)
     voted = {v.stimulus_id for v in h.votes}
     near = np.array([s.z for d in h.designs for s in d.stimuli if s.id in voted] + REAL.tolist())
     for samples in h.samples:  # brute force: the distance to the nearest of them
@@ -158,3 +159,32 @@ def test_a_gp_that_cannot_be_fitted_stops_the_update_in_words():
     est = h.estimates.with_points(replace(h.estimates.points, z=z), h.estimates.guess)
     with pytest.raises(TrainingDiverged, match="smoothing the votes|NaN"):
         run_to_end(fit_and_sample(est, REAL, FAST.with_overrides(loss="gp"), seed=1))
+
+
+@pytest.mark.parametrize("level", [0.05, None])
+def test_from_four_dimensions_the_samples_are_weighted_where_the_smoother_trusts_d(monkeypatch, level):
+    # the default engine in 4-D (loss gp) hands by_cover the smoother's P(D > cover_level) as
+    # each state's trust; with cover_level none every state gets the whole 1 / cover weight
+    import hd_desktop.engine.rounds as rounds_module
+
+    seen = []
+    real_by_cover = rounds_module.by_cover
+
+    def spy(states, reach, n, *, radius, seed, trust=None):
+        seen.append((np.concatenate(states), trust, radius / reach.reach))
+        return real_by_cover(states, reach, n, radius=radius, seed=seed, trust=trust)
+
+    monkeypatch.setattr(rounds_module, "by_cover", spy)
+    real4 = np.random.default_rng(0).standard_normal((30, 4))
+    config = FAST.with_overrides(gp_inducing=100, cover_level=level)
+    h = run_to_end(run_rounds(wide(seed=0), real4, PARAMS, config, rounds=1, budget=10_000, seed=5))
+    assert config.for_dims(4).loss == "gp" and len(seen) == 1 and "cover_ess" in h.timings[0]
+    states, trust, radius = seen[0]
+    assert radius == pytest.approx(FAST.cover_radius) == pytest.approx(2.0)
+    if level is None:
+        assert trust is None
+    else:
+        t = trust(states)
+        assert t.shape == (len(states),) and np.all((t >= 0) & (t <= 1))
+        far = trust(np.full((3, 4), 8.0))   # nobody voted there: the prior's, not sure at all
+        assert np.all(far < 0.2) and t.max() > 0.5

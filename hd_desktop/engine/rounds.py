@@ -79,7 +79,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     Yields Events; returns (net, samples, region, info) as the generator's value, info holding
     the seconds of training and sampling and the lapse floor the training used (learned with
     the network under the bernoulli loss, the smoother's under loss gp, else the one measured
-    on the far voices), with config.cover_radius `cover_ess` (sampler.by_cover; under loss gp
+    on the far voices), under loss gp with config.cover_radius `cover_ess` (sampler.by_cover;
     with config.cover_level each state weighs 1 / cover ** the smoother's P(D > that level))
     and, under loss gp, `gp_steepness` and `gp_var_weight`: the link of the smoother's D-hat
     (_link). A loss "auto" is the one it stands for in est's dimensions (EngineConfig.for_dims).
@@ -113,7 +113,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
     gen = torch.Generator().manual_seed(derive_seed(seed, round_index, _SAMPLE))
     z0 = start_points(real, config.n_chains, seed=derive_seed(seed, round_index, _SAMPLE))
     z = torch.as_tensor(z0, dtype=torch.float32)
-    by_reach = reach is not None and config.cover_radius is not None
+    by_reach = reach is not None and smoother is not None and config.cover_radius is not None
     states = []   # with by_reach, the chains' second half for by_cover
     for t, z, acc in iter_langevin(score_field(net, config.d_floor), z0, config.eps,
                                    config.sampler_steps, generator=gen, adjust=config.adjust,
