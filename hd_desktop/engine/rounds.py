@@ -123,7 +123,7 @@ def fit_and_sample(est: Estimates, real, config: EngineConfig, *, seed: int, rou
         yield Event("sample", round_index, t, config.sampler_steps, {"accept": acc})
     samples, cover = z.numpy().astype(np.float64), None
     if by_reach:
-        trust = (None if smoother is None or config.cover_level is None
+        trust = (None if config.cover_level is None      # by_reach: under loss gp only
                  else lambda x: smoother.exceeds(x, config.cover_level))
         samples, cover = by_cover(states, reach, config.n_chains, trust=trust,
                                   radius=config.cover_radius * reach.reach,
