@@ -11,7 +11,7 @@ that foretold the latest round's votes best (a steeper one past a hard edge, els
 mean); and the samples are the chains' states weighted by 1 / the reach's cover where the GP is
 sure the listener accepts, because in 4-6 dimensions the reach around sparsely voted voices is
 porous and narrowed soft regions (the held-out half of the zoo: 4-D 0.132 -> 0.075, 6-D 0.417 ->
-0.241). Every setting is checked where it is set: a misspelt choice or a non-number is refused
+0.259). Every setting is checked where it is set: a misspelt choice or a non-number is refused
 with its name, not when training starts.
 """
 
