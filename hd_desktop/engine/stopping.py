@@ -22,8 +22,9 @@ import torch
 from hd_desktop.engine.metrics import energy_distance
 
 TOLERANCE = 0.02
-VALIDATED_DIMS = 2      # in 4-D a "settled" was right half the time on the zoo's held-out half,
-                        # in 6-D moves were as small as chance while the fidelity still changed
+VALIDATED_DIMS = 2      # in 4-D a "settled" is right 80% / 67% of the time on the zoo's held-out /
+                        # tuning half (docs/engine.md), in 6-D moves were as small as chance
+                        # while the fidelity still changed
 
 
 @dataclass(frozen=True)
